@@ -1,0 +1,75 @@
+using System.Collections.Generic;
+using System.Management.Automation;
+using System.Security;
+using ArenaInfra.Config;
+using ArenaInfra.RunPod;
+
+namespace ArenaInfra.Commands
+{
+    /// <summary>A cmdlet that works on the fleet: it takes -Config and -ApiKey and resolves the effective config once.</summary>
+    public abstract class ArenaApiCmdlet : ArenaCmdlet
+    {
+        private ArenaConfig? _config;
+
+        /// <summary>A config from Import-ArenaConfig; otherwise the session default, $env:ARENA_CONFIG, the user file or defaults.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public ArenaConfig? Config { get; set; }
+
+        /// <summary>The RunPod API key; wins over every other source.</summary>
+        [Parameter]
+        public SecureString? ApiKey { get; set; }
+
+        /// <summary>The effective config; a broken one stops the cmdlet, since nothing can work without it.</summary>
+        protected ArenaConfig EffectiveConfig
+        {
+            get
+            {
+                if (_config != null) return _config;
+                var warnings = new List<string>();
+                try
+                {
+                    _config = ConfigResolver.ForProcess().Resolve(Config, SessionConfigStore.Get(SessionKey), ApiKey, warnings);
+                }
+                catch (ArenaException e)
+                {
+                    ThrowArenaError(e);
+                }
+                foreach (var warning in warnings) WriteWarning(warning);
+                WriteVerbose($"Config: {_config}; origin {_config.Origin}.");
+                return _config;
+            }
+        }
+
+        /// <summary>Calls RunPod; a failure stops the cmdlet, since later calls would fail the same way.</summary>
+        internal T CallRunPod<T>(System.Func<IRunPodApi, System.Threading.CancellationToken, System.Threading.Tasks.Task<T>> call)
+        {
+            var client = _client ??= CreateRunPodClient();
+            try
+            {
+                return Run(token => call(client, token));
+            }
+            catch (ArenaException e)
+            {
+                ThrowArenaError(e);
+                throw;
+            }
+        }
+
+        private IRunPodApi? _client;
+
+        private IRunPodApi CreateRunPodClient()
+        {
+            var config = EffectiveConfig;
+            try
+            {
+                return new RunPodClient(RunPodClientOptions.From(config, UserAgent, Log), PodMapper.For(config));
+            }
+            catch (ArenaException e)
+            {
+                ThrowArenaError(e);
+                throw;
+            }
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using System.Collections.Generic;
+using System.Management.Automation;
+using ArenaInfra.Config;
+
+namespace ArenaInfra.Commands
+{
+    [Cmdlet(VerbsData.Import, "ArenaConfig")]
+    [OutputType(typeof(ArenaConfig))]
+    public sealed class ImportArenaConfigCommand : ArenaCmdlet
+    {
+        /// <summary>A config.env (the old scripts' format) or a .json file.</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Alias("FullName", "PSPath", "LiteralPath")]
+        [ValidateNotNullOrEmpty]
+        public string Path { get; set; } = "";
+
+        /// <summary>Read and return the config without making it the session default.</summary>
+        [Parameter]
+        public SwitchParameter NoDefault { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            // Resolved through the provider, so relative paths and ~ behave as at any PowerShell prompt.
+            var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
+            var warnings = new List<string>();
+            ArenaConfig config, effective;
+            try
+            {
+                config = ConfigLoader.LoadFile(path, ArenaConfigOrigin.File, warnings);
+                effective = ConfigResolver.ForProcess().ApplyEnvironment(config);
+            }
+            catch (ArenaException e)
+            {
+                WriteArenaError(e, Path);
+                return;
+            }
+            foreach (var warning in warnings) WriteWarning(warning);
+
+            if (!NoDefault)
+            {
+                // The session keeps the file's values; environment overrides are applied each time it is used.
+                SessionConfigStore.Set(SessionKey, config);
+                WriteVerbose($"'{path}' is now this session's default config.");
+            }
+            WriteObject(effective);
+        }
+    }
+}

@@ -1,0 +1,117 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Security;
+using ArenaInfra.Config;
+
+namespace ArenaInfra
+{
+    /// <summary>
+    /// The fleet configuration. Immutable: every override makes a new instance, so a config handed
+    /// to a cmdlet can never change under it. The API key is held but never shown.
+    /// </summary>
+    public sealed class ArenaConfig
+    {
+        private readonly IReadOnlyDictionary<string, ConfigValue> _values;
+        private SecureString? _apiKeySecure;
+
+        internal ArenaConfig(IReadOnlyDictionary<string, ConfigValue> values, ArenaConfigOrigin origin, string? path)
+        {
+            _values = values;
+            Origin = origin;
+            Path = path;
+        }
+
+        public string ApiBaseUrl => Text("ApiBaseUrl")!;
+        public string SharedKeyPath => Text("SharedKeyPath")!;
+        public string Prefix => Text("Prefix")!;
+        public string SshUser => Text("SshUser")!;
+        public string GpuType => Text("GpuType")!;
+        public string CloudType => Text("CloudType")!;
+        public int GpuCount => Number("GpuCount");
+        public string Image => Text("Image")!;
+        public int DiskSizeGB => Number("DiskSizeGB");
+        public int VolumeSizeGB => Number("VolumeSizeGB");
+        public string? ProxyHost => Text("ProxyHost");
+        public string ProxyUser => Text("ProxyUser")!;
+        public string ProxyConfigPath => Text("ProxyConfigPath")!;
+        public int ProxyStartingPort => Number("ProxyStartingPort");
+        public string RepoOwner => Text("RepoOwner")!;
+        public string RepoName => Text("RepoName")!;
+        public string DefaultBranch => Text("DefaultBranch")!;
+        public string GitKeyRemotePath => Text("GitKeyRemotePath")!;
+        public int ThrottleLimit => Number("ThrottleLimit");
+        public string CondaEnvName => Text("CondaEnvName")!;
+        public string[] MachineNames => ((string[])_values["MachineNames"].Value!).ToArray();
+        public int ApiTimeoutSec => Number("ApiTimeoutSec");
+        public int ApiRetryMaxSec => Number("ApiRetryMaxSec");
+
+        /// <summary>The RunPod API key as a SecureString; null when none is set.</summary>
+        public SecureString? ApiKey => ApiKeyText == null ? null : _apiKeySecure ??= Secrets.ToSecureString(ApiKeyText);
+
+        /// <summary>Where the key comes from ('$env:RUNPOD_API_KEY', a file and line, '-ApiKey'), never the key.</summary>
+        public string ApiKeySource => ApiKeyText == null ? "(not set)" : GetSource(ConfigSetting.ApiKeyName).ToString();
+
+        /// <summary>How this config was chosen: a file, the session default, defaults, ...</summary>
+        public ArenaConfigOrigin Origin { get; }
+
+        /// <summary>The file the settings were read from; null for built-in defaults.</summary>
+        public string? Path { get; }
+
+        internal string? ApiKeyText => (string?)_values[ConfigSetting.ApiKeyName].Value;
+
+        public ArenaConfigSource GetSource(string settingName)
+        {
+            var setting = ConfigSetting.Find(settingName)
+                ?? throw new ArgumentException($"There is no setting named '{settingName}'.", nameof(settingName));
+            return _values[setting.Name].Source;
+        }
+
+        internal object? GetValue(string settingName) => _values[settingName].Value;
+
+        internal ArenaConfig With(string settingName, object? value, ArenaConfigSource source)
+        {
+            var copy = _values.ToDictionary(kv => kv.Key, kv => kv.Value);
+            copy[settingName] = new ConfigValue(value, source);
+            return new ArenaConfig(copy, Origin, Path);
+        }
+
+        internal ArenaConfig WithOrigin(ArenaConfigOrigin origin) => new ArenaConfig(_values, origin, Path);
+
+        public override string ToString() =>
+            $"ArenaConfig '{Prefix}' ({MachineNames.Length} machine names, {(Path ?? "built-in defaults")}, API key {(ApiKeyText == null ? "not set" : "set")})";
+
+        private string? Text(string name) => (string?)_values[name].Value;
+        private int Number(string name) => (int)_values[name].Value!;
+    }
+
+    internal readonly struct ConfigValue
+    {
+        public ConfigValue(object? value, ArenaConfigSource source)
+        {
+            Value = value;
+            Source = source;
+        }
+
+        public object? Value { get; }
+        public ArenaConfigSource Source { get; }
+    }
+}
+
+namespace ArenaInfra.Config
+{
+    internal static class ArenaConfigSettings
+    {
+        /// <summary>Every setting of a config with its source; the key is reported as set or not, never shown.</summary>
+        public static System.Collections.Generic.IEnumerable<ArenaConfigSetting> Of(ArenaConfig config)
+        {
+            foreach (var setting in ConfigSetting.All)
+            {
+                var value = config.GetValue(setting.Name);
+                if (setting.Kind == ConfigValueKind.Secret) value = value == null ? "(not set)" : "(set)";
+                if (value is string[] list) value = (string[])list.Clone();
+                yield return new ArenaConfigSetting(setting.Name, setting.FileKey, value, config.GetSource(setting.Name), config.Origin);
+            }
+        }
+    }
+}

@@ -1,0 +1,90 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace ArenaInfra.Config
+{
+    internal enum ConfigValueKind
+    {
+        Text,
+        LocalPath,
+        Integer,
+        Port,
+        CloudType,
+        HostLabel,
+        NameList,
+        Url,
+        Secret,
+    }
+
+    /// <summary>
+    /// One fleet setting: its public property name, its key in the old config.env format, how its
+    /// value is read, and its built-in default (the old scripts' default).
+    /// </summary>
+    internal sealed class ConfigSetting
+    {
+        private ConfigSetting(string name, string fileKey, ConfigValueKind kind, object? defaultValue, int minimum = int.MinValue)
+        {
+            Name = name;
+            FileKey = fileKey;
+            Kind = kind;
+            DefaultValue = defaultValue;
+            Minimum = minimum;
+        }
+
+        public string Name { get; }
+        public string FileKey { get; }
+        public ConfigValueKind Kind { get; }
+        public object? DefaultValue { get; }
+        public int Minimum { get; }
+
+        public const string ApiKeyName = "ApiKey";
+
+        public static readonly IReadOnlyList<ConfigSetting> All = new[]
+        {
+            new ConfigSetting("ApiBaseUrl", "RUNPOD_API_BASE_URL", ConfigValueKind.Url, "https://api.runpod.io"),
+            new ConfigSetting(ApiKeyName, "RUNPOD_API_KEY", ConfigValueKind.Secret, null),
+            new ConfigSetting("SharedKeyPath", "SHARED_SSH_KEY_PATH", ConfigValueKind.LocalPath, "~/.ssh/shared_infra_key_name"),
+            new ConfigSetting("Prefix", "MACHINE_NAME_PREFIX", ConfigValueKind.HostLabel, "arena"),
+            new ConfigSetting("SshUser", "SSH_USER", ConfigValueKind.Text, "root"),
+            new ConfigSetting("GpuType", "RUNPOD_GPU_TYPE", ConfigValueKind.Text, "NVIDIA RTX A4000"),
+            new ConfigSetting("CloudType", "RUNPOD_CLOUD_TYPE", ConfigValueKind.CloudType, "COMMUNITY"),
+            new ConfigSetting("GpuCount", "RUNPOD_NUM_GPUS", ConfigValueKind.Integer, 1, minimum: 1),
+            new ConfigSetting("Image", "RUNPOD_DOCKER_IMAGE", ConfigValueKind.Text, "nickypro/arena-env:6.1"),
+            new ConfigSetting("DiskSizeGB", "RUNPOD_DISK_SPACE_IN_GB", ConfigValueKind.Integer, 100, minimum: 1),
+            new ConfigSetting("VolumeSizeGB", "RUNPOD_VOLUME_SPACE_IN_GB", ConfigValueKind.Integer, 0, minimum: 0),
+            new ConfigSetting("ProxyHost", "SSH_PROXY_HOST", ConfigValueKind.Text, null),
+            new ConfigSetting("ProxyUser", "SSH_PROXY_USER", ConfigValueKind.Text, "root"),
+            // A path on the proxy machine: '~' there is the proxy user's home, so it is kept as written.
+            new ConfigSetting("ProxyConfigPath", "SSH_PROXY_NGINX_CONFIG_PATH", ConfigValueKind.Text, "~/proxy.conf"),
+            new ConfigSetting("ProxyStartingPort", "SSH_PROXY_STARTING_PORT", ConfigValueKind.Port, 16000),
+            new ConfigSetting("RepoOwner", "ARENA_REPO_OWNER", ConfigValueKind.Text, "callummcdougall"),
+            new ConfigSetting("RepoName", "ARENA_REPO_NAME", ConfigValueKind.Text, "ARENA_3.0"),
+            new ConfigSetting("DefaultBranch", "DEFAULT_BRANCH", ConfigValueKind.Text, "main"),
+            new ConfigSetting("GitKeyRemotePath", "GIT_SSH_KEY_REMOTE", ConfigValueKind.Text, "/root/.ssh/id_ed25519"),
+            new ConfigSetting("ThrottleLimit", "MAX_PARALLEL", ConfigValueKind.Integer, 10, minimum: 1),
+            new ConfigSetting("CondaEnvName", "CONDA_ENV_NAME", ConfigValueKind.Text, "arena-env"),
+            new ConfigSetting("MachineNames", "MACHINE_NAME_LIST", ConfigValueKind.NameList, DefaultMachineNames.All),
+            new ConfigSetting("ApiTimeoutSec", "RUNPOD_API_TIMEOUT_SEC", ConfigValueKind.Integer, 30, minimum: 1),
+            new ConfigSetting("ApiRetryMaxSec", "RUNPOD_API_RETRY_MAX_SEC", ConfigValueKind.Integer, 120, minimum: 0),
+        };
+
+        private static readonly Dictionary<string, ConfigSetting> ByAnyName = BuildIndex();
+
+        private static Dictionary<string, ConfigSetting> BuildIndex()
+        {
+            var index = new Dictionary<string, ConfigSetting>(StringComparer.OrdinalIgnoreCase);
+            foreach (var setting in All)
+            {
+                index[setting.Name] = setting;
+                index[setting.FileKey] = setting;
+            }
+            return index;
+        }
+
+        /// <summary>Finds a setting by its property name or its config.env key, ignoring case.</summary>
+        public static ConfigSetting? Find(string key) => ByAnyName.TryGetValue(key, out var s) ? s : null;
+
+        public static ConfigSetting Get(string name) => All.First(s => s.Name == name);
+    }
+}

@@ -1,0 +1,115 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Management.Automation;
+using System.Text.RegularExpressions;
+
+namespace ArenaInfra.Config
+{
+    /// <summary>Turns a setting's text as written into its typed value, or says exactly what is wrong.</summary>
+    internal static class ConfigValueConverter
+    {
+        private static readonly string[] CloudTypes = { "COMMUNITY", "SECURE", "ALL" };
+
+        // One DNS label (RFC 1123): what an ssh Host alias, an nginx upstream and a pod name all accept.
+        private static readonly Regex HostLabel = new Regex("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", RegexOptions.CultureInvariant);
+
+        public static object? Convert(ConfigSetting setting, string? scalar, IReadOnlyList<string>? list, string where)
+        {
+            if (setting.Kind == ConfigValueKind.NameList)
+            {
+                var names = list ?? (scalar ?? "").Split(new[] { ' ', '\t', ',' }, StringSplitOptions.RemoveEmptyEntries);
+                return ValidateNames(setting, names, where);
+            }
+            if (list != null)
+            {
+                throw Invalid(where, setting, "takes one value, not a list");
+            }
+            var text = (scalar ?? "").Trim();
+            switch (setting.Kind)
+            {
+                case ConfigValueKind.Integer:
+                case ConfigValueKind.Port:
+                    if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number))
+                    {
+                        throw Invalid(where, setting, $"must be a whole number, not '{text}'");
+                    }
+                    var minimum = setting.Kind == ConfigValueKind.Port ? 1 : setting.Minimum;
+                    if (number < minimum || (setting.Kind == ConfigValueKind.Port && number > 65535))
+                    {
+                        throw Invalid(where, setting, setting.Kind == ConfigValueKind.Port
+                            ? $"must be a port from 1 to 65535, not {number}"
+                            : $"must be at least {minimum}, not {number}");
+                    }
+                    return number;
+                case ConfigValueKind.CloudType:
+                    var cloud = CloudTypes.FirstOrDefault(c => string.Equals(c, text, StringComparison.OrdinalIgnoreCase));
+                    return cloud ?? throw Invalid(where, setting, $"must be COMMUNITY, SECURE or ALL, not '{text}'");
+                case ConfigValueKind.HostLabel:
+                    if (!HostLabel.IsMatch(text))
+                    {
+                        throw Invalid(where, setting, $"'{text}' cannot be part of a host name (use lower-case letters, digits and '-')");
+                    }
+                    return text;
+                case ConfigValueKind.Url:
+                    if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || (uri.Scheme != "https" && uri.Scheme != "http"))
+                    {
+                        throw Invalid(where, setting, $"must be an http or https URL, not '{text}'");
+                    }
+                    return text.TrimEnd('/');
+                case ConfigValueKind.LocalPath:
+                    return text.Length == 0 ? throw Invalid(where, setting, "must not be empty") : ExpandHome(text);
+                case ConfigValueKind.Secret:
+                    return text.Length == 0 ? null : text;
+                default:
+                    return text.Length == 0 && setting.DefaultValue == null ? null : text;
+            }
+        }
+
+        private static string[] ValidateNames(ConfigSetting setting, IReadOnlyList<string> names, string where)
+        {
+            if (names.Count == 0)
+            {
+                throw Invalid(where, setting, "is empty; list at least one machine name");
+            }
+            var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var name in names)
+            {
+                if (name.Trim().Length == 0)
+                {
+                    throw Invalid(where, setting, "has an empty machine name");
+                }
+                if (!HostLabel.IsMatch(name))
+                {
+                    throw Invalid(where, setting, $"has the machine name '{name}', which cannot be a host name (use lower-case letters, digits and '-')");
+                }
+                if (!seen.Add(name))
+                {
+                    throw Invalid(where, setting, $"has the machine name '{name}' more than once");
+                }
+            }
+            return names.ToArray();
+        }
+
+        /// <summary>Expands a leading ~ to the user's home directory, as the shell did for the old scripts.</summary>
+        public static string ExpandHome(string path)
+        {
+            if (path == "~" || path.StartsWith("~/", StringComparison.Ordinal) || path.StartsWith("~\\", StringComparison.Ordinal))
+            {
+                var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+                return path.Length == 1 ? home : System.IO.Path.Combine(home, path.Substring(2));
+            }
+            return path;
+        }
+
+        public static ArenaException Invalid(string where, ConfigSetting setting, string what)
+        {
+            // A secret is never echoed, whatever is wrong with it.
+            var subject = setting.Kind == ConfigValueKind.Secret ? setting.FileKey + " (value hidden)" : setting.FileKey;
+            return new ArenaException(ArenaErrorIds.InvalidConfigValue, ErrorCategory.InvalidData,
+                $"{where}: {subject} {what}.",
+                $"Correct {setting.FileKey} ({setting.Name}) and run the command again.");
+        }
+    }
+}

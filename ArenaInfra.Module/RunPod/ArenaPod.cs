@@ -1,0 +1,52 @@
+using System;
+using System.Collections.Generic;
+
+namespace ArenaInfra
+{
+    public enum ArenaPodStatus
+    {
+        Unknown,
+        /// <summary>RunPod says RUNNING, but there is no public SSH endpoint yet.</summary>
+        Starting,
+        Running,
+        /// <summary>RunPod's EXITED: stopped, disk kept, still billed for storage.</summary>
+        Stopped,
+        Terminated,
+    }
+
+    /// <summary>One RunPod pod as the module sees it.</summary>
+    public sealed class ArenaPod
+    {
+        public string Id { get; internal set; } = "";
+        public string Name { get; internal set; } = "";
+        /// <summary>The name without '&lt;prefix&gt;-'; null for a pod outside the fleet.</summary>
+        public string? MachineName { get; internal set; }
+        public ArenaPodStatus Status { get; internal set; }
+        /// <summary>RunPod's desiredStatus as sent (RUNNING, EXITED, ...).</summary>
+        public string? DesiredStatus { get; internal set; }
+        public string? PublicIp { get; internal set; }
+        public int? SshPort { get; internal set; }
+        public int? ProxyPort { get; internal set; }
+        /// <summary>The GPU's display name ('RTX A4000').</summary>
+        public string? GpuType { get; internal set; }
+        public int GpuCount { get; internal set; }
+        public decimal? CostPerHour { get; internal set; }
+        public string? Image { get; internal set; }
+        public TimeSpan? Uptime { get; internal set; }
+        public string? LastStatusEvent { get; internal set; }
+        public DateTimeOffset? LastStatusChangedAt { get; internal set; }
+        public string? LastStatusChange { get; internal set; }
+        public IReadOnlyDictionary<string, string> Env { get; internal set; } = new Dictionary<string, string>();
+        public string? MachineId { get; internal set; }
+        public string? Location { get; internal set; }
+        public int? DiskSizeGB { get; internal set; }
+        public int? VolumeSizeGB { get; internal set; }
+        /// <summary>True when the pod's name has the fleet's prefix.</summary>
+        public bool IsFleetPod { get; internal set; }
+
+        /// <summary>'ip:port' of the public SSH endpoint, or null.</summary>
+        public string? SshEndpoint => PublicIp != null && SshPort != null ? $"{PublicIp}:{SshPort}" : null;
+
+        public override string ToString() => Name;
+    }
+}

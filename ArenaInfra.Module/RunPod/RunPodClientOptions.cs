@@ -1,0 +1,47 @@
+using System;
+using System.Management.Automation;
+using System.Net.Http;
+
+namespace ArenaInfra.RunPod
+{
+    internal sealed class RunPodClientOptions
+    {
+        public RunPodClientOptions(Uri endpoint, string apiKey, string userAgent)
+        {
+            Endpoint = endpoint;
+            ApiKey = apiKey;
+            UserAgent = userAgent;
+        }
+
+        public Uri Endpoint { get; }
+        public string ApiKey { get; }
+        public string UserAgent { get; }
+        public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+        /// <summary>The most time all attempts of one read may take together; zero turns retries off.</summary>
+        public TimeSpan RetryBudget { get; set; } = TimeSpan.FromMinutes(2);
+        public int MaxRetryAttempts { get; set; } = 6;
+        public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+        public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+        public IArenaLog Log { get; set; } = NullArenaLog.Instance;
+        /// <summary>Tests may supply their own handler; otherwise one shared client serves every request.</summary>
+        public HttpMessageHandler? Handler { get; set; }
+
+        public static RunPodClientOptions From(ArenaConfig config, string userAgent, IArenaLog log)
+        {
+            var key = config.ApiKeyText;
+            if (string.IsNullOrEmpty(key))
+            {
+                throw new ArenaException(ArenaErrorIds.ApiKeyMissing, ErrorCategory.AuthenticationError,
+                    "No RunPod API key is set.",
+                    "Set $env:RUNPOD_API_KEY, pass -ApiKey (a SecureString, e.g. -ApiKey (Read-Host -AsSecureString)), " +
+                    "or put RUNPOD_API_KEY in the config file. Keys are made in RunPod's console under Settings > API Keys.");
+            }
+            return new RunPodClientOptions(new Uri(config.ApiBaseUrl.TrimEnd('/') + "/graphql"), key!, userAgent)
+            {
+                RequestTimeout = TimeSpan.FromSeconds(config.ApiTimeoutSec),
+                RetryBudget = TimeSpan.FromSeconds(config.ApiRetryMaxSec),
+                Log = log,
+            };
+        }
+    }
+}

@@ -1,0 +1,110 @@
+using System;
+using System.Linq;
+using System.Management.Automation;
+using Newtonsoft.Json.Linq;
+
+namespace ArenaInfra.RunPod
+{
+    /// <summary>Turns RunPod's HTTP statuses and GraphQL errors into the module's error ids.</summary>
+    internal static class RunPodErrors
+    {
+        private const string KeyAdvice =
+            "Check the API key ($env:RUNPOD_API_KEY, -ApiKey, or RUNPOD_API_KEY in the config file; Get-ArenaConfig shows which is used). " +
+            "A new key can be made in RunPod's console under Settings > API Keys.";
+
+        public static ArenaException FromHttpStatus(string operation, int status, string body, string secret)
+        {
+            if (status == 401)
+            {
+                return AuthenticationFailed($"RunPod rejected the API key for {operation} (HTTP 401).");
+            }
+            if (status == 403 && body.IndexOf("error code: 1010", StringComparison.OrdinalIgnoreCase) >= 0)
+            {
+                return new ArenaException(ArenaErrorIds.NetworkBlocked, ErrorCategory.ConnectionError,
+                    $"RunPod's network edge blocked the {operation} request (HTTP 403, error code 1010). This is not a problem with the API key.",
+                    "The request was refused before it reached RunPod, usually because a proxy, VPN or security product changed it. Try another network, or check what sits between this machine and the internet.");
+            }
+            var graphQlMessage = TryGraphQlErrors(body, secret);
+            if (graphQlMessage != null)
+            {
+                return FromGraphQlErrors(operation, graphQlMessage.Value.Message, graphQlMessage.Value.Code, status);
+            }
+            if (status == 429)
+            {
+                return RateLimited(operation, 1, null);
+            }
+            return new ArenaException(ArenaErrorIds.ApiError, ErrorCategory.InvalidResult,
+                $"RunPod answered {operation} with HTTP {status}: {Start(body, secret)}",
+                "Try again later; if it persists, check RunPod's status page.");
+        }
+
+        public static ArenaException FromGraphQlErrors(string operation, string message, string? code, int status = 200)
+        {
+            var text = message.ToLowerInvariant();
+            if (text.Contains("unauthorized") || text.Contains("unauthenticated") || code == "UNAUTHENTICATED" || code == "FORBIDDEN")
+            {
+                return AuthenticationFailed($"RunPod refused {operation}: \"{message}\".");
+            }
+            if (code == "SUPPLY_CONSTRAINT" || text.Contains("no longer any instances available") || text.Contains("not enough free gpus"))
+            {
+                return new ArenaException(ArenaErrorIds.CapacityUnavailable, ErrorCategory.ResourceUnavailable,
+                    $"RunPod has no capacity for {operation}: \"{message}\"",
+                    "Try again later, another GPU type (-GpuType), or the other cloud type (COMMUNITY or SECURE).");
+            }
+            if (text.Contains("balance is too low") || text.Contains("insufficient") && text.Contains("fund"))
+            {
+                return new ArenaException(ArenaErrorIds.InsufficientBalance, ErrorCategory.QuotaExceeded,
+                    $"RunPod refused {operation} for lack of funds: \"{message}\"",
+                    "Add funds to the RunPod account (console > Billing), then run the command again.");
+            }
+            var codeText = code == null ? "" : $" ({code})";
+            return new ArenaException(ArenaErrorIds.ApiError, ErrorCategory.InvalidOperation,
+                $"RunPod returned an error for {operation}{codeText}{(status != 200 ? $", HTTP {status}" : "")}: \"{message}\"",
+                "Read RunPod's message above; if it says to try again later, do so.");
+        }
+
+        public static ArenaException AuthenticationFailed(string message) =>
+            new ArenaException(ArenaErrorIds.AuthenticationFailed, ErrorCategory.AuthenticationError, message, KeyAdvice);
+
+        public static ArenaException RateLimited(string operation, int attempts, TimeSpan? elapsed) =>
+            new ArenaException(ArenaErrorIds.RateLimited, ErrorCategory.LimitsExceeded,
+                $"RunPod kept refusing {operation} with HTTP 429 (too many requests) after {attempts} attempt(s){(elapsed is TimeSpan e ? $" over {e.TotalSeconds:0.#} s" : "")}.",
+                "Wait a minute and run the command again, or lower -ThrottleLimit; raise RUNPOD_API_RETRY_MAX_SEC to wait longer.");
+
+        public static ArenaException InvalidResponse(string operation, int status, string body, string secret, string what) =>
+            new ArenaException(ArenaErrorIds.InvalidResponse, ErrorCategory.InvalidResult,
+                $"RunPod's answer to {operation} {what} (HTTP {status}). It began: {Start(body, secret)}",
+                "Check ApiBaseUrl (Get-ArenaConfig); a proxy or captive portal may be answering instead of RunPod.");
+
+        /// <summary>The first GraphQL error of a JSON body, if the body is one.</summary>
+        public static (string Message, string? Code)? TryGraphQlErrors(string body, string secret)
+        {
+            try
+            {
+                if (!(JToken.Parse(body) is JObject root) || !(root["errors"] is JArray errors) || errors.Count == 0) return null;
+                return FirstError(errors, secret);
+            }
+            catch (Newtonsoft.Json.JsonException)
+            {
+                return null;
+            }
+        }
+
+        public static (string Message, string? Code) FirstError(JArray errors, string secret)
+        {
+            var first = errors.First;
+            var message = first?["message"]?.Type == JTokenType.String ? (string)first["message"]! : "(no message)";
+            var code = first?["extensions"]?["code"]?.Type == JTokenType.String ? (string)first["extensions"]!["code"]! : null;
+            var more = errors.Count > 1 ? $" (and {errors.Count - 1} more)" : "";
+            return (Secrets.Redact(message, secret) + more, code);
+        }
+
+        /// <summary>The start of a body for a message: one line, short, with the key removed.</summary>
+        public static string Start(string body, string secret)
+        {
+            var text = Secrets.Redact(body ?? "", secret).Replace("\r", " ").Replace("\n", " ").Trim();
+            if (text.Length == 0) return "(empty body)";
+            return text.Length <= 200 ? text : text.Substring(0, 200) + "...";
+        }
+    }
+}
