@@ -1,0 +1,46 @@
+namespace RunPodSandbox;
+
+/// <summary>A small fleet in every state an organiser meets, for the demo.</summary>
+public static class DemoFleet
+{
+    public static void Seed(SandboxState state, string prefix)
+    {
+        Pod(state, $"{prefix}-alpha", "RUNNING", 0.17, uptimeHours: 26);
+        Pod(state, $"{prefix}-bravo", "RUNNING", 0.17, uptimeHours: 26);
+        Pod(state, $"{prefix}-charlie", "RUNNING", 0.17, uptimeHours: null);
+        Pod(state, $"{prefix}-delta", "EXITED", 0.17, uptimeHours: null);
+        Pod(state, "notebook-scratch", "RUNNING", 0.44, uptimeHours: 3, gpu: "A40");
+    }
+
+    private static void Pod(SandboxState state, string name, string status, double cost, int? uptimeHours, string gpu = "RTX A4000")
+    {
+        var pod = new SandboxPod
+        {
+            Name = name,
+            DesiredStatus = status,
+            ImageName = "nickypro/arena-env:6.1",
+            GpuTypeId = "NVIDIA " + gpu,
+            CostPerHr = cost,
+            ContainerDiskInGb = 100,
+            VolumeMountPath = "/workspace",
+            Ports = "8888/http,22/tcp",
+            Env = new List<string> { $"MACHINE_NAME={name[(name.IndexOf('-') + 1)..]}" },
+            Machine = new SandboxMachine { GpuDisplayName = gpu, Location = "CZ" },
+            LastStatusChange = SandboxState.StatusChange(status == "EXITED" ? "Exited by User" : "Rented by User"),
+        };
+        var seeded = state.Seed(pod, runtimeGiven: false);
+        if (uptimeHours is int hours)
+        {
+            seeded.ReadyAt = DateTimeOffset.UtcNow.AddHours(-hours);
+        }
+        else if (status == "RUNNING")
+        {
+            // Still pulling its image: Starting for the first part of the demo.
+            seeded.ReadyAt = DateTimeOffset.UtcNow + state.Options.StartDelay;
+        }
+        else
+        {
+            seeded.ReadyAt = DateTimeOffset.MaxValue;
+        }
+    }
+}

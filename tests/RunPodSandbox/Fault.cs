@@ -1,0 +1,26 @@
+namespace RunPodSandbox;
+
+/// <summary>
+/// A misbehaviour the tests switch on for the next requests (POST /_sandbox/faults), e.g.
+/// {"kind":"status","status":429,"retryAfter":"1","count":2} or {"kind":"capacity","count":3}.
+/// </summary>
+public sealed class Fault
+{
+    /// <summary>status | slow | blocked1010 | malformedJson | unauthorized200 | myselfNull | capacity | balance | commitThen502</summary>
+    public string Kind { get; set; } = "";
+    public int Count { get; set; } = 1;
+    /// <summary>For 'status': the HTTP status to answer.</summary>
+    public int Status { get; set; } = 503;
+    /// <summary>For 'status': the Retry-After header to send, if any.</summary>
+    public string? RetryAfter { get; set; }
+    /// <summary>For 'slow': how long to wait before answering normally.</summary>
+    public int DelayMs { get; set; } = 5000;
+
+    public int Remaining { get; set; }
+
+    /// <summary>Capacity, balance and commit-then-502 faults only make sense for a create.</summary>
+    public bool CreatesOnly => Kind is "capacity" or "balance" or "commitThen502";
+
+    public static readonly string[] Kinds =
+        { "status", "slow", "blocked1010", "malformedJson", "unauthorized200", "myselfNull", "capacity", "balance", "commitThen502" };
+}

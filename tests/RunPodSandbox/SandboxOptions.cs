@@ -1,0 +1,38 @@
+namespace RunPodSandbox;
+
+public sealed class SandboxOptions
+{
+    public int Port { get; set; }
+    public string ApiKey { get; set; } = "sandbox-key";
+    /// <summary>How long a new or resumed pod stays Starting (runtime null) before it gets ports.</summary>
+    public TimeSpan StartDelay { get; set; } = TimeSpan.FromSeconds(3);
+    /// <summary>Added to every GraphQL request, to model a distant API.</summary>
+    public TimeSpan Latency { get; set; } = TimeSpan.Zero;
+    /// <summary>Requests per second before HTTP 429; 0 for no limit.</summary>
+    public int RateLimitPerSecond { get; set; }
+    public string Seed { get; set; } = "none";
+    public string Prefix { get; set; } = "arena";
+    public int? ParentPid { get; set; }
+
+    public static SandboxOptions Parse(string[] args)
+    {
+        var options = new SandboxOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            switch (args[i])
+            {
+                case "--port": options.Port = int.Parse(Next()); break;
+                case "--api-key": options.ApiKey = Next(); break;
+                case "--start-delay-ms": options.StartDelay = TimeSpan.FromMilliseconds(int.Parse(Next())); break;
+                case "--latency-ms": options.Latency = TimeSpan.FromMilliseconds(int.Parse(Next())); break;
+                case "--rate-limit": options.RateLimitPerSecond = int.Parse(Next()); break;
+                case "--seed": options.Seed = Next(); break;
+                case "--prefix": options.Prefix = Next(); break;
+                case "--parent-pid": options.ParentPid = int.Parse(Next()); break;
+                default: throw new ArgumentException($"unknown option {args[i]}");
+            }
+        }
+        return options;
+    }
+}

@@ -1,0 +1,56 @@
+using System.Text.Json.Serialization;
+
+namespace RunPodSandbox;
+
+/// <summary>A pod as the sandbox keeps it. Seeded pods arrive in RunPod's own JSON shape.</summary>
+public sealed class SandboxPod
+{
+    public string Id { get; set; } = "";
+    public string? Name { get; set; }
+    public string DesiredStatus { get; set; } = "RUNNING";
+    public string? ImageName { get; set; }
+    public string? GpuTypeId { get; set; }
+    public int GpuCount { get; set; } = 1;
+    public double CostPerHr { get; set; }
+    public int ContainerDiskInGb { get; set; }
+    public int VolumeInGb { get; set; }
+    public string? VolumeMountPath { get; set; }
+    public int MemoryInGb { get; set; } = 31;
+    public int VcpuCount { get; set; } = 8;
+    public string PodType { get; set; } = "RESERVED";
+    public string? MachineId { get; set; }
+    public string? Ports { get; set; }
+    public List<string> Env { get; set; } = new();
+    public string? LastStatusChange { get; set; }
+    public string? DockerArgs { get; set; }
+    public SandboxMachine? Machine { get; set; }
+
+    /// <summary>As given by a seed: when present, served verbatim (even null), never computed.</summary>
+    public SandboxRuntime? Runtime { get; set; }
+
+    [JsonIgnore] public bool RuntimeFixed { get; set; }
+    [JsonIgnore] public DateTimeOffset ReadyAt { get; set; }
+    [JsonIgnore] public int PublicSshPort { get; set; }
+}
+
+public sealed class SandboxMachine
+{
+    public string? GpuDisplayName { get; set; }
+    public string? Location { get; set; }
+    public string? PodHostId { get; set; }
+}
+
+public sealed class SandboxRuntime
+{
+    public long? UptimeInSeconds { get; set; }
+    public List<SandboxPort>? Ports { get; set; }
+}
+
+public sealed class SandboxPort
+{
+    public string? Ip { get; set; }
+    public bool? IsIpPublic { get; set; }
+    public int? PrivatePort { get; set; }
+    public int? PublicPort { get; set; }
+    public string? Type { get; set; }
+}
