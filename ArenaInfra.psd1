@@ -1,0 +1,28 @@
+@{
+    RootModule           = 'ArenaInfra.dll'
+    # The build stamps this from Directory.Build.props into the published manifest.
+    ModuleVersion        = '0.1.0'
+    GUID                 = '5d7c3f0e-2b1a-4f6e-9a51-3c8e0b7d2a64'
+    Author               = 'ArenaInfra contributors'
+    CompanyName          = 'ArenaInfra'
+    Copyright            = '(c) ArenaInfra contributors. MIT licence.'
+    Description          = 'Runs a teaching program''s fleet of RunPod GPU pods: create them, see them, give every participant SSH access, check each pod works, operate on all at once, and tear them down.'
+    PowerShellVersion    = '5.1'
+    CompatiblePSEditions = @('Desktop', 'Core')
+    DotNetFrameworkVersion = '4.7.2'
+    FormatsToProcess     = @('ArenaInfra.Format.ps1xml')
+    CmdletsToExport      = @(
+        'Get-ArenaConfig'
+        'Get-ArenaPod'
+        'Import-ArenaConfig'
+    )
+    FunctionsToExport    = @()
+    AliasesToExport      = @()
+    VariablesToExport    = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags         = @('RunPod', 'GPU', 'SSH', 'Fleet', 'Teaching', 'nginx', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
+            ReleaseNotes = 'Foundation: fleet configuration (config.env and JSON), the RunPod GraphQL client, Get-ArenaPod.'
+        }
+    }
+}

@@ -1,0 +1,147 @@
+<#
+.SYNOPSIS
+    Builds, tests and demonstrates ArenaInfra.
+.DESCRIPTION
+    dotnet pwsh ./build.ps1 build   publishes the importable module to out/ArenaInfra/
+    dotnet pwsh ./build.ps1 test    builds, runs xunit and Pester, ends with 'N passed, N failed'
+    dotnet pwsh ./build.ps1 demo    builds and tours the module against the local RunPod sandbox
+    dotnet pwsh ./build.ps1 clean   removes out/ and the projects' bin/ and obj/
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Position = 0)]
+    [ValidateSet('build', 'test', 'demo', 'clean')]
+    [string] $Task = 'build',
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release'
+)
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+
+$Root = $PSScriptRoot
+$Out = Join-Path $Root 'out'
+$ModuleOut = Join-Path $Out 'ArenaInfra'
+$env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
+$env:DOTNET_NOLOGO = '1'
+
+function Invoke-Native {
+    # Runs a program and stops the build when it fails.
+    param([Parameter(Mandatory)] [string] $File, [string[]] $Arguments = @())
+    & $File @Arguments
+    if ($LASTEXITCODE -ne 0) { throw "'$File $($Arguments -join ' ')' failed with exit code $LASTEXITCODE." }
+}
+
+function Get-PwshCommand {
+    # A fresh pwsh like the one running this script: 'dotnet pwsh.dll' when run as a local tool.
+    $exe = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
+    if ([System.IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { return @($exe, (Join-Path $PSHOME 'pwsh.dll')) }
+    return @($exe)
+}
+
+function Get-ModuleVersion {
+    $props = [xml](Get-Content -Raw (Join-Path $Root 'Directory.Build.props'))
+    [string]($props.Project.PropertyGroup.ArenaInfraVersion | Where-Object { $_ } | Select-Object -First 1)
+}
+
+function Invoke-Build {
+    Write-Host "Building the module into $ModuleOut"
+    if (Test-Path $ModuleOut) { Remove-Item -Recurse -Force $ModuleOut }
+    Invoke-Native dotnet @('publish', (Join-Path $Root 'ArenaInfra.Module/ArenaInfra.Module.csproj'), '-c', $Configuration, '-o', $ModuleOut, '--nologo', '-v', 'quiet')
+    Get-ChildItem $ModuleOut -Filter '*.deps.json' | Remove-Item
+
+    $version = Get-ModuleVersion
+    $manifest = (Get-Content -Raw (Join-Path $Root 'ArenaInfra.psd1')) -replace "ModuleVersion(\s*)= '[^']*'", "ModuleVersion`$1= '$version'"
+    Set-Content -LiteralPath (Join-Path $ModuleOut 'ArenaInfra.psd1') -Value $manifest -NoNewline
+    Copy-Item (Join-Path $Root 'ArenaInfra.Module/ArenaInfra.Format.ps1xml') $ModuleOut
+
+    $pwsh = Get-PwshCommand
+    $helpArgs = @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'build/HelpBuilder.ps1'),
+        '-ModuleManifest', (Join-Path $ModuleOut 'ArenaInfra.psd1'), '-DocsPath', (Join-Path $Root 'docs'),
+        '-OutFile', (Join-Path $ModuleOut 'en-US/ArenaInfra.dll-Help.xml'))
+    Invoke-Native $pwsh[0] (@($pwsh | Select-Object -Skip 1) + $helpArgs)
+    Write-Host "Module $version is ready: Import-Module $ModuleOut"
+}
+
+function Invoke-TestBuild {
+    Invoke-Native dotnet @('build', (Join-Path $Root 'tests/ArenaInfra.Tests/ArenaInfra.Tests.csproj'), '-c', $Configuration, '--nologo', '-v', 'quiet')
+}
+
+function Get-PesterModule {
+    # Pester comes from NuGet: restoring a download-only project puts it in the package cache.
+    $project = Join-Path $Root 'tests/Pester/PesterPackage.csproj'
+    Invoke-Native dotnet @('restore', $project, '--nologo', '-v', 'quiet')
+    $version = ([xml](Get-Content -Raw $project)).Project.ItemGroup.PackageDownload.Version.Trim('[', ']')
+    $cache = (& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', ''
+    $psd1 = Join-Path $cache.Trim() "pester/$version/tools/Pester.psd1"
+    if (-not (Test-Path $psd1)) { throw "Pester $version was restored but $psd1 is missing." }
+    $psd1
+}
+
+function Read-TrxCounts([string] $Path) {
+    if (-not (Test-Path $Path)) { return $null }
+    $counters = ([xml](Get-Content -Raw $Path)).TestRun.ResultSummary.Counters
+    [pscustomobject]@{ Passed = [int]$counters.passed; Failed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout; Skipped = [int]$counters.notExecuted }
+}
+
+function Invoke-Test {
+    Invoke-Build
+    Invoke-TestBuild
+    $results = Join-Path $Out 'test-results'
+    if (Test-Path $results) { Remove-Item -Recurse -Force $results }
+    $null = New-Item -ItemType Directory -Path $results
+
+    Write-Host "`n=== xunit ==="
+    & dotnet test (Join-Path $Root 'tests/ArenaInfra.Tests/ArenaInfra.Tests.csproj') -c $Configuration --no-build --nologo `
+        --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=normal' --results-directory $results
+    $xunitExit = $LASTEXITCODE
+    $xunit = Read-TrxCounts (Join-Path $results 'xunit.trx')
+    if ($null -eq $xunit) { $xunit = [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 }; Write-Warning "xunit produced no results (exit code $xunitExit)." }
+
+    Write-Host "`n=== Pester ==="
+    $pester = Get-PesterModule
+    $pesterCounts = Join-Path $results 'pester.json'
+    $script = @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$pester'
+`$c = New-PesterConfiguration
+`$c.Run.Path = '$(Join-Path $Root 'tests/Pester')'
+`$c.Run.PassThru = `$true
+`$c.Output.Verbosity = 'Detailed'
+`$c.TestResult.Enabled = `$true
+`$c.TestResult.OutputPath = '$(Join-Path $results 'pester.xml')'
+`$r = Invoke-Pester -Configuration `$c
+@{ Passed = `$r.PassedCount; Failed = `$r.FailedCount + `$r.FailedBlocksCount + `$r.FailedContainersCount; Skipped = `$r.SkippedCount } | ConvertTo-Json | Set-Content '$pesterCounts'
+"@
+    $pwsh = Get-PwshCommand
+    & $pwsh[0] @(@($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', $script))
+    $pesterResult = if (Test-Path $pesterCounts) { Get-Content -Raw $pesterCounts | ConvertFrom-Json } else { Write-Warning 'Pester produced no results.'; [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
+
+    $passed = $xunit.Passed + $pesterResult.Passed
+    $failed = $xunit.Failed + $pesterResult.Failed
+    $skipped = $xunit.Skipped + $pesterResult.Skipped
+    Write-Host ''
+    Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed, $($xunit.Skipped) skipped; Pester: $($pesterResult.Passed) passed, $($pesterResult.Failed) failed, $($pesterResult.Skipped) skipped"
+    $line = "$passed passed, $failed failed"
+    if ($skipped -gt 0) { $line += ", $skipped skipped" }
+    Write-Host $line
+    if ($failed -gt 0) { exit 1 }
+}
+
+function Invoke-Demo {
+    Invoke-Build
+    Invoke-Native dotnet @('build', (Join-Path $Root 'tests/RunPodSandbox/RunPodSandbox.csproj'), '-c', $Configuration, '--nologo', '-v', 'quiet')
+    $pwsh = Get-PwshCommand
+    & $pwsh[0] @(@($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'demo/Demo.ps1'), '-Configuration', $Configuration))
+    if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+}
+
+switch ($Task) {
+    'build' { Invoke-Build }
+    'test' { Invoke-Test }
+    'demo' { Invoke-Demo }
+    'clean' {
+        foreach ($dir in @($Out) + @(Get-ChildItem $Root -Recurse -Directory -Include bin, obj | ForEach-Object FullName)) {
+            if (Test-Path $dir) { Remove-Item -Recurse -Force $dir }
+        }
+    }
+}

@@ -1,0 +1,197 @@
+using System.Management.Automation;
+using System.Security;
+using ArenaInfra.Tests.Support;
+using Xunit;
+
+namespace ArenaInfra.Tests;
+
+/// <summary>The cmdlets in a hosted runspace against the sandbox.</summary>
+[Collection("sandbox")]
+public sealed class GetArenaPodCommandTests : IDisposable
+{
+    private readonly Sandbox _sandbox;
+    private readonly PowerShellHost _host = new();
+    private readonly TempDir _dir = new();
+    private readonly Dictionary<string, object?> _vars;
+
+    public GetArenaPodCommandTests(Sandbox sandbox)
+    {
+        _sandbox = sandbox;
+        _sandbox.Reset();
+        Seed("arena-bloom", "RUNNING", withEndpoint: true);
+        Seed("arena-apple", "RUNNING", withEndpoint: true);
+        Seed("arena-autumn", "RUNNING", withEndpoint: false);
+        Seed("arena-cedar", "EXITED", withEndpoint: true);
+        Seed("research-apple", "RUNNING", withEndpoint: true);
+        var configPath = _dir.Write("config.env", $"RUNPOD_API_BASE_URL={_sandbox.Url}\nMACHINE_NAME_LIST=(apple autumn bloom cedar)\nRUNPOD_API_RETRY_MAX_SEC=5\n");
+        _vars = new Dictionary<string, object?> { ["configPath"] = configPath, ["key"] = Secure(Sandbox.ApiKey) };
+    }
+
+    public void Dispose()
+    {
+        _host.Dispose();
+        _dir.Dispose();
+    }
+
+    private static SecureString Secure(string text)
+    {
+        var s = new SecureString();
+        foreach (var c in text) s.AppendChar(c);
+        return s;
+    }
+
+    private void Seed(string name, string status, bool withEndpoint)
+    {
+        var runtime = withEndpoint
+            ? @"{""uptimeInSeconds"":60,""ports"":[{""ip"":""127.0.0.1"",""isIpPublic"":true,""privatePort"":22,""publicPort"":2200,""type"":""tcp""}]}"
+            : "null";
+        _sandbox.SeedPod($@"{{""name"":""{name}"",""desiredStatus"":""{status}"",""costPerHr"":0.17,""gpuCount"":1,""machine"":{{""gpuDisplayName"":""RTX A4000""}},""runtime"":{runtime}}}");
+    }
+
+    private HostResult Run(string script) => _host.Run("$cfg = Import-ArenaConfig $configPath -NoDefault\n" + script, _vars);
+
+    [Fact]
+    public void Lists_only_fleet_pods_sorted_by_name()
+    {
+        var result = Run("Get-ArenaPod -Config $cfg -ApiKey $key");
+
+        Assert.Empty(result.Errors);
+        var pods = result.Output.Cast<ArenaPod>().ToList();
+        Assert.Equal(new[] { "arena-apple", "arena-autumn", "arena-bloom", "arena-cedar" }, pods.Select(p => p.Name));
+        Assert.Equal(new[] { ArenaPodStatus.Running, ArenaPodStatus.Starting, ArenaPodStatus.Running, ArenaPodStatus.Stopped }, pods.Select(p => p.Status));
+        Assert.Equal(new int?[] { 16000, 16001, 16002, 16003 }, pods.Select(p => p.ProxyPort));
+    }
+
+    [Fact]
+    public void All_includes_other_pods()
+    {
+        var result = Run("Get-ArenaPod -Config $cfg -ApiKey $key -All");
+        Assert.Contains(result.Output.Cast<ArenaPod>(), p => p.Name == "research-apple" && !p.IsFleetPod);
+        Assert.Equal(5, result.Output.Count);
+    }
+
+    [Fact]
+    public void Names_match_machine_or_pod_names_with_wildcards()
+    {
+        var result = Run("Get-ArenaPod -Config $cfg -ApiKey $key -Name apple, 'arena-b*', 'c*'");
+        Assert.Equal(new[] { "arena-apple", "arena-bloom", "arena-cedar" }, result.Output.Cast<ArenaPod>().Select(p => p.Name));
+        Assert.Empty(result.Errors);
+    }
+
+    [Fact]
+    public void A_plain_name_that_matches_nothing_is_PodNotFound_and_the_others_still_come()
+    {
+        var result = Run("Get-ArenaPod -Config $cfg -ApiKey $key -Name apple, nosuch, 'zz*'");
+
+        Assert.Equal("arena-apple", Assert.Single(result.Output.Cast<ArenaPod>()).Name);
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith("PodNotFound,", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.ObjectNotFound, error.CategoryInfo.Category);
+        Assert.Equal("nosuch", error.TargetObject);
+    }
+
+    [Fact]
+    public void Names_bind_from_the_pipeline_and_the_list_is_fetched_once()
+    {
+        _sandbox.Reset();
+        Seed("arena-apple", "RUNNING", true);
+        Seed("arena-bloom", "RUNNING", true);
+
+        var result = Run("'apple', 'bloom' | Get-ArenaPod -Config $cfg -ApiKey $key");
+
+        Assert.Equal(new[] { "arena-apple", "arena-bloom" }, result.Output.Cast<ArenaPod>().Select(p => p.Name));
+        Assert.Single(_sandbox.Requests());
+    }
+
+    [Fact]
+    public void Status_filters()
+    {
+        var result = Run("Get-ArenaPod -Config $cfg -ApiKey $key -Status Starting, Stopped");
+        Assert.Equal(new[] { "arena-autumn", "arena-cedar" }, result.Output.Cast<ArenaPod>().Select(p => p.Name));
+    }
+
+    [Fact]
+    public void An_id_outside_the_fleet_needs_All()
+    {
+        var other = Run("Get-ArenaPod -Config $cfg -ApiKey $key -All -Name research-apple").Output.Cast<ArenaPod>().Single();
+        _vars["otherId"] = other.Id;
+
+        var refused = Run("Get-ArenaPod -Config $cfg -ApiKey $key -Id $otherId");
+        var allowed = Run("Get-ArenaPod -Config $cfg -ApiKey $key -Id $otherId -All");
+        var missing = Run("Get-ArenaPod -Config $cfg -ApiKey $key -Id nosuchid");
+
+        Assert.Empty(refused.Output);
+        Assert.StartsWith("PodNotInFleet,", Assert.Single(refused.Errors).FullyQualifiedErrorId);
+        Assert.Equal("research-apple", Assert.Single(allowed.Output.Cast<ArenaPod>()).Name);
+        Assert.StartsWith("PodNotFound,", Assert.Single(missing.Errors).FullyQualifiedErrorId);
+    }
+
+    [Fact]
+    public void Without_a_key_it_stops_with_ApiKeyMissing_saying_how_to_set_one()
+    {
+        var previous = Environment.GetEnvironmentVariable("RUNPOD_API_KEY");
+        Environment.SetEnvironmentVariable("RUNPOD_API_KEY", null);
+        try
+        {
+            var result = Run("try { Get-ArenaPod -Config $cfg } catch { $_ }");
+            Assert.Equal("ApiKeyMissing", result.CaughtErrorId);
+            Assert.Equal(ErrorCategory.AuthenticationError, result.Caught.CategoryInfo.Category);
+            Assert.Contains("RUNPOD_API_KEY", result.Caught.ErrorDetails.RecommendedAction);
+            Assert.Empty(_sandbox.Requests());
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("RUNPOD_API_KEY", previous);
+        }
+    }
+
+    [Fact]
+    public void Api_failures_stop_the_cmdlet_with_their_id_and_the_key_stays_out_of_every_stream()
+    {
+        _sandbox.AddFault(new { kind = "status", status = 429, count = 100 });
+
+        var result = Run("$DebugPreference = 'Continue'; try { Get-ArenaPod -Config $cfg -ApiKey $key -Verbose } catch { $_ }");
+
+        Assert.Equal("RateLimited", result.CaughtErrorId);
+        Assert.Equal(ErrorCategory.LimitsExceeded, result.Caught.CategoryInfo.Category);
+        Assert.Contains(result.Verbose, v => v.Contains("HTTP 429; retrying"));
+        Assert.Contains(result.Debug, d => d.Contains("RunPod ListPods"));
+        var everything = string.Join("\n", result.Verbose.Concat(result.Debug).Concat(result.Warnings)) + result.Caught + result.Caught.ErrorDetails.RecommendedAction;
+        Assert.DoesNotContain(Sandbox.ApiKey, everything);
+    }
+
+    [Fact]
+    public void Import_ArenaConfig_rejects_a_bad_file_and_keeps_the_previous_default()
+    {
+        var bad = _dir.Write("bad.env", "MACHINE_NAME_PREFIX=good\nRUNPOD_NUM_GPUS=many\n");
+        _vars["bad"] = bad;
+
+        var result = _host.Run("Import-ArenaConfig $configPath | Out-Null; Import-ArenaConfig $bad; (Get-ArenaConfig).Path", _vars);
+
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith("InvalidConfigValue,", error.FullyQualifiedErrorId);
+        Assert.Contains($"{bad} line 2", error.ToString());
+        Assert.Equal(_vars["configPath"], Assert.Single(result.Output));
+    }
+
+    [Fact]
+    public void Import_ArenaConfig_of_a_missing_file_is_ConfigFileNotFound()
+    {
+        var result = _host.Run("Import-ArenaConfig ./no-such-config.env");
+        Assert.StartsWith("ConfigFileNotFound,", Assert.Single(result.Errors).FullyQualifiedErrorId);
+        Assert.Empty(result.Output);
+    }
+
+    [Fact]
+    public void Get_ArenaConfig_ShowSource_names_file_lines_and_parameters()
+    {
+        var result = _host.Run("Import-ArenaConfig $configPath | Out-Null; Get-ArenaConfig -ShowSource -ApiKey $key", _vars);
+
+        var settings = result.Output.Cast<ArenaConfigSetting>().ToDictionary(s => s.Name);
+        Assert.Equal($"{_vars["configPath"]}:2", settings["MachineNames"].Source.ToString());
+        Assert.Equal(ArenaConfigOrigin.Session, settings["MachineNames"].Origin);
+        Assert.Equal("-ApiKey", settings["ApiKey"].Source.ToString());
+        Assert.Equal("(set)", settings["ApiKey"].Value);
+        Assert.Equal("default", settings["Prefix"].Source.ToString());
+    }
+}

@@ -1,0 +1,65 @@
+using System.Collections.ObjectModel;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+
+namespace ArenaInfra.Tests.Support;
+
+/// <summary>A runspace with the module's cmdlets loaded from the assembly under test.</summary>
+public sealed class PowerShellHost : IDisposable
+{
+    private readonly Runspace _runspace;
+
+    public PowerShellHost()
+    {
+        var state = InitialSessionState.CreateDefault2();
+        state.ImportPSModule(typeof(ArenaInfra.Commands.GetArenaPodCommand).Assembly.Location);
+        _runspace = RunspaceFactory.CreateRunspace(state);
+        _runspace.Open();
+    }
+
+    /// <summary>Runs a script; the result holds output, errors and verbose lines.</summary>
+    public HostResult Run(string script, IDictionary<string, object?>? variables = null)
+    {
+        using var ps = PowerShell.Create();
+        ps.Runspace = _runspace;
+        foreach (var variable in variables ?? new Dictionary<string, object?>())
+        {
+            _runspace.SessionStateProxy.SetVariable(variable.Key, variable.Value);
+        }
+        ps.AddScript(script);
+        Collection<PSObject> output;
+        RuntimeException? terminating = null;
+        try
+        {
+            output = ps.Invoke();
+        }
+        catch (RuntimeException e)
+        {
+            output = new Collection<PSObject>();
+            terminating = e;
+        }
+        return new HostResult(
+            output.Select(o => o?.BaseObject).ToList(),
+            ps.Streams.Error.ToList(),
+            ps.Streams.Verbose.Select(v => v.Message).ToList(),
+            ps.Streams.Debug.Select(v => v.Message).ToList(),
+            ps.Streams.Warning.Select(v => v.Message).ToList(),
+            terminating);
+    }
+
+    public void Dispose() => _runspace.Dispose();
+}
+
+public sealed record HostResult(
+    IReadOnlyList<object?> Output,
+    IReadOnlyList<ErrorRecord> Errors,
+    IReadOnlyList<string> Verbose,
+    IReadOnlyList<string> Debug,
+    IReadOnlyList<string> Warnings,
+    RuntimeException? Terminating)
+{
+    /// <summary>The error a script's 'try { ... } catch { $_ }' caught: only terminating errors get there.</summary>
+    public ErrorRecord Caught => Output.OfType<ErrorRecord>().Single();
+
+    public string CaughtErrorId => Caught.FullyQualifiedErrorId.Split(',')[0];
+}

@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace ArenaInfra.Tests.Support;
+
+/// <summary>
+/// A RunPod sandbox process on 127.0.0.1 for one test class. It is started with our PID and stops
+/// by itself if we die; Dispose kills exactly the process it started.
+/// </summary>
+public sealed class Sandbox : IDisposable
+{
+    public const string ApiKey = "sandbox-test-key-5f1c9d";
+
+    private readonly Process _process;
+    private readonly HttpClient _http = new();
+
+    public Sandbox() : this(new[] { "--start-delay-ms", "0" }) { }
+
+    internal Sandbox(string[] extraArgs)
+    {
+        var dll = Path.Combine(RepoPaths.Root, "tests", "RunPodSandbox", "bin", RepoPaths.Configuration, "net10.0", "RunPodSandbox.dll");
+        if (!File.Exists(dll)) throw new FileNotFoundException("Build the sandbox first (build.ps1 test does).", dll);
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { dll, "--port", "0", "--api-key", ApiKey, "--parent-pid", Environment.ProcessId.ToString() }.Concat(extraArgs))
+        {
+            info.ArgumentList.Add(arg);
+        }
+        _process = Process.Start(info)!;
+        var line = Task.Run(() => _process.StandardOutput.ReadLine());
+        if (!line.Wait(TimeSpan.FromSeconds(30)) || line.Result == null || !line.Result.Contains("http://"))
+        {
+            Kill();
+            throw new InvalidOperationException($"The sandbox did not start: {line.Result} {_process.StandardError.ReadToEnd()}");
+        }
+        Url = line.Result[line.Result.IndexOf("http://", StringComparison.Ordinal)..].Trim();
+    }
+
+    public string Url { get; }
+
+    public void Reset()
+    {
+        _http.DeleteAsync($"{Url}/_sandbox/faults").Result.EnsureSuccessStatusCode();
+        _http.DeleteAsync($"{Url}/_sandbox/requests").Result.EnsureSuccessStatusCode();
+        _http.DeleteAsync($"{Url}/_sandbox/pods").Result.EnsureSuccessStatusCode();
+    }
+
+    public void AddFault(object fault) =>
+        _http.PostAsJsonAsync($"{Url}/_sandbox/faults", fault).Result.EnsureSuccessStatusCode();
+
+    /// <summary>Seeds a pod given in RunPod's JSON shape; returns its id.</summary>
+    public string SeedPod(string json)
+    {
+        var response = _http.PostAsync($"{Url}/_sandbox/pods", new StringContent(json, System.Text.Encoding.UTF8, "application/json")).Result;
+        response.EnsureSuccessStatusCode();
+        return JsonNode.Parse(response.Content.ReadAsStringAsync().Result)!["id"]!.GetValue<string>();
+    }
+
+    public IReadOnlyList<LoggedRequest> Requests() =>
+        JsonSerializer.Deserialize<List<LoggedRequest>>(_http.GetStringAsync($"{Url}/_sandbox/requests").Result, new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+
+    public void Dispose()
+    {
+        Kill();
+        _http.Dispose();
+    }
+
+    private void Kill()
+    {
+        try
+        {
+            if (!_process.HasExited) _process.Kill();
+            _process.WaitForExit(5000);
+        }
+        catch (InvalidOperationException)
+        {
+        }
+        _process.Dispose();
+    }
+}
+
+public sealed class LoggedRequest
+{
+    public int Sequence { get; set; }
+    public DateTimeOffset Time { get; set; }
+    public string Method { get; set; } = "";
+    public string Path { get; set; } = "";
+    public string QueryString { get; set; } = "";
+    public string? Authorization { get; set; }
+    public string? UserAgent { get; set; }
+    public string? OperationName { get; set; }
+    public string Body { get; set; } = "";
+    public int Status { get; set; }
+    public string? Fault { get; set; }
+}
+
+public static class RepoPaths
+{
+    public static string Root { get; } = FindRoot();
+
+#if DEBUG
+    public const string Configuration = "Debug";
+#else
+    public const string Configuration = "Release";
+#endif
+
+    public static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "fixtures", name);
+
+    private static string FindRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir != null && !File.Exists(Path.Combine(dir.FullName, "ArenaInfra.psd1"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("Cannot find the repository root (ArenaInfra.psd1).");
+    }
+}
+
+/// <summary>A temporary directory that removes itself.</summary>
+public sealed class TempDir : IDisposable
+{
+    public TempDir() => Directory.CreateDirectory(Path);
+    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "arenainfra-test-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public string Write(string name, string text)
+    {
+        var file = System.IO.Path.Combine(Path, name);
+        File.WriteAllText(file, text);
+        return file;
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Path, recursive: true); } catch (IOException) { }
+    }
+}
+
+/// <summary>An IArenaLog that keeps every line, for asserting on Verbose and Debug output.</summary>
+internal sealed class RecordingLog : IArenaLog
+{
+    private readonly List<string> _lines = new();
+    public IReadOnlyList<string> Lines { get { lock (_lines) return _lines.ToList(); } }
+    public void Verbose(string message) { lock (_lines) _lines.Add("VERBOSE: " + message); }
+    public void Debug(string message) { lock (_lines) _lines.Add("DEBUG: " + message); }
+    public void Warning(string message) { lock (_lines) _lines.Add("WARNING: " + message); }
+}
