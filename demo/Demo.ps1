@@ -1,0 +1,77 @@
+<#
+.SYNOPSIS
+    A tour of ArenaInfra against the local RunPod sandbox: what an organiser does on day one.
+.DESCRIPTION
+    Started by 'dotnet pwsh ./build.ps1 demo', which builds the module and the sandbox first.
+    Nothing here touches RunPod's cloud: the sandbox plays RunPod on 127.0.0.1.
+#>
+[CmdletBinding()]
+param([string] $Configuration = 'Release')
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+
+$root = Split-Path $PSScriptRoot
+function Step([string] $Title, [string] $Code) {
+    Write-Host ''
+    Write-Host "== $Title" -ForegroundColor Cyan
+    Write-Host "PS> $Code" -ForegroundColor Yellow
+    $result = Invoke-Expression $Code
+    if ($null -ne $result) { $result | Out-Host }
+}
+
+# The sandbox: RunPod's GraphQL API on a free loopback port, with a small fleet in every state.
+$dll = Join-Path $root "tests/RunPodSandbox/bin/$Configuration/net10.0/RunPodSandbox.dll"
+$demoKey = 'demo-' + [guid]::NewGuid().ToString('N').Substring(0, 12)
+$info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+foreach ($a in $dll, '--port', '0', '--api-key', $demoKey, '--seed', 'demo', '--prefix', 'camp', '--start-delay-ms', '6000', '--parent-pid', "$PID") { $info.ArgumentList.Add($a) }
+$info.RedirectStandardOutput = $true
+$info.UseShellExecute = $false
+$sandbox = [System.Diagnostics.Process]::Start($info)
+try {
+    $line = $sandbox.StandardOutput.ReadLine()
+    if ($line -notmatch '(http://[0-9.:]+)') { throw "The sandbox did not start: $line" }
+    $url = $Matches[1]
+    Write-Host "RunPod sandbox running at $url (PID $($sandbox.Id))" -ForegroundColor DarkGray
+
+    # As an organiser would: the key in the environment, never in a file or a URL.
+    $env:RUNPOD_API_KEY = $demoKey
+    $env:RUNPOD_API_BASE_URL = $url
+    $env:ARENA_CONFIG = $null
+
+    Step 'Load the module' "Import-Module '$(Join-Path $root 'out/ArenaInfra/ArenaInfra.psd1')'; Get-Command -Module ArenaInfra | Format-Table Name, CommandType"
+    Step 'Read the fleet config (the old scripts'' config.env)' "Import-ArenaConfig '$(Join-Path $PSScriptRoot 'config.env')'"
+    Step 'Where each setting comes from' "Get-ArenaConfig -ShowSource | Select-Object -First 8 | Format-Table"
+    Step 'The fleet: a pod still starting, one stopped, the others ready' 'Get-ArenaPod'
+    Step 'Only the pods a participant can use now' 'Get-ArenaPod -Status Running | Format-Table Name, SshEndpoint, ProxyPort, Uptime'
+    Step 'What the fleet costs per hour' "'{0:0.00} USD/hour for {1} running pods' -f (Get-ArenaPod -Status Running | Measure-Object CostPerHour -Sum).Sum, @(Get-ArenaPod -Status Running).Count"
+    Step 'Pods outside the fleet are left alone unless you ask (-All)' 'Get-ArenaPod -All | Format-Table Name, Status, IsFleetPod'
+    Step 'Names with wildcards; a name that matches nothing is a clear error' "Get-ArenaPod -Name 'a*', zulu -ErrorAction Continue"
+
+    Write-Host ''
+    Write-Host '== RunPod has a bad minute: two HTTP 429s, then an answer (retries shown with -Verbose)' -ForegroundColor Cyan
+    $null = Invoke-RestMethod -Method Post -Uri "$url/_sandbox/faults" -ContentType 'application/json' -Body '{"kind":"status","status":429,"retryAfter":"1","count":2}'
+    Write-Host 'PS> Get-ArenaPod -Name alpha -Verbose' -ForegroundColor Yellow
+    Get-ArenaPod -Name alpha -Verbose | Out-Host
+
+    Write-Host ''
+    Write-Host '== A wrong key: a catchable error with a stable id and advice, never the key' -ForegroundColor Cyan
+    Write-Host "PS> try { Get-ArenaPod -ApiKey `$wrongKey -ErrorAction Stop } catch { `$_.FullyQualifiedErrorId; `$_.ErrorDetails.RecommendedAction }" -ForegroundColor Yellow
+    try { Get-ArenaPod -ApiKey (ConvertTo-SecureString 'not-the-key' -AsPlainText -Force) -ErrorAction Stop }
+    catch { Write-Host $_.FullyQualifiedErrorId; Write-Host $_.ErrorDetails.RecommendedAction }
+
+    Write-Host ''
+    Write-Host '== A few seconds later the starting pod is ready' -ForegroundColor Cyan
+    $deadline = [DateTime]::UtcNow.AddSeconds(20)
+    while (@(Get-ArenaPod -Status Starting).Count -gt 0 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 500 }
+    Write-Host 'PS> Get-ArenaPod' -ForegroundColor Yellow
+    Get-ArenaPod | Out-Host
+
+    Write-Host ''
+    Write-Host 'Help for every command: Get-Help Get-ArenaPod -Full' -ForegroundColor DarkGray
+    Write-Host 'Demo finished.' -ForegroundColor Green
+}
+finally {
+    # Only the process this script started.
+    if (-not $sandbox.HasExited) { $sandbox.Kill() }
+    $null = $sandbox.WaitForExit(5000)
+}

@@ -1,0 +1,108 @@
+# The module as a user meets it: imported by path into a fresh pwsh.
+BeforeDiscovery {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $manifest = Import-PowerShellDataFile (Get-BuiltModulePath)
+    $script:CmdletNames = @($manifest.CmdletsToExport | ForEach-Object { @{ Name = $_ } })
+}
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $script:ModulePath = Get-BuiltModulePath
+    $script:Manifest = Import-PowerShellDataFile $ModulePath
+    Import-Module $ModulePath -Force
+}
+
+Describe 'The built module' {
+    It 'imports in a fresh pwsh and exports exactly the manifest''s cmdlets' {
+        $lines = Invoke-FreshPwsh "Import-Module '$ModulePath' -ErrorAction Stop; (Get-Command -Module ArenaInfra).Name | Sort-Object"
+        $lines | Should -Be ($Manifest.CmdletsToExport | Sort-Object)
+    }
+
+    It 'Get-Command -Module ArenaInfra equals CmdletsToExport' {
+        (Get-Command -Module ArenaInfra).Name | Sort-Object | Should -Be ($Manifest.CmdletsToExport | Sort-Object)
+    }
+
+    It 'has a manifest fit for both editions' {
+        $Manifest.RootModule | Should -Be 'ArenaInfra.dll'
+        $Manifest.PowerShellVersion | Should -Be '5.1'
+        $Manifest.CompatiblePSEditions | Should -Be @('Desktop', 'Core')
+        $Manifest.FormatsToProcess | Should -Be @('ArenaInfra.Format.ps1xml')
+        $Manifest.FunctionsToExport.Count | Should -Be 0
+        (Get-Module ArenaInfra).Version | Should -Be ([version]$Manifest.ModuleVersion)
+    }
+
+    It 'ships no PowerShell assembly of its own' {
+        Join-Path (Split-Path $ModulePath) 'System.Management.Automation.dll' | Should -Not -Exist
+    }
+
+    It 'uses approved verbs only' {
+        $approved = (Get-Verb).Verb
+        (Get-Command -Module ArenaInfra).Verb | Where-Object { $_ -notin $approved } | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Help for <Name>' -ForEach $CmdletNames {
+    BeforeAll {
+        $script:Help = Get-Help $Name -Full
+        $script:Command = Get-Command $Name
+    }
+
+    It 'has a synopsis and a description' {
+        $Help.Synopsis | Should -Not -BeNullOrEmpty
+        $Help.Synopsis | Should -Not -Match ([regex]::Escape($Name) + '\s*\[')  # not the generated syntax stand-in
+        ($Help.description.Text -join ' ') | Should -Not -BeNullOrEmpty
+    }
+
+    It 'has at least one example with code' {
+        @($Help.examples.example).Count | Should -BeGreaterThan 0
+        foreach ($example in $Help.examples.example) { $example.code | Should -Not -BeNullOrEmpty }
+    }
+
+    It 'describes every parameter' {
+        $common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
+        foreach ($parameter in $Command.Parameters.Keys | Where-Object { $_ -notin $common }) {
+            $entry = $Help.parameters.parameter | Where-Object name -eq $parameter
+            $entry | Should -Not -BeNullOrEmpty -Because "-$parameter needs help"
+            ($entry.description.Text -join ' ') | Should -Not -BeNullOrEmpty -Because "-$parameter needs a description"
+        }
+    }
+
+    It 'has examples whose code parses' {
+        foreach ($example in $Help.examples.example) {
+            $errors = $null
+            $null = [System.Management.Automation.Language.Parser]::ParseInput($example.code, [ref]$null, [ref]$errors)
+            $errors | Should -BeNullOrEmpty
+        }
+    }
+
+    It 'declares its output type' {
+        $Command.OutputType | Should -Not -BeNullOrEmpty
+    }
+}
+
+Describe 'Tools the SSH and proxy tests rely on' {
+    It 'has an sshd that accepts a test configuration' -Skip:([bool](Get-ToolSkipReason sshd)) {
+        $sshd = (Get-Command sshd -ErrorAction SilentlyContinue).Source ?? '/usr/sbin/sshd'
+        $dir = New-Item -ItemType Directory -Path (Join-Path ([IO.Path]::GetTempPath()) "arena-sshd-$([guid]::NewGuid().ToString('N').Substring(0, 8))")
+        try {
+            & ssh-keygen -q -t ed25519 -N '' -f (Join-Path $dir 'host_key') | Out-Null
+            "Port 2222`nListenAddress 127.0.0.1`nHostKey $dir/host_key`nPidFile $dir/sshd.pid`n" | Set-Content (Join-Path $dir 'sshd_config')
+            & $sshd -t -f (Join-Path $dir 'sshd_config')
+            $LASTEXITCODE | Should -Be 0
+        }
+        finally { Remove-Item -Recurse -Force $dir }
+    }
+
+    It 'has an nginx with the stream module' -Skip:([bool](Get-ToolSkipReason nginx)) {
+        $nginx = (Get-Command nginx -ErrorAction SilentlyContinue).Source ?? '/usr/sbin/nginx'
+        $dir = New-Item -ItemType Directory -Path (Join-Path ([IO.Path]::GetTempPath()) "arena-nginx-$([guid]::NewGuid().ToString('N').Substring(0, 8))")
+        try {
+            $modules = @(Get-ChildItem /usr/share/nginx/modules, /usr/lib/nginx/modules -Filter '*stream*.so' -ErrorAction SilentlyContinue)
+            $load = if ($modules) { "load_module $($modules[0].FullName);" } else { '' }
+            "$load`npid $dir/nginx.pid;`nerror_log $dir/error.log;`nevents {}`nstream { server { listen 127.0.0.1:2223; proxy_pass 127.0.0.1:22; } }`n" | Set-Content (Join-Path $dir 'nginx.conf')
+            $out = & $nginx -t -p $dir -c (Join-Path $dir 'nginx.conf') 2>&1
+            $LASTEXITCODE | Should -Be 0 -Because ($out -join "`n")
+        }
+        finally { Remove-Item -Recurse -Force $dir }
+    }
+}

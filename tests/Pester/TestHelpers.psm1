@@ -1,0 +1,99 @@
+# Shared by the Pester tests: the built module, a fresh pwsh, and the RunPod sandbox process.
+Set-StrictMode -Version Latest
+
+$script:Root = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+$script:SandboxKey = 'sandbox-pester-key-93ab71'
+
+function Get-RepoRoot { $script:Root }
+
+function Get-BuiltModulePath {
+    $path = Join-Path $script:Root 'out/ArenaInfra/ArenaInfra.psd1'
+    if (-not (Test-Path $path)) { throw "Build the module first: dotnet pwsh ./build.ps1 build" }
+    $path
+}
+
+function Get-SandboxKey { $script:SandboxKey }
+
+function Get-PwshCommand {
+    # A fresh pwsh like the one running the tests ('dotnet pwsh.dll' when run as a local tool).
+    $exe = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
+    if ([System.IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { return @($exe, (Join-Path $PSHOME 'pwsh.dll')) }
+    @($exe)
+}
+
+function Invoke-FreshPwsh {
+    # Runs a script in a new pwsh process and returns its output lines (stdout and stderr together).
+    param([Parameter(Mandatory)] [string] $Script, [hashtable] $Environment = @{})
+    $pwsh = Get-PwshCommand
+    $saved = @{}
+    foreach ($name in $Environment.Keys) {
+        $saved[$name] = [Environment]::GetEnvironmentVariable($name)
+        [Environment]::SetEnvironmentVariable($name, $Environment[$name])
+    }
+    try {
+        $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($Script))
+        & $pwsh[0] @(@($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-EncodedCommand', $encoded)) 2>&1 | ForEach-Object { "$_" }
+    }
+    finally {
+        foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
+    }
+}
+
+function Start-TestSandbox {
+    # Starts the sandbox on a free loopback port; it stops by itself if this process dies.
+    param([string[]] $Arguments = @())
+    $dll = Get-ChildItem (Join-Path $script:Root 'tests/RunPodSandbox/bin') -Recurse -Filter RunPodSandbox.dll -ErrorAction SilentlyContinue |
+        Where-Object { $_.Directory.Name -eq 'net10.0' } | Sort-Object LastWriteTime -Descending | Select-Object -First 1
+    if (-not $dll) { throw 'Build the sandbox first (build.ps1 test does).' }
+    $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+    foreach ($a in @($dll.FullName, '--port', '0', '--api-key', $script:SandboxKey, '--parent-pid', "$PID") + $Arguments) { $info.ArgumentList.Add($a) }
+    $info.RedirectStandardOutput = $true
+    $info.RedirectStandardError = $true
+    $info.UseShellExecute = $false
+    $process = [System.Diagnostics.Process]::Start($info)
+    $line = $process.StandardOutput.ReadLineAsync()
+    if (-not $line.Wait(30000) -or $line.Result -notmatch '(http://[0-9.:]+)') {
+        if (-not $process.HasExited) { $process.Kill() }
+        throw "The sandbox did not start: $($line.Result) $($process.StandardError.ReadToEnd())"
+    }
+    [pscustomobject]@{ Url = $Matches[1]; Process = $process }
+}
+
+function Stop-TestSandbox {
+    param([Parameter(Mandatory)] $Sandbox)
+    # Only the process we started, by its PID.
+    if (-not $Sandbox.Process.HasExited) { $Sandbox.Process.Kill() }
+    $null = $Sandbox.Process.WaitForExit(5000)
+}
+
+function Add-SandboxFault {
+    param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] [hashtable] $Fault)
+    $null = Invoke-RestMethod -Method Post -Uri "$($Sandbox.Url)/_sandbox/faults" -ContentType 'application/json' -Body ($Fault | ConvertTo-Json)
+}
+
+function Add-SandboxPod {
+    param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] [hashtable] $Pod)
+    (Invoke-RestMethod -Method Post -Uri "$($Sandbox.Url)/_sandbox/pods" -ContentType 'application/json' -Body ($Pod | ConvertTo-Json -Depth 6)).id
+}
+
+function Reset-Sandbox {
+    param([Parameter(Mandatory)] $Sandbox)
+    foreach ($what in 'faults', 'requests', 'pods') { $null = Invoke-RestMethod -Method Delete -Uri "$($Sandbox.Url)/_sandbox/$what" }
+}
+
+function Get-SandboxRequest {
+    param([Parameter(Mandatory)] $Sandbox)
+    Invoke-RestMethod -Uri "$($Sandbox.Url)/_sandbox/requests"
+}
+
+function Get-ToolSkipReason {
+    # Why a test that needs an outside tool cannot run here; under CI a missing tool is a failure instead.
+    param([Parameter(Mandatory)] [string] $Tool)
+    $found = Get-Command $Tool -ErrorAction SilentlyContinue
+    if (-not $found -and $Tool -in 'sshd', 'nginx') { $found = Get-Item "/usr/sbin/$Tool" -ErrorAction SilentlyContinue }
+    if ($found) { return $null }
+    if ($env:CI -eq 'true') { throw "$Tool is required under CI=true but is not installed (.ci/run installs it)." }
+    "$Tool is not installed on this machine"
+}
+
+Export-ModuleMember -Function *
