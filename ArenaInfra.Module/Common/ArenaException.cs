@@ -23,6 +23,9 @@ namespace ArenaInfra
         public ErrorCategory Category { get; }
         public string? RecommendedAction { get; }
         public object? Target { get; }
+
+        /// <summary>The HTTP status behind the error, when there was one; tells an ambiguous failure from a clear refusal.</summary>
+        internal int? HttpStatus { get; set; }
     }
 
     /// <summary>Stable error ids: scripts and tests match on these, so they never change.</summary>
@@ -42,5 +45,10 @@ namespace ArenaInfra
         public const string InvalidResponse = nameof(InvalidResponse);
         public const string PodNotFound = nameof(PodNotFound);
         public const string PodNotInFleet = nameof(PodNotInFleet);
+        public const string PodNotReady = nameof(PodNotReady);
+        public const string PodOperationFailed = nameof(PodOperationFailed);
+        public const string SshKeyNotFound = nameof(SshKeyNotFound);
+        public const string ConfirmationRequired = nameof(ConfirmationRequired);
+        public const string InvalidPodName = nameof(InvalidPodName);
     }
 }

@@ -45,6 +45,7 @@ namespace ArenaInfra
         public string[] MachineNames => ((string[])_values["MachineNames"].Value!).ToArray();
         public int ApiTimeoutSec => Number("ApiTimeoutSec");
         public int ApiRetryMaxSec => Number("ApiRetryMaxSec");
+        public int ApiRequestsPerSecond => Number("ApiRequestsPerSecond");
 
         /// <summary>The RunPod API key as a SecureString; null when none is set.</summary>
         public SecureString? ApiKey => ApiKeyText == null ? null : _apiKeySecure ??= Secrets.ToSecureString(ApiKeyText);

@@ -67,6 +67,7 @@ namespace ArenaInfra.Config
             new ConfigSetting("MachineNames", "MACHINE_NAME_LIST", ConfigValueKind.NameList, DefaultMachineNames.All),
             new ConfigSetting("ApiTimeoutSec", "RUNPOD_API_TIMEOUT_SEC", ConfigValueKind.Integer, 30, minimum: 1),
             new ConfigSetting("ApiRetryMaxSec", "RUNPOD_API_RETRY_MAX_SEC", ConfigValueKind.Integer, 120, minimum: 0),
+            new ConfigSetting("ApiRequestsPerSecond", "RUNPOD_API_MAX_RPS", ConfigValueKind.Integer, 8, minimum: 0),
         };
 
         private static readonly Dictionary<string, ConfigSetting> ByAnyName = BuildIndex();

@@ -34,11 +34,13 @@ namespace ArenaInfra.RunPod
 
         private readonly RunPodClientOptions _options;
         private readonly HttpClient _http;
+        private readonly RequestPacer _pacer;
 
         public GraphQlTransport(RunPodClientOptions options)
         {
             _options = options;
             _http = options.Handler == null ? SharedClient : new HttpClient(options.Handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
+            _pacer = RequestPacer.For(options.Endpoint, options.RequestsPerSecond);
         }
 
         /// <summary>Sends one operation and returns its 'data' object, or throws an ArenaException.</summary>
@@ -82,7 +84,9 @@ namespace ArenaInfra.RunPod
             var status = (int)response.Status;
             if (status == 429)
             {
-                throw RunPodErrors.RateLimited(operation, attempts.Count, elapsed);
+                var limited = RunPodErrors.RateLimited(operation, attempts.Count, elapsed);
+                limited.HttpStatus = 429;
+                throw limited;
             }
             if (status < 200 || status > 299)
             {
@@ -115,6 +119,8 @@ namespace ArenaInfra.RunPod
 
         private async Task<RawResponse> SendOnceAsync(string operation, string body, AttemptLog attempts, CancellationToken token)
         {
+            // Every attempt, retries included, keeps to the client-side rate limit shared by all requests to this API.
+            await _pacer.WaitAsync(token).ConfigureAwait(false);
             var attempt = attempts.Start();
             _options.Log.Verbose($"RunPod {operation}: POST {_options.Endpoint} (attempt {attempt})");
             using var request = new HttpRequestMessage(HttpMethod.Post, _options.Endpoint)

@@ -12,6 +12,13 @@ namespace ArenaInfra.RunPod
     {
         Task<IReadOnlyList<ArenaPod>> ListPodsAsync(CancellationToken cancellationToken);
         Task<ArenaPod?> GetPodAsync(string podId, CancellationToken cancellationToken);
+        /// <summary>One create request, never repeated here: PodCreator decides what a failure means.</summary>
+        Task<ArenaPod> CreatePodAsync(PodCreateSpec spec, CancellationToken cancellationToken);
+        Task StopPodAsync(string podId, CancellationToken cancellationToken);
+        Task<ArenaPod> ResumePodAsync(string podId, int gpuCount, CancellationToken cancellationToken);
+        Task TerminatePodAsync(string podId, CancellationToken cancellationToken);
+        /// <summary>The hourly price of one GPU of the type in that cloud; null when RunPod gives none.</summary>
+        Task<decimal?> GetGpuPriceAsync(string gpuTypeId, string cloudType, CancellationToken cancellationToken);
     }
 
     /// <summary>RunPod's GraphQL API.</summary>
@@ -52,6 +59,56 @@ namespace ArenaInfra.RunPod
             var data = await _transport.SendAsync(RunPodQueries.GetPodName, RunPodQueries.GetPod, variables, RequestKind.Read, cancellationToken).ConfigureAwait(false);
             var pod = data["pod"];
             return pod == null || pod.Type != JTokenType.Object ? null : _mapper.Map(ToWire(pod));
+        }
+
+        public async Task<ArenaPod> CreatePodAsync(PodCreateSpec spec, CancellationToken cancellationToken)
+        {
+            var data = await _transport.SendAsync(RunPodQueries.CreatePodName, RunPodQueries.CreatePod, spec.ToVariables(), RequestKind.Write, cancellationToken).ConfigureAwait(false);
+            var pod = data["podFindAndDeployOnDemand"];
+            if (pod == null || pod.Type != JTokenType.Object)
+            {
+                // Some clients see a plain null instead of the capacity error.
+                throw RunPodErrors.FromGraphQlErrors(RunPodQueries.CreatePodName, "There are no longer any instances available with the requested specifications.", "SUPPLY_CONSTRAINT");
+            }
+            return _mapper.Map(ToWire(pod));
+        }
+
+        public async Task StopPodAsync(string podId, CancellationToken cancellationToken)
+        {
+            await _transport.SendAsync(RunPodQueries.StopPodName, RunPodQueries.StopPod, new { input = new { podId } }, RequestKind.Write, cancellationToken).ConfigureAwait(false);
+        }
+
+        public async Task<ArenaPod> ResumePodAsync(string podId, int gpuCount, CancellationToken cancellationToken)
+        {
+            var data = await _transport.SendAsync(RunPodQueries.ResumePodName, RunPodQueries.ResumePod, new { input = new { podId, gpuCount } }, RequestKind.Write, cancellationToken).ConfigureAwait(false);
+            var pod = data["podResume"];
+            if (pod == null || pod.Type != JTokenType.Object)
+            {
+                throw RunPodErrors.InvalidResponse(RunPodQueries.ResumePodName, 200, data.ToString(Newtonsoft.Json.Formatting.None), _secret, "has no pod");
+            }
+            return _mapper.Map(ToWire(pod));
+        }
+
+        public async Task TerminatePodAsync(string podId, CancellationToken cancellationToken)
+        {
+            await _transport.SendAsync(RunPodQueries.TerminatePodName, RunPodQueries.TerminatePod, new { input = new { podId } }, RequestKind.Write, cancellationToken).ConfigureAwait(false);
+        }
+
+        public async Task<decimal?> GetGpuPriceAsync(string gpuTypeId, string cloudType, CancellationToken cancellationToken)
+        {
+            var data = await _transport.SendAsync(RunPodQueries.GpuPriceName, RunPodQueries.GpuPrice, new { input = new { id = gpuTypeId } }, RequestKind.Read, cancellationToken).ConfigureAwait(false);
+            var gpu = (data["gpuTypes"] as JArray)?.FirstOrDefault(g => (string?)g["id"] == gpuTypeId);
+            if (gpu == null) return null;
+            decimal? Price(string field) => gpu[field]?.Type == JTokenType.Float || gpu[field]?.Type == JTokenType.Integer ? (decimal?)gpu[field]!.Value<decimal>() : null;
+            var community = Price("communityPrice");
+            var secure = Price("securePrice");
+            return cloudType switch
+            {
+                "COMMUNITY" => community,
+                "SECURE" => secure,
+                // ALL takes whichever is free: quote the higher price, so the estimate never understates.
+                _ => community == null ? secure : secure == null ? community : System.Math.Max(community.Value, secure.Value),
+            };
         }
 
         private PodWire ToWire(JToken token)

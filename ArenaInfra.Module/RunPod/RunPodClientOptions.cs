@@ -22,6 +22,8 @@ namespace ArenaInfra.RunPod
         public int MaxRetryAttempts { get; set; } = 6;
         public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(500);
         public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+        /// <summary>Requests a second this process sends to the API at most; 0 for no limit.</summary>
+        public int RequestsPerSecond { get; set; }
         public IArenaLog Log { get; set; } = NullArenaLog.Instance;
         /// <summary>Tests may supply their own handler; otherwise one shared client serves every request.</summary>
         public HttpMessageHandler? Handler { get; set; }
@@ -40,6 +42,7 @@ namespace ArenaInfra.RunPod
             {
                 RequestTimeout = TimeSpan.FromSeconds(config.ApiTimeoutSec),
                 RetryBudget = TimeSpan.FromSeconds(config.ApiRetryMaxSec),
+                RequestsPerSecond = config.ApiRequestsPerSecond,
                 Log = log,
             };
         }

@@ -25,17 +25,15 @@ namespace ArenaInfra.RunPod
                     "The request was refused before it reached RunPod, usually because a proxy, VPN or security product changed it. Try another network, or check what sits between this machine and the internet.");
             }
             var graphQlMessage = TryGraphQlErrors(body, secret);
-            if (graphQlMessage != null)
-            {
-                return FromGraphQlErrors(operation, graphQlMessage.Value.Message, graphQlMessage.Value.Code, status);
-            }
-            if (status == 429)
-            {
-                return RateLimited(operation, 1, null);
-            }
-            return new ArenaException(ArenaErrorIds.ApiError, ErrorCategory.InvalidResult,
-                $"RunPod answered {operation} with HTTP {status}: {Start(body, secret)}",
-                "Try again later; if it persists, check RunPod's status page.");
+            var error = graphQlMessage != null
+                ? FromGraphQlErrors(operation, graphQlMessage.Value.Message, graphQlMessage.Value.Code, status)
+                : status == 429
+                    ? RateLimited(operation, 1, null)
+                    : new ArenaException(ArenaErrorIds.ApiError, ErrorCategory.InvalidResult,
+                        $"RunPod answered {operation} with HTTP {status}: {Start(body, secret)}",
+                        "Try again later; if it persists, check RunPod's status page.");
+            error.HttpStatus = status;
+            return error;
         }
 
         public static ArenaException FromGraphQlErrors(string operation, string message, string? code, int status = 200)
@@ -45,7 +43,13 @@ namespace ArenaInfra.RunPod
             {
                 return AuthenticationFailed($"RunPod refused {operation}: \"{message}\".");
             }
-            if (code == "SUPPLY_CONSTRAINT" || text.Contains("no longer any instances available") || text.Contains("not enough free gpus"))
+            if (text.Contains("not enough free gpus"))
+            {
+                return new ArenaException(ArenaErrorIds.CapacityUnavailable, ErrorCategory.ResourceUnavailable,
+                    $"RunPod cannot {operation}: \"{message}\"",
+                    "A stopped pod stays tied to its host machine. Try again later, or remove the pod and create a new one elsewhere.");
+            }
+            if (code == "SUPPLY_CONSTRAINT" || text.Contains("no longer any instances available"))
             {
                 return new ArenaException(ArenaErrorIds.CapacityUnavailable, ErrorCategory.ResourceUnavailable,
                     $"RunPod has no capacity for {operation}: \"{message}\"",

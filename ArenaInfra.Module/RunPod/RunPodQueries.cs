@@ -17,6 +17,21 @@ fragment PodFields on Pod {
         public const string ListPodsName = "ListPods";
         public const string ListPods = "query ListPods { myself { pods { ...PodFields } } }" + PodFields;
 
+        public const string CreatePodName = "CreatePod";
+        public const string CreatePod = "mutation CreatePod($input: PodFindAndDeployOnDemandInput!) { podFindAndDeployOnDemand(input: $input) { ...PodFields } }" + PodFields;
+
+        public const string StopPodName = "StopPod";
+        public const string StopPod = "mutation StopPod($input: PodStopInput!) { podStop(input: $input) { id desiredStatus } }";
+
+        public const string ResumePodName = "ResumePod";
+        public const string ResumePod = "mutation ResumePod($input: PodResumeInput!) { podResume(input: $input) { ...PodFields } }" + PodFields;
+
+        public const string TerminatePodName = "TerminatePod";
+        public const string TerminatePod = "mutation TerminatePod($input: PodTerminateInput!) { podTerminate(input: $input) }";
+
+        public const string GpuPriceName = "GpuPrice";
+        public const string GpuPrice = "query GpuPrice($input: GpuTypeFilter) { gpuTypes(input: $input) { id displayName communityPrice securePrice } }";
+
         public const string GetPodName = "GetPod";
         public const string GetPod = "query GetPod($input: PodFilter!) { pod(input: $input) { ...PodFields } }" + PodFields;
     }

@@ -6,7 +6,7 @@ namespace RunPodSandbox;
 /// </summary>
 public sealed class Fault
 {
-    /// <summary>status | slow | blocked1010 | malformedJson | unauthorized200 | myselfNull | capacity | balance | commitThen502</summary>
+    /// <summary>status | slow | blocked1010 | malformedJson | unauthorized200 | myselfNull | capacity | balance | commitThen502 | noFreeGpus</summary>
     public string Kind { get; set; } = "";
     public int Count { get; set; } = 1;
     /// <summary>For 'status': the HTTP status to answer.</summary>
@@ -18,9 +18,17 @@ public sealed class Fault
 
     public int Remaining { get; set; }
 
-    /// <summary>Capacity, balance and commit-then-502 faults only make sense for a create.</summary>
-    public bool CreatesOnly => Kind is "capacity" or "balance" or "commitThen502";
+    /// <summary>Only requests that name this GraphQL field get the fault (e.g. "podStop"); null for any request.</summary>
+    public string? Operation { get; set; }
+
+    /// <summary>The field a fault applies to: the one given, or the one its kind only makes sense for.</summary>
+    public string? AppliesTo => Operation ?? Kind switch
+    {
+        "capacity" or "balance" or "commitThen502" => "podFindAndDeployOnDemand",
+        "noFreeGpus" => "podResume",
+        _ => null,
+    };
 
     public static readonly string[] Kinds =
-        { "status", "slow", "blocked1010", "malformedJson", "unauthorized200", "myselfNull", "capacity", "balance", "commitThen502" };
+        { "status", "slow", "blocked1010", "malformedJson", "unauthorized200", "myselfNull", "capacity", "balance", "commitThen502", "noFreeGpus" };
 }

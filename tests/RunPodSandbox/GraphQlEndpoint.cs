@@ -58,8 +58,7 @@ public sealed class GraphQlEndpoint
                 return;
             }
 
-            var isCreate = body.Contains("podFindAndDeployOnDemand", StringComparison.Ordinal);
-            var fault = _state.TakeFault(isCreate);
+            var fault = _state.TakeFault(body);
             entry.Fault = fault?.Kind;
             if (fault != null && await ApplyFaultBeforeAsync(context, fault, entry)) return;
 
@@ -144,6 +143,13 @@ public sealed class GraphQlEndpoint
                 {
                     errors = new[] { new { message = "Your account balance is too low to rent a pod. Please add funds to your account.", path = new[] { "podFindAndDeployOnDemand" } } },
                     data = new { podFindAndDeployOnDemand = (object?)null },
+                }, entry);
+                return true;
+            case "noFreeGpus":
+                await Json(context, 200, new
+                {
+                    errors = new[] { new { message = "There are not enough free GPUs on the host machine to start this pod.", path = new[] { "podResume" } } },
+                    data = new { podResume = (object?)null },
                 }, entry);
                 return true;
             default:

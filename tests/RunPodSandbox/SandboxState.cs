@@ -11,11 +11,15 @@ public sealed class SandboxState
     private readonly List<Fault> _faults = new();
     private readonly List<RequestLogEntry> _requests = new();
     private readonly Random _random = new(20261129);
-    private int _nextPort = 20000;
 
-    public SandboxState(SandboxOptions options) => Options = options;
+    public SandboxState(SandboxOptions options, IPodEndpointBackend? endpoints = null)
+    {
+        Options = options;
+        Endpoints = endpoints ?? new GreetingEndpointBackend();
+    }
 
     public SandboxOptions Options { get; }
+    public IPodEndpointBackend Endpoints { get; }
 
     public static readonly IReadOnlyDictionary<string, (string Display, double Community, double Secure)> GpuTypes =
         new Dictionary<string, (string, double, double)>(StringComparer.Ordinal)
@@ -45,7 +49,7 @@ public sealed class SandboxState
             if (!runtimeGiven)
             {
                 pod.ReadyAt = DateTimeOffset.UtcNow;
-                pod.PublicSshPort = _nextPort++;
+                if (pod.DesiredStatus == "RUNNING") pod.PublicSshPort = Endpoints.Open(pod);
             }
             _pods[pod.Id] = pod;
             return pod;
@@ -54,7 +58,11 @@ public sealed class SandboxState
 
     public void ClearPods()
     {
-        lock (_gate) _pods.Clear();
+        lock (_gate)
+        {
+            foreach (var pod in _pods.Values) Endpoints.Close(pod);
+            _pods.Clear();
+        }
     }
 
     public SandboxPod Create(IDictionary<string, object?> input)
@@ -94,8 +102,8 @@ public sealed class SandboxState
                 Machine = new SandboxMachine { GpuDisplayName = gpu.Display, Location = "CZ", PodHostId = NewId() },
                 LastStatusChange = StatusChange("Rented by User"),
                 ReadyAt = DateTimeOffset.UtcNow + Options.StartDelay,
-                PublicSshPort = _nextPort++,
             };
+            pod.PublicSshPort = Endpoints.Open(pod);
             _pods[pod.Id] = pod;
             return pod;
         }
@@ -109,6 +117,7 @@ public sealed class SandboxState
             pod.DesiredStatus = "EXITED";
             pod.LastStatusChange = StatusChange("Exited by User");
             if (!pod.RuntimeFixed) pod.ReadyAt = DateTimeOffset.MaxValue;
+            Endpoints.Close(pod);
             return pod;
         }
     }
@@ -124,7 +133,7 @@ public sealed class SandboxState
             pod.Runtime = null;
             pod.ReadyAt = DateTimeOffset.UtcNow + Options.StartDelay;
             // The public port changes when a pod is resumed, as on RunPod.
-            pod.PublicSshPort = _nextPort++;
+            pod.PublicSshPort = Endpoints.Open(pod);
             return pod;
         }
     }
@@ -135,6 +144,7 @@ public sealed class SandboxState
         {
             var pod = Existing(id);
             pod.DesiredStatus = "TERMINATED";
+            Endpoints.Close(pod);
             _pods.Remove(id);
         }
     }
@@ -175,11 +185,11 @@ public sealed class SandboxState
     }
 
     /// <summary>Takes the next pending fault that applies to this request, if any.</summary>
-    public Fault? TakeFault(bool isCreate)
+    public Fault? TakeFault(string requestBody)
     {
         lock (_gate)
         {
-            var fault = _faults.FirstOrDefault(f => !f.CreatesOnly || isCreate);
+            var fault = _faults.FirstOrDefault(f => f.AppliesTo == null || requestBody.Contains(f.AppliesTo, StringComparison.Ordinal));
             if (fault == null) return null;
             fault.Remaining--;
             if (fault.Remaining <= 0) _faults.Remove(fault);

@@ -1,0 +1,71 @@
+using System;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace ArenaInfra.RunPod
+{
+    /// <summary>
+    /// Creates one pod and never two. A create whose fate is unknown (no answer, a dropped
+    /// connection, a 5xx after the server may have committed) is followed by a look for the name
+    /// before anything is sent again.
+    /// </summary>
+    internal sealed class PodCreator
+    {
+        private readonly IRunPodApi _api;
+        private readonly IArenaLog _log;
+        private readonly int _maxAttempts;
+        private readonly TimeSpan _retryDelay;
+
+        public PodCreator(IRunPodApi api, IArenaLog log, int maxAttempts = 4, TimeSpan? retryDelay = null)
+        {
+            _api = api;
+            _log = log;
+            _maxAttempts = maxAttempts;
+            _retryDelay = retryDelay ?? TimeSpan.FromSeconds(1);
+        }
+
+        public async Task<ArenaPod> CreateAsync(PodCreateSpec spec, CancellationToken cancellationToken)
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    return await _api.CreatePodAsync(spec, cancellationToken).ConfigureAwait(false);
+                }
+                catch (ArenaException e) when (attempt < _maxAttempts && IsRefusedBeforeCommit(e))
+                {
+                    _log.Verbose($"Create {spec.Name}: {e.ErrorId} (HTTP 429); trying again (attempt {attempt + 1} of {_maxAttempts}).");
+                }
+                catch (ArenaException e) when (IsAmbiguous(e))
+                {
+                    _log.Verbose($"Create {spec.Name}: the answer was lost ({e.ErrorId}); looking for the pod before trying again.");
+                    var existing = await FindAsync(spec.Name, cancellationToken).ConfigureAwait(false);
+                    if (existing != null)
+                    {
+                        _log.Verbose($"Create {spec.Name}: RunPod did create it ({existing.Id}); not creating it again.");
+                        return existing;
+                    }
+                    if (attempt >= _maxAttempts) throw;
+                    _log.Verbose($"Create {spec.Name}: no such pod exists; trying again (attempt {attempt + 1} of {_maxAttempts}).");
+                }
+                await Task.Delay(TimeSpan.FromTicks(_retryDelay.Ticks * attempt), cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        private async Task<ArenaPod?> FindAsync(string name, CancellationToken cancellationToken)
+        {
+            var pods = await _api.ListPodsAsync(cancellationToken).ConfigureAwait(false);
+            return pods.Where(p => p.Name == name && p.Status != ArenaPodStatus.Terminated).OrderBy(p => p.Id, StringComparer.Ordinal).FirstOrDefault();
+        }
+
+        /// <summary>A 429 is refused at the door: nothing was created.</summary>
+        private static bool IsRefusedBeforeCommit(ArenaException e) => e.HttpStatus == 429;
+
+        /// <summary>No answer, a broken answer, or a gateway error: the pod may or may not exist.</summary>
+        internal static bool IsAmbiguous(ArenaException e) =>
+            e.ErrorId == ArenaErrorIds.ApiUnreachable
+            || e.ErrorId == ArenaErrorIds.InvalidResponse
+            || (e.HttpStatus is int status && status >= 500);
+    }
+}
