@@ -15,6 +15,11 @@
         'Get-ArenaConfig'
         'Get-ArenaPod'
         'Import-ArenaConfig'
+        'New-ArenaPod'
+        'Remove-ArenaPod'
+        'Start-ArenaPod'
+        'Stop-ArenaPod'
+        'Wait-ArenaPod'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
@@ -22,7 +27,7 @@
     PrivateData          = @{
         PSData = @{
             Tags         = @('RunPod', 'GPU', 'SSH', 'Fleet', 'Teaching', 'nginx', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
-            ReleaseNotes = 'Foundation: fleet configuration (config.env and JSON), the RunPod GraphQL client, Get-ArenaPod.'
+            ReleaseNotes = 'Fleet configuration (config.env and JSON), the RunPod GraphQL client, Get-ArenaPod, and the fleet lifecycle: New-, Wait-, Start-, Stop- and Remove-ArenaPod.'
         }
     }
 }

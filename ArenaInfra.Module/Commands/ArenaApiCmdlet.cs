@@ -44,7 +44,7 @@ namespace ArenaInfra.Commands
         /// <summary>Calls RunPod; a failure stops the cmdlet, since later calls would fail the same way.</summary>
         internal T CallRunPod<T>(System.Func<IRunPodApi, System.Threading.CancellationToken, System.Threading.Tasks.Task<T>> call)
         {
-            var client = _client ??= CreateRunPodClient();
+            var client = Api;
             try
             {
                 return Run(token => call(client, token));
@@ -56,7 +56,24 @@ namespace ArenaInfra.Commands
             }
         }
 
+        /// <summary>Runs work that calls RunPod; a failure stops the cmdlet.</summary>
+        internal T CallRunPodRaw<T>(System.Func<System.Threading.CancellationToken, System.Threading.Tasks.Task<T>> work)
+        {
+            try
+            {
+                return Run(work);
+            }
+            catch (ArenaException e)
+            {
+                ThrowArenaError(e);
+                throw;
+            }
+        }
+
         private IRunPodApi? _client;
+
+        /// <summary>The RunPod client for this invocation; for work that runs off the pipeline thread.</summary>
+        internal IRunPodApi Api => _client ??= CreateRunPodClient();
 
         private IRunPodApi CreateRunPodClient()
         {

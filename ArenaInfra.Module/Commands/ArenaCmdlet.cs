@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Diagnostics.CodeAnalysis;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
@@ -50,8 +51,13 @@ namespace ArenaInfra.Commands
             }
         }
 
+        /// <summary>Queues work for the pipeline thread (WriteObject, WriteError, ...) from any thread.</summary>
+        internal void Post(Action action) => _log.Post(action);
+
+        /// <summary>Writes what workers queued: log lines and posted actions, in order.</summary>
         protected void DrainLog()
         {
+            while (_log.TryTakeAction(out var action)) action();
             while (_log.TryTake(out var entry))
             {
                 switch (entry.Kind)
@@ -60,6 +66,135 @@ namespace ArenaInfra.Commands
                     case LogKind.Debug: WriteDebug(entry.Message); break;
                     default: WriteWarning(entry.Message); break;
                 }
+            }
+        }
+
+        /// <summary>
+        /// Runs work for every item, at most throttle at once. Each item's result or error is handled on
+        /// the pipeline thread as soon as that item finishes, with a progress bar over the batch.
+        /// </summary>
+        internal void RunEach<TItem, TResult>(IReadOnlyList<TItem> items, int throttle, string activity,
+            Func<TItem, CancellationToken, Task<TResult>> work, Action<TItem, TResult> onResult, Action<TItem, ArenaException> onError)
+        {
+            if (items.Count == 0) return;
+            var token = _cancellation.Token;
+            using var gate = new SemaphoreSlim(Math.Max(1, throttle));
+            var finished = 0;
+            var tasks = new List<Task>(items.Count);
+            foreach (var item in items)
+            {
+                tasks.Add(Task.Run(async () =>
+                {
+                    try
+                    {
+                        await gate.WaitAsync(token).ConfigureAwait(false);
+                        try
+                        {
+                            var result = await work(item, token).ConfigureAwait(false);
+                            Post(() => onResult(item, result));
+                        }
+                        finally
+                        {
+                            gate.Release();
+                        }
+                    }
+                    catch (ArenaException e)
+                    {
+                        Post(() => onError(item, e));
+                    }
+                    catch (OperationCanceledException) when (token.IsCancellationRequested)
+                    {
+                    }
+                    catch (Exception e)
+                    {
+                        // A bug or an unexpected failure for one item must not take the batch down.
+                        Post(() => onError(item, new ArenaException(ArenaErrorIds.PodOperationFailed, ErrorCategory.NotSpecified,
+                            $"{activity} failed for {item}: {e.Message}", "Run the command again with -Verbose; report it if it persists.", e)));
+                    }
+                    finally
+                    {
+                        Interlocked.Increment(ref finished);
+                        _log.Post(() => { });
+                    }
+                }));
+            }
+
+            var all = Task.WhenAll(tasks);
+            var progress = new ProgressRecord(ActivityId(activity), activity, $"0 of {items.Count} done");
+            var shown = -1;
+            while (!all.IsCompleted)
+            {
+                WaitHandle.WaitAny(new[] { ((IAsyncResult)all).AsyncWaitHandle, _log.Signal }, 250);
+                DrainLog();
+                var done = Volatile.Read(ref finished);
+                if (done != shown)
+                {
+                    shown = done;
+                    progress.StatusDescription = $"{done} of {items.Count} done";
+                    progress.PercentComplete = done * 100 / items.Count;
+                    WriteProgress(progress);
+                }
+            }
+            DrainLog();
+            progress.RecordType = ProgressRecordType.Completed;
+            WriteProgress(progress);
+            if (token.IsCancellationRequested) throw new PipelineStoppedException();
+        }
+
+        internal static int ActivityId(string activity) => Math.Abs(activity.GetHashCode() % 100000) + 1;
+
+        /// <summary>
+        /// One confirmation for a whole batch. -Force skips the prompt (but not -WhatIf). Where a prompt
+        /// is needed but nobody can answer it, this fails with ConfirmationRequired instead of hanging.
+        /// </summary>
+        protected bool ConfirmBatch(string whatIfText, string question, string caption, bool force, ConfirmImpact impact)
+        {
+            var whatIf = WhatIfRequested;
+            if (force && !whatIf) return true;
+            if (!whatIf && WouldPrompt(impact) && !CanPrompt)
+            {
+                ThrowArenaError(ConfirmationRequired(whatIfText));
+            }
+            try
+            {
+                return ShouldProcess(whatIfText, question, caption);
+            }
+            catch (Exception e) when (e is PSInvalidOperationException || e is System.Management.Automation.Host.HostException || e is NotImplementedException)
+            {
+                ThrowArenaError(ConfirmationRequired(whatIfText));
+                throw;
+            }
+        }
+
+        private static ArenaException ConfirmationRequired(string what) =>
+            new ArenaException(ArenaErrorIds.ConfirmationRequired, ErrorCategory.InvalidOperation,
+                $"This needs confirmation, but the session cannot ask for it: {what}",
+                "Add -Force (or -Confirm:$false) to go ahead without a prompt, as scheduled scripts should; -WhatIf shows what would happen.");
+
+        private bool WhatIfRequested =>
+            MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) ? ((SwitchParameter)w).IsPresent
+                : SessionState.PSVariable.GetValue("WhatIfPreference") is SwitchParameter s ? s.IsPresent
+                : SessionState.PSVariable.GetValue("WhatIfPreference") is bool b && b;
+
+        private bool WouldPrompt(ConfirmImpact impact)
+        {
+            if (MyInvocation.BoundParameters.TryGetValue("Confirm", out var c)) return ((SwitchParameter)c).IsPresent;
+            var preference = SessionState.PSVariable.GetValue("ConfirmPreference") is ConfirmImpact p ? p : ConfirmImpact.High;
+            return preference != ConfirmImpact.None && impact >= preference;
+        }
+
+        /// <summary>False for -NonInteractive, redirected input, and hosts without a console (scheduled tasks, services).</summary>
+        private bool CanPrompt
+        {
+            get
+            {
+                if (Host?.UI == null || Host.Name != "ConsoleHost") return Host?.UI?.RawUI != null && Host.Name != "Default Host";
+                if (Console.IsInputRedirected) return false;
+                foreach (var arg in Environment.GetCommandLineArgs())
+                {
+                    if (arg.StartsWith("-noni", StringComparison.OrdinalIgnoreCase)) return false;
+                }
+                return Environment.UserInteractive;
             }
         }
 
@@ -116,7 +251,17 @@ namespace ArenaInfra.Commands
             public void Debug(string message) => Add(LogKind.Debug, message);
             public void Warning(string message) => Add(LogKind.Warning, message);
 
+            private readonly ConcurrentQueue<Action> _actions = new ConcurrentQueue<Action>();
+
             public bool TryTake(out (LogKind Kind, string Message) entry) => _queue.TryDequeue(out entry);
+
+            public bool TryTakeAction(out Action action) => _actions.TryDequeue(out action);
+
+            public void Post(Action action)
+            {
+                _actions.Enqueue(action);
+                _signal.Set();
+            }
 
             private void Add(LogKind kind, string message)
             {

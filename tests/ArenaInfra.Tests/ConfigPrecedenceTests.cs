@@ -116,7 +116,7 @@ public sealed class ConfigPrecedenceTests : IDisposable
         var settings = ArenaConfigSettings.Of(config).ToList();
         Assert.Equal("(set)", settings.Single(s => s.Name == "ApiKey").Value);
         Assert.DoesNotContain(settings, s => (s.Value?.ToString() ?? "").Contains("VERYSECRET"));
-        Assert.Equal(24, settings.Count);
+        Assert.Equal(ConfigSetting.All.Count, settings.Count);
     }
 
     private sealed class FakeEnvironment : Dictionary<string, string>, IEnvironmentReader

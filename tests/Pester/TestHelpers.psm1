@@ -83,7 +83,9 @@ function Reset-Sandbox {
 
 function Get-SandboxRequest {
     param([Parameter(Mandatory)] $Sandbox)
-    Invoke-RestMethod -Uri "$($Sandbox.Url)/_sandbox/requests"
+    # Invoke-RestMethod returns a JSON array as one object; emit its entries one by one.
+    $requests = Invoke-RestMethod -Uri "$($Sandbox.Url)/_sandbox/requests"
+    $requests
 }
 
 function Get-ToolSkipReason {

@@ -28,6 +28,9 @@ public sealed class SandboxPod
     /// <summary>As given by a seed: when present, served verbatim (even null), never computed.</summary>
     public SandboxRuntime? Runtime { get; set; }
 
+    /// <summary>For seeds: stay Starting (runtime null) this long before getting ports.</summary>
+    public int? ReadyInMs { get; set; }
+
     [JsonIgnore] public bool RuntimeFixed { get; set; }
     [JsonIgnore] public DateTimeOffset ReadyAt { get; set; }
     [JsonIgnore] public int PublicSshPort { get; set; }

@@ -48,7 +48,7 @@ public sealed class SandboxState
             pod.RuntimeFixed = runtimeGiven;
             if (!runtimeGiven)
             {
-                pod.ReadyAt = DateTimeOffset.UtcNow;
+                pod.ReadyAt = DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(pod.ReadyInMs ?? 0);
                 if (pod.DesiredStatus == "RUNNING") pod.PublicSshPort = Endpoints.Open(pod);
             }
             _pods[pod.Id] = pod;

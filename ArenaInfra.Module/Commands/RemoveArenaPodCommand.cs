@@ -1,0 +1,61 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
+using ArenaInfra.RunPod;
+
+namespace ArenaInfra.Commands
+{
+    [Cmdlet(VerbsCommon.Remove, "ArenaPod", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = NameSet)]
+    [OutputType(typeof(ArenaPod))]
+    public sealed class RemoveArenaPodCommand : PodTargetCmdlet
+    {
+        /// <summary>Skip the prompt, and stop running pods first instead of refusing them.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        /// <summary>Emit each removed pod.</summary>
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        /// <summary>With -Force: how long to wait for a running pod to stop before giving up on it.</summary>
+        [Parameter]
+        [ValidateRange(1, 3600)]
+        public int TimeoutSec { get; set; } = 300;
+
+        protected override void Act(IReadOnlyList<ArenaPod> pods)
+        {
+            var targets = new List<ArenaPod>();
+            foreach (var pod in pods)
+            {
+                if (pod.Status == ArenaPodStatus.Stopped || Force)
+                {
+                    targets.Add(pod);
+                }
+                else
+                {
+                    WriteArenaError(new ArenaException(ArenaErrorIds.PodOperationFailed, ErrorCategory.InvalidOperation,
+                        $"{pod.Name} is {pod.Status}; only stopped pods are removed.",
+                        "Stop it first (Stop-ArenaPod), or add -Force to stop and then remove it."), pod);
+                }
+            }
+            if (targets.Count == 0) return;
+
+            var running = targets.FindAll(p => p.Status != ArenaPodStatus.Stopped).Count;
+            var what = $"Remove {Describe(targets)}" + (running > 0 ? $" ({running} running: stopped first)" : "");
+            if (!ConfirmBatch(what, $"{what}? Removing a pod destroys its disk; this cannot be undone.", "Remove pods", Force, ConfirmImpact.High))
+            {
+                return;
+            }
+
+            var lifecycle = new PodLifecycle(Api, Log);
+            RunEach(targets, 8, "Removing pods",
+                (pod, token) => lifecycle.RemoveAsync(pod, pod.Status != ArenaPodStatus.Stopped, TimeSpan.FromSeconds(TimeoutSec), token),
+                (pod, removed) =>
+                {
+                    WriteVerbose($"{pod.Name} removed.");
+                    if (PassThru) WriteObject(removed);
+                },
+                (pod, error) => WriteArenaError(error, pod));
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
+using ArenaInfra.RunPod;
+
+namespace ArenaInfra.Commands
+{
+    [Cmdlet(VerbsLifecycle.Wait, "ArenaPod", DefaultParameterSetName = NameSet)]
+    [OutputType(typeof(ArenaPod))]
+    public sealed class WaitArenaPodCommand : PodTargetCmdlet
+    {
+        /// <summary>How long to wait for all pods; community hosts can take 15 minutes to pull an image.</summary>
+        [Parameter]
+        [ValidateRange(1, 86400)]
+        public int TimeoutSec { get; set; } = 900;
+
+        /// <summary>Seconds between two looks at RunPod.</summary>
+        [Parameter]
+        [ValidateRange(0.2, 300)]
+        public double PollIntervalSec { get; set; } = 5;
+
+        protected override void Act(IReadOnlyList<ArenaPod> pods)
+        {
+            WaitForPods(this, pods, TimeSpan.FromSeconds(TimeoutSec), TimeSpan.FromSeconds(PollIntervalSec));
+        }
+
+        /// <summary>Waits, emitting each pod as it becomes ready and an error for each that does not.</summary>
+        internal static void WaitForPods(ArenaApiCmdlet cmdlet, IReadOnlyList<ArenaPod> pods, TimeSpan timeout, TimeSpan pollInterval)
+        {
+            if (pods.Count == 0) return;
+            var waiter = new PodReadinessWaiter(cmdlet.Api, cmdlet.Log) { PollInterval = pollInterval };
+            var progress = new ProgressRecord(ActivityId("Waiting for pods"), "Waiting for pods", $"0 of {pods.Count} ready");
+            var failures = cmdlet.CallRunPodRaw(token => waiter.WaitAsync(pods, timeout,
+                pod => cmdlet.Post(() => cmdlet.WriteObject(pod)),
+                (ready, total) => cmdlet.Post(() =>
+                {
+                    progress.StatusDescription = $"{ready} of {total} ready";
+                    progress.PercentComplete = ready * 100 / total;
+                    cmdlet.WriteProgress(progress);
+                }),
+                token));
+            progress.RecordType = ProgressRecordType.Completed;
+            cmdlet.WriteProgress(progress);
+            foreach (var (error, pod) in failures) cmdlet.WriteError(ToErrorRecord(error, pod));
+        }
+    }
+}

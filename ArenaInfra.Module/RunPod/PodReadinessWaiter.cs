@@ -1,0 +1,101 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using ArenaInfra.Ssh;
+
+namespace ArenaInfra.RunPod
+{
+    /// <summary>
+    /// Polls RunPod (one list a round, however many pods) until each pod has a public SSH endpoint
+    /// whose port accepts a connection; reports each pod the moment it is ready.
+    /// </summary>
+    internal sealed class PodReadinessWaiter
+    {
+        private readonly IRunPodApi _api;
+        private readonly IArenaLog _log;
+
+        public PodReadinessWaiter(IRunPodApi api, IArenaLog log)
+        {
+            _api = api;
+            _log = log;
+        }
+
+        public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+        public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
+        /// <summary>Returns an error for every pod that was not ready in time or disappeared.</summary>
+        public async Task<IReadOnlyList<(ArenaException Error, ArenaPod Pod)>> WaitAsync(
+            IReadOnlyList<ArenaPod> pods, TimeSpan timeout, Action<ArenaPod> onReady, Action<int, int> onProgress, CancellationToken cancellationToken)
+        {
+            var pending = pods.GroupBy(p => p.Id).ToDictionary(g => g.Key, g => g.First());
+            var last = new Dictionary<string, ArenaPod>(pending);
+            var failures = new List<(ArenaException, ArenaPod)>();
+            var ready = 0;
+            var deadline = DateTime.UtcNow + timeout;
+            onProgress(0, pods.Count);
+
+            while (pending.Count > 0)
+            {
+                var current = (await _api.ListPodsAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(p => p.Id, StringComparer.Ordinal);
+                var candidates = new List<ArenaPod>();
+                foreach (var id in pending.Keys.ToList())
+                {
+                    if (!current.TryGetValue(id, out var pod) || pod.Status == ArenaPodStatus.Terminated)
+                    {
+                        failures.Add((new ArenaException(ArenaErrorIds.PodNotFound, ErrorCategory.ObjectNotFound,
+                            $"The pod '{pending[id].Name}' ({id}) no longer exists, so it will never be ready.", "Run Get-ArenaPod to see the pods there are."), pending[id]));
+                        pending.Remove(id);
+                        continue;
+                    }
+                    last[id] = pod;
+                    if (pod.Status == ArenaPodStatus.Stopped)
+                    {
+                        failures.Add((new ArenaException(ArenaErrorIds.PodNotReady, ErrorCategory.InvalidOperation,
+                            $"The pod '{pod.Name}' is stopped, so it will not become ready by waiting.", "Start it with Start-ArenaPod, then wait again."), pod));
+                        pending.Remove(id);
+                        continue;
+                    }
+                    if (pod.Status == ArenaPodStatus.Running && pod.PublicIp != null && pod.SshPort != null) candidates.Add(pod);
+                }
+
+                var probes = candidates.Select(async pod => (pod, open: await TcpProbe.CanConnectAsync(pod.PublicIp!, pod.SshPort!.Value, ProbeTimeout, cancellationToken).ConfigureAwait(false)));
+                foreach (var (pod, open) in await Task.WhenAll(probes).ConfigureAwait(false))
+                {
+                    if (!open)
+                    {
+                        _log.Verbose($"{pod.Name}: {pod.SshEndpoint} does not accept connections yet.");
+                        continue;
+                    }
+                    pending.Remove(pod.Id);
+                    ready++;
+                    onReady(pod);
+                }
+                onProgress(ready, pods.Count);
+                if (pending.Count == 0) break;
+
+                var remaining = deadline - DateTime.UtcNow;
+                if (remaining <= TimeSpan.Zero) break;
+                await Task.Delay(remaining < PollInterval ? remaining : PollInterval, cancellationToken).ConfigureAwait(false);
+            }
+
+            foreach (var id in pending.Keys)
+            {
+                var pod = last[id];
+                failures.Add((new ArenaException(ArenaErrorIds.PodNotReady, ErrorCategory.OperationTimeout,
+                    $"The pod '{pod.Name}' was not ready within {timeout.TotalSeconds:0} s; its last status was {Describe(pod)}.",
+                    "Community hosts can take 15 minutes or more to pull the image. Wait longer with -TimeoutSec, or replace the pod (Remove-ArenaPod, then New-ArenaPod)."), pod));
+            }
+            return failures;
+        }
+
+        private static string Describe(ArenaPod pod) => pod.Status switch
+        {
+            ArenaPodStatus.Starting => "Starting (RunPod says RUNNING, but there is no public SSH port yet)",
+            ArenaPodStatus.Running => $"Running, but {pod.SshEndpoint} did not accept a connection",
+            _ => $"{pod.Status} ({pod.DesiredStatus})",
+        };
+    }
+}

@@ -1,0 +1,82 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+
+namespace ArenaInfra.RunPod
+{
+    /// <summary>What the user asked for: pod objects, ids, names with wildcards, exclusions.</summary>
+    internal sealed class PodSelector
+    {
+        public List<string> Ids { get; } = new List<string>();
+        public List<string> Names { get; } = new List<string>();
+        public List<string> ExcludeNames { get; } = new List<string>();
+        public bool IncludeOtherPods { get; set; }
+
+        public bool IsEmpty => Ids.Count == 0 && Names.Count == 0;
+    }
+
+    /// <summary>The pods a selector picks from a fresh list, and an error for each thing that picked nothing.</summary>
+    internal sealed class PodSelection
+    {
+        private PodSelection(IReadOnlyList<ArenaPod> pods, IReadOnlyList<(ArenaException Error, object Target)> errors)
+        {
+            Pods = pods;
+            Errors = errors;
+        }
+
+        public IReadOnlyList<ArenaPod> Pods { get; }
+        public IReadOnlyList<(ArenaException Error, object Target)> Errors { get; }
+
+        /// <summary>No ids and no names means every fleet pod, as the old scripts did.</summary>
+        public static PodSelection Select(IReadOnlyList<ArenaPod> current, PodSelector selector, string prefix)
+        {
+            var chosen = new Dictionary<string, ArenaPod>(StringComparer.Ordinal);
+            var errors = new List<(ArenaException, object)>();
+            var candidates = current.Where(p => p.Status != ArenaPodStatus.Terminated && (selector.IncludeOtherPods || p.IsFleetPod)).ToList();
+
+            foreach (var id in selector.Ids.Distinct(StringComparer.Ordinal))
+            {
+                var pod = current.FirstOrDefault(p => p.Id == id && p.Status != ArenaPodStatus.Terminated);
+                if (pod == null)
+                {
+                    errors.Add((new ArenaException(ArenaErrorIds.PodNotFound, ErrorCategory.ObjectNotFound,
+                        $"RunPod has no pod with the id '{id}' (it may have been removed).", "Run Get-ArenaPod to see the pods there are."), id));
+                }
+                else if (!pod.IsFleetPod && !selector.IncludeOtherPods)
+                {
+                    errors.Add((new ArenaException(ArenaErrorIds.PodNotInFleet, ErrorCategory.PermissionDenied,
+                        $"The pod '{pod.Name}' ({id}) is not one of the fleet's pods (prefix '{prefix}-').", "Add -All to work with pods outside the fleet."), id));
+                }
+                else
+                {
+                    chosen[pod.Id] = pod;
+                }
+            }
+
+            var names = selector.IsEmpty ? new List<string> { "*" } : selector.Names;
+            foreach (var name in names)
+            {
+                var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
+                var matched = candidates.Where(p => Matches(pattern, p)).ToList();
+                foreach (var pod in matched) chosen[pod.Id] = pod;
+                if (matched.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
+                {
+                    errors.Add((new ArenaException(ArenaErrorIds.PodNotFound, ErrorCategory.ObjectNotFound,
+                        $"No {(selector.IncludeOtherPods ? "" : "fleet ")}pod is named '{name}'.",
+                        $"Run Get-ArenaPod to see the fleet's pods (prefix '{prefix}-')."), name));
+                }
+            }
+
+            var excluded = selector.ExcludeNames.Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToList();
+            var pods = chosen.Values
+                .Where(p => !excluded.Any(x => Matches(x, p)))
+                .OrderBy(p => p.Name, StringComparer.OrdinalIgnoreCase)
+                .ToList();
+            return new PodSelection(pods, errors);
+        }
+
+        public static bool Matches(WildcardPattern pattern, ArenaPod pod) =>
+            pattern.IsMatch(pod.Name) || (pod.MachineName != null && pattern.IsMatch(pod.MachineName));
+    }
+}

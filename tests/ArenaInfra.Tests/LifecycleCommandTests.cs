@@ -1,0 +1,316 @@
+using System.Management.Automation;
+using System.Security;
+using System.Text.Json;
+using ArenaInfra.Tests.Support;
+using Xunit;
+
+namespace ArenaInfra.Tests;
+
+/// <summary>New-, Wait-, Start-, Stop- and Remove-ArenaPod in a hosted runspace against the sandbox.</summary>
+[Collection("sandbox")]
+public sealed class LifecycleCommandTests : IDisposable
+{
+    private readonly Sandbox _sandbox;
+    private readonly PowerShellHost _host = new();
+    private readonly TempDir _dir = new();
+    private readonly Dictionary<string, object?> _vars;
+    private readonly string _publicKey;
+
+    public LifecycleCommandTests(Sandbox sandbox)
+    {
+        _sandbox = sandbox;
+        _sandbox.Reset();
+        var key = Path.Combine(_dir.Path, "shared_key");
+        File.Copy(RepoPaths.Fixture("keys/test_ed25519"), key);
+        File.Copy(RepoPaths.Fixture("keys/test_ed25519.pub"), key + ".pub");
+        _publicKey = File.ReadAllText(key + ".pub").Trim();
+        var configPath = _dir.Write("config.env", string.Join("\n",
+            $"RUNPOD_API_BASE_URL={_sandbox.Url}",
+            $"SHARED_SSH_KEY_PATH={key}",
+            "MACHINE_NAME_PREFIX=camp",
+            "MACHINE_NAME_LIST=(alpha bravo charlie delta echo)",
+            "RUNPOD_DISK_SPACE_IN_GB=80",
+            "RUNPOD_VOLUME_SPACE_IN_GB=5",
+            "RUNPOD_CLOUD_TYPE=SECURE",
+            "RUNPOD_API_MAX_RPS=0",
+            ""));
+        var secure = new SecureString();
+        foreach (var c in Sandbox.ApiKey) secure.AppendChar(c);
+        _vars = new Dictionary<string, object?> { ["configPath"] = configPath, ["key"] = secure };
+    }
+
+    public void Dispose()
+    {
+        _host.Dispose();
+        _dir.Dispose();
+    }
+
+    private HostResult Run(string script) =>
+        _host.Run("$cfg = Import-ArenaConfig $configPath -NoDefault\n$PSDefaultParameterValues = @{ '*-ArenaPod:Config' = $cfg; '*-ArenaPod:ApiKey' = $key }\n" + script, _vars);
+
+    private List<JsonElement> Creates() =>
+        _sandbox.Requests().Where(r => r.OperationName == "CreatePod").Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("variables").GetProperty("input")).ToList();
+
+    private void Seed(string name, string status = "RUNNING", int readyInMs = 0, bool neverReady = false) =>
+        _sandbox.SeedPod(JsonSerializer.Serialize(new Dictionary<string, object?>
+        {
+            ["name"] = name, ["desiredStatus"] = status, ["gpuCount"] = 1, ["costPerHr"] = 0.25,
+            ["machine"] = new { gpuDisplayName = "RTX A4000" }, ["readyInMs"] = readyInMs,
+        }.Concat(neverReady ? new[] { new KeyValuePair<string, object?>("runtime", null) } : Array.Empty<KeyValuePair<string, object?>>())
+         .ToDictionary(kv => kv.Key, kv => kv.Value)));
+
+    private static List<string> Names(HostResult result) => result.Output.OfType<ArenaPod>().Select(p => p.Name).ToList();
+
+    [Fact]
+    public void Count_creates_the_first_names_with_everything_a_pod_needs()
+    {
+        var result = Run("New-ArenaPod -Count 2 -Force");
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(new[] { "camp-alpha", "camp-bravo" }, Names(result).OrderBy(n => n));
+        var creates = Creates();
+        Assert.Equal(2, creates.Count);
+        var input = creates.Single(c => c.GetProperty("name").GetString() == "camp-alpha");
+        Assert.Equal("NVIDIA RTX A4000", input.GetProperty("gpuTypeId").GetString());
+        Assert.Equal(1, input.GetProperty("gpuCount").GetInt32());
+        Assert.Equal("SECURE", input.GetProperty("cloudType").GetString());
+        Assert.Equal("nickypro/arena-env:6.1", input.GetProperty("imageName").GetString());
+        Assert.Equal(80, input.GetProperty("containerDiskInGb").GetInt32());
+        Assert.Equal(5, input.GetProperty("volumeInGb").GetInt32());
+        Assert.Equal("/workspace", input.GetProperty("volumeMountPath").GetString());
+        Assert.Equal("8888/http,22/tcp", input.GetProperty("ports").GetString());
+        Assert.True(input.GetProperty("startSsh").GetBoolean());
+        Assert.True(input.GetProperty("supportPublicIp").GetBoolean());
+        var env = input.GetProperty("env").EnumerateArray().ToDictionary(e => e.GetProperty("key").GetString()!, e => e.GetProperty("value").GetString());
+        Assert.Equal("alpha", env["MACHINE_NAME"]);
+        Assert.Equal(_publicKey, env["PUBLIC_KEY"]);
+    }
+
+    [Fact]
+    public void Parameters_override_the_config()
+    {
+        Run("New-ArenaPod -Name delta -GpuType 'NVIDIA A40' -GpuCount 2 -CloudType community -Image 'img:2' -DiskSizeGB 20 -VolumeSizeGB 0 -Force");
+
+        var input = Assert.Single(Creates());
+        Assert.Equal("NVIDIA A40", input.GetProperty("gpuTypeId").GetString());
+        Assert.Equal(2, input.GetProperty("gpuCount").GetInt32());
+        Assert.Equal("COMMUNITY", input.GetProperty("cloudType").GetString());
+        Assert.Equal("img:2", input.GetProperty("imageName").GetString());
+        Assert.Equal(20, input.GetProperty("containerDiskInGb").GetInt32());
+    }
+
+    [Fact]
+    public void Existing_pods_are_skipped_with_a_warning_and_never_created_twice()
+    {
+        Seed("camp-alpha");
+        Seed("camp-charlie", "EXITED");
+
+        var result = Run("New-ArenaPod -Count 3 -Force -InformationVariable info; $info.MessageData");
+
+        Assert.Equal(new[] { "camp-bravo" }, Names(result));
+        Assert.Equal(new[] { "camp-bravo" }, Creates().Select(c => c.GetProperty("name").GetString()));
+        Assert.Contains(result.Warnings, w => w.Contains("camp-alpha exists already"));
+        Assert.Contains(result.Warnings, w => w.Contains("camp-charlie exists already"));
+        var summary = result.Output.OfType<ArenaPodCreationSummary>().Single();
+        Assert.Equal(3, summary.Requested);
+        Assert.Equal(new[] { "camp-alpha", "camp-charlie" }, summary.Skipped.OrderBy(n => n));
+        Assert.Equal(new[] { "camp-bravo" }, summary.Created);
+    }
+
+    [Fact]
+    public void Add_uses_the_next_unused_names()
+    {
+        Seed("camp-alpha");
+        Seed("camp-charlie");
+
+        var result = Run("New-ArenaPod -Add 2 -Force");
+
+        Assert.Equal(new[] { "camp-bravo", "camp-delta" }, Names(result).OrderBy(n => n));
+    }
+
+    [Fact]
+    public void Names_from_the_pipeline_outside_the_list_get_a_warning()
+    {
+        var result = Run("'camp-echo', 'zulu' | New-ArenaPod -Force");
+
+        Assert.Equal(new[] { "camp-echo", "camp-zulu" }, Names(result).OrderBy(n => n));
+        Assert.Contains(result.Warnings, w => w.Contains("'zulu' is not in MachineNames"));
+    }
+
+    [Fact]
+    public void WhatIf_creates_nothing()
+    {
+        var result = Run("New-ArenaPod -Count 3 -WhatIf");
+
+        Assert.Empty(result.Output);
+        Assert.Empty(result.Errors);
+        Assert.Empty(Creates());
+    }
+
+    [Fact]
+    public void Without_Force_a_session_that_cannot_prompt_fails_instead_of_waiting()
+    {
+        var result = Run("try { New-ArenaPod -Count 2 } catch { $_ }");
+
+        Assert.Equal("ConfirmationRequired", result.CaughtErrorId);
+        Assert.Contains("camp-alpha, camp-bravo", result.Caught.Exception.Message);
+        Assert.Contains("USD/hour", result.Caught.Exception.Message);
+        Assert.Empty(Creates());
+    }
+
+    [Fact]
+    public void A_missing_key_stops_before_any_request()
+    {
+        _vars["badConfig"] = _dir.Write("nokey.env", $"RUNPOD_API_BASE_URL={_sandbox.Url}\nSHARED_SSH_KEY_PATH={_dir.Path}/nothing\n");
+
+        var result = _host.Run("try { New-ArenaPod -Count 1 -Force -Config (Import-ArenaConfig $badConfig -NoDefault) -ApiKey $key } catch { $_ }", _vars);
+
+        Assert.Equal("SshKeyNotFound", result.CaughtErrorId);
+        Assert.Empty(_sandbox.Requests());
+    }
+
+    [Fact]
+    public void A_create_that_commits_and_then_answers_502_yields_exactly_one_pod()
+    {
+        _sandbox.AddFault(new { kind = "commitThen502" });
+
+        var result = Run("New-ArenaPod -Name alpha -Force -Verbose");
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(new[] { "camp-alpha" }, Names(result));
+        Assert.Single(Creates());
+        Assert.Contains(result.Verbose, v => v.Contains("RunPod did create it"));
+        var all = Run("Get-ArenaPod -Name alpha");
+        Assert.Single(all.Output);
+    }
+
+    [Fact]
+    public void A_create_that_times_out_is_checked_before_it_is_sent_again()
+    {
+        _vars["slowConfig"] = _dir.Write("slow.env", File.ReadAllText((string)_vars["configPath"]!) + "RUNPOD_API_TIMEOUT_SEC=1\n");
+        _sandbox.AddFault(new { kind = "slow", delayMs = 2500, operation = "podFindAndDeployOnDemand" });
+
+        var result = _host.Run("New-ArenaPod -Name bravo -Force -Config (Import-ArenaConfig $slowConfig -NoDefault) -ApiKey $key -Verbose", _vars);
+
+        Assert.Empty(result.Errors);
+        Assert.Contains(result.Verbose, v => v.Contains("looking for the pod before trying again"));
+        Thread.Sleep(2000); // let the slow create finish on the server
+        var pods = Run("Get-ArenaPod -Name bravo").Output;
+        Assert.Single(pods);
+    }
+
+    [Fact]
+    public void Capacity_errors_fail_those_pods_while_the_others_are_created()
+    {
+        _sandbox.AddFault(new { kind = "capacity", count = 2 });
+
+        var result = Run("New-ArenaPod -Count 5 -Force -ThrottleLimit 1");
+
+        Assert.Equal(3, Names(result).Count);
+        Assert.Equal(2, result.Errors.Count);
+        Assert.All(result.Errors, e => Assert.StartsWith("CapacityUnavailable,", e.FullyQualifiedErrorId));
+        Assert.All(result.Errors, e => Assert.StartsWith("camp-", (string)e.TargetObject));
+    }
+
+    [Fact]
+    public void Wait_emits_pods_as_they_become_ready_and_names_the_last_status_of_one_that_never_does()
+    {
+        Seed("camp-alpha", readyInMs: 2500);
+        Seed("camp-bravo", readyInMs: 300);
+        Seed("camp-charlie", neverReady: true);
+
+        var result = Run("Get-ArenaPod | Wait-ArenaPod -TimeoutSec 5 -PollIntervalSec 0.3");
+
+        Assert.Equal(new[] { "camp-bravo", "camp-alpha" }, Names(result));
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith("PodNotReady,", error.FullyQualifiedErrorId);
+        Assert.Contains("camp-charlie", error.Exception.Message);
+        Assert.Contains("Starting", error.Exception.Message);
+    }
+
+    [Fact]
+    public void New_with_Wait_emits_pods_once_they_are_reachable()
+    {
+        var result = Run("New-ArenaPod -Count 2 -Force -Wait");
+        var pods = result.Output.OfType<ArenaPod>().ToList();
+        Assert.Equal(2, pods.Count);
+        Assert.All(pods, p => Assert.Equal(ArenaPodStatus.Running, p.Status));
+        Assert.All(pods, p => Assert.NotNull(p.SshPort));
+    }
+
+    [Fact]
+    public void Stop_start_and_remove_move_pods_through_their_states()
+    {
+        Seed("camp-alpha");
+        Seed("camp-bravo");
+        Seed("camp-charlie", "EXITED");
+
+        var stopped = Run("Stop-ArenaPod -Name alpha, charlie -Force -PassThru -Verbose");
+        Assert.Equal(new[] { "camp-alpha" }, Names(stopped));
+        Assert.Equal(ArenaPodStatus.Stopped, stopped.Output.OfType<ArenaPod>().Single().Status);
+        Assert.Contains(stopped.Verbose, v => v.Contains("camp-charlie is Stopped, not running"));
+
+        var started = Run("Get-ArenaPod -Name charlie | Start-ArenaPod -Force -PassThru");
+        Assert.Equal(new[] { "camp-charlie" }, Names(started));
+        Assert.Equal("RUNNING", started.Output.OfType<ArenaPod>().Single().DesiredStatus);
+
+        var removed = Run("Remove-ArenaPod -Name alpha -Force -PassThru");
+        Assert.Equal(ArenaPodStatus.Terminated, removed.Output.OfType<ArenaPod>().Single().Status);
+        Assert.Equal(new[] { "camp-bravo", "camp-charlie" }, Names(Run("Get-ArenaPod")));
+    }
+
+    [Fact]
+    public void Remove_refuses_a_running_pod_without_Force_and_stops_then_removes_it_with_Force()
+    {
+        Seed("camp-alpha");
+        Seed("camp-bravo", "EXITED");
+
+        var refused = Run("Remove-ArenaPod -Confirm:$false");
+        Assert.StartsWith("PodOperationFailed,", Assert.Single(refused.Errors).FullyQualifiedErrorId);
+        Assert.Equal(new[] { "camp-alpha" }, Names(Run("Get-ArenaPod")));
+
+        var forced = Run("Remove-ArenaPod -Force -PassThru");
+        Assert.Empty(forced.Errors);
+        Assert.Equal(new[] { "camp-alpha" }, Names(forced));
+        Assert.Empty(Run("Get-ArenaPod").Output);
+        var operations = _sandbox.Requests().Select(r => r.OperationName).ToList();
+        Assert.True(operations.IndexOf("StopPod") < operations.LastIndexOf("TerminatePod"));
+    }
+
+    [Fact]
+    public void Remove_in_a_session_that_cannot_prompt_needs_Force_or_Confirm_false()
+    {
+        Seed("camp-bravo", "EXITED");
+        var result = Run("try { Remove-ArenaPod } catch { $_ }");
+        Assert.Equal("ConfirmationRequired", result.CaughtErrorId);
+        Assert.Single(Run("Get-ArenaPod").Output);
+    }
+
+    [Fact]
+    public void Start_reports_a_host_without_free_gpus_per_pod_and_goes_on()
+    {
+        Seed("camp-alpha", "EXITED");
+        Seed("camp-bravo", "EXITED");
+        _sandbox.AddFault(new { kind = "noFreeGpus" });
+
+        var result = Run("Start-ArenaPod -Force -PassThru");
+
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith("CapacityUnavailable,", error.FullyQualifiedErrorId);
+        Assert.Contains("not enough free GPUs", error.Exception.Message);
+        Assert.Single(result.Output.OfType<ArenaPod>());
+    }
+
+    [Fact]
+    public void ExcludeName_and_names_that_match_nothing()
+    {
+        Seed("camp-alpha");
+        Seed("camp-bravo");
+        Seed("camp-charlie");
+
+        var result = Run("Stop-ArenaPod -ExcludeName 'b*' -Force -PassThru; Stop-ArenaPod -Name nosuch -Force");
+
+        Assert.Equal(new[] { "camp-alpha", "camp-charlie" }, Names(result));
+        Assert.StartsWith("PodNotFound,", Assert.Single(result.Errors).FullyQualifiedErrorId);
+    }
+}

@@ -1,0 +1,46 @@
+# The fleet lifecycle as an organiser scripts it: confirmation, -WhatIf, and scheduled (non-interactive) runs.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $script:Sandbox = Start-TestSandbox -Arguments '--start-delay-ms', '200'
+    $script:KeyPath = Join-Path $TestDrive 'shared_key'
+    Copy-Item (Join-Path (Get-RepoRoot) 'tests/fixtures/keys/test_ed25519') $KeyPath
+    Copy-Item (Join-Path (Get-RepoRoot) 'tests/fixtures/keys/test_ed25519.pub') "$KeyPath.pub"
+    $script:ConfigFile = Join-Path $TestDrive 'config.env'
+    Set-Content $ConfigFile "SHARED_SSH_KEY_PATH=$KeyPath`nMACHINE_NAME_PREFIX=camp`nMACHINE_NAME_LIST=(alpha bravo charlie)`n"
+    $script:Env = @{ RUNPOD_API_KEY = (Get-SandboxKey); RUNPOD_API_BASE_URL = $Sandbox.Url; ARENA_CONFIG = $ConfigFile }
+    $script:Import = "Import-Module '$(Get-BuiltModulePath)'"
+}
+
+AfterAll { Stop-TestSandbox $Sandbox }
+
+Describe 'The fleet lifecycle in a fresh, non-interactive pwsh' {
+    BeforeEach { Reset-Sandbox $Sandbox }
+
+    It 'New-ArenaPod -WhatIf lists every pod and its cost, and creates nothing' {
+        $lines = Invoke-FreshPwsh "$Import; New-ArenaPod -Count 3 -WhatIf" -Environment $Env
+        ($lines -join "`n") | Should -Match 'What if: Create 3 pods with 1 x NVIDIA RTX A4000 \(COMMUNITY\), about 0\.51 USD/hour in all .*camp-alpha, camp-bravo, camp-charlie'
+        @(Get-SandboxRequest $Sandbox | Where-Object operationName -eq 'CreatePod').Count | Should -Be 0
+    }
+
+    It 'New-ArenaPod without -Force fails clearly instead of waiting for an answer' {
+        $lines = Invoke-FreshPwsh "$Import; try { New-ArenaPod -Count 2 } catch { `$_.FullyQualifiedErrorId; `$_.ErrorDetails.RecommendedAction }" -Environment $Env
+        $lines[0] | Should -Be 'ConfirmationRequired,ArenaInfra.Commands.NewArenaPodCommand'
+        $lines[1] | Should -Match '-Force'
+        @(Get-SandboxRequest $Sandbox | Where-Object operationName -eq 'CreatePod').Count | Should -Be 0
+    }
+
+    It 'creates, waits, stops, starts and removes a fleet in one scheduled script' {
+        $script = @"
+$Import
+`$ErrorActionPreference = 'Stop'
+(New-ArenaPod -Count 3 -Force -Wait -TimeoutSec 60).Name -join ','
+(Stop-ArenaPod -Name charlie -Force -PassThru).Status
+(Start-ArenaPod -Name charlie -Force -PassThru).DesiredStatus
+(Get-ArenaPod | Remove-ArenaPod -Force -PassThru).Status -join ','
+@(Get-ArenaPod).Count
+"@
+        $lines = Invoke-FreshPwsh $script -Environment $Env
+        ($lines[0] -split ',' | Sort-Object) | Should -Be @('camp-alpha', 'camp-bravo', 'camp-charlie')
+        $lines[1..4] | Should -Be @('Stopped', 'RUNNING', 'Terminated,Terminated,Terminated', '0')
+    }
+}
