@@ -5,12 +5,13 @@
     dotnet pwsh ./build.ps1 build   publishes the importable module to out/ArenaInfra/
     dotnet pwsh ./build.ps1 test    builds, runs xunit and Pester, ends with 'N passed, N failed'
     dotnet pwsh ./build.ps1 demo    builds and tours the module against the local RunPod sandbox
+    dotnet pwsh ./build.ps1 bench   builds and runs the benchmarks in bench/ (they print ratios)
     dotnet pwsh ./build.ps1 clean   removes out/ and the projects' bin/ and obj/
 #>
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('build', 'test', 'demo', 'clean')]
+    [ValidateSet('build', 'test', 'demo', 'bench', 'clean')]
     [string] $Task = 'build',
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release'
@@ -135,10 +136,22 @@ function Invoke-Demo {
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 }
 
+function Invoke-Bench {
+    Invoke-Build
+    Invoke-TestBuild
+    $pwsh = Get-PwshCommand
+    foreach ($bench in Get-ChildItem (Join-Path $Root 'bench') -Filter '*.Bench.ps1') {
+        Write-Host "`n=== $($bench.BaseName) ==="
+        & $pwsh[0] @(@($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $bench.FullName))
+        if ($LASTEXITCODE -ne 0) { throw "$($bench.Name) failed." }
+    }
+}
+
 switch ($Task) {
     'build' { Invoke-Build }
     'test' { Invoke-Test }
     'demo' { Invoke-Demo }
+    'bench' { Invoke-Bench }
     'clean' {
         foreach ($dir in @($Out) + @(Get-ChildItem $Root -Recurse -Directory -Include bin, obj | ForEach-Object FullName)) {
             if (Test-Path $dir) { Remove-Item -Recurse -Force $dir }

@@ -39,7 +39,14 @@ try {
     $env:ARENA_CONFIG = $null
 
     Step 'Load the module' "Import-Module '$(Join-Path $root 'out/ArenaInfra/ArenaInfra.psd1')'; Get-Command -Module ArenaInfra | Format-Table Name, CommandType"
-    Step 'Read the fleet config (the old scripts'' config.env)' "Import-ArenaConfig '$(Join-Path $PSScriptRoot 'config.env')'"
+    # The demo's config.env, with the shared key pointed at a throwaway key for this run.
+    $work = Join-Path ([IO.Path]::GetTempPath()) ('arena-demo-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
+    $null = New-Item -ItemType Directory $work
+    Copy-Item (Join-Path $root 'tests/fixtures/keys/test_ed25519*') $work
+    $configFile = Join-Path $work 'config.env'
+    (Get-Content (Join-Path $PSScriptRoot 'config.env')) -replace '^SHARED_SSH_KEY_PATH=.*', "SHARED_SSH_KEY_PATH=`"$work/test_ed25519`"" | Set-Content $configFile
+
+    Step 'Read the fleet config (the old scripts'' config.env)' "Import-ArenaConfig '$configFile'"
     Step 'Where each setting comes from' "Get-ArenaConfig -ShowSource | Select-Object -First 8 | Format-Table"
     Step 'The fleet: a pod still starting, one stopped, the others ready' 'Get-ArenaPod'
     Step 'Only the pods a participant can use now' 'Get-ArenaPod -Status Running | Format-Table Name, SshEndpoint, ProxyPort, Uptime'
@@ -66,11 +73,19 @@ try {
     Write-Host 'PS> Get-ArenaPod' -ForegroundColor Yellow
     Get-ArenaPod | Out-Host
 
+    Step 'Two more pods: first see what they would cost' 'New-ArenaPod -Add 2 -WhatIf'
+    Step 'Create them (no prompt with -Force) and wait until they can be reached' 'New-ArenaPod -Add 2 -Force -Wait -InformationAction Continue'
+    Step 'Evening: stop everything but alpha' 'Stop-ArenaPod -ExcludeName alpha -Force -PassThru'
+    Step 'Removing a running pod needs -Force; a stopped one only a confirmation' "Remove-ArenaPod -Name alpha -Confirm:`$false -ErrorAction Continue; Remove-ArenaPod -Name echo -Confirm:`$false -PassThru"
+    Step 'The end of the program: tear the fleet down' 'Get-ArenaPod | Remove-ArenaPod -Force -PassThru | Format-Table Name, Status'
+    Step 'Nothing left but the pod that is not ours' 'Get-ArenaPod -All'
+
     Write-Host ''
     Write-Host 'Help for every command: Get-Help Get-ArenaPod -Full' -ForegroundColor DarkGray
     Write-Host 'Demo finished.' -ForegroundColor Green
 }
 finally {
+    if (Get-Variable work -ErrorAction SilentlyContinue) { Remove-Item -Recurse -Force $work -ErrorAction SilentlyContinue }
     # Only the process this script started.
     if (-not $sandbox.HasExited) { $sandbox.Kill() }
     $null = $sandbox.WaitForExit(5000)
