@@ -15,10 +15,12 @@
         'Get-ArenaConfig'
         'Get-ArenaPod'
         'Import-ArenaConfig'
+        'Invoke-ArenaPodCommand'
         'New-ArenaPod'
         'Remove-ArenaPod'
         'Start-ArenaPod'
         'Stop-ArenaPod'
+        'Test-ArenaPod'
         'Wait-ArenaPod'
     )
     FunctionsToExport    = @()

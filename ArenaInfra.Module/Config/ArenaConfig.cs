@@ -46,6 +46,8 @@ namespace ArenaInfra
         public int ApiTimeoutSec => Number("ApiTimeoutSec");
         public int ApiRetryMaxSec => Number("ApiRetryMaxSec");
         public int ApiRequestsPerSecond => Number("ApiRequestsPerSecond");
+        /// <summary>The SSH key exchange tried first ('default' keeps SSH.NET's own order).</summary>
+        public string SshKeyExchange => Text("SshKeyExchange")!;
 
         /// <summary>The RunPod API key as a SecureString; null when none is set.</summary>
         public SecureString? ApiKey => ApiKeyText == null ? null : _apiKeySecure ??= Secrets.ToSecureString(ApiKeyText);

@@ -68,6 +68,7 @@ namespace ArenaInfra.Config
             new ConfigSetting("ApiTimeoutSec", "RUNPOD_API_TIMEOUT_SEC", ConfigValueKind.Integer, 30, minimum: 1),
             new ConfigSetting("ApiRetryMaxSec", "RUNPOD_API_RETRY_MAX_SEC", ConfigValueKind.Integer, 120, minimum: 0),
             new ConfigSetting("ApiRequestsPerSecond", "RUNPOD_API_MAX_RPS", ConfigValueKind.Integer, 8, minimum: 0),
+            new ConfigSetting("SshKeyExchange", "SSH_KEY_EXCHANGE", ConfigValueKind.Text, "curve25519-sha256"),
         };
 
         private static readonly Dictionary<string, ConfigSetting> ByAnyName = BuildIndex();

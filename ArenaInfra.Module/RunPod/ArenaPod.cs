@@ -41,6 +41,9 @@ namespace ArenaInfra
         public string? Location { get; internal set; }
         public int? DiskSizeGB { get; internal set; }
         public int? VolumeSizeGB { get; internal set; }
+        /// <summary>When RunPod reported this state; Uptime counts back from here.</summary>
+        public DateTimeOffset RetrievedAt { get; internal set; }
+
         /// <summary>True when the pod's name has the fleet's prefix.</summary>
         public bool IsFleetPod { get; internal set; }
 

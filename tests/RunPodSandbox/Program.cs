@@ -8,7 +8,18 @@ using RunPodSandbox;
 // Usage: RunPodSandbox [--port 0] [--api-key KEY] [--start-delay-ms 3000] [--latency-ms 0]
 //                      [--rate-limit 0] [--seed none|demo] [--prefix arena] [--parent-pid PID]
 var options = SandboxOptions.Parse(args);
-var state = new SandboxState(options);
+IPodEndpointBackend backend = new GreetingEndpointBackend();
+if (options.Sshd != null)
+{
+    var sshd = SshdEndpointBackend.FindSshd(options.Sshd);
+    if (sshd == null)
+    {
+        Console.Error.WriteLine($"No sshd found ({options.Sshd}); install openssh-server.");
+        return 2;
+    }
+    backend = new SshdEndpointBackend(sshd, options.PodsDirectory);
+}
+var state = new SandboxState(options, backend);
 if (options.Seed == "demo") DemoFleet.Seed(state, options.Prefix);
 
 var builder = WebApplication.CreateSlimBuilder();
@@ -34,6 +45,20 @@ app.MapPost("/_sandbox/faults", async (HttpRequest request) =>
     return Results.Json(fault, json);
 });
 app.MapGet("/_sandbox/pods", () => Results.Json(state.ListPods(), json));
+// Break a pod's SSH without the API noticing: stop its sshd, or give it a new host key in place.
+app.MapPost("/_sandbox/pods/{id}/sshd/{action}", (string id, string action) =>
+{
+    var pod = state.GetPod(id);
+    if (pod == null) return Results.NotFound();
+    if (backend is not SshdEndpointBackend sshd) return Results.BadRequest("the sandbox runs without --sshd");
+    var done = action switch { "stop" => sshd.StopDaemon(pod), "rekey" => sshd.Rekey(pod), _ => false };
+    return done ? Results.NoContent() : Results.BadRequest($"cannot {action} the sshd of {id}");
+});
+app.MapGet("/_sandbox/pods/{id}/dir", (string id) =>
+{
+    var pod = state.GetPod(id);
+    return pod != null && backend is SshdEndpointBackend sshd ? Results.Json(new { path = sshd.PodDirectory(pod) }, json) : Results.NotFound();
+});
 app.MapDelete("/_sandbox/pods", () => { state.ClearPods(); return Results.NoContent(); });
 app.MapPost("/_sandbox/pods", async (HttpRequest request) =>
 {
@@ -48,6 +73,15 @@ await app.StartAsync();
 var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
 Console.WriteLine($"RunPod sandbox listening on {address}");
 Console.Out.Flush();
+
+if (options.ExitOnStdinClose)
+{
+    _ = Task.Run(async () =>
+    {
+        while (await Console.In.ReadLineAsync() != null) { }
+        await app.StopAsync();
+    });
+}
 
 // Stop with the process that started us, so a crashed test run leaves nothing behind.
 if (options.ParentPid is int parentPid)
@@ -70,3 +104,5 @@ if (options.ParentPid is int parentPid)
     });
 }
 await app.WaitForShutdownAsync();
+(backend as IDisposable)?.Dispose();
+return 0;

@@ -13,6 +13,12 @@ public sealed class SandboxOptions
     public string Seed { get; set; } = "none";
     public string Prefix { get; set; } = "arena";
     public int? ParentPid { get; set; }
+    /// <summary>Back running pods with a real sshd: a path, or "auto" to look in the usual places.</summary>
+    public string? Sshd { get; set; }
+    /// <summary>Where each pod's folder (home, keys, sshd config) goes; a temporary folder when unset.</summary>
+    public string? PodsDirectory { get; set; }
+    /// <summary>Shut down (stopping every sshd) when standard input closes.</summary>
+    public bool ExitOnStdinClose { get; set; }
 
     public static SandboxOptions Parse(string[] args)
     {
@@ -30,6 +36,9 @@ public sealed class SandboxOptions
                 case "--seed": options.Seed = Next(); break;
                 case "--prefix": options.Prefix = Next(); break;
                 case "--parent-pid": options.ParentPid = int.Parse(Next()); break;
+                case "--sshd": options.Sshd = Next(); break;
+                case "--pods-dir": options.PodsDirectory = Next(); break;
+                case "--exit-on-stdin-close": options.ExitOnStdinClose = true; break;
                 default: throw new ArgumentException($"unknown option {args[i]}");
             }
         }

@@ -22,17 +22,19 @@ public sealed class Sandbox : IDisposable
     {
         var dll = Path.Combine(RepoPaths.Root, "tests", "RunPodSandbox", "bin", RepoPaths.Configuration, "net10.0", "RunPodSandbox.dll");
         if (!File.Exists(dll)) throw new FileNotFoundException("Build the sandbox first (build.ps1 test does).", dll);
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { dll, "--port", "0", "--api-key", ApiKey, "--parent-pid", Environment.ProcessId.ToString() }.Concat(extraArgs))
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        foreach (var arg in new[] { dll, "--port", "0", "--api-key", ApiKey, "--parent-pid", Environment.ProcessId.ToString(), "--exit-on-stdin-close" }.Concat(extraArgs))
         {
             info.ArgumentList.Add(arg);
         }
         _process = Process.Start(info)!;
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginErrorReadLine();
         var line = Task.Run(() => _process.StandardOutput.ReadLine());
         if (!line.Wait(TimeSpan.FromSeconds(30)) || line.Result == null || !line.Result.Contains("http://"))
         {
             Kill();
-            throw new InvalidOperationException($"The sandbox did not start: {line.Result} {_process.StandardError.ReadToEnd()}");
+            throw new InvalidOperationException($"The sandbox did not start: {line.Result}");
         }
         Url = line.Result[line.Result.IndexOf("http://", StringComparison.Ordinal)..].Trim();
     }
@@ -45,6 +47,10 @@ public sealed class Sandbox : IDisposable
         _http.DeleteAsync($"{Url}/_sandbox/requests").Result.EnsureSuccessStatusCode();
         _http.DeleteAsync($"{Url}/_sandbox/pods").Result.EnsureSuccessStatusCode();
     }
+
+    /// <summary>Breaks a pod's SSH behind the API's back: "stop" its sshd, or "rekey" it in place.</summary>
+    public void Sshd(string podId, string action) =>
+        _http.PostAsync($"{Url}/_sandbox/pods/{podId}/sshd/{action}", null).Result.EnsureSuccessStatusCode();
 
     public void AddFault(object fault) =>
         _http.PostAsJsonAsync($"{Url}/_sandbox/faults", fault).Result.EnsureSuccessStatusCode();
@@ -66,11 +72,16 @@ public sealed class Sandbox : IDisposable
         _http.Dispose();
     }
 
+    /// <summary>Closing standard input asks the sandbox to stop its sshd processes and exit; a kill is the fallback.</summary>
     private void Kill()
     {
         try
         {
-            if (!_process.HasExited) _process.Kill();
+            if (!_process.HasExited)
+            {
+                _process.StandardInput.Close();
+                if (!_process.WaitForExit(10000)) _process.Kill();
+            }
             _process.WaitForExit(5000);
         }
         catch (InvalidOperationException)

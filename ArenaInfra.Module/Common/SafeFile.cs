@@ -1,0 +1,80 @@
+using System;
+using System.IO;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace ArenaInfra
+{
+    /// <summary>
+    /// Files the module writes for the user (host keys, ssh config): written to a temporary file in
+    /// the same folder and moved into place, so a crash never leaves half a file, and readable by the
+    /// owner only.
+    /// </summary>
+    internal static class SafeFile
+    {
+        public static void WriteAllText(string path, string text)
+        {
+            var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+            Directory.CreateDirectory(directory);
+            var temp = Path.Combine(directory, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp");
+            try
+            {
+                using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+                {
+                    OwnerOnly(temp);
+                    var bytes = new UTF8Encoding(false).GetBytes(text);
+                    stream.Write(bytes, 0, bytes.Length);
+                    stream.Flush(true);
+                }
+                if (File.Exists(path)) File.Replace(temp, path, null);
+                else File.Move(temp, path);
+            }
+            finally
+            {
+                if (File.Exists(temp)) File.Delete(temp);
+            }
+        }
+
+        /// <summary>Read and write for the owner only (0600). On Windows the user's profile folders are private already.</summary>
+        public static void OwnerOnly(string path)
+        {
+            if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows)) return;
+            if (NativeMethods.chmod(path, Convert.ToInt32("600", 8)) != 0)
+            {
+                throw new IOException($"Cannot make '{path}' private to its owner (chmod failed with {Marshal.GetLastWin32Error()}).");
+            }
+        }
+
+        private static class NativeMethods
+        {
+            [DllImport("libc", SetLastError = true)]
+#pragma warning disable IDE1006 // the C library's name
+            public static extern int chmod(string pathname, int mode);
+#pragma warning restore IDE1006
+        }
+    }
+
+    /// <summary>The module's own data folder: $ARENA_INFRA_DATA, else %LOCALAPPDATA%\ArenaInfra or ~/.local/share/arena-infra.</summary>
+    internal static class DataFolder
+    {
+        public const string Variable = "ARENA_INFRA_DATA";
+
+        public static string Path
+        {
+            get
+            {
+                var configured = Environment.GetEnvironmentVariable(Variable);
+                if (!string.IsNullOrWhiteSpace(configured)) return configured!;
+                if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+                {
+                    return System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "ArenaInfra");
+                }
+                var xdg = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
+                var root = string.IsNullOrEmpty(xdg)
+                    ? System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share")
+                    : xdg!;
+                return System.IO.Path.Combine(root, "arena-infra");
+            }
+        }
+    }
+}

@@ -1,0 +1,42 @@
+using System;
+using System.Text.RegularExpressions;
+
+namespace ArenaInfra.Ssh
+{
+    /// <summary>
+    /// The default pod check: in the course's conda env, import torch, require CUDA, name the GPU,
+    /// and compute on it. The old check printed a CPU tensor, so pods with a broken GPU passed.
+    /// </summary>
+    internal static class PodCheck
+    {
+        // Double quotes only: the script travels inside single quotes.
+        private const string Script =
+            "import sys, torch\n" +
+            "print(\"torch\", torch.__version__)\n" +
+            "ok = torch.cuda.is_available()\n" +
+            "print(\"cuda\", ok)\n" +
+            "if not ok: sys.exit(3)\n" +
+            "print(\"gpu\", torch.cuda.get_device_name(0))\n" +
+            "x = torch.ones(256, 256, device=\"cuda\")\n" +
+            "y = (x @ x).sum().item()\n" +
+            "torch.cuda.synchronize()\n" +
+            "if y != 256 ** 3: print(\"compute wrong\", y); sys.exit(4)\n" +
+            "print(\"compute ok\")\n";
+
+        public static string Command(string condaEnv) =>
+            $"/opt/conda/bin/conda run --no-capture-output -n {ShellQuote(condaEnv)} python3 -c {ShellQuote(Script)}";
+
+        public static (string? TorchVersion, bool? CudaAvailable, string? GpuName, bool ComputeOk) Parse(string output)
+        {
+            string? Line(string key)
+            {
+                var match = Regex.Match(output, $"^{key} (.+)$", RegexOptions.Multiline);
+                return match.Success ? match.Groups[1].Value.Trim() : null;
+            }
+            var cuda = Line("cuda");
+            return (Line("torch"), cuda == null ? (bool?)null : cuda == "True", Line("gpu"), Regex.IsMatch(output, "^compute ok\\s*$", RegexOptions.Multiline));
+        }
+
+        public static string ShellQuote(string text) => "'" + text.Replace("'", "'\"'\"'") + "'";
+    }
+}

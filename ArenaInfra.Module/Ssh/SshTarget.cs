@@ -1,0 +1,57 @@
+using System;
+
+namespace ArenaInfra.Ssh
+{
+    /// <summary>Where and as whom one pod is reached.</summary>
+    internal sealed class SshTarget
+    {
+        public SshTarget(ArenaPod pod, string host, int port, string user)
+        {
+            Pod = pod;
+            Host = host;
+            Port = port;
+            User = user;
+        }
+
+        public ArenaPod Pod { get; }
+        public string Host { get; }
+        public int Port { get; }
+        public string User { get; }
+        public string Endpoint => $"{Host}:{Port}";
+
+        /// <summary>The pod's direct public endpoint; null when it has none.</summary>
+        public static SshTarget? Direct(ArenaPod pod, string user) =>
+            pod.PublicIp != null && pod.SshPort is int port ? new SshTarget(pod, pod.PublicIp, port, user) : null;
+
+        public override string ToString() => Pod.Name;
+    }
+
+    /// <summary>A failure before or while talking to a pod, with the stage it happened at.</summary>
+    internal sealed class SshStageException : Exception
+    {
+        public SshStageException(ArenaTestStage stage, string errorId, string message, Exception? inner = null) : base(message, inner)
+        {
+            Stage = stage;
+            ErrorId = errorId;
+        }
+
+        public ArenaTestStage Stage { get; }
+        public string ErrorId { get; }
+    }
+
+    internal sealed class CommandOutput
+    {
+        public CommandOutput(int? exitCode, string stdOut, string stdErr, bool timedOut)
+        {
+            ExitCode = exitCode;
+            StdOut = stdOut;
+            StdErr = stdErr;
+            TimedOut = timedOut;
+        }
+
+        public int? ExitCode { get; }
+        public string StdOut { get; }
+        public string StdErr { get; }
+        public bool TimedOut { get; }
+    }
+}

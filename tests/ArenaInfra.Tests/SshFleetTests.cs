@@ -1,0 +1,320 @@
+using System.Diagnostics;
+using System.Management.Automation;
+using System.Security;
+using ArenaInfra.Tests.Support;
+using Xunit;
+
+namespace ArenaInfra.Tests;
+
+/// <summary>Test-ArenaPod and Invoke-ArenaPodCommand against sandbox pods that are real sshd processes.</summary>
+[Collection("ssh")]
+public sealed class SshFleetTests : IDisposable
+{
+    private readonly SshSandbox _ssh;
+    private readonly PowerShellHost _host = new();
+    private readonly TempDir _dir = new();
+    private readonly Dictionary<string, object?> _vars = new();
+
+    public SshFleetTests(SshSandbox ssh)
+    {
+        _ssh = ssh;
+        if (ssh.SkipReason != null) return;
+        ssh.Sandbox!.Reset();
+        foreach (var key in new[] { "test_ed25519", "test_rsa", "test_ed25519_encrypted" })
+        {
+            File.Copy(RepoPaths.Fixture("keys/" + key), Path.Combine(_dir.Path, key));
+            File.Copy(RepoPaths.Fixture("keys/" + key + ".pub"), Path.Combine(_dir.Path, key + ".pub"));
+        }
+        _vars["key"] = Secure(Sandbox.ApiKey);
+        _vars["ed25519"] = Config("test_ed25519");
+        _vars["rsa"] = Config("test_rsa");
+        _vars["encrypted"] = Config("test_ed25519_encrypted");
+    }
+
+    public void Dispose()
+    {
+        _host.Dispose();
+        _dir.Dispose();
+    }
+
+    private string Config(string key) => _dir.Write(key + ".env", string.Join("\n",
+        $"RUNPOD_API_BASE_URL={_ssh.Sandbox!.Url}",
+        $"SHARED_SSH_KEY_PATH={Path.Combine(_dir.Path, key)}",
+        $"SSH_USER={Environment.UserName}",
+        "MACHINE_NAME_PREFIX=camp",
+        "MACHINE_NAME_LIST=(alpha bravo charlie delta)",
+        "RUNPOD_API_MAX_RPS=0",
+        ""));
+
+    private static SecureString Secure(string text)
+    {
+        var s = new SecureString();
+        foreach (var c in text) s.AppendChar(c);
+        return s;
+    }
+
+    /// <summary>Runs a script with $cfg as the fleet config (the ed25519 key unless another is named).</summary>
+    private HostResult Run(string script, string config = "ed25519") =>
+        _host.Run($"$cfg = Import-ArenaConfig ${config} -NoDefault\n$PSDefaultParameterValues = @{{ '*-Arena*:Config' = $cfg; '*-Arena*:ApiKey' = $key }}\n" + script, _vars);
+
+    private List<ArenaPodTestResult> Results(HostResult result) => result.Output.OfType<ArenaPodTestResult>().OrderBy(r => r.Name).ToList();
+
+    private string PodId(string name) => Run($"(Get-ArenaPod -Name {name}).Id").Output.Cast<string>().Single();
+
+    [SkippableFact]
+    public void A_healthy_fleet_passes_with_one_connection_per_pod()
+    {
+        var sandbox = _ssh.Require();
+        Run("New-ArenaPod -Count 3 -Force | Out-Null");
+
+        var result = Run("Get-ArenaPod | Test-ArenaPod -Command 'echo ok-from-$ARENA_POD_NAME' -InformationVariable info; $info.MessageData");
+
+        var results = Results(result);
+        Assert.Equal(new[] { "camp-alpha", "camp-bravo", "camp-charlie" }, results.Select(r => r.Name));
+        Assert.All(results, r => Assert.True(r.Passed, r.Error));
+        Assert.All(results, r => Assert.Equal(ArenaTestStage.Passed, r.Stage));
+        Assert.All(results, r => Assert.Equal($"ok-from-{r.Name}", r.Output));
+        Assert.All(results, r => Assert.StartsWith("127.0.0.1:", r.Endpoint));
+        var summary = result.Output.OfType<ArenaPodTestSummary>().Single();
+        Assert.Equal(3, summary.Passed);
+        Assert.Empty(result.Errors);
+        Assert.Single(sandbox.Requests(), r => r.OperationName == "ListPods" && r.Time > DateTimeOffset.UtcNow.AddSeconds(-30) && r.Sequence == sandbox.Requests().Max(x => x.Sequence));
+    }
+
+    [SkippableFact]
+    public void Each_failure_is_reported_at_its_stage_while_the_others_pass()
+    {
+        var sandbox = _ssh.Require();
+        Run("New-ArenaPod -Count 4 -Force | Out-Null; Stop-ArenaPod -Name delta -Force");
+        sandbox.Sshd(PodId("alpha"), "stop");
+
+        var result = Run("Get-ArenaPod | Test-ArenaPod -Command 'if [ \"$ARENA_POD_NAME\" = camp-bravo ]; then echo broken >&2; exit 7; fi; echo fine' -ConnectTimeoutSec 3");
+
+        var byName = Results(result).ToDictionary(r => r.Name);
+        Assert.Equal(ArenaTestStage.Connect, byName["camp-alpha"].Stage);
+        Assert.Contains("Cannot connect to camp-alpha", byName["camp-alpha"].Error);
+        Assert.Equal(ArenaTestStage.Command, byName["camp-bravo"].Stage);
+        Assert.Equal(7, byName["camp-bravo"].ExitCode);
+        Assert.Contains("broken", byName["camp-bravo"].Error);
+        Assert.Equal(ArenaTestStage.Passed, byName["camp-charlie"].Stage);
+        Assert.Equal(ArenaTestStage.NotRunning, byName["camp-delta"].Stage);
+        Assert.False(byName["camp-delta"].Passed);
+        Assert.Empty(result.Errors);
+    }
+
+    [SkippableFact]
+    public void A_key_the_pods_do_not_trust_fails_at_Authenticate()
+    {
+        _ssh.Require();
+        Run("New-ArenaPod -Count 1 -Force | Out-Null");
+
+        var result = Run("Get-ArenaPod | Test-ArenaPod -Command true", config: "rsa");
+
+        var only = Assert.Single(Results(result));
+        Assert.Equal(ArenaTestStage.Authenticate, only.Stage);
+        Assert.Contains("refused the key", only.Error);
+    }
+
+    [SkippableFact]
+    public void Rsa_keys_and_encrypted_keys_with_their_passphrase_work()
+    {
+        _ssh.Require();
+        Run("New-ArenaPod -Name alpha -Force | Out-Null", config: "rsa");
+        Run("New-ArenaPod -Name bravo -Force | Out-Null", config: "encrypted");
+        _vars["pass"] = Secure("correct horse");
+
+        var rsa = Run("Test-ArenaPod -Name alpha -Command true", config: "rsa");
+        var encrypted = Run("Test-ArenaPod -Name bravo -Command true -KeyPassphrase $pass", config: "encrypted");
+        var noPassphrase = Run("try { Test-ArenaPod -Name bravo -Command true } catch { $_ }", config: "encrypted");
+
+        Assert.True(Assert.Single(Results(rsa)).Passed);
+        Assert.True(Assert.Single(Results(encrypted)).Passed);
+        Assert.Equal("SshKeyNotFound", noPassphrase.CaughtErrorId);
+        Assert.Contains("-KeyPassphrase", noPassphrase.Caught.Exception.Message);
+    }
+
+    [SkippableFact]
+    public void A_changed_host_key_without_a_restart_is_HostKeyMismatch_and_after_a_restart_is_accepted_with_a_warning()
+    {
+        var sandbox = _ssh.Require();
+        Run("New-ArenaPod -Count 2 -Force | Out-Null");
+        Assert.All(Results(Run("Test-ArenaPod -Command true")), r => Assert.True(r.Passed, r.Error));
+
+        // alpha: the same pod, same uptime, a different key. Someone in the middle?
+        sandbox.Sshd(PodId("alpha"), "rekey");
+        // bravo: stopped and started, so RunPod gave it a new key, and its uptime says so.
+        Thread.Sleep(2500);
+        Run("Stop-ArenaPod -Name bravo -Force; Start-ArenaPod -Name bravo -Force");
+
+        var result = Run("Get-ArenaPod | Wait-ArenaPod -PollIntervalSec 0.3 | Test-ArenaPod -Command true");
+
+        var byName = Results(result).ToDictionary(r => r.Name);
+        Assert.Equal(ArenaTestStage.HostKey, byName["camp-alpha"].Stage);
+        Assert.Contains("has not restarted", byName["camp-alpha"].Error);
+        Assert.True(byName["camp-bravo"].Passed, byName["camp-bravo"].Error);
+        Assert.Contains(result.Warnings, w => w.Contains("camp-bravo has a new host key") && w.Contains("restarted"));
+        Assert.DoesNotContain(result.Warnings, w => w.Contains("camp-alpha"));
+    }
+
+    [SkippableFact]
+    public void Strict_accepts_only_recorded_keys_and_Ignore_accepts_anything_with_a_warning()
+    {
+        var sandbox = _ssh.Require();
+        Run("New-ArenaPod -Count 1 -Force | Out-Null");
+
+        var strictFirst = Run("Test-ArenaPod -Command true -HostKeyPolicy Strict");
+        Assert.Equal(ArenaTestStage.HostKey, Assert.Single(Results(strictFirst)).Stage);
+
+        Run("Test-ArenaPod -Command true");
+        Assert.True(Assert.Single(Results(Run("Test-ArenaPod -Command true -HostKeyPolicy Strict"))).Passed);
+
+        sandbox.Sshd(PodId("alpha"), "rekey");
+        var ignored = Run("Test-ArenaPod -Command true -HostKeyPolicy Ignore");
+        Assert.True(Assert.Single(Results(ignored)).Passed);
+        Assert.Contains(ignored.Warnings, w => w.Contains("accepts any host key"));
+    }
+
+    [SkippableFact]
+    public void A_command_that_hangs_past_TimeoutSec_fails_at_Command()
+    {
+        _ssh.Require();
+        Run("New-ArenaPod -Count 1 -Force | Out-Null");
+        var clock = Stopwatch.StartNew();
+
+        var result = Run("Test-ArenaPod -Command 'sleep 30' -TimeoutSec 2");
+
+        var only = Assert.Single(Results(result));
+        Assert.Equal(ArenaTestStage.Command, only.Stage);
+        Assert.Contains("did not finish within 2 s", only.Error);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"took {clock.Elapsed}");
+    }
+
+    [SkippableFact]
+    public void Stopping_the_pipeline_returns_within_seconds()
+    {
+        _ssh.Require();
+        Run("New-ArenaPod -Count 3 -Force | Out-Null");
+        using var runspace = System.Management.Automation.Runspaces.RunspaceFactory.CreateRunspace(PowerShellHostState.Create());
+        runspace.Open();
+        using var ps = PowerShell.Create();
+        ps.Runspace = runspace;
+        ps.AddScript($"$cfg = Import-ArenaConfig '{_vars["ed25519"]}' -NoDefault; Test-ArenaPod -Config $cfg -ApiKey (ConvertTo-SecureString '{Sandbox.ApiKey}' -AsPlainText -Force) -Command 'sleep 60' -TimeoutSec 120");
+
+        var running = ps.BeginInvoke();
+        Thread.Sleep(2500);
+        var clock = Stopwatch.StartNew();
+        ps.Stop();
+        Assert.True(running.AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(10)));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"stopping took {clock.Elapsed}");
+        Assert.Equal(PSInvocationState.Stopped, ps.InvocationStateInfo.State);
+    }
+
+    [SkippableFact]
+    public void Quiet_says_whether_every_pod_passed()
+    {
+        _ssh.Require();
+        Run("New-ArenaPod -Count 2 -Force | Out-Null");
+
+        Assert.Equal(true, Run("Get-ArenaPod | Test-ArenaPod -Command true -Quiet").Output.Single());
+        Assert.Equal(false, Run("Get-ArenaPod | Test-ArenaPod -Command 'test $ARENA_POD_NAME = camp-alpha' -Quiet").Output.Single());
+    }
+
+    [SkippableFact]
+    public void Wrong_input_is_a_clear_error_and_the_other_pods_go_on()
+    {
+        _ssh.Require();
+        Run("New-ArenaPod -Count 1 -Force | Out-Null");
+
+        var result = Run("$pods = @(Get-ArenaPod); $broken = Get-ArenaPod -Name alpha; $broken.PublicIp = $null; @($pods) + $broken | Test-ArenaPod -Command true; Test-ArenaPod -Name nosuch -Command true");
+
+        Assert.True(Assert.Single(Results(result)).Passed);
+        Assert.Contains(result.Errors, e => e.FullyQualifiedErrorId.StartsWith("PodNotFound,"));
+    }
+
+    [SkippableFact]
+    public void The_key_is_read_before_any_connection_and_a_missing_one_stops_the_command()
+    {
+        _ssh.Require();
+        Run("New-ArenaPod -Count 1 -Force | Out-Null");
+        File.Delete(Path.Combine(_dir.Path, "test_rsa"));
+
+        var result = Run("try { Get-ArenaPod | Test-ArenaPod -Command true } catch { $_ }", config: "rsa");
+
+        Assert.Equal("SshKeyNotFound", result.CaughtErrorId);
+        Assert.Empty(Results(result));
+    }
+
+    [SkippableFact]
+    public void Invoke_ArenaPodCommand_keeps_exit_codes_stdout_and_stderr_apart()
+    {
+        _ssh.Require();
+        Run("New-ArenaPod -Count 2 -Force | Out-Null");
+
+        var result = Run("Get-ArenaPod | Invoke-ArenaPodCommand 'echo out-$ARENA_POD_NAME; echo err >&2; [ $ARENA_POD_NAME = camp-alpha ] && exit 0 || exit 5'");
+
+        var byName = result.Output.OfType<ArenaCommandResult>().ToDictionary(r => r.Name);
+        Assert.Equal(0, byName["camp-alpha"].ExitCode);
+        Assert.True(byName["camp-alpha"].Succeeded);
+        Assert.Equal("out-camp-alpha\n", byName["camp-alpha"].StdOut);
+        Assert.Equal("err\n", byName["camp-alpha"].StdErr);
+        Assert.Equal(5, byName["camp-bravo"].ExitCode);
+        Assert.False(byName["camp-bravo"].Succeeded);
+        Assert.Empty(result.Errors);
+    }
+
+    [SkippableFact]
+    public void Sequential_runs_one_pod_after_another_and_a_script_file_is_uploaded_and_run()
+    {
+        _ssh.Require();
+        Run("New-ArenaPod -Count 3 -Force | Out-Null");
+        _vars["script"] = _dir.Write("probe.sh", "#!/bin/bash\nstart=$(date +%s.%N)\nsleep 0.4\necho \"$start $(date +%s.%N) $ARENA_POD_NAME\"\n");
+
+        var result = Run("Get-ArenaPod | Invoke-ArenaPodCommand -ScriptFile $script -Sequential");
+        Assert.Empty(result.Errors);
+
+        var spans = result.Output.OfType<ArenaCommandResult>()
+            .Select(r => r.StdOut.Trim().Split(' '))
+            .Select(p => (Start: double.Parse(p[0], System.Globalization.CultureInfo.InvariantCulture), End: double.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture)))
+            .OrderBy(s => s.Start).ToList();
+        Assert.Equal(3, spans.Count);
+        for (var i = 1; i < spans.Count; i++) Assert.True(spans[i].Start >= spans[i - 1].End, "runs overlapped");
+    }
+
+    [SkippableFact]
+    public void Invoke_ArenaPodCommand_reports_unreachable_and_stopped_pods_as_errors()
+    {
+        var sandbox = _ssh.Require();
+        Run("New-ArenaPod -Count 3 -Force | Out-Null; Stop-ArenaPod -Name charlie -Force");
+        sandbox.Sshd(PodId("alpha"), "stop");
+
+        var result = Run("Get-ArenaPod | Invoke-ArenaPodCommand 'true' -ConnectTimeoutSec 3");
+
+        Assert.Equal("camp-bravo", Assert.Single(result.Output.OfType<ArenaCommandResult>()).Name);
+        Assert.Contains(result.Errors, e => e.FullyQualifiedErrorId.StartsWith("SshConnectFailed,") && e.TargetObject is ArenaPod { Name: "camp-alpha" });
+        Assert.Contains(result.Errors, e => e.FullyQualifiedErrorId.StartsWith("PodNotRunning,"));
+    }
+
+    [SkippableFact]
+    public void Host_keys_are_recorded_by_pod_id_in_a_private_file()
+    {
+        _ssh.Require();
+        Run("New-ArenaPod -Count 1 -Force | Out-Null");
+        Run("Test-ArenaPod -Command true");
+
+        var file = Path.Combine(_ssh.DataDir!.Path, "pod_host_keys.json");
+        Assert.Contains(PodId("alpha"), File.ReadAllText(file));
+        Assert.Contains("SHA256:", File.ReadAllText(file));
+        if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+    }
+}
+
+/// <summary>An initial session state with the module, for tests that drive a runspace themselves.</summary>
+internal static class PowerShellHostState
+{
+    public static System.Management.Automation.Runspaces.InitialSessionState Create()
+    {
+        var state = System.Management.Automation.Runspaces.InitialSessionState.CreateDefault2();
+        state.ImportPSModule(typeof(ArenaInfra.Commands.GetArenaPodCommand).Assembly.Location);
+        return state;
+    }
+}

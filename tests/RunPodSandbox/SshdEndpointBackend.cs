@@ -1,0 +1,199 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace RunPodSandbox;
+
+/// <summary>
+/// Backs every running pod with a real OpenSSH sshd on a loopback port. Each pod has a folder of its
+/// own (its home, its authorized_keys holding exactly the PUBLIC_KEY it was created with, its host
+/// key); sshd runs as the user running the sandbox, so nothing outside that folder is touched.
+/// Starting a pod again makes a new host key and a new port, as RunPod does.
+/// </summary>
+public sealed class SshdEndpointBackend : IPodEndpointBackend, IDisposable
+{
+    private readonly string _sshd;
+    private readonly string _root;
+    private readonly bool _ownsRoot;
+    private readonly Dictionary<string, Process> _daemons = new();
+    private readonly Dictionary<string, int> _ports = new();
+    private readonly object _gate = new();
+
+    public SshdEndpointBackend(string sshd, string? podsDirectory)
+    {
+        _sshd = sshd;
+        _ownsRoot = podsDirectory == null;
+        _root = podsDirectory ?? Path.Combine(Path.GetTempPath(), "runpod-sandbox-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(_root);
+    }
+
+    public static string? FindSshd(string? requested)
+    {
+        if (!string.IsNullOrEmpty(requested) && requested != "auto") return File.Exists(requested) ? requested : null;
+        foreach (var candidate in new[] { "/usr/sbin/sshd", "/usr/local/sbin/sshd", "/sbin/sshd" })
+        {
+            if (File.Exists(candidate)) return candidate;
+        }
+        return null;
+    }
+
+    public string PodDirectory(SandboxPod pod) => Path.Combine(_root, pod.Id);
+
+    public int Open(SandboxPod pod)
+    {
+        var dir = PodDirectory(pod);
+        Directory.CreateDirectory(Path.Combine(dir, "home"));
+        var publicKey = pod.Env.FirstOrDefault(e => e.StartsWith("PUBLIC_KEY=", StringComparison.Ordinal))?["PUBLIC_KEY=".Length..] ?? "";
+        File.WriteAllText(Path.Combine(dir, "authorized_keys"), publicKey + "\n");
+        NewHostKey(dir);
+        var port = FreePort();
+        Start(pod, port);
+        return port;
+    }
+
+    public void Close(SandboxPod pod)
+    {
+        Process? daemon;
+        lock (_gate)
+        {
+            _daemons.Remove(pod.Id, out daemon);
+            _ports.Remove(pod.Id);
+        }
+        Stop(daemon);
+    }
+
+    /// <summary>Stops the pod's sshd while the pod stays "running": a pod whose SSH is down.</summary>
+    public bool StopDaemon(SandboxPod pod)
+    {
+        Process? daemon;
+        lock (_gate) _daemons.Remove(pod.Id, out daemon);
+        Stop(daemon);
+        return daemon != null;
+    }
+
+    /// <summary>A new host key on the same port, without a restart the API would show.</summary>
+    public bool Rekey(SandboxPod pod)
+    {
+        int port;
+        lock (_gate)
+        {
+            if (!_ports.TryGetValue(pod.Id, out port)) return false;
+        }
+        StopDaemon(pod);
+        NewHostKey(PodDirectory(pod));
+        Start(pod, port);
+        return true;
+    }
+
+    private void Start(SandboxPod pod, int port)
+    {
+        var dir = PodDirectory(pod);
+        var config = Path.Combine(dir, "sshd_config");
+        File.WriteAllLines(config, new[]
+        {
+            $"Port {port}",
+            "ListenAddress 127.0.0.1",
+            $"HostKey {dir}/host_ed25519",
+            $"PidFile {dir}/sshd.pid",
+            $"AuthorizedKeysFile {dir}/authorized_keys",
+            $"AllowUsers {Environment.UserName}",
+            "StrictModes no",
+            "PubkeyAuthentication yes",
+            "PasswordAuthentication no",
+            "KbdInteractiveAuthentication no",
+            "PermitRootLogin prohibit-password",
+            "UsePAM no",
+            "PrintMotd no",
+            "PrintLastLog no",
+            // Many pods on one machine: never drop connections that arrive together.
+            "MaxStartups 300:30:600",
+            "MaxSessions 64",
+            $"SetEnv HOME={dir}/home ARENA_POD_ID={pod.Id} ARENA_POD_NAME={pod.Name}",
+            "Subsystem sftp internal-sftp",
+            "LogLevel ERROR",
+        });
+        var info = new ProcessStartInfo(_sshd) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var arg in new[] { "-D", "-e", "-f", config }) info.ArgumentList.Add(arg);
+        var daemon = Process.Start(info)!;
+        daemon.ErrorDataReceived += (_, e) => { if (!string.IsNullOrEmpty(e.Data)) Console.Error.WriteLine($"sshd {pod.Name}: {e.Data}"); };
+        daemon.BeginErrorReadLine();
+        lock (_gate)
+        {
+            _daemons[pod.Id] = daemon;
+            _ports[pod.Id] = port;
+        }
+        WaitUntilListening(port, daemon);
+    }
+
+    private static void WaitUntilListening(int port, Process daemon)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (DateTime.UtcNow < deadline && !daemon.HasExited)
+        {
+            try
+            {
+                using var client = new TcpClient();
+                client.Connect(IPAddress.Loopback, port);
+                return;
+            }
+            catch (SocketException)
+            {
+                Thread.Sleep(20);
+            }
+        }
+        throw new InvalidOperationException($"sshd did not start on port {port}{(daemon.HasExited ? $" (exit code {daemon.ExitCode})" : "")}.");
+    }
+
+    private static void NewHostKey(string dir)
+    {
+        var key = Path.Combine(dir, "host_ed25519");
+        File.Delete(key);
+        File.Delete(key + ".pub");
+        var info = new ProcessStartInfo("ssh-keygen") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { "-q", "-t", "ed25519", "-N", "", "-C", "sandbox-pod", "-f", key }) info.ArgumentList.Add(arg);
+        using var keygen = Process.Start(info)!;
+        keygen.WaitForExit();
+        if (keygen.ExitCode != 0) throw new InvalidOperationException("ssh-keygen failed: " + keygen.StandardError.ReadToEnd());
+    }
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    private static void Stop(Process? daemon)
+    {
+        if (daemon == null) return;
+        try
+        {
+            if (!daemon.HasExited)
+            {
+                daemon.Kill(entireProcessTree: true);
+                daemon.WaitForExit(5000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+        }
+        daemon.Dispose();
+    }
+
+    public void Dispose()
+    {
+        List<Process> daemons;
+        lock (_gate)
+        {
+            daemons = _daemons.Values.ToList();
+            _daemons.Clear();
+        }
+        foreach (var daemon in daemons) Stop(daemon);
+        if (_ownsRoot)
+        {
+            try { Directory.Delete(_root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+}
