@@ -20,11 +20,18 @@ function Step([string] $Title, [string] $Code) {
 }
 
 # The sandbox: RunPod's GraphQL API on a free loopback port, with a small fleet in every state.
+# Where sshd is installed, each running pod is a real sshd on a loopback port that trusts the demo key.
 $dll = Join-Path $root "tests/RunPodSandbox/bin/$Configuration/net10.0/RunPodSandbox.dll"
 $demoKey = 'demo-' + [guid]::NewGuid().ToString('N').Substring(0, 12)
+$sshd = @('/usr/sbin/sshd', '/usr/local/sbin/sshd') | Where-Object { Test-Path $_ } | Select-Object -First 1
+$canSsh = [bool]($sshd -and (Get-Command ssh-keygen -ErrorAction SilentlyContinue) -and ([Environment]::UserName -ne 'root' -or (Test-Path /run/sshd)))
+$sandboxArgs = @($dll, '--port', '0', '--api-key', $demoKey, '--seed', 'demo', '--prefix', 'camp', '--start-delay-ms', '6000', '--parent-pid', "$PID",
+    '--seed-public-key', (Join-Path $root 'tests/fixtures/keys/test_ed25519.pub'), '--exit-on-stdin-close')
+if ($canSsh) { $sandboxArgs += '--sshd', $sshd }
 $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
-foreach ($a in $dll, '--port', '0', '--api-key', $demoKey, '--seed', 'demo', '--prefix', 'camp', '--start-delay-ms', '6000', '--parent-pid', "$PID") { $info.ArgumentList.Add($a) }
+foreach ($a in $sandboxArgs) { $info.ArgumentList.Add($a) }
 $info.RedirectStandardOutput = $true
+$info.RedirectStandardInput = $true
 $info.UseShellExecute = $false
 $sandbox = [System.Diagnostics.Process]::Start($info)
 try {
@@ -37,6 +44,8 @@ try {
     $env:RUNPOD_API_KEY = $demoKey
     $env:RUNPOD_API_BASE_URL = $url
     $env:ARENA_CONFIG = $null
+    # The demo's pods come and go: keep their host keys out of your real data folder.
+    $env:ARENA_INFRA_DATA = Join-Path ([IO.Path]::GetTempPath()) ('arena-demo-data-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
 
     Step 'Load the module' "Import-Module '$(Join-Path $root 'out/ArenaInfra/ArenaInfra.psd1')'; Get-Command -Module ArenaInfra | Format-Table Name, CommandType"
     # The demo's config.env, with the shared key pointed at a throwaway key for this run.
@@ -44,7 +53,8 @@ try {
     $null = New-Item -ItemType Directory $work
     Copy-Item (Join-Path $root 'tests/fixtures/keys/test_ed25519*') $work
     $configFile = Join-Path $work 'config.env'
-    (Get-Content (Join-Path $PSScriptRoot 'config.env')) -replace '^SHARED_SSH_KEY_PATH=.*', "SHARED_SSH_KEY_PATH=`"$work/test_ed25519`"" | Set-Content $configFile
+    # The sandbox's sshd runs as you, so the pods' SSH user is you too.
+    @((Get-Content (Join-Path $PSScriptRoot 'config.env')) -replace '^SHARED_SSH_KEY_PATH=.*', "SHARED_SSH_KEY_PATH=`"$work/test_ed25519`"") + "SSH_USER=$([Environment]::UserName)" | Set-Content $configFile
 
     Step 'Read the fleet config (the old scripts'' config.env)' "Import-ArenaConfig '$configFile'"
     Step 'Where each setting comes from' "Get-ArenaConfig -ShowSource | Select-Object -First 8 | Format-Table"
@@ -75,6 +85,17 @@ try {
 
     Step 'Two more pods: first see what they would cost' 'New-ArenaPod -Add 2 -WhatIf'
     Step 'Create them (no prompt with -Force) and wait until they can be reached' 'New-ArenaPod -Add 2 -Force -Wait -InformationAction Continue'
+    if ($canSsh) {
+        Step 'The morning check: one SSH connection per pod, all at once (no conda here, so a plain command)' "Get-ArenaPod | Test-ArenaPod -Command 'uname -sr' -InformationAction Continue"
+        $bravo = (Get-ArenaPod -Name bravo).Id
+        $null = Invoke-RestMethod -Method Post -Uri "$url/_sandbox/pods/$bravo/sshd/stop"
+        Step 'bravo''s sshd has died: the check says where it fails' "Get-ArenaPod | Test-ArenaPod -Command 'uname -sr' -ConnectTimeoutSec 3 | Where-Object { -not `$_.Passed } | Format-List Name, Stage, Error"
+        Step 'Run a command on every pod; exit codes and output come back as objects' "Get-ArenaPod -Status Running -ExcludeName bravo | Invoke-ArenaPodCommand 'echo `$ARENA_POD_NAME: `$(nproc) cores'"
+    }
+    else {
+        Write-Host ''
+        Write-Host '== SSH checks (Test-ArenaPod, Invoke-ArenaPodCommand): skipped, because sshd or ssh-keygen is not installed here' -ForegroundColor DarkGray
+    }
     Step 'Evening: stop everything but alpha' 'Stop-ArenaPod -ExcludeName alpha -Force -PassThru'
     Step 'Removing a running pod needs -Force; a stopped one only a confirmation' "Remove-ArenaPod -Name alpha -Confirm:`$false -ErrorAction Continue; Remove-ArenaPod -Name echo -Confirm:`$false -PassThru"
     Step 'The end of the program: tear the fleet down' 'Get-ArenaPod | Remove-ArenaPod -Force -PassThru | Format-Table Name, Status'
@@ -86,7 +107,10 @@ try {
 }
 finally {
     if (Get-Variable work -ErrorAction SilentlyContinue) { Remove-Item -Recurse -Force $work -ErrorAction SilentlyContinue }
-    # Only the process this script started.
-    if (-not $sandbox.HasExited) { $sandbox.Kill() }
-    $null = $sandbox.WaitForExit(5000)
+    if ($env:ARENA_INFRA_DATA -like '*arena-demo-data-*') { Remove-Item -Recurse -Force $env:ARENA_INFRA_DATA -ErrorAction SilentlyContinue }
+    # Closing its input stops the sandbox and its sshd processes; a kill (only the process this script started) is the fallback.
+    if (-not $sandbox.HasExited) {
+        $sandbox.StandardInput.Close()
+        if (-not $sandbox.WaitForExit(10000)) { $sandbox.Kill() }
+    }
 }

@@ -27,6 +27,12 @@ namespace ArenaInfra.Commands
         [Parameter]
         public ArenaPodStatus[]? Status { get; set; }
 
+        /// <summary>Machine or pod names (wildcards allowed) to leave out.</summary>
+        [Parameter]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string[]? ExcludeName { get; set; }
+
         /// <summary>Include pods outside the fleet (without the config's prefix).</summary>
         [Parameter]
         public SwitchParameter All { get; set; }
@@ -95,6 +101,8 @@ namespace ArenaInfra.Commands
         private static bool Matches(WildcardPattern pattern, ArenaPod pod) =>
             pattern.IsMatch(pod.Name) || (pod.MachineName != null && pattern.IsMatch(pod.MachineName));
 
-        private bool StatusMatches(ArenaPod pod) => Status == null || Status.Length == 0 || Status.Contains(pod.Status);
+        private bool StatusMatches(ArenaPod pod) =>
+            (Status == null || Status.Length == 0 || Status.Contains(pod.Status))
+            && (ExcludeName == null || !ExcludeName.Any(x => Matches(new WildcardPattern(x, WildcardOptions.IgnoreCase), pod)));
     }
 }

@@ -111,6 +111,13 @@ public sealed class GetArenaPodCommandTests : IDisposable
     }
 
     [Fact]
+    public void ExcludeName_leaves_pods_out()
+    {
+        var result = Run("Get-ArenaPod -Config $cfg -ApiKey $key -ExcludeName apple, 'au*', arena-cedar");
+        Assert.Equal(new[] { "arena-bloom" }, result.Output.Cast<ArenaPod>().Select(p => p.Name));
+    }
+
+    [Fact]
     public void An_id_outside_the_fleet_needs_All()
     {
         var other = Run("Get-ArenaPod -Config $cfg -ApiKey $key -All -Name research-apple").Output.Cast<ArenaPod>().Single();

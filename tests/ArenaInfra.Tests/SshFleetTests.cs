@@ -224,11 +224,18 @@ public sealed class SshFleetTests : IDisposable
     {
         _ssh.Require();
         Run("New-ArenaPod -Count 1 -Force | Out-Null");
+        // A pod object that claims to run but has no endpoint, as a hand-made or damaged object would.
+        _vars["broken"] = new ArenaPod { Id = "no-such-id", Name = "camp-ghost", Status = ArenaPodStatus.Running };
 
-        var result = Run("$pods = @(Get-ArenaPod); $broken = Get-ArenaPod -Name alpha; $broken.PublicIp = $null; @($pods) + $broken | Test-ArenaPod -Command true; Test-ArenaPod -Name nosuch -Command true");
+        var piped = Run("@(Get-ArenaPod) + $broken | Test-ArenaPod -Command true");
+        var named = Run("[pscustomobject]@{ Name = 'nosuch' }, [pscustomobject]@{ Name = 'alpha' } | Test-ArenaPod -Command true");
 
-        Assert.True(Assert.Single(Results(result)).Passed);
-        Assert.Contains(result.Errors, e => e.FullyQualifiedErrorId.StartsWith("PodNotFound,"));
+        Assert.True(Assert.Single(Results(piped)).Passed);
+        var error = Assert.Single(piped.Errors);
+        Assert.StartsWith("PodEndpointMissing,", error.FullyQualifiedErrorId);
+        Assert.Contains("camp-ghost", error.Exception.Message);
+        Assert.Equal("camp-alpha", Assert.Single(Results(named)).Name);
+        Assert.StartsWith("PodNotFound,", Assert.Single(named.Errors).FullyQualifiedErrorId);
     }
 
     [SkippableFact]

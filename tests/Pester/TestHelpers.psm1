@@ -46,11 +46,13 @@ function Start-TestSandbox {
         Where-Object { $_.Directory.Name -eq 'net10.0' } | Sort-Object LastWriteTime -Descending | Select-Object -First 1
     if (-not $dll) { throw 'Build the sandbox first (build.ps1 test does).' }
     $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
-    foreach ($a in @($dll.FullName, '--port', '0', '--api-key', $script:SandboxKey, '--parent-pid', "$PID") + $Arguments) { $info.ArgumentList.Add($a) }
+    foreach ($a in @($dll.FullName, '--port', '0', '--api-key', $script:SandboxKey, '--parent-pid', "$PID", '--exit-on-stdin-close') + $Arguments) { $info.ArgumentList.Add($a) }
     $info.RedirectStandardOutput = $true
     $info.RedirectStandardError = $true
+    $info.RedirectStandardInput = $true
     $info.UseShellExecute = $false
     $process = [System.Diagnostics.Process]::Start($info)
+    $null = $process.StandardError.ReadToEndAsync()
     $line = $process.StandardOutput.ReadLineAsync()
     if (-not $line.Wait(30000) -or $line.Result -notmatch '(http://[0-9.:]+)') {
         if (-not $process.HasExited) { $process.Kill() }
@@ -61,8 +63,12 @@ function Start-TestSandbox {
 
 function Stop-TestSandbox {
     param([Parameter(Mandatory)] $Sandbox)
-    # Only the process we started, by its PID.
-    if (-not $Sandbox.Process.HasExited) { $Sandbox.Process.Kill() }
+    # Closing its input asks the sandbox to stop its sshd processes and exit; killing it (only the
+    # process we started, by its PID) is the fallback.
+    if (-not $Sandbox.Process.HasExited) {
+        $Sandbox.Process.StandardInput.Close()
+        if (-not $Sandbox.Process.WaitForExit(10000)) { $Sandbox.Process.Kill() }
+    }
     $null = $Sandbox.Process.WaitForExit(5000)
 }
 

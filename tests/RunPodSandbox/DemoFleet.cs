@@ -24,7 +24,7 @@ public static class DemoFleet
             ContainerDiskInGb = 100,
             VolumeMountPath = "/workspace",
             Ports = "8888/http,22/tcp",
-            Env = new List<string> { $"MACHINE_NAME={name[(name.IndexOf('-') + 1)..]}" },
+            Env = new List<string> { $"MACHINE_NAME={name[(name.IndexOf('-') + 1)..]}", $"PUBLIC_KEY={state.Options.SeedPublicKey}" },
             Machine = new SandboxMachine { GpuDisplayName = gpu, Location = "CZ" },
             LastStatusChange = SandboxState.StatusChange(status == "EXITED" ? "Exited by User" : "Rented by User"),
         };

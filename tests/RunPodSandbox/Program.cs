@@ -17,7 +17,7 @@ if (options.Sshd != null)
         Console.Error.WriteLine($"No sshd found ({options.Sshd}); install openssh-server.");
         return 2;
     }
-    backend = new SshdEndpointBackend(sshd, options.PodsDirectory);
+    backend = new SshdEndpointBackend(sshd, options.PodsDirectory, options.SshDelay);
 }
 var state = new SandboxState(options, backend);
 if (options.Seed == "demo") DemoFleet.Seed(state, options.Prefix);

@@ -12,6 +12,8 @@ public sealed class SandboxOptions
     public int RateLimitPerSecond { get; set; }
     public string Seed { get; set; } = "none";
     public string Prefix { get; set; } = "arena";
+    /// <summary>For --seed demo: the public key the seeded pods trust (their PUBLIC_KEY).</summary>
+    public string? SeedPublicKey { get; set; }
     public int? ParentPid { get; set; }
     /// <summary>Back running pods with a real sshd: a path, or "auto" to look in the usual places.</summary>
     public string? Sshd { get; set; }
@@ -19,6 +21,8 @@ public sealed class SandboxOptions
     public string? PodsDirectory { get; set; }
     /// <summary>Shut down (stopping every sshd) when standard input closes.</summary>
     public bool ExitOnStdinClose { get; set; }
+    /// <summary>With --sshd: put a relay adding this delay each way in front of every pod's sshd.</summary>
+    public TimeSpan SshDelay { get; set; }
 
     public static SandboxOptions Parse(string[] args)
     {
@@ -35,10 +39,12 @@ public sealed class SandboxOptions
                 case "--rate-limit": options.RateLimitPerSecond = int.Parse(Next()); break;
                 case "--seed": options.Seed = Next(); break;
                 case "--prefix": options.Prefix = Next(); break;
+                case "--seed-public-key": options.SeedPublicKey = File.ReadAllText(Next()).Trim(); break;
                 case "--parent-pid": options.ParentPid = int.Parse(Next()); break;
                 case "--sshd": options.Sshd = Next(); break;
                 case "--pods-dir": options.PodsDirectory = Next(); break;
                 case "--exit-on-stdin-close": options.ExitOnStdinClose = true; break;
+                case "--ssh-delay-ms": options.SshDelay = TimeSpan.FromMilliseconds(int.Parse(Next())); break;
                 default: throw new ArgumentException($"unknown option {args[i]}");
             }
         }

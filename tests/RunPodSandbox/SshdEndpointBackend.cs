@@ -17,10 +17,13 @@ public sealed class SshdEndpointBackend : IPodEndpointBackend, IDisposable
     private readonly bool _ownsRoot;
     private readonly Dictionary<string, Process> _daemons = new();
     private readonly Dictionary<string, int> _ports = new();
+    private readonly Dictionary<string, DelayProxy> _relays = new();
+    private readonly TimeSpan _delay;
     private readonly object _gate = new();
 
-    public SshdEndpointBackend(string sshd, string? podsDirectory)
+    public SshdEndpointBackend(string sshd, string? podsDirectory, TimeSpan delay = default)
     {
+        _delay = delay;
         _sshd = sshd;
         _ownsRoot = podsDirectory == null;
         _root = podsDirectory ?? Path.Combine(Path.GetTempPath(), "runpod-sandbox-" + Guid.NewGuid().ToString("N")[..8]);
@@ -48,7 +51,10 @@ public sealed class SshdEndpointBackend : IPodEndpointBackend, IDisposable
         NewHostKey(dir);
         var port = FreePort();
         Start(pod, port);
-        return port;
+        if (_delay <= TimeSpan.Zero) return port;
+        var relay = new DelayProxy(port, _delay);
+        lock (_gate) _relays[pod.Id] = relay;
+        return relay.Port;
     }
 
     public void Close(SandboxPod pod)
@@ -58,6 +64,7 @@ public sealed class SshdEndpointBackend : IPodEndpointBackend, IDisposable
         {
             _daemons.Remove(pod.Id, out daemon);
             _ports.Remove(pod.Id);
+            if (_relays.Remove(pod.Id, out var relay)) relay.Dispose();
         }
         Stop(daemon);
     }
@@ -189,6 +196,8 @@ public sealed class SshdEndpointBackend : IPodEndpointBackend, IDisposable
         {
             daemons = _daemons.Values.ToList();
             _daemons.Clear();
+            foreach (var relay in _relays.Values) relay.Dispose();
+            _relays.Clear();
         }
         foreach (var daemon in daemons) Stop(daemon);
         if (_ownsRoot)
