@@ -20,7 +20,7 @@ public sealed class SshFleetTests : IDisposable
         _ssh = ssh;
         if (ssh.SkipReason != null) return;
         ssh.Sandbox!.Reset();
-        foreach (var key in new[] { "test_ed25519", "test_rsa", "test_ed25519_encrypted" })
+        foreach (var key in new[] { "test_ed25519", "test_rsa", "test_ecdsa", "test_ed25519_encrypted" })
         {
             File.Copy(RepoPaths.Fixture("keys/" + key), Path.Combine(_dir.Path, key));
             File.Copy(RepoPaths.Fixture("keys/" + key + ".pub"), Path.Combine(_dir.Path, key + ".pub"));
@@ -29,6 +29,7 @@ public sealed class SshFleetTests : IDisposable
         _vars["ed25519"] = Config("test_ed25519");
         _vars["rsa"] = Config("test_rsa");
         _vars["encrypted"] = Config("test_ed25519_encrypted");
+        _vars["ecdsa"] = Config("test_ecdsa");
     }
 
     public void Dispose()
@@ -116,18 +117,21 @@ public sealed class SshFleetTests : IDisposable
     }
 
     [SkippableFact]
-    public void Rsa_keys_and_encrypted_keys_with_their_passphrase_work()
+    public void Rsa_ecdsa_and_encrypted_keys_with_their_passphrase_work()
     {
         _ssh.Require();
         Run("New-ArenaPod -Name alpha -Force | Out-Null", config: "rsa");
+        Run("New-ArenaPod -Name charlie -Force | Out-Null", config: "ecdsa");
         Run("New-ArenaPod -Name bravo -Force | Out-Null", config: "encrypted");
         _vars["pass"] = Secure("correct horse");
 
         var rsa = Run("Test-ArenaPod -Name alpha -Command true", config: "rsa");
+        var ecdsa = Run("Test-ArenaPod -Name charlie -Command true", config: "ecdsa");
         var encrypted = Run("Test-ArenaPod -Name bravo -Command true -KeyPassphrase $pass", config: "encrypted");
         var noPassphrase = Run("try { Test-ArenaPod -Name bravo -Command true } catch { $_ }", config: "encrypted");
 
         Assert.True(Assert.Single(Results(rsa)).Passed);
+        Assert.True(Assert.Single(Results(ecdsa)).Passed);
         Assert.True(Assert.Single(Results(encrypted)).Passed);
         Assert.Equal("SshKeyNotFound", noPassphrase.CaughtErrorId);
         Assert.Contains("-KeyPassphrase", noPassphrase.Caught.Exception.Message);
