@@ -12,11 +12,16 @@
     DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess     = @('ArenaInfra.Format.ps1xml')
     CmdletsToExport      = @(
+        'Export-ArenaNginxConfig'
+        'Export-ArenaParticipantKit'
+        'Export-ArenaSshConfig'
         'Get-ArenaConfig'
         'Get-ArenaPod'
         'Import-ArenaConfig'
+        'Initialize-ArenaProxy'
         'Invoke-ArenaPodCommand'
         'New-ArenaPod'
+        'Publish-ArenaProxyConfig'
         'Remove-ArenaPod'
         'Start-ArenaPod'
         'Stop-ArenaPod'

@@ -51,6 +51,9 @@ namespace ArenaInfra.Commands
             }
         }
 
+        /// <summary>Runs blocking work off the pipeline thread (so Ctrl+C and log lines still get through).</summary>
+        internal T RunWork<T>(Func<CancellationToken, T> work) => Run(token => Task.Run(() => work(token), token));
+
         /// <summary>Queues work for the pipeline thread (WriteObject, WriteError, ...) from any thread.</summary>
         internal void Post(Action action) => _log.Post(action);
 

@@ -46,6 +46,10 @@ namespace ArenaInfra.Commands
         [Parameter]
         public SecureString? KeyPassphrase { get; set; }
 
+        /// <summary>Reach pods directly (their public IP and port) or through the proxy, as participants do.</summary>
+        [Parameter]
+        public ArenaSshRoute Via { get; set; } = ArenaSshRoute.Direct;
+
         protected override void ProcessRecord()
         {
             if (InputObject != null) _pods.AddRange(InputObject);
@@ -139,20 +143,27 @@ namespace ArenaInfra.Commands
         /// <summary>Targets for running pods with an endpoint; the rest are handed to the callbacks.</summary>
         internal List<SshTarget> Targets(IEnumerable<ArenaPod> pods, Action<ArenaPod> notRunning, Action<ArenaPod> noEndpoint)
         {
-            var user = EffectiveConfig.SshUser;
+            var config = EffectiveConfig;
+            if (Via == ArenaSshRoute.Proxy && config.ProxyHost == null)
+            {
+                ThrowArenaError(new ArenaException("ProxyHostMissing", ErrorCategory.InvalidArgument,
+                    "-Via Proxy needs a proxy, but ProxyHost (SSH_PROXY_HOST) is not set.", "Set SSH_PROXY_HOST in the config file, or leave out -Via."));
+            }
             var targets = new List<SshTarget>();
             foreach (var pod in pods.GroupBy(p => p.Id).Select(g => g.First()))
             {
                 if (pod.Status != ArenaPodStatus.Running) { notRunning(pod); continue; }
-                var target = SshTarget.Direct(pod, user);
+                var target = Via == ArenaSshRoute.Proxy ? SshTarget.ViaProxy(pod, config.ProxyHost!, config.SshUser) : SshTarget.Direct(pod, config.SshUser);
                 if (target == null) noEndpoint(pod);
                 else targets.Add(target);
             }
             return targets;
         }
 
-        internal static ArenaException NoEndpoint(ArenaPod pod) =>
-            new ArenaException("PodEndpointMissing", ErrorCategory.InvalidArgument,
+        internal ArenaException NoEndpoint(ArenaPod pod) => Via == ArenaSshRoute.Proxy
+            ? new ArenaException("PodEndpointMissing", ErrorCategory.InvalidArgument,
+                $"The pod '{pod.Name}' has no proxy port.", "Pass pods from Get-ArenaPod, which gives every fleet pod its port.", target: pod)
+            : new ArenaException("PodEndpointMissing", ErrorCategory.InvalidArgument,
                 $"The pod '{pod.Name}' says it is Running but has no public SSH endpoint (PublicIp and SshPort).",
                 "Pass pods from Get-ArenaPod, or refresh this one with Get-ArenaPod -Name.", target: pod);
     }

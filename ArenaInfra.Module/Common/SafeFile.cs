@@ -12,7 +12,9 @@ namespace ArenaInfra
     /// </summary>
     internal static class SafeFile
     {
-        public static void WriteAllText(string path, string text)
+        public static void WriteAllText(string path, string text) => WriteAllBytes(path, new UTF8Encoding(false).GetBytes(text));
+
+        public static void WriteAllBytes(string path, byte[] bytes)
         {
             var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
             Directory.CreateDirectory(directory);
@@ -22,7 +24,6 @@ namespace ArenaInfra
                 using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
                 {
                     OwnerOnly(temp);
-                    var bytes = new UTF8Encoding(false).GetBytes(text);
                     stream.Write(bytes, 0, bytes.Length);
                     stream.Flush(true);
                 }
@@ -33,6 +34,14 @@ namespace ArenaInfra
             {
                 if (File.Exists(temp)) File.Delete(temp);
             }
+        }
+
+        /// <summary>Creates a folder readable by its owner only (0700), as ~/.ssh must be.</summary>
+        public static void CreatePrivateDirectory(string path)
+        {
+            if (Directory.Exists(path)) return;
+            Directory.CreateDirectory(path);
+            if (!RuntimeInformation.IsOSPlatform(OSPlatform.Windows)) NativeMethods.chmod(path, Convert.ToInt32("700", 8));
         }
 
         /// <summary>Read and write for the owner only (0600). On Windows the user's profile folders are private already.</summary>

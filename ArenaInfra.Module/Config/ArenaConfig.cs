@@ -36,6 +36,13 @@ namespace ArenaInfra
         public string ProxyUser => Text("ProxyUser")!;
         public string ProxyConfigPath => Text("ProxyConfigPath")!;
         public int ProxyStartingPort => Number("ProxyStartingPort");
+        /// <summary>The proxy machine's own SSH port (for publishing its config).</summary>
+        public int ProxySshPort => Number("ProxySshPort");
+        public string ProxyNginxConf => Text("ProxyNginxConf")!;
+        public string ProxyNginxTestCommand => Text("ProxyNginxTestCommand")!;
+        public string ProxyNginxReloadCommand => Text("ProxyNginxReloadCommand")!;
+        public string ProxyNginxLogDirectory => Text("ProxyNginxLogDirectory")!;
+        public string ProxyInstallCommand => Text("ProxyInstallCommand")!;
         public string RepoOwner => Text("RepoOwner")!;
         public string RepoName => Text("RepoName")!;
         public string DefaultBranch => Text("DefaultBranch")!;

@@ -58,6 +58,12 @@ namespace ArenaInfra.Config
             // A path on the proxy machine: '~' there is the proxy user's home, so it is kept as written.
             new ConfigSetting("ProxyConfigPath", "SSH_PROXY_NGINX_CONFIG_PATH", ConfigValueKind.Text, "~/proxy.conf"),
             new ConfigSetting("ProxyStartingPort", "SSH_PROXY_STARTING_PORT", ConfigValueKind.Port, 16000),
+            new ConfigSetting("ProxySshPort", "SSH_PROXY_SSH_PORT", ConfigValueKind.Port, 22),
+            new ConfigSetting("ProxyNginxConf", "SSH_PROXY_NGINX_CONF", ConfigValueKind.Text, "/etc/nginx/nginx.conf"),
+            new ConfigSetting("ProxyNginxTestCommand", "SSH_PROXY_NGINX_TEST", ConfigValueKind.Text, "nginx -t"),
+            new ConfigSetting("ProxyNginxReloadCommand", "SSH_PROXY_NGINX_RELOAD", ConfigValueKind.Text, "systemctl reload nginx"),
+            new ConfigSetting("ProxyNginxLogDirectory", "SSH_PROXY_NGINX_LOG_DIR", ConfigValueKind.Text, "/var/log/nginx"),
+            new ConfigSetting("ProxyInstallCommand", "SSH_PROXY_INSTALL", ConfigValueKind.Text, "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx libnginx-mod-stream"),
             new ConfigSetting("RepoOwner", "ARENA_REPO_OWNER", ConfigValueKind.Text, "callummcdougall"),
             new ConfigSetting("RepoName", "ARENA_REPO_NAME", ConfigValueKind.Text, "ARENA_3.0"),
             new ConfigSetting("DefaultBranch", "DEFAULT_BRANCH", ConfigValueKind.Text, "main"),

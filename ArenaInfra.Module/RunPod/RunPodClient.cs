@@ -48,9 +48,11 @@ namespace ArenaInfra.RunPod
             {
                 throw RunPodErrors.InvalidResponse(RunPodQueries.ListPodsName, 200, data.ToString(Newtonsoft.Json.Formatting.None), _secret, "has no list at myself.pods");
             }
-            return pods.Where(p => p.Type == JTokenType.Object)
+            var mapped = pods.Where(p => p.Type == JTokenType.Object)
                 .Select(p => _mapper.Map(ToWire(p)))
                 .ToList();
+            _mapper.CompleteProxyPorts(mapped);
+            return mapped;
         }
 
         public async Task<ArenaPod?> GetPodAsync(string podId, CancellationToken cancellationToken)

@@ -23,7 +23,17 @@ namespace ArenaInfra.Ssh
         public static SshTarget? Direct(ArenaPod pod, string user) =>
             pod.PublicIp != null && pod.SshPort is int port ? new SshTarget(pod, pod.PublicIp, port, user) : null;
 
+        /// <summary>The pod through the proxy: the proxy host at the pod's proxy port, as participants reach it.</summary>
+        public static SshTarget? ViaProxy(ArenaPod pod, string proxyHost, string user) =>
+            pod.ProxyPort is int port ? new SshTarget(pod, proxyHost, port, user) : null;
+
         public override string ToString() => Pod.Name;
+    }
+
+    public enum ArenaSshRoute
+    {
+        Direct,
+        Proxy,
     }
 
     /// <summary>A failure before or while talking to a pod, with the stage it happened at.</summary>

@@ -1,0 +1,45 @@
+using System.Management.Automation;
+using System.Security;
+using ArenaInfra.Ssh;
+
+namespace ArenaInfra.Commands
+{
+    [Cmdlet(VerbsData.Initialize, "ArenaProxy", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+    public sealed class InitializeArenaProxyCommand : ArenaApiCmdlet
+    {
+        /// <summary>Leave out installing nginx (it is installed already).</summary>
+        [Parameter]
+        public SwitchParameter SkipInstall { get; set; }
+
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        /// <summary>Your key for the proxy; default ~/.ssh/id_ed25519, id_ecdsa or id_rsa. Never the participants' key.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? ProxyKeyPath { get; set; }
+
+        [Parameter]
+        public SecureString? KeyPassphrase { get; set; }
+
+        [Parameter]
+        public ArenaHostKeyPolicy HostKeyPolicy { get; set; } = ArenaHostKeyPolicy.AcceptNew;
+
+        protected override void EndProcessing()
+        {
+            var config = EffectiveConfig;
+            var what = $"Prepare {config.ProxyUser}@{config.ProxyHost}: {(SkipInstall ? "" : "install nginx with the stream module, ")}include {config.ProxyConfigPath} in {config.ProxyNginxConf}, test and reload nginx";
+            if (!ConfirmBatch(what, what + "?", "Prepare the proxy", Force, ConfirmImpact.High)) return;
+            try
+            {
+                using var session = ProxySession.Open(this, config, ProxyKeyPath, KeyPassphrase, HostKeyPolicy);
+                RunWork(_ => { ProxyConfigPublisher.Initialize(session.Machine, config.Prefix, !SkipInstall, Log); return true; });
+                WriteVerbose("The proxy is ready: publish the fleet's config with Publish-ArenaProxyConfig.");
+            }
+            catch (ArenaException e)
+            {
+                WriteArenaError(e, config.ProxyHost);
+            }
+        }
+    }
+}

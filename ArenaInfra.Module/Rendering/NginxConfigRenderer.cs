@@ -1,0 +1,59 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using System.Text.RegularExpressions;
+using ArenaInfra.Config;
+
+namespace ArenaInfra.Rendering
+{
+    internal sealed class NginxConfigOptions
+    {
+        public string Prefix { get; set; } = "arena";
+        /// <summary>Where nginx writes the fleet's SSH access and error logs.</summary>
+        public string LogDirectory { get; set; } = "/var/log/nginx";
+        /// <summary>An address to listen on, such as 127.0.0.1; null for every address.</summary>
+        public string? ListenAddress { get; set; }
+    }
+
+    /// <summary>
+    /// Turns pods into an nginx stream configuration: one upstream and one server a pod, on the port
+    /// the port plan gives it. Pure: text in, text out. It goes inside a stream { } block.
+    /// </summary>
+    internal static class NginxConfigRenderer
+    {
+        public static string Render(NginxConfigOptions options, IReadOnlyList<ArenaPod> pods, ProxyPortPlan ports, Action<string> skipped)
+        {
+            var safePrefix = SafeName(options.Prefix);
+            var text = new StringBuilder();
+            text.Append("# nginx stream config for the ").Append(options.Prefix).Append(" fleet, written by ArenaInfra's Export-ArenaNginxConfig.\n");
+            text.Append("# Include it inside a stream { } block. Regenerate it rather than editing it.\n\n");
+            text.Append("log_format ").Append(safePrefix).Append("_ssh '$remote_addr [$time_local] $protocol $status $bytes_sent $bytes_received $session_time \"$upstream_addr\"';\n");
+            text.Append("access_log ").Append(Path(options.LogDirectory, $"arena-{options.Prefix}-ssh.log")).Append(' ').Append(safePrefix).Append("_ssh;\n");
+            text.Append("error_log ").Append(Path(options.LogDirectory, $"arena-{options.Prefix}-ssh-error.log")).Append(";\n");
+
+            var fleet = pods.Where(p => p.MachineName != null && p.Status != ArenaPodStatus.Terminated).ToList();
+            var byMachine = fleet.GroupBy(p => p.MachineName!).ToDictionary(g => g.Key, g => g.OrderByDescending(p => p.Status == ArenaPodStatus.Running).First(), StringComparer.Ordinal);
+            foreach (var (machine, port, _) in ports.Plan(byMachine.Keys))
+            {
+                if (!byMachine.TryGetValue(machine, out var pod)) continue;
+                if (pod.Status != ArenaPodStatus.Running || pod.PublicIp == null || pod.SshPort == null)
+                {
+                    skipped(pod.Name);
+                    continue;
+                }
+                var upstream = SafeName(pod.Name);
+                var listen = options.ListenAddress == null ? port.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"{options.ListenAddress}:{port}";
+                text.Append('\n')
+                    .Append("upstream ").Append(upstream).Append(" { server ").Append(pod.PublicIp).Append(':').Append(pod.SshPort.Value).Append("; }\n")
+                    .Append("server { listen ").Append(listen).Append("; proxy_pass ").Append(upstream).Append("; proxy_connect_timeout 10s; }\n");
+            }
+            return text.ToString();
+        }
+
+        /// <summary>nginx names: letters, digits and underscores.</summary>
+        public static string SafeName(string name) => Regex.Replace(name, "[^A-Za-z0-9_]", "_");
+
+        private static string Path(string directory, string file) => directory.TrimEnd('/') + "/" + file;
+    }
+}

@@ -1,0 +1,92 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using ArenaInfra.Config;
+
+namespace ArenaInfra.Rendering
+{
+    public enum ArenaSshConfigMode
+    {
+        /// <summary>Each pod at its own public IP and port: the file changes when pods change.</summary>
+        Direct,
+        /// <summary>Every machine name at a fixed port on the proxy: the file never needs to change.</summary>
+        Proxy,
+    }
+
+    public enum ArenaSshHostKeyChecking
+    {
+        /// <summary>No host-key checks, as the old scripts did: proxy ports move between pods as pods are replaced.</summary>
+        Off,
+        /// <summary>Record each host's key on first use in a fleet-specific known_hosts file.</summary>
+        AcceptNew,
+    }
+
+    internal sealed class SshConfigOptions
+    {
+        public ArenaSshConfigMode Mode { get; set; }
+        public string Prefix { get; set; } = "arena";
+        public string User { get; set; } = "root";
+        public string IdentityFile { get; set; } = "";
+        public ArenaSshHostKeyChecking HostKeyChecking { get; set; }
+        /// <summary>With AcceptNew: the fleet's own known_hosts file.</summary>
+        public string? KnownHostsFile { get; set; }
+        public string? ProxyHost { get; set; }
+    }
+
+    /// <summary>Turns pods and config into an OpenSSH client config. Pure: text in, text out.</summary>
+    internal static class SshConfigRenderer
+    {
+        public static string Render(SshConfigOptions options, IReadOnlyList<ArenaPod> pods, ProxyPortPlan ports, Action<string> skipped)
+        {
+            var text = new StringBuilder();
+            text.Append("# SSH config for the ").Append(options.Prefix).Append(" fleet (").Append(options.Mode.ToString().ToLowerInvariant())
+                .Append("), written by ArenaInfra's Export-ArenaSshConfig. Regenerate it rather than editing it.\n\n");
+            text.Append("Host ").Append(options.Prefix).Append("-*\n");
+            if (options.Mode == ArenaSshConfigMode.Proxy) text.Append("    HostName ").Append(options.ProxyHost).Append('\n');
+            text.Append("    User ").Append(options.User).Append('\n');
+            text.Append("    IdentityFile ").Append(Quote(options.IdentityFile)).Append('\n');
+            text.Append("    IdentitiesOnly yes\n");
+            if (options.HostKeyChecking == ArenaSshHostKeyChecking.Off)
+            {
+                text.Append("    StrictHostKeyChecking no\n");
+                text.Append("    UserKnownHostsFile /dev/null\n");
+                text.Append("    LogLevel ERROR\n");
+            }
+            else
+            {
+                text.Append("    StrictHostKeyChecking accept-new\n");
+                text.Append("    UserKnownHostsFile ").Append(Quote(options.KnownHostsFile ?? "~/.ssh/known_hosts")).Append('\n');
+            }
+            text.Append("    ServerAliveInterval 30\n");
+
+            var naming = new FleetNaming(options.Prefix);
+            if (options.Mode == ArenaSshConfigMode.Proxy)
+            {
+                var present = pods.Where(p => p.MachineName != null).Select(p => p.MachineName!);
+                foreach (var (machine, port, _) in ports.Plan(present))
+                {
+                    text.Append("\nHost ").Append(naming.PodName(machine)).Append("\n    Port ").Append(port).Append('\n');
+                }
+            }
+            else
+            {
+                foreach (var pod in pods.Where(p => p.IsFleetPod).OrderBy(p => p.Name, StringComparer.Ordinal))
+                {
+                    if (pod.Status != ArenaPodStatus.Running || pod.PublicIp == null || pod.SshPort == null)
+                    {
+                        skipped(pod.Name);
+                        continue;
+                    }
+                    text.Append("\nHost ").Append(pod.Name).Append('\n')
+                        .Append("    HostName ").Append(pod.PublicIp).Append('\n')
+                        .Append("    Port ").Append(pod.SshPort.Value).Append('\n');
+                }
+            }
+            return text.ToString();
+        }
+
+        /// <summary>ssh_config takes a value with spaces only in double quotes.</summary>
+        public static string Quote(string value) => value.IndexOf(' ') >= 0 || value.IndexOf('\t') >= 0 ? "\"" + value + "\"" : value;
+    }
+}

@@ -1,0 +1,18 @@
+namespace ArenaInfra
+{
+    /// <summary>What Publish-ArenaProxyConfig did on the proxy.</summary>
+    public sealed class ArenaProxyPublishResult
+    {
+        public string ProxyHost { get; internal set; } = "";
+        public string Path { get; internal set; } = "";
+        /// <summary>False when the proxy already had exactly this config.</summary>
+        public bool Changed { get; internal set; }
+        public bool Reloaded { get; internal set; }
+        /// <summary>How many pods the config forwards to.</summary>
+        public int Pods { get; internal set; }
+        /// <summary>The change, as '-' and '+' lines.</summary>
+        public string Diff { get; internal set; } = "";
+
+        public override string ToString() => $"{ProxyHost}:{Path}: {(Changed ? "updated" : "unchanged")}, {Pods} pods{(Reloaded ? ", nginx reloaded" : "")}";
+    }
+}
