@@ -21,19 +21,20 @@ namespace ArenaInfra.Commands
         [Parameter(ParameterSetName = PathSet)]
         public SwitchParameter PassThru { get; set; }
 
-        /// <summary>Where nginx writes the fleet's SSH logs. Default /var/log/nginx.</summary>
+        /// <summary>Where nginx writes the fleet's SSH logs. Default ProxyNginxLogDirectory (/var/log/nginx).</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
-        public string LogDirectory { get; set; } = "/var/log/nginx";
+        public string? LogDirectory { get; set; }
 
-        /// <summary>Listen on this address only (e.g. 127.0.0.1); default every address.</summary>
+        /// <summary>Listen on this address only (e.g. 127.0.0.1); default ProxyListenAddress, else every address.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? ListenAddress { get; set; }
 
         protected override void EndProcessing()
         {
-            var text = RenderNginx(Pods(), LogDirectory, ListenAddress);
+            var config = EffectiveConfig;
+            var text = RenderNginx(Pods(), LogDirectory ?? config.ProxyNginxLogDirectory, ListenAddress ?? config.ProxyListenAddress);
             if (Path != null) WriteOutputFile(Path, text, Force, PassThru);
             else WriteObject(text);
         }

@@ -24,7 +24,7 @@ namespace ArenaInfra.Commands
         {
             var config = EffectiveConfig;
             var pods = Pods();
-            var text = RenderNginx(pods, config.ProxyNginxLogDirectory, null);
+            var text = RenderNginx(pods, config.ProxyNginxLogDirectory, config.ProxyListenAddress);
             try
             {
                 using var session = ProxySession.Open(this, config, ProxyKeyPath, KeyPassphrase, HostKeyPolicy);

@@ -42,6 +42,8 @@ namespace ArenaInfra
         public string ProxyNginxTestCommand => Text("ProxyNginxTestCommand")!;
         public string ProxyNginxReloadCommand => Text("ProxyNginxReloadCommand")!;
         public string ProxyNginxLogDirectory => Text("ProxyNginxLogDirectory")!;
+        /// <summary>The address the proxy's nginx listens on; null for every address.</summary>
+        public string? ProxyListenAddress => Text("ProxyListenAddress");
         public string ProxyInstallCommand => Text("ProxyInstallCommand")!;
         public string RepoOwner => Text("RepoOwner")!;
         public string RepoName => Text("RepoName")!;

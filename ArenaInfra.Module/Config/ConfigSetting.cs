@@ -63,6 +63,7 @@ namespace ArenaInfra.Config
             new ConfigSetting("ProxyNginxTestCommand", "SSH_PROXY_NGINX_TEST", ConfigValueKind.Text, "nginx -t"),
             new ConfigSetting("ProxyNginxReloadCommand", "SSH_PROXY_NGINX_RELOAD", ConfigValueKind.Text, "systemctl reload nginx"),
             new ConfigSetting("ProxyNginxLogDirectory", "SSH_PROXY_NGINX_LOG_DIR", ConfigValueKind.Text, "/var/log/nginx"),
+            new ConfigSetting("ProxyListenAddress", "SSH_PROXY_LISTEN_ADDRESS", ConfigValueKind.Text, null),
             new ConfigSetting("ProxyInstallCommand", "SSH_PROXY_INSTALL", ConfigValueKind.Text, "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx libnginx-mod-stream"),
             new ConfigSetting("RepoOwner", "ARENA_REPO_OWNER", ConfigValueKind.Text, "callummcdougall"),
             new ConfigSetting("RepoName", "ARENA_REPO_NAME", ConfigValueKind.Text, "ARENA_3.0"),

@@ -99,7 +99,7 @@ function Get-ToolSkipReason {
     param([Parameter(Mandatory)] [string] $Tool)
     $found = Get-Command $Tool -ErrorAction SilentlyContinue
     if (-not $found -and $Tool -in 'sshd', 'nginx') { $found = Get-Item "/usr/sbin/$Tool" -ErrorAction SilentlyContinue }
-    if ($found) { return $null }
+    if ($found) { return }
     if ($env:CI -eq 'true') { throw "$Tool is required under CI=true but is not installed (.ci/run installs it)." }
     "$Tool is not installed on this machine"
 }

@@ -1,0 +1,279 @@
+# Participant access end to end: the real ssh client reading our config, a real nginx as the proxy,
+# the proxy machine played by a sandbox pod's sshd, and pods that are real sshd processes.
+BeforeDiscovery {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $script:Missing = @('sshd', 'nginx', 'ssh') | ForEach-Object { Get-ToolSkipReason $_ } | Select-Object -First 1
+}
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    if (@("sshd", "nginx", "ssh") | ForEach-Object { Get-ToolSkipReason $_ }) { return }
+    Import-Module (Get-BuiltModulePath) -Force
+    $script:SavedData = $env:ARENA_INFRA_DATA
+    $env:ARENA_INFRA_DATA = Join-Path $TestDrive 'data'
+    $script:Sandbox = Start-TestSandbox -Arguments '--start-delay-ms', '0', '--sshd', 'auto'
+    $script:User = [Environment]::UserName
+    $fixtures = Join-Path (Get-RepoRoot) 'tests/fixtures/keys'
+
+    # The participants' shared key, and the organiser's own key for the proxy.
+    $keys = New-Item -ItemType Directory (Join-Path $TestDrive 'keys')
+    Copy-Item "$fixtures/test_ed25519", "$fixtures/test_ed25519.pub", "$fixtures/test_rsa", "$fixtures/test_rsa.pub" $keys
+    & chmod 600 "$keys/test_ed25519" "$keys/test_rsa"
+    $script:SharedKey = "$keys/test_ed25519"
+    $script:OrganiserKey = "$keys/test_rsa"
+
+    # The proxy machine: a sandbox pod outside the fleet whose sshd trusts the organiser's key.
+    $proxyId = Add-SandboxPod $Sandbox @{ name = 'proxybox'; desiredStatus = 'RUNNING'; env = @("PUBLIC_KEY=$(Get-Content "$OrganiserKey.pub")") }
+    $proxyPort = (Invoke-RestMethod -Method Post -Uri "$($Sandbox.Url)/graphql" -Headers @{ Authorization = "Bearer $(Get-SandboxKey)" } -ContentType 'application/json' `
+        -Body (@{ query = 'query P($input: PodFilter!) { pod(input: $input) { runtime { ports { publicPort privatePort } } } }'; variables = @{ input = @{ podId = $proxyId } } } | ConvertTo-Json -Depth 5)).data.pod.runtime.ports |
+        Where-Object privatePort -eq 22 | Select-Object -ExpandProperty publicPort
+
+    # nginx with the stream module, in a folder of its own.
+    $script:Nginx = (New-Item -ItemType Directory (Join-Path $TestDrive 'nginx')).FullName
+    $null = New-Item -ItemType Directory "$Nginx/logs"
+    $module = @('/usr/lib/nginx/modules/ngx_stream_module.so', '/usr/share/nginx/modules/ngx_stream_module.so') | Where-Object { Test-Path $_ } | Select-Object -First 1
+    $load = if ($module) { "load_module $module;" } else { '' }
+    Set-Content "$Nginx/nginx.conf" "$load`npid $Nginx/nginx.pid;`nerror_log $Nginx/error.log;`nevents { worker_connections 256; }`nstream {`n    include $Nginx/fleet.conf;`n}`n"
+    Set-Content "$Nginx/fleet.conf" ''
+    $nginxExe = (Get-Command nginx -ErrorAction SilentlyContinue).Source ?? '/usr/sbin/nginx'
+    $script:NginxArgs = "-p $Nginx -c $Nginx/nginx.conf"
+    $info = [System.Diagnostics.ProcessStartInfo]::new($nginxExe)
+    foreach ($a in '-p', $Nginx, '-c', "$Nginx/nginx.conf", '-g', 'daemon off;') { $info.ArgumentList.Add($a) }
+    $info.UseShellExecute = $false
+    $info.RedirectStandardError = $true
+    $info.RedirectStandardOutput = $true
+    $script:NginxProcess = [System.Diagnostics.Process]::Start($info)
+    $null = $NginxProcess.StandardError.ReadToEndAsync()
+    $null = $NginxProcess.StandardOutput.ReadToEndAsync()
+
+    $script:BasePort = Get-Random -Minimum 30000 -Maximum 59000
+    $script:ConfigFile = Join-Path $TestDrive 'camp.env'
+    Set-Content $ConfigFile @"
+SHARED_SSH_KEY_PATH=$SharedKey
+SSH_USER=$User
+MACHINE_NAME_PREFIX=camp
+MACHINE_NAME_LIST=(alpha bravo charlie delta)
+RUNPOD_API_MAX_RPS=0
+RUNPOD_API_BASE_URL=$($Sandbox.Url)
+SSH_PROXY_HOST=127.0.0.1
+SSH_PROXY_USER=$User
+SSH_PROXY_SSH_PORT=$proxyPort
+SSH_PROXY_STARTING_PORT=$BasePort
+SSH_PROXY_NGINX_CONFIG_PATH=$Nginx/fleet.conf
+SSH_PROXY_NGINX_CONF=$Nginx/nginx.conf
+SSH_PROXY_NGINX_TEST="nginx -t -q $NginxArgs"
+SSH_PROXY_NGINX_RELOAD="nginx -s reload $NginxArgs"
+SSH_PROXY_NGINX_LOG_DIR=$Nginx/logs
+SSH_PROXY_LISTEN_ADDRESS=127.0.0.1
+"@
+    $script:Config = Import-ArenaConfig $ConfigFile -NoDefault
+    $script:ApiKey = ConvertTo-SecureString (Get-SandboxKey) -AsPlainText -Force
+    $PSDefaultParameterValues = @{ '*-Arena*:Config' = $Config; '*-Arena*:ApiKey' = $ApiKey; 'Publish-ArenaProxyConfig:ProxyKeyPath' = $OrganiserKey }
+    $script:Defaults = $PSDefaultParameterValues
+    $null = New-ArenaPod -Count 3 -Force -Wait -TimeoutSec 30
+
+    function Invoke-Ssh([string] $ConfigPath, [string] $HostName, [string] $Command) {
+        $out = & ssh -F $ConfigPath -o BatchMode=yes -o ConnectTimeout=5 $HostName $Command 2>&1
+        [pscustomobject]@{ Exit = $LASTEXITCODE; Output = ($out -join "`n").Trim() }
+    }
+    function Invoke-SshRetry([string] $ConfigPath, [string] $HostName, [string] $Command) {
+        # nginx applies a reload gracefully: for a moment old workers still forward to the old pod.
+        $deadline = [DateTime]::UtcNow.AddSeconds(10)
+        do {
+            $result = Invoke-Ssh $ConfigPath $HostName $Command
+            if ($result.Exit -eq 0) { return $result }
+            Start-Sleep -Milliseconds 250
+        } while ([DateTime]::UtcNow -lt $deadline)
+        $result
+    }
+    function Get-SshOption([string] $ConfigPath, [string] $HostName) {
+        $options = @{}
+        foreach ($line in (& ssh -G -F $ConfigPath $HostName)) { $k, $v = $line -split ' ', 2; if (-not $options.ContainsKey($k)) { $options[$k] = $v } }
+        $options
+    }
+    function Wait-Port([int] $Port) {
+        $deadline = [DateTime]::UtcNow.AddSeconds(10)
+        while ([DateTime]::UtcNow -lt $deadline) {
+            try { $c = [System.Net.Sockets.TcpClient]::new('127.0.0.1', $Port); $c.Dispose(); return } catch { Start-Sleep -Milliseconds 100 }
+        }
+    }
+}
+
+AfterAll {
+    if (Get-Variable NginxProcess -Scope Script -ErrorAction SilentlyContinue) {
+        # Only the nginx this file started: its master, by PID, and the workers it forked.
+        if (-not $NginxProcess.HasExited) { $NginxProcess.Kill($true); $null = $NginxProcess.WaitForExit(5000) }
+    }
+    if (Get-Variable Sandbox -Scope Script -ErrorAction SilentlyContinue) { Stop-TestSandbox $Sandbox }
+    $env:ARENA_INFRA_DATA = $SavedData
+}
+
+Describe 'Participant access' -Skip:([bool]$Missing) {
+    BeforeEach { $PSDefaultParameterValues = $Defaults }
+
+    It 'writes a direct config that the real ssh client reads and connects with' {
+        $file = Join-Path $TestDrive 'direct.conf'
+        Export-ArenaSshConfig -Mode Direct -Path $file
+        $alpha = Get-ArenaPod -Name alpha
+        $options = Get-SshOption $file camp-alpha
+        $options.hostname | Should -Be '127.0.0.1'
+        $options.port | Should -Be "$($alpha.SshPort)"
+        $options.user | Should -Be $User
+        $options.identityfile | Should -Be $SharedKey
+        (Invoke-Ssh $file camp-alpha 'echo $ARENA_POD_NAME').Output | Should -Be 'camp-alpha'
+        (Get-Item $file).UnixFileMode | Should -Be ([System.IO.UnixFileMode]'UserRead, UserWrite')
+    }
+
+    It 'writes an nginx config that nginx -t accepts' {
+        $file = Join-Path $TestDrive 'check.conf'
+        Export-ArenaNginxConfig -Path $file
+        $conf = Join-Path $TestDrive 'check-nginx.conf'
+        (Get-Content -Raw "$Nginx/nginx.conf").Replace("$Nginx/fleet.conf", $file).Replace("$Nginx/nginx.pid", "$TestDrive/check.pid") | Set-Content $conf
+        $out = & nginx -t -p $Nginx -c $conf 2>&1
+        $LASTEXITCODE | Should -Be 0 -Because ($out -join "`n")
+        Get-Content -Raw $file | Should -Match "listen 127\.0\.0\.1:$BasePort; proxy_pass camp_alpha;"
+    }
+
+    It 'publishes to the proxy, and participants reach every pod through it' {
+        $result = Publish-ArenaProxyConfig
+        $result.Changed | Should -BeTrue
+        $result.Reloaded | Should -BeTrue
+        $result.Pods | Should -Be 3
+        Wait-Port ($BasePort + 1)
+        $proxyConf = Join-Path $TestDrive 'proxy.conf'
+        Export-ArenaSshConfig -Mode Proxy -Path $proxyConf
+        $options = Get-SshOption $proxyConf camp-bravo
+        $options.hostname | Should -Be '127.0.0.1'
+        $options.port | Should -Be "$($BasePort + 1)"
+        (Invoke-Ssh $proxyConf camp-bravo 'echo $ARENA_POD_NAME').Output | Should -Be 'camp-bravo'
+        $checks = Get-ArenaPod | Test-ArenaPod -Via Proxy -Command true
+        $checks.Passed | Should -Be @($true, $true, $true)
+        $checks[0].Endpoint | Should -Match "^127\.0\.0\.1:$BasePort|^127\.0\.0\.1:$($BasePort + 1)|^127\.0\.0\.1:$($BasePort + 2)"
+        (Publish-ArenaProxyConfig).Changed | Should -BeFalse
+    }
+
+    It 'rolls a config nginx rejects back, and the proxy keeps working' {
+        Publish-ArenaProxyConfig | Out-Null
+        $before = Get-Content -Raw "$Nginx/fleet.conf"
+        (Get-Content $ConfigFile) -replace '^SSH_PROXY_NGINX_LOG_DIR=.*', "SSH_PROXY_NGINX_LOG_DIR=$Nginx/no-such-folder" | Set-Content "$TestDrive/broken.env"
+        $broken = Import-ArenaConfig "$TestDrive/broken.env" -NoDefault
+
+        $err = $null
+        Publish-ArenaProxyConfig -Config $broken -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
+
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'ProxyConfigInvalid,*'
+        $err[0].Exception.Message | Should -Match 'no-such-folder'
+        $err[0].Exception.Message | Should -Match 'previous config is back in place'
+        Get-Content -Raw "$Nginx/fleet.conf" | Should -Be $before
+        $proxyConf = Join-Path $TestDrive 'proxy.conf'
+        Export-ArenaSshConfig -Mode Proxy -Path $proxyConf -Force
+        (Invoke-Ssh $proxyConf camp-alpha 'echo $ARENA_POD_NAME').Output | Should -Be 'camp-alpha'
+    }
+
+    It 'shows the change with -WhatIf and changes nothing' {
+        Publish-ArenaProxyConfig | Out-Null
+        Stop-ArenaPod -Name charlie -Force
+        $before = Get-Content -Raw "$Nginx/fleet.conf"
+        $lines = Invoke-FreshPwsh "Import-Module '$(Get-BuiltModulePath)'; Publish-ArenaProxyConfig -ProxyKeyPath '$OrganiserKey' -WhatIf" -Environment @{ ARENA_CONFIG = $ConfigFile; RUNPOD_API_KEY = (Get-SandboxKey); ARENA_INFRA_DATA = $env:ARENA_INFRA_DATA }
+        ($lines -join "`n") | Should -Match '- upstream camp_charlie'
+        Get-Content -Raw "$Nginx/fleet.conf" | Should -Be $before
+        Start-ArenaPod -Name charlie -Force
+        $null = Get-ArenaPod -Name charlie | Wait-ArenaPod -PollIntervalSec 0.3 -TimeoutSec 30
+    }
+
+    It 'a replaced pod keeps its name and port: republish, and participants change nothing' {
+        Publish-ArenaProxyConfig | Out-Null
+        $participant = Export-ArenaSshConfig -Mode Proxy
+        $oldId = (Get-ArenaPod -Name alpha).Id
+
+        Remove-ArenaPod -Name alpha -Force
+        $null = New-ArenaPod -Name alpha -Force -Wait -TimeoutSec 30
+        (Publish-ArenaProxyConfig).Changed | Should -BeTrue
+
+        Export-ArenaSshConfig -Mode Proxy | Should -BeExactly $participant
+        $file = Join-Path $TestDrive 'participant.conf'
+        Set-Content $file $participant -NoNewline
+        Wait-Port $BasePort
+        $id = (Invoke-SshRetry $file camp-alpha 'echo $ARENA_POD_ID').Output
+        $id | Should -Be (Get-ArenaPod -Name alpha).Id
+        $id | Should -Not -Be $oldId
+    }
+
+    It 'installs into ~/.ssh/config, keeping the user''s content byte for byte, and uninstalls exactly' {
+        $rich = "# mine`r`nInclude ~/.ssh/work/*.conf`r`n`r`nHost github.com`r`n    IdentityFile ~/.ssh/gh`r`n`r`nMatch host *.corp exec ""true""`r`n    User me`r`n"
+        foreach ($case in @{ Name = 'absent'; Content = $null }, @{ Name = 'empty'; Content = '' }, @{ Name = 'rich'; Content = $rich }) {
+            $homeDir = New-Item -ItemType Directory (Join-Path $TestDrive "home-$($case.Name)")
+            if ($null -ne $case.Content) { $null = New-Item -ItemType Directory "$homeDir/.ssh"; [IO.File]::WriteAllText("$homeDir/.ssh/config", $case.Content) }
+            $env = @{ HOME = $homeDir.FullName; ARENA_CONFIG = $ConfigFile; RUNPOD_API_KEY = (Get-SandboxKey); ARENA_INFRA_DATA = $env:ARENA_INFRA_DATA }
+            $import = "Import-Module '$(Get-BuiltModulePath)'"
+
+            $null = Invoke-FreshPwsh "$import; Export-ArenaSshConfig -Install" -Environment $env
+            $once = [IO.File]::ReadAllBytes("$homeDir/.ssh/config")
+            $null = Invoke-FreshPwsh "$import; Export-ArenaSshConfig -Install" -Environment $env
+            [IO.File]::ReadAllBytes("$homeDir/.ssh/config") | Should -Be $once -Because "installing twice changes nothing ($($case.Name))"
+            $text = [Text.Encoding]::UTF8.GetString($once)
+            $text | Should -BeLike "# ArenaInfra: the camp fleet*Include $homeDir/.ssh/arena/camp.conf*"
+            if ($case.Content) { $text.EndsWith($case.Content) | Should -BeTrue; [IO.File]::ReadAllText("$homeDir/.ssh/config.arena-backup") | Should -BeExactly $case.Content }
+            $options = Get-SshOption "$homeDir/.ssh/config" camp-bravo
+            $options.port | Should -Be "$($BasePort + 1)"
+            $options.hostname | Should -Be '127.0.0.1'
+
+            $null = Invoke-FreshPwsh "$import; Export-ArenaSshConfig -Uninstall" -Environment $env
+            [IO.File]::ReadAllText("$homeDir/.ssh/config") | Should -BeExactly ($case.Content ?? '')
+            "$homeDir/.ssh/arena/camp.conf" | Should -Not -Exist
+        }
+    }
+
+    It 'gives participants a kit whose installers work, twice, on a rich config' {
+        $kit = Join-Path $TestDrive 'kit'
+        $out = Export-ArenaParticipantKit -Path $kit -Zip
+        $out.Name | Should -Be @('kit', 'kit.zip')
+        foreach ($file in 'camp_key', 'camp.conf', 'README.md', 'install.ps1', 'install.sh') { Join-Path $kit $file | Should -Exist }
+        [IO.File]::ReadAllBytes("$kit/camp_key") | Should -Be ([IO.File]::ReadAllBytes($SharedKey))
+        Publish-ArenaProxyConfig | Out-Null
+
+        $rich = "Host work`n    HostName work.example.org`n"
+        foreach ($installer in 'install.sh', 'install.ps1') {
+            $homeDir = (New-Item -ItemType Directory (Join-Path $TestDrive "kit-home-$installer")).FullName
+            $null = New-Item -ItemType Directory "$homeDir/.ssh"
+            [IO.File]::WriteAllText("$homeDir/.ssh/config", $rich)
+            $run = if ($installer -eq 'install.sh') { { & sh "$kit/install.sh" } } else { { Invoke-FreshPwsh "& '$kit/install.ps1'" -Environment @{ HOME = $homeDir } } }
+            $saved = $env:HOME
+            $env:HOME = $homeDir
+            try {
+                $null = & $run
+                $once = [IO.File]::ReadAllBytes("$homeDir/.ssh/config")
+                $null = & $run
+            }
+            finally { $env:HOME = $saved }
+
+            [IO.File]::ReadAllBytes("$homeDir/.ssh/config") | Should -Be $once -Because "$installer twice changes nothing"
+            [Text.Encoding]::UTF8.GetString($once).EndsWith($rich) | Should -BeTrue
+            (Get-Item "$homeDir/.ssh/arena/camp_key").UnixFileMode | Should -Be ([System.IO.UnixFileMode]'UserRead, UserWrite')
+            $options = Get-SshOption "$homeDir/.ssh/config" camp-charlie
+            $options.identityfile | Should -Be "$homeDir/.ssh/arena/camp_key"
+            $options.port | Should -Be "$($BasePort + 2)"
+            (Invoke-Ssh "$homeDir/.ssh/config" camp-charlie 'echo $ARENA_POD_NAME').Output | Should -Be 'camp-charlie'
+        }
+    }
+
+    It 'prepares a proxy once: the include is added, a second run changes nothing, nginx accepts it' {
+        $dir = (New-Item -ItemType Directory (Join-Path $TestDrive 'fresh-proxy')).FullName
+        $module = @('/usr/lib/nginx/modules/ngx_stream_module.so', '/usr/share/nginx/modules/ngx_stream_module.so') | Where-Object { Test-Path $_ } | Select-Object -First 1
+        Set-Content "$dir/nginx.conf" "$(if ($module) { "load_module $module;" })`npid $dir/nginx.pid;`nerror_log $dir/error.log;`nevents { }`n"
+        (Get-Content $ConfigFile) -replace '^SSH_PROXY_NGINX_CONF=.*', "SSH_PROXY_NGINX_CONF=$dir/nginx.conf" -replace '^SSH_PROXY_NGINX_CONFIG_PATH=.*', "SSH_PROXY_NGINX_CONFIG_PATH=$dir/conf.d/camp.conf" `
+            -replace '^SSH_PROXY_NGINX_TEST=.*', "SSH_PROXY_NGINX_TEST=""nginx -t -q -p $dir -c $dir/nginx.conf""" -replace '^SSH_PROXY_NGINX_RELOAD=.*', 'SSH_PROXY_NGINX_RELOAD=true' | Set-Content "$TestDrive/fresh.env"
+        $fresh = Import-ArenaConfig "$TestDrive/fresh.env" -NoDefault
+
+        Initialize-ArenaProxy -Config $fresh -SkipInstall -Force -ProxyKeyPath $OrganiserKey -ErrorAction Stop
+        $once = Get-Content -Raw "$dir/nginx.conf"
+        Initialize-ArenaProxy -Config $fresh -SkipInstall -Force -ProxyKeyPath $OrganiserKey -ErrorAction Stop
+
+        Get-Content -Raw "$dir/nginx.conf" | Should -BeExactly $once
+        ([regex]::Matches($once, 'include ')).Count | Should -Be 1
+        $once | Should -Match "stream \{\s+include $([regex]::Escape($dir))/conf\.d/camp\.conf; # ArenaInfra: the camp fleet\s+\}"
+        "$dir/conf.d/camp.conf" | Should -Exist
+        & nginx -t -q -p $dir -c "$dir/nginx.conf"
+        $LASTEXITCODE | Should -Be 0
+    }
+}
