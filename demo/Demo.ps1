@@ -96,6 +96,9 @@ try {
         Write-Host ''
         Write-Host '== SSH checks (Test-ArenaPod, Invoke-ArenaPodCommand): skipped, because sshd or ssh-keygen is not installed here' -ForegroundColor DarkGray
     }
+    Step 'Participants'' SSH config: every machine name on a fixed proxy port, so it never changes' 'Export-ArenaSshConfig -Mode Proxy'
+    Step 'The proxy''s nginx config, in the same port order' "Export-ArenaNginxConfig -ListenAddress 127.0.0.1 | Select-Object -First 1 | ForEach-Object { (`$_ -split ""``n"" | Select-Object -Last 7) -join ""``n"" }"
+    Step 'The kit to hand out: key, config, README and installers for Windows, macOS and Linux' "Export-ArenaParticipantKit -Path (Join-Path '$work' 'kit') | Get-ChildItem | Format-Table Name, Length"
     Step 'Evening: stop everything but alpha' 'Stop-ArenaPod -ExcludeName alpha -Force -PassThru'
     Step 'Removing a running pod needs -Force; a stopped one only a confirmation' "Remove-ArenaPod -Name alpha -Confirm:`$false -ErrorAction Continue; Remove-ArenaPod -Name echo -Confirm:`$false -PassThru"
     Step 'The end of the program: tear the fleet down' 'Get-ArenaPod | Remove-ArenaPod -Force -PassThru | Format-Table Name, Status'

@@ -5,6 +5,7 @@ using ArenaInfra.Ssh;
 namespace ArenaInfra.Commands
 {
     [Cmdlet(VerbsData.Initialize, "ArenaProxy", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+    [OutputType(typeof(ArenaProxyInitializeResult))]
     public sealed class InitializeArenaProxyCommand : ArenaApiCmdlet
     {
         /// <summary>Leave out installing nginx (it is installed already).</summary>
@@ -33,7 +34,7 @@ namespace ArenaInfra.Commands
             try
             {
                 using var session = ProxySession.Open(this, config, ProxyKeyPath, KeyPassphrase, HostKeyPolicy);
-                RunWork(_ => { ProxyConfigPublisher.Initialize(session.Machine, config.Prefix, !SkipInstall, Log); return true; });
+                WriteObject(RunWork(_ => ProxyConfigPublisher.Initialize(session.Machine, config.ProxyHost!, config.Prefix, !SkipInstall, Log)));
                 WriteVerbose("The proxy is ready: publish the fleet's config with Publish-ArenaProxyConfig.");
             }
             catch (ArenaException e)

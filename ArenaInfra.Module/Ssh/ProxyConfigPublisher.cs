@@ -48,8 +48,9 @@ namespace ArenaInfra.Ssh
         }
 
         /// <summary>Prepares a fresh proxy: nginx with the stream module, and the fleet's config included once.</summary>
-        public static void Initialize(ProxyMachine proxy, string prefix, bool install, IArenaLog log)
+        public static ArenaProxyInitializeResult Initialize(ProxyMachine proxy, string host, string prefix, bool install, IArenaLog log)
         {
+            var result = new ArenaProxyInitializeResult { ProxyHost = host, NginxConf = proxy.NginxConf, ConfigPath = proxy.ConfigPath, Installed = install };
             if (install)
             {
                 log.Verbose("Installing nginx with the stream module on the proxy.");
@@ -84,6 +85,8 @@ namespace ArenaInfra.Ssh
                     "Fix the proxy's nginx config by hand, then run Initialize-ArenaProxy again.", target: proxy.NginxConf);
             }
             Checked(proxy.ReloadNginx(), "reloading nginx");
+            result.IncludeAdded = !hasInclude;
+            return result;
         }
 
         private static void Checked(CommandOutput output, string what)

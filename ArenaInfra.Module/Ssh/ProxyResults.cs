@@ -15,4 +15,18 @@ namespace ArenaInfra
 
         public override string ToString() => $"{ProxyHost}:{Path}: {(Changed ? "updated" : "unchanged")}, {Pods} pods{(Reloaded ? ", nginx reloaded" : "")}";
     }
+
+    /// <summary>What Initialize-ArenaProxy did on the proxy.</summary>
+    public sealed class ArenaProxyInitializeResult
+    {
+        public string ProxyHost { get; internal set; } = "";
+        public string NginxConf { get; internal set; } = "";
+        /// <summary>The fleet's stream config that nginx.conf now includes.</summary>
+        public string ConfigPath { get; internal set; } = "";
+        public bool Installed { get; internal set; }
+        /// <summary>False when nginx.conf already included the fleet's config.</summary>
+        public bool IncludeAdded { get; internal set; }
+
+        public override string ToString() => $"{ProxyHost}: {NginxConf} {(IncludeAdded ? "now includes" : "already included")} {ConfigPath}";
+    }
 }

@@ -265,9 +265,9 @@ Describe 'Participant access' -Skip:([bool]$Missing) {
             -replace '^SSH_PROXY_NGINX_TEST=.*', "SSH_PROXY_NGINX_TEST=""nginx -t -q -p $dir -c $dir/nginx.conf""" -replace '^SSH_PROXY_NGINX_RELOAD=.*', 'SSH_PROXY_NGINX_RELOAD=true' | Set-Content "$TestDrive/fresh.env"
         $fresh = Import-ArenaConfig "$TestDrive/fresh.env" -NoDefault
 
-        Initialize-ArenaProxy -Config $fresh -SkipInstall -Force -ProxyKeyPath $OrganiserKey -ErrorAction Stop
+        (Initialize-ArenaProxy -Config $fresh -SkipInstall -Force -ProxyKeyPath $OrganiserKey -ErrorAction Stop).IncludeAdded | Should -BeTrue
         $once = Get-Content -Raw "$dir/nginx.conf"
-        Initialize-ArenaProxy -Config $fresh -SkipInstall -Force -ProxyKeyPath $OrganiserKey -ErrorAction Stop
+        (Initialize-ArenaProxy -Config $fresh -SkipInstall -Force -ProxyKeyPath $OrganiserKey -ErrorAction Stop).IncludeAdded | Should -BeFalse
 
         Get-Content -Raw "$dir/nginx.conf" | Should -BeExactly $once
         ([regex]::Matches($once, 'include ')).Count | Should -Be 1
