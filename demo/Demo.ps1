@@ -90,6 +90,8 @@ try {
         $bravo = (Get-ArenaPod -Name bravo).Id
         $null = Invoke-RestMethod -Method Post -Uri "$url/_sandbox/pods/$bravo/sshd/stop"
         Step 'bravo''s sshd has died: the check says where it fails' "Get-ArenaPod | Test-ArenaPod -Command 'uname -sr' -ConnectTimeoutSec 3 | Where-Object { -not `$_.Passed } | Format-List Name, Stage, Error"
+        Step 'GPU use across the fleet (bravo does not answer, and says so)' 'Get-ArenaPod -Status Running | Get-ArenaPodGpu -ConnectTimeoutSec 3'
+        Step 'Hand out an API key: one export line a pod, the value never shown' "Set-ArenaPodSecret -VariableName OPENAI_API_KEY -Value (ConvertTo-SecureString 'sk-demo' -AsPlainText -Force) -ExcludeName bravo, delta -Force"
         Step 'Run a command on every pod; exit codes and output come back as objects' "Get-ArenaPod -Status Running -ExcludeName bravo | Invoke-ArenaPodCommand 'echo `$ARENA_POD_NAME: `$(nproc) cores'"
     }
     else {

@@ -31,6 +31,12 @@ namespace ArenaInfra.Commands
         [ValidateNotNullOrEmpty]
         public string[]? Name { get; set; }
 
+        /// <summary>Machine or pod names (wildcards allowed) to leave out.</summary>
+        [Parameter]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string[]? ExcludeName { get; set; }
+
         /// <summary>Pods at once; 0 means ThrottleLimit from the config file when it sets one, else 32.</summary>
         [Parameter]
         [ValidateRange(0, 256)]
@@ -59,10 +65,12 @@ namespace ArenaInfra.Commands
         /// <summary>The pods to work on: the piped objects as they are, or the named pods from one fresh list.</summary>
         protected IReadOnlyList<ArenaPod> ChosenPods()
         {
-            if (ParameterSetName == InputObjectSet) return _pods;
+            var excluded = (ExcludeName ?? new string[0]).Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToList();
+            if (ParameterSetName == InputObjectSet) return _pods.Where(p => !excluded.Any(x => PodSelection.Matches(x, p))).ToList();
             var current = CallRunPod((api, token) => api.ListPodsAsync(token));
             var selector = new PodSelector();
             selector.Names.AddRange(_names);
+            selector.ExcludeNames.AddRange(ExcludeName ?? new string[0]);
             var selection = PodSelection.Select(current, selector, EffectiveConfig.Prefix);
             foreach (var (error, target) in selection.Errors) WriteArenaError(error, target);
             return selection.Pods;
@@ -101,11 +109,12 @@ namespace ArenaInfra.Commands
 
         /// <summary>Runs work for every target in parallel; onDone runs on the pipeline thread as each finishes.</summary>
         internal void RunFleet<T>(SshSettings settings, IReadOnlyList<SshTarget> targets, int throttle, string activity,
-            Func<SshTarget, CancellationToken, T> work, Action<SshTarget, T> onDone)
+            Func<SshTarget, CancellationToken, T> work, Action<SshTarget, T> onDone, bool release = true)
         {
-            if (HostKeyPolicy == ArenaHostKeyPolicy.Ignore && targets.Count > 0)
+            if (HostKeyPolicy == ArenaHostKeyPolicy.Ignore && targets.Count > 0 && !_warnedIgnore)
             {
                 WriteWarning("-HostKeyPolicy Ignore accepts any host key, as the old scripts did: a connection could be intercepted unnoticed.");
+                _warnedIgnore = true;
             }
             var done = 0;
             var progress = new ProgressRecord(ActivityId(activity), activity, $"0 of {targets.Count} done");
@@ -128,16 +137,37 @@ namespace ArenaInfra.Commands
             {
                 progress.RecordType = ProgressRecordType.Completed;
                 WriteProgress(progress);
-                try
-                {
-                    settings.HostKeys.Save();
-                }
-                catch (Exception e) when (e is ArenaException || e is System.IO.IOException || e is UnauthorizedAccessException)
-                {
-                    WriteWarning($"The pods' host keys could not be saved to '{settings.HostKeys.Path}': {e.Message}");
-                }
-                settings.Key.Dispose();
+                if (release) Release(settings);
             }
+        }
+
+        private bool _warnedIgnore;
+
+        /// <summary>Keeps the host keys learnt on record and lets the private key go.</summary>
+        internal void Release(SshSettings settings)
+        {
+            try
+            {
+                settings.HostKeys.Save();
+            }
+            catch (Exception e) when (e is ArenaException || e is System.IO.IOException || e is UnauthorizedAccessException)
+            {
+                WriteWarning($"The pods' host keys could not be saved to '{settings.HostKeys.Path}': {e.Message}");
+            }
+            settings.Key.Dispose();
+        }
+
+        /// <summary>Pods that cannot be reached are errors for the day-to-day commands: nothing was done there.</summary>
+        internal List<SshTarget> ReachableTargets(IEnumerable<ArenaPod> pods) => Targets(pods,
+            pod => WriteArenaError(new ArenaException("PodNotRunning", ErrorCategory.ResourceUnavailable,
+                $"The pod '{pod.Name}' is {pod.Status}; nothing was done there.", "Start it (Start-ArenaPod) and wait for it (Wait-ArenaPod)."), pod),
+            pod => WriteArenaError(NoEndpoint(pod), pod));
+
+        /// <summary>Writes one pod's result, with a Verbose line saying how it went.</summary>
+        internal void EmitResult(ArenaPodOperationResult result)
+        {
+            WriteVerbose(result.Succeeded ? $"{result.Name}: done in {result.Duration.TotalSeconds:0.0} s." : $"{result.Name}: failed at {result.FailedStep}: {result.Error}");
+            WriteObject(result);
         }
 
         /// <summary>Targets for running pods with an endpoint; the rest are handed to the callbacks.</summary>

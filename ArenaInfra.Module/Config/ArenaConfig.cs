@@ -48,6 +48,8 @@ namespace ArenaInfra
         public string RepoOwner => Text("RepoOwner")!;
         public string RepoName => Text("RepoName")!;
         public string DefaultBranch => Text("DefaultBranch")!;
+        /// <summary>The course repo's origin on the pods: ARENA_REPO_URL, else git@github.com:&lt;RepoOwner&gt;/&lt;RepoName&gt;.git.</summary>
+        public string RepoUrl => Text("RepoUrl") ?? $"git@github.com:{RepoOwner}/{RepoName}.git";
         public string GitKeyRemotePath => Text("GitKeyRemotePath")!;
         public int ThrottleLimit => Number("ThrottleLimit");
         public string CondaEnvName => Text("CondaEnvName")!;

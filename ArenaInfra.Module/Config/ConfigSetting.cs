@@ -68,6 +68,7 @@ namespace ArenaInfra.Config
             new ConfigSetting("RepoOwner", "ARENA_REPO_OWNER", ConfigValueKind.Text, "callummcdougall"),
             new ConfigSetting("RepoName", "ARENA_REPO_NAME", ConfigValueKind.Text, "ARENA_3.0"),
             new ConfigSetting("DefaultBranch", "DEFAULT_BRANCH", ConfigValueKind.Text, "main"),
+            new ConfigSetting("RepoUrl", "ARENA_REPO_URL", ConfigValueKind.Text, null),
             new ConfigSetting("GitKeyRemotePath", "GIT_SSH_KEY_REMOTE", ConfigValueKind.Text, "/root/.ssh/id_ed25519"),
             new ConfigSetting("ThrottleLimit", "MAX_PARALLEL", ConfigValueKind.Integer, 10, minimum: 1),
             new ConfigSetting("CondaEnvName", "CONDA_ENV_NAME", ConfigValueKind.Text, "arena-env"),

@@ -98,6 +98,56 @@ namespace ArenaInfra.Ssh
             }
         }
 
+        /// <summary>Runs a command with input on its standard input: how secrets travel, never on a command line.</summary>
+        public CommandOutput Run(string command, byte[] input, TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            using var ssh = _client.CreateCommand(command);
+            ssh.CommandTimeout = timeout;
+            using (cancellationToken.Register(() => TryCancel(ssh)))
+            {
+                try
+                {
+                    var running = ssh.BeginExecute();
+                    using (var stdin = ssh.CreateInputStream())
+                    {
+                        stdin.Write(input, 0, input.Length);
+                    }
+                    if (!running.AsyncWaitHandle.WaitOne(timeout))
+                    {
+                        TryCancel(ssh);
+                        return new CommandOutput(null, "", "", timedOut: true);
+                    }
+                    ssh.EndExecute(running);
+                    return new CommandOutput(ssh.ExitStatus, ssh.Result, ssh.Error, timedOut: false);
+                }
+                catch (Exception) when (cancellationToken.IsCancellationRequested)
+                {
+                    throw new OperationCanceledException(cancellationToken);
+                }
+                catch (Exception e) when (e is SshException || e is SocketException || e is ObjectDisposedException || e is IOException)
+                {
+                    throw new SshStageException(ArenaTestStage.Command, "SshConnectionLost", $"The connection was lost while the command ran: {e.Message}", e);
+                }
+            }
+        }
+
+        /// <summary>An SFTP session over the same credentials, for copying files both ways.</summary>
+        public SftpClient OpenSftp(CancellationToken cancellationToken)
+        {
+            var sftp = new SftpClient(_client.ConnectionInfo);
+            try
+            {
+                using (cancellationToken.Register(sftp.Dispose)) sftp.Connect();
+                return sftp;
+            }
+            catch (Exception e) when (!(e is OperationCanceledException))
+            {
+                sftp.Dispose();
+                cancellationToken.ThrowIfCancellationRequested();
+                throw new SshStageException(ArenaTestStage.Connect, "SftpFailed", $"SFTP to the pod failed: {e.Message}", e);
+            }
+        }
+
         /// <summary>Copies content to the pod over SFTP, with the given Unix permissions.</summary>
         public void Upload(Stream content, string remotePath, short mode, CancellationToken cancellationToken)
         {

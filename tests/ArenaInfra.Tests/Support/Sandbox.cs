@@ -52,6 +52,10 @@ public sealed class Sandbox : IDisposable
     public void Sshd(string podId, string action) =>
         _http.PostAsync($"{Url}/_sandbox/pods/{podId}/sshd/{action}", null).Result.EnsureSuccessStatusCode();
 
+    /// <summary>The folder holding a sandbox pod's home (with --sshd).</summary>
+    public string PodHome(string podId) =>
+        Path.Combine(JsonNode.Parse(_http.GetStringAsync($"{Url}/_sandbox/pods/{podId}/dir").Result)!["path"]!.GetValue<string>(), "home");
+
     public void AddFault(object fault) =>
         _http.PostAsJsonAsync($"{Url}/_sandbox/faults", fault).Result.EnsureSuccessStatusCode();
 

@@ -1,0 +1,44 @@
+using System;
+using System.IO;
+using System.Management.Automation;
+using ArenaInfra.Ssh;
+
+namespace ArenaInfra.Commands
+{
+    [Cmdlet(VerbsData.Backup, "ArenaPod", DefaultParameterSetName = NameSet)]
+    [OutputType(typeof(ArenaPodBackupResult))]
+    public sealed class BackupArenaPodCommand : SshFleetCmdlet
+    {
+        /// <summary>The backup's name, such as week1: a folder under -Destination.</summary>
+        [Parameter(Mandatory = true, Position = 0)]
+        [ValidatePattern("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+        public string Label { get; set; } = "";
+
+        /// <summary>Where backups go; each pod gets &lt;Destination&gt;/&lt;Label&gt;/&lt;pod name&gt;/.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string Destination { get; set; } = "./backup";
+
+        /// <summary>Files larger than this are left out and listed. Default 50.</summary>
+        [Parameter]
+        [ValidateRange(0, 1000000)]
+        public int MaxFileSizeMB { get; set; } = 50;
+
+        [Parameter]
+        [ValidateRange(1, 86400)]
+        public int TimeoutSec { get; set; } = 3600;
+
+        protected override void EndProcessing()
+        {
+            var root = Path.Combine(SessionState.Path.GetUnresolvedProviderPathFromPSPath(Destination), Label);
+            var targets = ReachableTargets(ChosenPods());
+            if (targets.Count == 0) return;
+            var settings = OpenSettings();
+            var maxBytes = (long)MaxFileSizeMB * 1024 * 1024;
+            RunFleet(settings, targets, EffectiveThrottle, "Backing up pods",
+                (target, token) => PodSession.Run<ArenaPodBackupResult>(target, settings, TimeSpan.FromSeconds(TimeoutSec), token,
+                    pod => PodBackup.Download(pod, Path.Combine(root, target.Pod.Name), maxBytes, (ArenaPodBackupResult)pod.Result)),
+                (target, result) => EmitResult(result));
+        }
+    }
+}

@@ -1,0 +1,79 @@
+using System;
+
+namespace ArenaInfra
+{
+    /// <summary>What every day-to-day operation reports for a pod: did it work, and if not, where and why.</summary>
+    public abstract class ArenaPodOperationResult
+    {
+        public string Name { get; internal set; } = "";
+        public string? MachineName { get; internal set; }
+        public string? PodId { get; internal set; }
+        public bool Succeeded { get; internal set; }
+        /// <summary>The step that failed (Connect, CopyKey, Git, ...); null when all went well.</summary>
+        public string? FailedStep { get; internal set; }
+        public string? Error { get; internal set; }
+        public TimeSpan Duration { get; internal set; }
+
+        public override string ToString() => $"{Name}: {(Succeeded ? "done" : $"failed at {FailedStep}: {Error}")}";
+    }
+
+    /// <summary>Initialize-ArenaPod's result.</summary>
+    public sealed class ArenaPodSetupResult : ArenaPodOperationResult
+    {
+        /// <summary>The steps that ran and succeeded, in order.</summary>
+        public string[] Done { get; internal set; } = Array.Empty<string>();
+        /// <summary>The steps left out with -Skip.</summary>
+        public string[] Skipped { get; internal set; } = Array.Empty<string>();
+    }
+
+    /// <summary>Set-ArenaPodSecret's result: which variables were set; never their values.</summary>
+    public sealed class ArenaPodSecretResult : ArenaPodOperationResult
+    {
+        public string[] Variables { get; internal set; } = Array.Empty<string>();
+    }
+
+    public enum ArenaSaveStatus
+    {
+        Pushed,
+        NothingToCommit,
+        Failed,
+    }
+
+    /// <summary>Save-ArenaPodWork's result.</summary>
+    public sealed class ArenaPodSaveResult : ArenaPodOperationResult
+    {
+        public ArenaSaveStatus Status { get; internal set; }
+        public string? Branch { get; internal set; }
+        public string? Commit { get; internal set; }
+    }
+
+    /// <summary>Backup-ArenaPod's result.</summary>
+    public sealed class ArenaPodBackupResult : ArenaPodOperationResult
+    {
+        public string Destination { get; internal set; } = "";
+        /// <summary>Files now in the backup for this pod (downloaded or already there).</summary>
+        public int Files { get; internal set; }
+        public int Downloaded { get; internal set; }
+        public int Unchanged { get; internal set; }
+        public long Bytes { get; internal set; }
+        /// <summary>Files left out for their size (relative paths).</summary>
+        public string[] SkippedFiles { get; internal set; } = Array.Empty<string>();
+    }
+
+    /// <summary>One GPU of one pod, as nvidia-smi reports it.</summary>
+    public sealed class ArenaGpuStatus
+    {
+        public string Name { get; internal set; } = "";
+        public string? MachineName { get; internal set; }
+        public int? Index { get; internal set; }
+        /// <summary>Short: A4000, A100-80GB, RTX4090.</summary>
+        public string? Model { get; internal set; }
+        public string? FullModel { get; internal set; }
+        public int? UtilizationPercent { get; internal set; }
+        public double? MemoryUsedGB { get; internal set; }
+        public double? MemoryTotalGB { get; internal set; }
+        /// <summary>False when the pod did not answer; Error says why.</summary>
+        public bool Responding { get; internal set; } = true;
+        public string? Error { get; internal set; }
+    }
+}
