@@ -27,6 +27,7 @@
         'Publish-ArenaProxyConfig'
         'Remove-ArenaPod'
         'Save-ArenaPodWork'
+        'Set-ArenaApiKey'
         'Set-ArenaPodSecret'
         'Start-ArenaPod'
         'Stop-ArenaPod'

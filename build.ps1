@@ -60,6 +60,7 @@ function Invoke-Build {
         '-ModuleManifest', (Join-Path $ModuleOut 'ArenaInfra.psd1'), '-DocsPath', (Join-Path $Root 'docs'),
         '-OutFile', (Join-Path $ModuleOut 'en-US/ArenaInfra.dll-Help.xml'))
     Invoke-Native $pwsh[0] (@($pwsh | Select-Object -Skip 1) + $helpArgs)
+    Copy-Item (Join-Path $Root 'docs/about/about_ArenaInfra.help.txt') (Join-Path $ModuleOut 'en-US')
     Write-Host "Module $version is ready: Import-Module $ModuleOut"
 }
 

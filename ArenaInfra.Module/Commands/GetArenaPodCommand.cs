@@ -17,6 +17,7 @@ namespace ArenaInfra.Commands
         [Parameter(ParameterSetName = NameSet, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(PodNameCompleter))]
         public string[]? Name { get; set; }
 
         [Parameter(ParameterSetName = IdSet, Mandatory = true)]
@@ -31,6 +32,7 @@ namespace ArenaInfra.Commands
         [Parameter]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(PodNameCompleter))]
         public string[]? ExcludeName { get; set; }
 
         /// <summary>Include pods outside the fleet (without the config's prefix).</summary>

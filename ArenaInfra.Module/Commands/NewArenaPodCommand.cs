@@ -33,10 +33,12 @@ namespace ArenaInfra.Commands
         [Parameter(ParameterSetName = NameSet, Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("MachineName")]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(PodNameCompleter))]
         public string[]? Name { get; set; }
 
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(GpuTypeCompleter))]
         public string? GpuType { get; set; }
 
         [Parameter]

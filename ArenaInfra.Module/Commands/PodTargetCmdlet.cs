@@ -29,11 +29,13 @@ namespace ArenaInfra.Commands
         [Parameter(ParameterSetName = NameSet, Position = 0, ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(PodNameCompleter))]
         public string[]? Name { get; set; }
 
         [Parameter]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(PodNameCompleter))]
         public string[]? ExcludeName { get; set; }
 
         /// <summary>Allow pods outside the fleet (without the config's prefix).</summary>

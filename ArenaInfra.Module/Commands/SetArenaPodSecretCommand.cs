@@ -35,6 +35,7 @@ namespace ArenaInfra.Commands
         [Parameter]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(PodNameCompleter))]
         public string[]? PodName { get; set; }
 
         [Parameter]

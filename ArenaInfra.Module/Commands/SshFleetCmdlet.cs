@@ -29,12 +29,14 @@ namespace ArenaInfra.Commands
         [Parameter(ParameterSetName = NameSet, ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(PodNameCompleter))]
         public string[]? Name { get; set; }
 
         /// <summary>Machine or pod names (wildcards allowed) to leave out.</summary>
         [Parameter]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(PodNameCompleter))]
         public string[]? ExcludeName { get; set; }
 
         /// <summary>Pods at once; 0 means ThrottleLimit from the config file when it sets one, else 32.</summary>

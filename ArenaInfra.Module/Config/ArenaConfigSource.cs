@@ -6,6 +6,8 @@ namespace ArenaInfra
         File,
         EnvironmentVariable,
         Parameter,
+        /// <summary>The key stored with Set-ArenaApiKey.</summary>
+        StoredKey,
     }
 
     /// <summary>Where the effective config as a whole was found.</summary>
@@ -50,11 +52,14 @@ namespace ArenaInfra
 
         public static ArenaConfigSource FromParameter(string parameter) => new ArenaConfigSource(ArenaConfigSourceKind.Parameter, null, null, parameter);
 
+        public static ArenaConfigSource FromStoredKey(string path) => new ArenaConfigSource(ArenaConfigSourceKind.StoredKey, path, null, null);
+
         public override string ToString() => Kind switch
         {
             ArenaConfigSourceKind.File => $"{Path}:{Line}",
             ArenaConfigSourceKind.EnvironmentVariable => $"$env:{Name}",
             ArenaConfigSourceKind.Parameter => $"-{Name}",
+            ArenaConfigSourceKind.StoredKey => $"stored key ({Path})",
             _ => "default",
         };
     }

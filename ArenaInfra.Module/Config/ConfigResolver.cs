@@ -25,7 +25,7 @@ namespace ArenaInfra.Config
     /// <summary>
     /// Decides the effective config: -Config, else the session default, else $env:ARENA_CONFIG, else the
     /// per-user file, else defaults; then RUNPOD_API_KEY and RUNPOD_API_BASE_URL over values from files
-    /// and defaults; then -ApiKey over everything.
+    /// and defaults; then the stored key where there is still none; then -ApiKey over everything.
     /// </summary>
     internal sealed class ConfigResolver
     {
@@ -36,13 +36,16 @@ namespace ArenaInfra.Config
         private readonly IEnvironmentReader _environment;
         private readonly string? _userFile;
 
-        public ConfigResolver(IEnvironmentReader environment, string? userFile)
+        private readonly Func<(string? Key, string Path)> _storedKey;
+
+        public ConfigResolver(IEnvironmentReader environment, string? userFile, Func<(string? Key, string Path)>? storedKey = null)
         {
             _environment = environment;
             _userFile = userFile;
+            _storedKey = storedKey ?? (() => (null, ""));
         }
 
-        public static ConfigResolver ForProcess() => new ConfigResolver(ProcessEnvironment.Instance, UserConfigFile.Path);
+        public static ConfigResolver ForProcess() => new ConfigResolver(ProcessEnvironment.Instance, UserConfigFile.Path, () => (StoredApiKey.Load(), StoredApiKey.Path));
 
         public ArenaConfig Resolve(ArenaConfig? explicitConfig, ArenaConfig? sessionDefault, SecureString? apiKey, IList<string> warnings)
         {
@@ -50,6 +53,12 @@ namespace ArenaInfra.Config
                 ?? sessionDefault?.WithOrigin(ArenaConfigOrigin.Session)
                 ?? FromFiles(warnings);
             config = ApplyEnvironment(config);
+            if (config.ApiKeyText == null)
+            {
+                // The key stored with Set-ArenaApiKey comes last: for scheduled scripts with no key around them.
+                var (stored, path) = _storedKey();
+                if (stored != null) config = config.With(ConfigSetting.ApiKeyName, stored, ArenaConfigSource.FromStoredKey(path));
+            }
             if (apiKey != null && apiKey.Length > 0)
             {
                 config = config.With(ConfigSetting.ApiKeyName, Secrets.ToPlainText(apiKey), ArenaConfigSource.FromParameter("ApiKey"));

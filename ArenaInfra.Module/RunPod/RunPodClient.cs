@@ -52,6 +52,7 @@ namespace ArenaInfra.RunPod
                 .Select(p => _mapper.Map(ToWire(p)))
                 .ToList();
             _mapper.CompleteProxyPorts(mapped);
+            PodNameCache.Remember(mapped);
             return mapped;
         }
 

@@ -53,8 +53,10 @@ Describe 'Help for <Name>' -ForEach $CmdletNames {
         ($Help.description.Text -join ' ') | Should -Not -BeNullOrEmpty
     }
 
-    It 'has at least one example with code' {
-        @($Help.examples.example).Count | Should -BeGreaterThan 0
+    It 'has at least two examples with code, and says what it takes and gives' {
+        @($Help.examples.example).Count | Should -BeGreaterOrEqual 2
+        @($Help.inputTypes.inputType).Count | Should -BeGreaterThan 0
+        @($Help.returnValues.returnValue).Count | Should -BeGreaterThan 0
         foreach ($example in $Help.examples.example) { $example.code | Should -Not -BeNullOrEmpty }
     }
 
@@ -77,6 +79,15 @@ Describe 'Help for <Name>' -ForEach $CmdletNames {
 
     It 'declares its output type' {
         $Command.OutputType | Should -Not -BeNullOrEmpty
+    }
+}
+
+Describe 'The about topic' {
+    It 'walks through a whole program' {
+        $text = Get-Help about_ArenaInfra | Out-String
+        foreach ($command in 'New-ArenaPod', 'Test-ArenaPod', 'Publish-ArenaProxyConfig', 'Save-ArenaPodWork', 'Backup-ArenaPod', 'Remove-ArenaPod') {
+            $text | Should -Match $command
+        }
     }
 }
 

@@ -1,0 +1,98 @@
+# Running unattended: the stored key, completion, and the example scripts an admin schedules.
+BeforeDiscovery {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $script:NoSshd = [bool](Get-ToolSkipReason sshd)
+}
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $script:Import = "Import-Module '$(Get-BuiltModulePath)'"
+    $script:Data = Join-Path $TestDrive 'data'
+}
+
+Describe 'Set-ArenaApiKey' {
+    BeforeAll {
+        $script:Sandbox = Start-TestSandbox -Arguments '--start-delay-ms', '0'
+        $null = Add-SandboxPod $Sandbox @{ name = 'arena-apple'; desiredStatus = 'RUNNING' }
+        $script:Env = @{ ARENA_INFRA_DATA = $Data; RUNPOD_API_BASE_URL = $Sandbox.Url; RUNPOD_API_KEY = $null; ARENA_CONFIG = $null }
+    }
+    AfterAll { Stop-TestSandbox $Sandbox }
+
+    It 'stores the key for later sessions, owner-only, and says where it comes from, never what it is' {
+        $key = Get-SandboxKey
+        $null = Invoke-FreshPwsh "$Import; Set-ArenaApiKey (ConvertTo-SecureString '$key' -AsPlainText -Force)" -Environment $Env
+        $file = Join-Path $Data 'runpod-api-key'
+        $file | Should -Exist
+        if (-not $IsWindows) { (Get-Item $file).UnixFileMode | Should -Be ([System.IO.UnixFileMode]'UserRead, UserWrite') }
+
+        $lines = Invoke-FreshPwsh "$Import; (Get-ArenaConfig).ApiKeySource; (Get-ArenaPod).Name; Get-ArenaConfig | Out-String" -Environment $Env
+        $lines[0] | Should -Be "stored key ($file)"
+        $lines[1] | Should -Be 'arena-apple'
+        ($lines -join "`n") | Should -Not -Match $key
+    }
+
+    It 'loses to $env:RUNPOD_API_KEY and -ApiKey' {
+        $env2 = $Env.Clone(); $env2.RUNPOD_API_KEY = 'from-env'
+        $lines = Invoke-FreshPwsh "$Import; (Get-ArenaConfig).ApiKeySource; (Get-ArenaConfig -ApiKey (ConvertTo-SecureString 'p' -AsPlainText -Force)).ApiKeySource" -Environment $env2
+        $lines | Should -Be @('$env:RUNPOD_API_KEY', '-ApiKey')
+    }
+
+    It 'is removed with -Clear, after which a command says how to set a key' {
+        $lines = Invoke-FreshPwsh "$Import; Set-ArenaApiKey -Clear; try { Get-ArenaPod -ErrorAction Stop } catch { `$_.FullyQualifiedErrorId }" -Environment $Env
+        $lines | Should -Be 'ApiKeyMissing,ArenaInfra.Commands.GetArenaPodCommand'
+        Join-Path $Data 'runpod-api-key' | Should -Not -Exist
+    }
+}
+
+Describe 'Tab completion' {
+    It 'completes machine names from the config, pod names from the last listing, and GPU types' {
+        $script = @"
+$Import
+`$null = Import-ArenaConfig '$(Join-Path (Get-RepoRoot) 'tests/fixtures/config.env.sample')'
+(TabExpansion2 -inputScript 'Get-ArenaPod -Name ch' -cursorColumn 21).CompletionMatches.CompletionText
+(TabExpansion2 -inputScript 'Test-ArenaPod -ExcludeName fo' -cursorColumn 29).CompletionMatches.CompletionText
+(TabExpansion2 -inputScript 'New-ArenaPod -GpuType A40' -cursorColumn 25).CompletionMatches.CompletionText
+(TabExpansion2 -inputScript 'New-ArenaPod -CloudType SEC' -cursorColumn 27).CompletionMatches.CompletionText
+"@
+        Invoke-FreshPwsh $script | Should -Be @('charlie', 'foxtrot', "'NVIDIA A40'", 'SECURE')
+    }
+}
+
+Describe 'The example scripts an admin schedules' -Skip:$NoSshd {
+    BeforeAll {
+        $script:Sandbox = Start-TestSandbox -Arguments '--start-delay-ms', '0', '--sshd', 'auto'
+        Copy-Item (Join-Path (Get-RepoRoot) 'tests/fixtures/keys/test_ed25519*') $TestDrive
+        $script:ConfigFile = Join-Path $TestDrive 'config.env'
+        Set-Content $ConfigFile "SHARED_SSH_KEY_PATH=$TestDrive/test_ed25519`nSSH_USER=$([Environment]::UserName)`nMACHINE_NAME_PREFIX=camp`nMACHINE_NAME_LIST=(alpha bravo)`nRUNPOD_API_MAX_RPS=0`nRUNPOD_API_BASE_URL=$($Sandbox.Url)`nARENA_REPO_NAME=course`n"
+        # The examples import the module by name, as an installed module.
+        $script:Env = @{ RUNPOD_API_KEY = (Get-SandboxKey); ARENA_INFRA_DATA = $Data; PSModulePath = (Split-Path (Split-Path (Get-BuiltModulePath))) + [IO.Path]::PathSeparator + $env:PSModulePath }
+        $null = Invoke-FreshPwsh "$Import; `$null = Import-ArenaConfig '$ConfigFile'; New-ArenaPod -Count 2 -Force -Wait | Out-Null" -Environment $Env
+    }
+    AfterAll { Stop-TestSandbox $Sandbox }
+
+    It 'the morning check writes a report and exits 0 when every pod passes, 1 when one does not' {
+        $report = Join-Path $TestDrive 'morning.csv'
+        $script = Join-Path (Get-RepoRoot) 'examples/Morning-Check.ps1'
+        $ok = Invoke-FreshPwsh "& '$script' -ConfigPath '$ConfigFile' -ReportPath '$report' -Command true; exit `$LASTEXITCODE" -Environment $Env
+        $LASTEXITCODE | Should -Be 0
+        ($ok -join "`n") | Should -Match '2 of 2 pods passed'
+        (Import-Csv $report).Passed | Should -Be @('True', 'True')
+
+        $null = Invoke-FreshPwsh "& '$script' -ConfigPath '$ConfigFile' -ReportPath '$report' -Command 'test `$ARENA_POD_NAME = camp-alpha'; exit `$LASTEXITCODE" -Environment $Env
+        $LASTEXITCODE | Should -Be 1
+        (Import-Csv $report | Where-Object Name -eq 'camp-bravo').Stage | Should -Be 'Command'
+    }
+
+    It 'the evening script reports each pod and exits 1 when saving fails' {
+        $report = Join-Path $TestDrive 'evening.csv'
+        $script = Join-Path (Get-RepoRoot) 'examples/Evening-SaveAndBackup.ps1'
+        # No course repository on the pods: saving fails, the backup works, the exit code says so.
+        $null = Invoke-FreshPwsh "& '$script' -ConfigPath '$ConfigFile' -Label d1 -Destination '$TestDrive/backup' -ReportPath '$report'; exit `$LASTEXITCODE" -Environment $Env
+        $LASTEXITCODE | Should -Be 1
+        $rows = Import-Csv $report
+        $rows.Name | Should -Be @('camp-alpha', 'camp-bravo')
+        $rows.Save | Should -Be @('Failed', 'Failed')
+        $rows.BackupOk | Should -Be @('True', 'True')
+        Join-Path $TestDrive 'backup/d1/camp-alpha' | Should -Exist
+    }
+}
