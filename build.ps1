@@ -6,12 +6,13 @@
     dotnet pwsh ./build.ps1 test    builds, runs xunit and Pester, ends with 'N passed, N failed'
     dotnet pwsh ./build.ps1 demo    builds and tours the module against the local RunPod sandbox
     dotnet pwsh ./build.ps1 bench   builds and runs the benchmarks in bench/ (they print ratios)
+    dotnet pwsh ./build.ps1 package builds out/ArenaInfra.<version>.nupkg, the package PSResourceGet installs
     dotnet pwsh ./build.ps1 clean   removes out/ and the projects' bin/ and obj/
 #>
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('build', 'test', 'demo', 'bench', 'clean')]
+    [ValidateSet('build', 'test', 'demo', 'bench', 'package', 'clean')]
     [string] $Task = 'build',
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release'
@@ -137,6 +138,26 @@ function Invoke-Demo {
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 }
 
+function Invoke-Package {
+    Invoke-Build
+    # PSResourceGet itself makes the package: publishing to a folder repository. It runs with a home of
+    # its own, so the repository registration never touches the user's PSResourceGet settings.
+    $work = Join-Path $Out 'package'
+    if (Test-Path $work) { Remove-Item -Recurse -Force $work }
+    $repo = New-Item -ItemType Directory (Join-Path $work 'repo')
+    $homeDir = New-Item -ItemType Directory (Join-Path $work 'home')
+    $pwsh = Get-PwshCommand
+    $script = "Register-PSResourceRepository -Name ArenaInfraBuild -Uri '$repo' -Trusted; Publish-PSResource -Path '$ModuleOut' -Repository ArenaInfraBuild -ErrorAction Stop"
+    $savedHome = $env:HOME
+    $env:HOME = $homeDir.FullName
+    try { Invoke-Native $pwsh[0] (@($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', $script)) }
+    finally { $env:HOME = $savedHome }
+    $package = Get-ChildItem $repo -Filter '*.nupkg' | Select-Object -First 1
+    Move-Item $package.FullName $Out -Force
+    Remove-Item -Recurse -Force $work
+    Write-Host "Package: $(Join-Path $Out $package.Name)"
+}
+
 function Invoke-Bench {
     Invoke-Build
     Invoke-TestBuild
@@ -153,6 +174,7 @@ switch ($Task) {
     'test' { Invoke-Test }
     'demo' { Invoke-Demo }
     'bench' { Invoke-Bench }
+    'package' { Invoke-Package }
     'clean' {
         foreach ($dir in @($Out) + @(Get-ChildItem $Root -Recurse -Directory -Include bin, obj | ForEach-Object FullName)) {
             if (Test-Path $dir) { Remove-Item -Recurse -Force $dir }
