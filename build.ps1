@@ -50,6 +50,9 @@ function Invoke-Build {
     if (Test-Path $ModuleOut) { Remove-Item -Recurse -Force $ModuleOut }
     Invoke-Native dotnet @('publish', (Join-Path $Root 'ArenaInfra.Module/ArenaInfra.Module.csproj'), '-c', $Configuration, '-o', $ModuleOut, '--nologo', '-v', 'quiet')
     Get-ChildItem $ModuleOut -Filter '*.deps.json' | Remove-Item
+    # Our libraries live apart, in dependencies/: the module's resolver loads them (see DependencyResolver).
+    $dependencies = New-Item -ItemType Directory (Join-Path $ModuleOut 'dependencies')
+    Get-ChildItem $ModuleOut -Filter '*.dll' | Where-Object Name -ne 'ArenaInfra.dll' | Move-Item -Destination $dependencies
 
     $version = Get-ModuleVersion
     $manifest = (Get-Content -Raw (Join-Path $Root 'ArenaInfra.psd1')) -replace "ModuleVersion(\s*)= '[^']*'", "ModuleVersion`$1= '$version'"
