@@ -89,6 +89,28 @@ function Read-TrxCounts([string] $Path) {
     [pscustomobject]@{ Passed = [int]$counters.passed; Failed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout; Skipped = [int]$counters.notExecuted }
 }
 
+function Invoke-FrameworkCompileCheck {
+    # The module targets netstandard2.0; compiling it against .NET Framework 4.7.2's reference
+    # assemblies catches any API that Windows PowerShell lacks. It counts as one test.
+    $project = Join-Path $Root 'ArenaInfra.Module/ArenaInfra.Module.csproj'
+    $ok = $true
+    try {
+        & dotnet restore $project -p:TargetFramework=net472 --nologo -v quiet | Out-Host
+        if ($LASTEXITCODE -ne 0) { $ok = $false }
+        if ($ok) {
+            & dotnet build $project --no-restore -p:TargetFramework=net472 -c $Configuration -o (Join-Path $Out 'net472-check') --nologo -v quiet | Out-Host
+            if ($LASTEXITCODE -ne 0) { $ok = $false }
+        }
+    }
+    finally {
+        # Put the project's restore back to its real target.
+        & dotnet restore $project --nologo -v quiet | Out-Null
+        foreach ($leftover in 'obj', 'bin') { Remove-Item -Recurse -Force (Join-Path $Root "ArenaInfra.Module/$leftover/$Configuration/net472") -ErrorAction SilentlyContinue }
+    }
+    Write-Host "compile check: $(if ($ok) { 'passed' } else { 'FAILED' })"
+    $ok
+}
+
 function Invoke-Test {
     Invoke-Build
     Invoke-TestBuild
@@ -102,6 +124,9 @@ function Invoke-Test {
     $xunitExit = $LASTEXITCODE
     $xunit = Read-TrxCounts (Join-Path $results 'xunit.trx')
     if ($null -eq $xunit) { $xunit = [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 }; Write-Warning "xunit produced no results (exit code $xunitExit)." }
+
+    Write-Host "`n=== Compile check against .NET Framework 4.7.2 (Windows PowerShell) ==="
+    $frameworkCheck = Invoke-FrameworkCompileCheck
 
     Write-Host "`n=== Pester ==="
     $pester = Get-PesterModule
@@ -122,11 +147,11 @@ Import-Module '$pester'
     & $pwsh[0] @(@($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', $script))
     $pesterResult = if (Test-Path $pesterCounts) { Get-Content -Raw $pesterCounts | ConvertFrom-Json } else { Write-Warning 'Pester produced no results.'; [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
 
-    $passed = $xunit.Passed + $pesterResult.Passed
-    $failed = $xunit.Failed + $pesterResult.Failed
+    $passed = $xunit.Passed + $pesterResult.Passed + [int]$frameworkCheck
+    $failed = $xunit.Failed + $pesterResult.Failed + [int](-not $frameworkCheck)
     $skipped = $xunit.Skipped + $pesterResult.Skipped
     Write-Host ''
-    Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed, $($xunit.Skipped) skipped; Pester: $($pesterResult.Passed) passed, $($pesterResult.Failed) failed, $($pesterResult.Skipped) skipped"
+    Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed, $($xunit.Skipped) skipped; Pester: $($pesterResult.Passed) passed, $($pesterResult.Failed) failed, $($pesterResult.Skipped) skipped; .NET Framework 4.7.2 compile check: $(if ($frameworkCheck) { 'passed' } else { 'failed' })"
     $line = "$passed passed, $failed failed"
     if ($skipped -gt 0) { $line += ", $skipped skipped" }
     Write-Host $line
