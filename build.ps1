@@ -76,7 +76,7 @@ function Get-PesterModule {
     # Pester comes from NuGet: restoring a download-only project puts it in the package cache.
     $project = Join-Path $Root 'tests/Pester/PesterPackage.csproj'
     Invoke-Native dotnet @('restore', $project, '--nologo', '-v', 'quiet')
-    $version = ([xml](Get-Content -Raw $project)).Project.ItemGroup.PackageDownload.Version.Trim('[', ']')
+    $version = (([xml](Get-Content -Raw $project)).Project.ItemGroup.PackageDownload | Where-Object Include -eq 'Pester').Version.Trim('[', ']')
     $cache = (& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', ''
     $psd1 = Join-Path $cache.Trim() "pester/$version/tools/Pester.psd1"
     if (-not (Test-Path $psd1)) { throw "Pester $version was restored but $psd1 is missing." }
