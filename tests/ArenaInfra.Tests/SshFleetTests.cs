@@ -198,19 +198,13 @@ public sealed class SshFleetTests : IDisposable
     {
         _ssh.Require();
         Run("New-ArenaPod -Count 3 -Force | Out-Null");
-        using var runspace = System.Management.Automation.Runspaces.RunspaceFactory.CreateRunspace(PowerShellHostState.Create());
-        runspace.Open();
-        using var ps = PowerShell.Create();
-        ps.Runspace = runspace;
-        ps.AddScript($"$cfg = Import-ArenaConfig '{_vars["ed25519"]}' -NoDefault; Test-ArenaPod -Config $cfg -ApiKey (ConvertTo-SecureString '{Sandbox.ApiKey}' -AsPlainText -Force) -Command 'sleep 60' -TimeoutSec 120");
+        var (wasRunning, stopTook, state) = PowerShellHost.StopAfter(
+            $"$cfg = Import-ArenaConfig '{_vars["ed25519"]}' -NoDefault; Test-ArenaPod -Config $cfg -ApiKey (ConvertTo-SecureString '{Sandbox.ApiKey}' -AsPlainText -Force) -Command 'sleep 60' -TimeoutSec 120",
+            TimeSpan.FromMilliseconds(2500));
 
-        var running = ps.BeginInvoke();
-        Thread.Sleep(2500);
-        var clock = Stopwatch.StartNew();
-        ps.Stop();
-        Assert.True(running.AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(10)));
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"stopping took {clock.Elapsed}");
-        Assert.Equal(PSInvocationState.Stopped, ps.InvocationStateInfo.State);
+        Assert.True(wasRunning);
+        Assert.True(stopTook < TimeSpan.FromSeconds(3), $"stopping took {stopTook}");
+        Assert.Equal(PSInvocationState.Stopped, state);
     }
 
     [SkippableFact]
@@ -316,16 +310,5 @@ public sealed class SshFleetTests : IDisposable
         Assert.Contains(PodId("alpha"), File.ReadAllText(file));
         Assert.Contains("SHA256:", File.ReadAllText(file));
         if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
-    }
-}
-
-/// <summary>An initial session state with the module, for tests that drive a runspace themselves.</summary>
-internal static class PowerShellHostState
-{
-    public static System.Management.Automation.Runspaces.InitialSessionState Create()
-    {
-        var state = System.Management.Automation.Runspaces.InitialSessionState.CreateDefault2();
-        state.ImportPSModule(typeof(ArenaInfra.Commands.GetArenaPodCommand).Assembly.Location);
-        return state;
     }
 }

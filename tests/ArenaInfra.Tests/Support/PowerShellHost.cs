@@ -48,6 +48,25 @@ public sealed class PowerShellHost : IDisposable
     }
 
     public void Dispose() => _runspace.Dispose();
+
+    /// <summary>Starts a script in a runspace of its own, stops it as Ctrl+C would after a while, and says how long stopping took.</summary>
+    public static (bool WasRunning, TimeSpan StopTook, PSInvocationState State) StopAfter(string script, TimeSpan after)
+    {
+        var state = InitialSessionState.CreateDefault2();
+        state.ImportPSModule(typeof(ArenaInfra.Commands.GetArenaPodCommand).Assembly.Location);
+        using var runspace = RunspaceFactory.CreateRunspace(state);
+        runspace.Open();
+        using var ps = PowerShell.Create();
+        ps.Runspace = runspace;
+        ps.AddScript(script);
+        var running = ps.BeginInvoke();
+        Thread.Sleep(after);
+        var wasRunning = !running.IsCompleted;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        ps.Stop();
+        running.AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(10));
+        return (wasRunning, clock.Elapsed, ps.InvocationStateInfo.State);
+    }
 }
 
 public sealed record HostResult(
