@@ -86,7 +86,7 @@ public sealed class AccessRenderingTests
         Assert.Equal(new[] { "camp-charlie", "camp-yankee" }, skipped);
     }
 
-    private const string Rich = "# my settings\r\nInclude ~/.ssh/work/*.conf\r\n\r\nHost github.com\r\n    IdentityFile ~/.ssh/gh\r\n\r\nMatch host *.corp exec \"true\"\r\n    User me\r\n";
+    private const string Rich = "# my settings\r\nInclude ~/.ssh/office/*.conf\r\n\r\nHost github.com\r\n    IdentityFile ~/.ssh/gh\r\n\r\nMatch host *.corp exec \"true\"\r\n    User me\r\n";
 
     [Theory]
     [InlineData(null)]

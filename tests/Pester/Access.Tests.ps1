@@ -200,7 +200,7 @@ Describe 'Participant access' -Skip:([bool]$Missing) {
     }
 
     It 'installs into ~/.ssh/config, keeping the user''s content byte for byte, and uninstalls exactly' {
-        $rich = "# mine`r`nInclude ~/.ssh/work/*.conf`r`n`r`nHost github.com`r`n    IdentityFile ~/.ssh/gh`r`n`r`nMatch host *.corp exec ""true""`r`n    User me`r`n"
+        $rich = "# mine`r`nInclude ~/.ssh/office/*.conf`r`n`r`nHost github.com`r`n    IdentityFile ~/.ssh/gh`r`n`r`nMatch host *.corp exec ""true""`r`n    User me`r`n"
         foreach ($case in @{ Name = 'absent'; Content = $null }, @{ Name = 'empty'; Content = '' }, @{ Name = 'rich'; Content = $rich }) {
             $homeDir = New-Item -ItemType Directory (Join-Path $TestDrive "home-$($case.Name)")
             if ($null -ne $case.Content) { $null = New-Item -ItemType Directory "$homeDir/.ssh"; [IO.File]::WriteAllText("$homeDir/.ssh/config", $case.Content) }
