@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using ArenaInfra.RunPod;
 
 namespace ArenaInfra.Commands
 {
@@ -47,24 +48,14 @@ namespace ArenaInfra.Commands
                 return;
             }
 
-            var pods = ListPods();
-            var patterns = (Name ?? new[] { "*" }).Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToArray();
-            foreach (var pod in pods.Where(p => patterns.Any(w => Matches(w, p))).Where(StatusMatches))
-            {
-                WriteObject(pod);
-            }
-
-            // As Get-Process does: a plain name that matches nothing is an error, a wildcard that matches nothing is not.
-            foreach (var name in (Name ?? Array.Empty<string>()).Where(n => !WildcardPattern.ContainsWildcardCharacters(n)))
-            {
-                var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
-                if (!pods.Any(p => Matches(pattern, p)))
-                {
-                    WriteArenaError(new ArenaException(ArenaErrorIds.PodNotFound, ErrorCategory.ObjectNotFound,
-                        $"No {(All ? "" : "fleet ")}pod is named '{name}'.",
-                        All ? "Run Get-ArenaPod -All to see every pod." : $"Run Get-ArenaPod to see the fleet's pods (prefix '{EffectiveConfig.Prefix}-'), or add -All."), name);
-                }
-            }
+            // The same choosing as every pod command: names or machine names with wildcards, exclusions, and
+            // (as Get-Process does) an error for a plain name that matches nothing, not for a wildcard.
+            var selector = new PodSelector { IncludeOtherPods = All };
+            selector.Names.AddRange(Name ?? Array.Empty<string>());
+            selector.ExcludeNames.AddRange(ExcludeName ?? Array.Empty<string>());
+            var selection = PodSelection.Select(ListPods(), selector, EffectiveConfig.Prefix);
+            foreach (var pod in selection.Pods.Where(StatusMatches)) WriteObject(pod);
+            foreach (var (error, target) in selection.Errors) WriteArenaError(error, target);
         }
 
         private void WriteById(string id)
@@ -81,7 +72,7 @@ namespace ArenaInfra.Commands
                     $"The pod '{pod.Name}' ({id}) is not one of the fleet's pods (prefix '{EffectiveConfig.Prefix}-').",
                     "Add -All to work with pods outside the fleet."), id);
             }
-            else if (StatusMatches(pod))
+            else if (StatusMatches(pod) && !(ExcludeName ?? Array.Empty<string>()).Any(x => PodSelection.Matches(new WildcardPattern(x, WildcardOptions.IgnoreCase), pod)))
             {
                 WriteObject(pod);
             }
@@ -100,11 +91,6 @@ namespace ArenaInfra.Commands
             return _pods;
         }
 
-        private static bool Matches(WildcardPattern pattern, ArenaPod pod) =>
-            pattern.IsMatch(pod.Name) || (pod.MachineName != null && pattern.IsMatch(pod.MachineName));
-
-        private bool StatusMatches(ArenaPod pod) =>
-            (Status == null || Status.Length == 0 || Status.Contains(pod.Status))
-            && (ExcludeName == null || !ExcludeName.Any(x => Matches(new WildcardPattern(x, WildcardOptions.IgnoreCase), pod)));
+        private bool StatusMatches(ArenaPod pod) => Status == null || Status.Length == 0 || Status.Contains(pod.Status);
     }
 }

@@ -64,7 +64,7 @@ namespace ArenaInfra.RunPod
                 {
                     errors.Add((new ArenaException(ArenaErrorIds.PodNotFound, ErrorCategory.ObjectNotFound,
                         $"No {(selector.IncludeOtherPods ? "" : "fleet ")}pod is named '{name}'.",
-                        $"Run Get-ArenaPod to see the fleet's pods (prefix '{prefix}-')."), name));
+                        selector.IncludeOtherPods ? "Run Get-ArenaPod -All to see every pod." : $"Run Get-ArenaPod to see the fleet's pods (prefix '{prefix}-'), or add -All."), name));
                 }
             }
 
