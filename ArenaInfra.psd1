@@ -1,5 +1,5 @@
 @{
-    RootModule           = 'ArenaInfra.dll'
+    RootModule           = 'ArenaInfra.psm1'
     # The build stamps this from Directory.Build.props into the published manifest.
     ModuleVersion        = '0.1.0'
     GUID                 = '5d7c3f0e-2b1a-4f6e-9a51-3c8e0b7d2a64'

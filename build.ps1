@@ -50,13 +50,14 @@ function Invoke-Build {
     if (Test-Path $ModuleOut) { Remove-Item -Recurse -Force $ModuleOut }
     Invoke-Native dotnet @('publish', (Join-Path $Root 'ArenaInfra.Module/ArenaInfra.Module.csproj'), '-c', $Configuration, '-o', $ModuleOut, '--nologo', '-v', 'quiet')
     Get-ChildItem $ModuleOut -Filter '*.deps.json' | Remove-Item
-    # Our libraries live apart, in dependencies/: the module's resolver loads them (see DependencyResolver).
+    # Our libraries live apart, in dependencies/: ArenaInfra.psm1 and DependencyResolver load them.
     $dependencies = New-Item -ItemType Directory (Join-Path $ModuleOut 'dependencies')
     Get-ChildItem $ModuleOut -Filter '*.dll' | Where-Object Name -ne 'ArenaInfra.dll' | Move-Item -Destination $dependencies
 
     $version = Get-ModuleVersion
     $manifest = (Get-Content -Raw (Join-Path $Root 'ArenaInfra.psd1')) -replace "ModuleVersion(\s*)= '[^']*'", "ModuleVersion`$1= '$version'"
     Set-Content -LiteralPath (Join-Path $ModuleOut 'ArenaInfra.psd1') -Value $manifest -NoNewline
+    Copy-Item (Join-Path $Root 'ArenaInfra.psm1') $ModuleOut
     Copy-Item (Join-Path $Root 'ArenaInfra.Module/ArenaInfra.Format.ps1xml') $ModuleOut
 
     $pwsh = Get-PwshCommand

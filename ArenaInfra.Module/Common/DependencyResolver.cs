@@ -8,11 +8,17 @@ using System.Reflection;
 namespace ArenaInfra
 {
     /// <summary>
-    /// Loads the module's own dependencies from its dependencies/ folder, only for the assemblies on the
-    /// allow-list. On PowerShell 7 they go into an AssemblyLoadContext of their own, so a module that
-    /// loads another Polly or SSH.NET later gets its own copy and is not broken by ours. On Windows
-    /// PowerShell, which has no binding redirects, it answers our libraries' requests for other versions
-    /// of System.Memory, Unsafe and Bcl.AsyncInterfaces with the ones shipped.
+    /// Loads the module's own libraries from its dependencies/ folder, only those on the allow-list.
+    /// <para>
+    /// PowerShell 7: ArenaInfra.psm1 loads this assembly into an AssemblyLoadContext of the module's own
+    /// and calls <see cref="LoadDependenciesInto"/>, which puts our libraries into that context before any
+    /// code asks for them. A copy another module loaded into the default context, before or after us and
+    /// of any version, is then never bound to our code, and ours never to theirs.
+    /// </para>
+    /// <para>
+    /// Windows PowerShell has no load contexts and no binding redirects: there it answers our libraries'
+    /// requests for other versions of System.Memory, Unsafe and Bcl.AsyncInterfaces with the ones shipped.
+    /// </para>
     /// </summary>
     public sealed class DependencyResolver : IModuleAssemblyInitializer, IModuleAssemblyCleanup
     {
@@ -42,14 +48,48 @@ namespace ArenaInfra
         private static readonly Dictionary<string, Assembly> Loaded = new Dictionary<string, Assembly>(StringComparer.OrdinalIgnoreCase);
 
         private static LoadContext? _context;
-        private static Delegate? _resolving;
+        private static bool _isolated;
+        private static Delegate? _defaultResolving;
+
+        /// <summary>
+        /// PowerShell 7, called once by ArenaInfra.psm1 right after it loaded this assembly into
+        /// <paramref name="context"/> (a System.Runtime.Loader.AssemblyLoadContext; typed object because
+        /// netstandard2.0 does not have that type). Loads every allow-listed library the host does not
+        /// provide itself. What the host provides (the .NET runtime, and PowerShell's own assemblies such
+        /// as its Newtonsoft.Json) stays shared: those types are the host's, and no module can replace them.
+        /// </summary>
+        public static IReadOnlyList<string> LoadDependenciesInto(object context)
+        {
+            if (context == null) throw new ArgumentNullException(nameof(context));
+            var own = LoadContext.Wrap(context);
+            var hostProvided = HostAssemblyNames();
+            var loaded = new List<string>();
+            lock (Gate)
+            {
+                _context = own;
+                _isolated = true;
+                foreach (var name in AllowList.Where(n => !hostProvided.Contains(n)))
+                {
+                    var path = Path.Combine(Folder, name + ".dll");
+                    if (!File.Exists(path) || Loaded.ContainsKey(name)) continue;
+                    Loaded[name] = own.LoadFromPath(path);
+                    loaded.Add(name);
+                }
+            }
+            // A library asking for a version other than the one shipped still gets ours, not another module's.
+            own.SubscribeResolving(context, ResolveMethod);
+            return loaded;
+        }
 
         public void OnImport()
         {
+            if (_isolated) return;
             _context = LoadContext.TryCreate();
             if (_context != null)
             {
-                _resolving = _context.SubscribeDefaultResolving(typeof(DependencyResolver).GetMethod(nameof(ResolveForCore), BindingFlags.NonPublic | BindingFlags.Static)!);
+                // PowerShell 7, imported as a bare assembly (not through ArenaInfra.psd1): our libraries still
+                // go into a context of their own, but only those the default context does not already have.
+                _defaultResolving = _context.SubscribeResolving(_context.Default, ResolveMethod);
             }
             else
             {
@@ -59,11 +99,14 @@ namespace ArenaInfra
 
         public void OnRemove(PSModuleInfo psModuleInfo)
         {
-            if (_context != null && _resolving != null) _context.UnsubscribeDefaultResolving(_resolving);
+            if (_context != null && _defaultResolving != null) _context.UnsubscribeResolving(_context.Default, _defaultResolving);
+            _defaultResolving = null;
             AppDomain.CurrentDomain.AssemblyResolve -= Resolve;
         }
 
-        /// <summary>PowerShell 7: the default context could not find it; ours loads it from dependencies/.</summary>
+        private static MethodInfo ResolveMethod => typeof(DependencyResolver).GetMethod(nameof(ResolveForCore), BindingFlags.NonPublic | BindingFlags.Static)!;
+
+        /// <summary>PowerShell 7: a context could not find it; ours loads it from dependencies/.</summary>
         private static Assembly? ResolveForCore(object context, AssemblyName name) => Load(name.Name, path => _context!.LoadFromPath(path));
 
         /// <summary>Windows PowerShell: one copy of each, whatever version was asked for (what a binding redirect does).</summary>
@@ -83,6 +126,15 @@ namespace ArenaInfra
             }
         }
 
+        /// <summary>The simple names of the assemblies the host's runtime binds by itself (its trusted platform list).</summary>
+        private static HashSet<string> HostAssemblyNames()
+        {
+            var list = AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") as string ?? "";
+            return new HashSet<string>(
+                list.Split(new[] { Path.PathSeparator }, StringSplitOptions.RemoveEmptyEntries).Select(Path.GetFileNameWithoutExtension),
+                StringComparer.OrdinalIgnoreCase);
+        }
+
         /// <summary>
         /// System.Runtime.Loader.AssemblyLoadContext, reached by reflection: the module targets
         /// netstandard2.0, which does not have it, and Windows PowerShell's runtime does not either.
@@ -90,17 +142,22 @@ namespace ArenaInfra
         private sealed class LoadContext
         {
             private readonly object _context;
-            private readonly object _default;
             private readonly MethodInfo _loadFromPath;
             private readonly EventInfo _resolving;
 
-            private LoadContext(Type type)
+            private LoadContext(object context)
             {
-                _context = Activator.CreateInstance(type, "ArenaInfra", false)!;
-                _default = type.GetProperty("Default", BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!;
+                var type = context.GetType();
+                while (type.FullName != "System.Runtime.Loader.AssemblyLoadContext" && type.BaseType != null) type = type.BaseType;
+                _context = context;
+                Default = type.GetProperty("Default", BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!;
                 _loadFromPath = type.GetMethod("LoadFromAssemblyPath", new[] { typeof(string) })!;
                 _resolving = type.GetEvent("Resolving")!;
             }
+
+            public object Default { get; }
+
+            public static LoadContext Wrap(object context) => new LoadContext(context);
 
             public static LoadContext? TryCreate()
             {
@@ -108,7 +165,7 @@ namespace ArenaInfra
                 if (type == null || type.GetConstructor(new[] { typeof(string), typeof(bool) }) == null) return null;
                 try
                 {
-                    return new LoadContext(type);
+                    return new LoadContext(Activator.CreateInstance(type, "ArenaInfra", false)!);
                 }
                 catch (Exception e) when (e is TargetInvocationException || e is MissingMethodException || e is NullReferenceException || e is PlatformNotSupportedException)
                 {
@@ -118,15 +175,15 @@ namespace ArenaInfra
 
             public Assembly LoadFromPath(string path) => (Assembly)_loadFromPath.Invoke(_context, new object[] { path })!;
 
-            public Delegate SubscribeDefaultResolving(MethodInfo handler)
+            public Delegate SubscribeResolving(object target, MethodInfo handler)
             {
                 // Func<AssemblyLoadContext, AssemblyName, Assembly?> bound to a method taking (object, AssemblyName).
                 var resolving = Delegate.CreateDelegate(_resolving.EventHandlerType!, handler);
-                _resolving.AddEventHandler(_default, resolving);
+                _resolving.AddEventHandler(target, resolving);
                 return resolving;
             }
 
-            public void UnsubscribeDefaultResolving(Delegate resolving) => _resolving.RemoveEventHandler(_default, resolving);
+            public void UnsubscribeResolving(object target, Delegate resolving) => _resolving.RemoveEventHandler(target, resolving);
         }
     }
 }

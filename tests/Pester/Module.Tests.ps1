@@ -23,7 +23,7 @@ Describe 'The built module' {
     }
 
     It 'has a manifest fit for both editions' {
-        $Manifest.RootModule | Should -Be 'ArenaInfra.dll'
+        $Manifest.RootModule | Should -Be 'ArenaInfra.psm1'
         $Manifest.PowerShellVersion | Should -Be '5.1'
         $Manifest.CompatiblePSEditions | Should -Be @('Desktop', 'Core')
         $Manifest.FormatsToProcess | Should -Be @('ArenaInfra.Format.ps1xml')

@@ -1,36 +1,87 @@
-# Living next to other modules: another version of one of our dependencies, loaded before or after us.
+# Living next to other modules: other versions of our libraries, loaded before or after us, as Az,
+# AWS Tools or Posh-SSH would load theirs. On PowerShell 7 ArenaInfra and its libraries live in a
+# load context of their own, so neither side ever binds to the other's copy.
+BeforeDiscovery {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $script:NoSshd = Get-ToolSkipReason sshd
+}
+
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    $script:Sandbox = Start-TestSandbox -Arguments '--start-delay-ms', '0'
-    $null = Add-SandboxPod $Sandbox @{ name = 'arena-apple'; desiredStatus = 'RUNNING' }
+    $script:Sandbox = Start-TestSandbox -Arguments '--start-delay-ms', '0', '--sshd', 'auto'
     $cache = ((& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', '').Trim()
     $script:OldPolly = Join-Path $cache 'polly.core/8.1.0/lib/netstandard2.0/Polly.Core.dll'
-    $script:Env = @{ RUNPOD_API_KEY = (Get-SandboxKey); RUNPOD_API_BASE_URL = $Sandbox.Url; ARENA_CONFIG = $null }
+    $script:OldLogging = Join-Path $cache 'microsoft.extensions.logging.abstractions/6.0.0/lib/netstandard2.0/Microsoft.Extensions.Logging.Abstractions.dll'
+    $script:KeyPath = Join-Path $TestDrive 'shared_key'
+    Copy-Item (Join-Path (Get-RepoRoot) 'tests/fixtures/keys/test_ed25519') $KeyPath
+    Copy-Item (Join-Path (Get-RepoRoot) 'tests/fixtures/keys/test_ed25519.pub') "$KeyPath.pub"
+    $configFile = Join-Path $TestDrive 'config.env'
+    Set-Content $configFile "SHARED_SSH_KEY_PATH=$KeyPath`nSSH_USER=$([Environment]::UserName)`nMACHINE_NAME_PREFIX=arena`nMACHINE_NAME_LIST=(apple)`nRUNPOD_API_MAX_RPS=0`n"
+    $script:Env = @{ RUNPOD_API_KEY = (Get-SandboxKey); RUNPOD_API_BASE_URL = $Sandbox.Url; ARENA_CONFIG = $configFile; ARENA_INFRA_DATA = (Join-Path $TestDrive 'data') }
     $script:Import = "Import-Module '$(Get-BuiltModulePath)'"
-    $script:Versions = '[AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq ''Polly.Core'' } | ForEach-Object { [Diagnostics.FileVersionInfo]::GetVersionInfo($_.Location).FileVersion } | Sort-Object'
+
+    # Every loaded copy of a library as '<file version> <load context>', and the copy ArenaInfra's own
+    # code is bound to (through a method of ours whose signature uses a type of that library).
+    $script:Copies = { param($Name) "[AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq '$Name' } | ForEach-Object { 'copy ' + [Diagnostics.FileVersionInfo]::GetVersionInfo(`$_.Location).FileVersion + ' ' + [Runtime.Loader.AssemblyLoadContext]::GetLoadContext(`$_).Name } | Sort-Object" }
+    $script:PollyOfArenaInfra = "`$polly = (Get-Command Get-ArenaPod).ImplementingType.Assembly.GetType('ArenaInfra.RunPod.GraphQlTransport', `$true).GetMethod('BuildPipeline', [Reflection.BindingFlags]'NonPublic, Instance').ReturnType.Assembly; 'bound ' + [Diagnostics.FileVersionInfo]::GetVersionInfo(`$polly.Location).FileVersion + ' ' + [Runtime.Loader.AssemblyLoadContext]::GetLoadContext(`$polly).Name"
+    $script:LoggingOfSshNet = "`$ssh = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq 'Renci.SshNet' }; `$logging = `$ssh.GetType('Renci.SshNet.SshNetLoggingConfiguration', `$true).GetMethod('InitializeLogging').GetParameters()[0].ParameterType.Assembly; 'bound ' + `$logging.GetName().Version + ' ' + [Runtime.Loader.AssemblyLoadContext]::GetLoadContext(`$logging).Name"
+    $script:Ours = 'ArenaInfra *'
+    $null = Invoke-FreshPwsh "$Import; New-ArenaPod -Count 1 -Force | Out-Null" -Environment $Env
 }
 
 AfterAll { Stop-TestSandbox $Sandbox }
 
-Describe 'Another version of a dependency in the same session' {
-    It 'is there (the older Polly.Core from NuGet)' {
+Describe 'Another version of a library in the same session' {
+    It 'is there (older releases from NuGet, as other modules ship them)' {
         $OldPolly | Should -Exist
+        $OldLogging | Should -Exist
     }
 
-    It 'loaded before ArenaInfra: ArenaInfra still imports and works' {
-        # Our module assembly lives in the default context, so it binds to the copy already there
-        # (same assembly version); it works with it. Full isolation here needs a second assembly.
-        $lines = Invoke-FreshPwsh "Add-Type -Path '$OldPolly'; $Import; (Get-ArenaPod).Name; $Versions" -Environment $Env
+    It 'loaded before ArenaInfra: ArenaInfra works, bound to its own copy, and the other copy stays as it was' {
+        $lines = Invoke-FreshPwsh "Add-Type -Path '$OldPolly'; $Import; (Get-ArenaPod).Name; $PollyOfArenaInfra; $(& $Copies Polly.Core)" -Environment $Env
         $lines[0] | Should -Be 'arena-apple'
-        $lines[1] | Should -Match '^8\.1\.'
+        $lines[1] | Should -BeLike "bound 8.9.* $Ours"
+        $copies = @($lines | Where-Object { $_ -like 'copy *' })
+        $copies.Count | Should -Be 2
+        $copies[0] | Should -BeLike 'copy 8.1.* Default'
+        $copies[1] | Should -BeLike "copy 8.9.* $Ours"
     }
 
-    It 'loaded after ArenaInfra: the other module still loads its own, and ArenaInfra keeps its own' {
-        $lines = Invoke-FreshPwsh "$Import; (Get-ArenaPod).Name; Add-Type -Path '$OldPolly'; 'loaded'; (Get-ArenaPod).Name; $Versions" -Environment $Env
+    It 'loaded after ArenaInfra: the other module gets its own copy, and ArenaInfra keeps its own' {
+        $lines = Invoke-FreshPwsh "$Import; (Get-ArenaPod).Name; Add-Type -Path '$OldPolly'; 'loaded'; (Get-ArenaPod).Name; $PollyOfArenaInfra; $(& $Copies Polly.Core)" -Environment $Env
         $lines[0..2] | Should -Be @('arena-apple', 'loaded', 'arena-apple')
-        $copies = @($lines | Select-Object -Skip 3)
+        $lines[3] | Should -BeLike "bound 8.9.* $Ours"
+        $copies = @($lines | Where-Object { $_ -like 'copy *' })
         $copies.Count | Should -Be 2
-        $copies[0] | Should -Match '^8\.1\.'
-        $copies[1] | Should -Not -Match '^8\.1\.'
+        $copies[0] | Should -BeLike 'copy 8.1.* Default'
+        $copies[1] | Should -BeLike "copy 8.9.* $Ours"
+    }
+
+    It 'an older logging library loaded first (as Az ships it): SSH to a pod works, SSH.NET bound to our copy' -Skip:([bool]$NoSshd) {
+        $lines = Invoke-FreshPwsh "Add-Type -Path '$OldLogging'; $Import; Wait-ArenaPod -All -TimeoutSec 30 | Out-Null; (Get-ArenaPod | Test-ArenaPod -Command true).Passed; $LoggingOfSshNet" -Environment $Env
+        $lines[0] | Should -Be 'True'
+        $lines[1] | Should -BeLike "bound 8.0.0.0 $Ours"
+    }
+}
+
+Describe 'Importing again in the same session' {
+    It 'Import-Module -Force and Remove-Module then Import-Module give all the cmdlets from the one loaded copy' {
+        $count = '(Get-Command -Module ArenaInfra).Count'
+        $lines = Invoke-FreshPwsh "$Import; $count; $Import -Force; $count; Remove-Module ArenaInfra; $count; $Import; $count; (Get-ArenaPod).Name; ([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq 'ArenaInfra' }).Count" -Environment $Env
+        $lines | Should -Be @('21', '21', '0', '21', 'arena-apple', '1')
+    }
+
+    It 'has its own context hold ArenaInfra and the libraries PowerShell does not provide, none of the runtime''s' {
+        # Newtonsoft.Json and Bcl.AsyncInterfaces come with PowerShell and System.Memory and friends with .NET:
+        # those are the host's types, shared by every module, and no module can load another copy of them.
+        $lines = Invoke-FreshPwsh "$Import; `$context = [Runtime.Loader.AssemblyLoadContext]::GetLoadContext((Get-Command Get-ArenaPod).ImplementingType.Assembly); `$context.Name; `$context.Assemblies | ForEach-Object { `$_.GetName().Name } | Sort-Object" -Environment $Env
+        $lines[0] | Should -BeLike $Ours
+        $lines | Select-Object -Skip 1 | Should -Be @('ArenaInfra', 'BouncyCastle.Cryptography', 'Microsoft.Bcl.TimeProvider',
+            'Microsoft.Extensions.DependencyInjection.Abstractions', 'Microsoft.Extensions.Logging.Abstractions', 'Polly.Core', 'Renci.SshNet')
+    }
+
+    It 'type names resolve to the types the cmdlets emit' {
+        $lines = Invoke-FreshPwsh "$Import; (Get-ArenaPod) -is [ArenaInfra.ArenaPod]" -Environment $Env
+        $lines | Should -Be 'True'
     }
 }
