@@ -4,24 +4,35 @@
 # their own, so another module's copies of those libraries, loaded before or after us and of any version,
 # never meet ours. Windows PowerShell has no such contexts; there the assembly's own resolver answers
 # for our libraries (see DependencyResolver in the source).
+#
+# Language only, no other cmdlets: importing must stay quick.
 $assemblyPath = Join-Path $PSScriptRoot 'ArenaInfra.dll'
+$assembly = $null
 
 if ($PSEdition -eq 'Core') {
     $contextName = "ArenaInfra $assemblyPath"
-    $context = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -EQ $contextName | Select-Object -First 1
+    $context = $null
+    foreach ($candidate in [System.Runtime.Loader.AssemblyLoadContext]::All) {
+        if ($candidate.Name -eq $contextName) { $context = $candidate }
+    }
     if ($null -eq $context) {
         $context = [System.Runtime.Loader.AssemblyLoadContext]::new($contextName)
         $assembly = $context.LoadFromAssemblyPath($assemblyPath)
         $null = $assembly.GetType('ArenaInfra.DependencyResolver', $true)::LoadDependenciesInto($context)
     }
     else {
-        # Imported again in this session: an assembly loads once, so the first copy serves again. PowerShell
-        # keeps the earlier import's record of it and would import no cmdlets while that record is there.
-        $assembly = $context.Assemblies | Where-Object { $_.GetName().Name -eq 'ArenaInfra' } | Select-Object -First 1
-        Get-Module -All | Where-Object Path -EQ $assembly.Location | Remove-Module -Force
+        # Imported again in this session: an assembly loads once, so the first copy serves again.
+        foreach ($candidate in $context.Assemblies) {
+            if ($candidate.GetName().Name -eq 'ArenaInfra') { $assembly = $candidate }
+        }
     }
-    Import-Module -Assembly $assembly
 }
 else {
-    Import-Module $assemblyPath
+    $assembly = [System.Reflection.Assembly]::LoadFrom($assemblyPath)
 }
+
+# After Remove-Module or Import-Module -Force, PowerShell still holds the earlier import's record of the
+# assembly, and while it is there importing the assembly again would bring no cmdlets.
+$stale = (Get-Module -All).Where({ $_.Path -eq $assembly.Location })
+if ($stale.Count -gt 0) { Remove-Module -ModuleInfo $stale -Force }
+Import-Module -Assembly $assembly

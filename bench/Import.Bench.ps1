@@ -4,7 +4,7 @@
 .DESCRIPTION
     Starts a fresh pwsh -NoProfile several times with and without 'Import-Module ArenaInfra' and prints
     the medians and their difference. Nothing heavy may happen at import: no network, no key loading,
-    no dependency loaded before it is needed.
+    no library code run (on PowerShell 7 the libraries are only mapped into the module's load context).
 #>
 param([int] $Runs = 7)
 $ErrorActionPreference = 'Stop'

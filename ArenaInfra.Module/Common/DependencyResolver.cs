@@ -42,7 +42,6 @@ namespace ArenaInfra
             "System.Threading.Tasks.Extensions",
         };
 
-        private static readonly HashSet<string> Allowed = new HashSet<string>(AllowList, StringComparer.OrdinalIgnoreCase);
         private static readonly string Folder = Path.Combine(Path.GetDirectoryName(typeof(DependencyResolver).Assembly.Location) ?? ".", "dependencies");
         private static readonly object Gate = new object();
         private static readonly Dictionary<string, Assembly> Loaded = new Dictionary<string, Assembly>(StringComparer.OrdinalIgnoreCase);
@@ -107,16 +106,39 @@ namespace ArenaInfra
         private static MethodInfo ResolveMethod => typeof(DependencyResolver).GetMethod(nameof(ResolveForCore), BindingFlags.NonPublic | BindingFlags.Static)!;
 
         /// <summary>PowerShell 7: a context could not find it; ours loads it from dependencies/.</summary>
-        private static Assembly? ResolveForCore(object context, AssemblyName name) => Load(name.Name, path => _context!.LoadFromPath(path));
+        private static Assembly? ResolveForCore(object context, AssemblyName name) => Load(name.FullName, path => _context!.LoadFromPath(path));
 
         /// <summary>Windows PowerShell: one copy of each, whatever version was asked for (what a binding redirect does).</summary>
-        private static Assembly? Resolve(object? sender, ResolveEventArgs args) => Load(new AssemblyName(args.Name).Name, Assembly.LoadFrom);
+        private static Assembly? Resolve(object? sender, ResolveEventArgs args) => Load(args.Name, Assembly.LoadFrom);
 
-        private static Assembly? Load(string? name, Func<string, Assembly> load)
+        /// <summary>
+        /// The file that answers a request for <paramref name="assemblyName"/> (any version): the shipped copy
+        /// in <paramref name="folder"/>, or null when the name is not on the allow-list or not shipped.
+        /// </summary>
+        internal static string? ShippedPath(string folder, string? assemblyName)
         {
-            if (name == null || !Allowed.Contains(name)) return null;
-            var path = Path.Combine(Folder, name + ".dll");
-            if (!File.Exists(path)) return null;
+            if (string.IsNullOrEmpty(assemblyName)) return null;
+            string? name;
+            try
+            {
+                name = new AssemblyName(assemblyName).Name;
+            }
+            catch (Exception e) when (e is FileLoadException || e is ArgumentException)
+            {
+                return null;
+            }
+            // The allow-list's spelling names the file: assembly names ignore case, some file systems do not.
+            var shipped = AllowList.FirstOrDefault(n => string.Equals(n, name, StringComparison.OrdinalIgnoreCase));
+            if (shipped == null) return null;
+            var path = Path.Combine(folder, shipped + ".dll");
+            return File.Exists(path) ? path : null;
+        }
+
+        private static Assembly? Load(string? assemblyName, Func<string, Assembly> load)
+        {
+            var path = ShippedPath(Folder, assemblyName);
+            if (path == null) return null;
+            var name = Path.GetFileNameWithoutExtension(path);
             lock (Gate)
             {
                 if (Loaded.TryGetValue(name, out var assembly)) return assembly;
