@@ -40,7 +40,11 @@
     PrivateData          = @{
         PSData = @{
             Tags         = @('RunPod', 'GPU', 'SSH', 'Fleet', 'Teaching', 'nginx', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
-            ReleaseNotes = 'Fleet configuration (config.env and JSON), the RunPod GraphQL client, Get-ArenaPod, and the fleet lifecycle: New-, Wait-, Start-, Stop- and Remove-ArenaPod.'
+            LicenseUri   = 'https://opensource.org/license/mit'
+            # The build sets these two: ProjectUri from Directory.Build.props (left out while that is empty),
+            # ReleaseNotes from the version's section of CHANGELOG.md.
+            ProjectUri   = ''
+            ReleaseNotes = ''
         }
     }
 }

@@ -40,9 +40,33 @@ function Get-PwshCommand {
     return @($exe)
 }
 
-function Get-ModuleVersion {
+function Get-BuildProperty([string] $Name) {
     $props = [xml](Get-Content -Raw (Join-Path $Root 'Directory.Build.props'))
-    [string]($props.Project.PropertyGroup.ArenaInfraVersion | Where-Object { $_ } | Select-Object -First 1)
+    [string]($props.Project.PropertyGroup.$Name | Where-Object { $_ } | Select-Object -First 1)
+}
+
+function Get-ReleaseNotes([string] $Version) {
+    # The version's section of CHANGELOG.md: from its '## <version>' heading to the next heading.
+    $lines = Get-Content (Join-Path $Root 'CHANGELOG.md')
+    $start = [array]::IndexOf($lines, "## $Version")
+    if ($start -lt 0) { throw "CHANGELOG.md has no '## $Version' section: say what this version brings before building it." }
+    $section = $lines | Select-Object -Skip ($start + 1) | ForEach-Object -Begin { $done = $false } -Process {
+        if ($_ -match '^## ') { $done = $true }
+        if (-not $done) { $_ }
+    }
+    ($section -join "`n").Trim()
+}
+
+function Write-Manifest([string] $Version) {
+    # The source manifest with what the build knows: version, project home and release notes.
+    $manifest = Get-Content -Raw (Join-Path $Root 'ArenaInfra.psd1')
+    $manifest = $manifest -replace "ModuleVersion(\s*)= '[^']*'", "ModuleVersion`$1= '$Version'"
+    $projectUri = Get-BuildProperty 'ArenaInfraProjectUri'
+    if ($projectUri) { $manifest = $manifest -replace "ProjectUri(\s*)= ''", "ProjectUri`$1= '$projectUri'" }
+    else { $manifest = $manifest -replace "(?m)^\s*ProjectUri\s*= ''\r?\n", '' }
+    # A single-quoted here-string takes the notes as they are.
+    $manifest = $manifest.Replace("ReleaseNotes = ''", "ReleaseNotes = @'`n$(Get-ReleaseNotes $Version)`n'@")
+    Set-Content -LiteralPath (Join-Path $ModuleOut 'ArenaInfra.psd1') -Value $manifest -NoNewline
 }
 
 function Invoke-Build {
@@ -54,10 +78,9 @@ function Invoke-Build {
     $dependencies = New-Item -ItemType Directory (Join-Path $ModuleOut 'dependencies')
     Get-ChildItem $ModuleOut -Filter '*.dll' | Where-Object Name -ne 'ArenaInfra.dll' | Move-Item -Destination $dependencies
 
-    $version = Get-ModuleVersion
-    $manifest = (Get-Content -Raw (Join-Path $Root 'ArenaInfra.psd1')) -replace "ModuleVersion(\s*)= '[^']*'", "ModuleVersion`$1= '$version'"
-    Set-Content -LiteralPath (Join-Path $ModuleOut 'ArenaInfra.psd1') -Value $manifest -NoNewline
-    Copy-Item (Join-Path $Root 'ArenaInfra.psm1') $ModuleOut
+    $version = Get-BuildProperty 'ArenaInfraVersion'
+    Write-Manifest $version
+    Copy-Item (Join-Path $Root 'ArenaInfra.psm1'), (Join-Path $Root 'LICENSE') $ModuleOut
     Copy-Item (Join-Path $Root 'ArenaInfra.Module/ArenaInfra.Format.ps1xml') $ModuleOut
 
     $pwsh = Get-PwshCommand
@@ -169,6 +192,9 @@ function Invoke-Demo {
 
 function Invoke-Package {
     Invoke-Build
+    if (-not (Get-BuildProperty 'ArenaInfraProjectUri')) {
+        Write-Warning 'ArenaInfraProjectUri in Directory.Build.props is empty: the package has no project link for a gallery page.'
+    }
     # PSResourceGet itself makes the package: publishing to a folder repository. It runs with a home of
     # its own, so the repository registration never touches the user's PSResourceGet settings.
     $work = Join-Path $Out 'package'

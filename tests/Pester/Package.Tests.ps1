@@ -24,15 +24,45 @@ Import-Module ArenaInfra
 "@
         $lines = Invoke-FreshPwsh $script -Environment @{ HOME = $homeDir.FullName; RUNPOD_API_KEY = (Get-SandboxKey); RUNPOD_API_BASE_URL = $Sandbox.Url; ARENA_CONFIG = $null; XDG_DATA_HOME = $null; XDG_CONFIG_HOME = $null }
         $lines | Select-Object -Last 2 | Should -Be @('True', 'arena-apple')
-        @(Get-ChildItem $repo -Filter 'ArenaInfra.*.nupkg').Count | Should -Be 1
+        $packages = @(Get-ChildItem $repo -Filter 'ArenaInfra.*.nupkg')
+        $packages.Count | Should -Be 1
+
+        # What the gallery shows comes from the package's nuspec.
+        Add-Type -AssemblyName System.IO.Compression.FileSystem
+        $zip = [IO.Compression.ZipFile]::OpenRead($packages[0].FullName)
+        try {
+            $entries = $zip.Entries.FullName
+            $entries | Should -Contain 'LICENSE'
+            $entries | Should -Contain 'ArenaInfra.psm1'
+            $entries | Should -Contain 'dependencies/Renci.SshNet.dll'
+            $reader = [IO.StreamReader]::new(($zip.Entries | Where-Object FullName -EQ 'ArenaInfra.nuspec').Open())
+            $nuspec = [xml]$reader.ReadToEnd()
+            $reader.Dispose()
+        }
+        finally { $zip.Dispose() }
+        $nuspec.package.metadata.licenseUrl | Should -Be 'https://opensource.org/license/mit'
+        $nuspec.package.metadata.releaseNotes | Should -Match 'First release'
+        $nuspec.package.metadata.tags | Should -Match 'RunPod'
     }
 
-    It 'carries what a gallery page needs in its manifest' {
+    It 'carries what a gallery page needs in its manifest, stamped by the build' {
         $manifest = Import-PowerShellDataFile (Get-BuiltModulePath)
+        $props = Join-Path (Get-RepoRoot) 'Directory.Build.props'
+        $version = (Select-Xml -Path $props -XPath '//ArenaInfraVersion').Node.InnerText
+        $projectUri = (Select-Xml -Path $props -XPath '//ArenaInfraProjectUri').Node.InnerText
         $manifest.Description | Should -Not -BeNullOrEmpty
         $manifest.Author | Should -Not -BeNullOrEmpty
-        $manifest.PrivateData.PSData.Tags | Should -Contain 'RunPod'
-        $manifest.PrivateData.PSData.ReleaseNotes | Should -Not -BeNullOrEmpty
-        $manifest.ModuleVersion | Should -Be ((Select-Xml -Path (Join-Path (Get-RepoRoot) 'Directory.Build.props') -XPath '//ArenaInfraVersion').Node.InnerText)
+        $manifest.ModuleVersion | Should -Be $version
+        $psData = $manifest.PrivateData.PSData
+        $psData.Tags | Should -Contain 'RunPod'
+        $psData.LicenseUri | Should -Be 'https://opensource.org/license/mit'
+        if ($projectUri) { $psData.ProjectUri | Should -Be $projectUri } else { $psData.Keys | Should -Not -Contain 'ProjectUri' }
+
+        # The release notes are this version's section of the changelog, word for word.
+        $changelog = Get-Content -Raw (Join-Path (Get-RepoRoot) 'CHANGELOG.md')
+        $section = [regex]::Match($changelog, "(?ms)^## $([regex]::Escape($version))\s*\n(.*?)(?=^## |\z)").Groups[1].Value.Trim()
+        $section | Should -Not -BeNullOrEmpty
+        ($psData.ReleaseNotes -replace '\r', '') | Should -Be ($section -replace '\r', '')
+        Join-Path (Split-Path (Get-BuiltModulePath)) 'LICENSE' | Should -Exist
     }
 }
