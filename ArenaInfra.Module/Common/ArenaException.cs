@@ -35,6 +35,7 @@ namespace ArenaInfra
         public const string ConfigParseError = nameof(ConfigParseError);
         public const string InvalidConfigValue = nameof(InvalidConfigValue);
         public const string ApiKeyMissing = nameof(ApiKeyMissing);
+        public const string StoredApiKeyUnreadable = nameof(StoredApiKeyUnreadable);
         public const string AuthenticationFailed = nameof(AuthenticationFailed);
         public const string NetworkBlocked = nameof(NetworkBlocked);
         public const string RateLimited = nameof(RateLimited);

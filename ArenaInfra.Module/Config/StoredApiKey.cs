@@ -1,6 +1,8 @@
 using System;
 using System.ComponentModel;
 using System.IO;
+using System.Linq;
+using System.Management.Automation;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -8,27 +10,22 @@ namespace ArenaInfra.Config
 {
     /// <summary>
     /// The API key stored once for the current user, for scheduled scripts. On Windows it is encrypted
-    /// with DPAPI for the current user; elsewhere it sits in a file only the user can read, as ssh keys do.
+    /// with DPAPI for the current user and marked as such; elsewhere it sits in a file only the user can
+    /// read, as ssh keys do. A file this user cannot use (another user's or machine's DPAPI, a file copied
+    /// from Windows, a damaged one) is a clear error, never a key sent to RunPod.
     /// </summary>
     internal static class StoredApiKey
     {
+        /// <summary>First line of a DPAPI-protected key file; the protected bytes follow in base64.</summary>
+        internal const string DpapiHeader = "ArenaInfra RunPod API key, DPAPI CurrentUser";
+
         public static string Path => System.IO.Path.Combine(DataFolder.Path, "runpod-api-key");
 
         private static bool OnWindows => RuntimeInformation.IsOSPlatform(OSPlatform.Windows);
 
-        public static void Save(string key)
-        {
-            var bytes = Encoding.UTF8.GetBytes(key);
-            SafeFile.WriteAllBytes(Path, OnWindows ? Dpapi.Protect(bytes) : bytes);
-        }
+        public static void Save(string key) => SafeFile.WriteAllBytes(Path, Encode(key, OnWindows, Dpapi.Protect));
 
-        public static string? Load()
-        {
-            if (!File.Exists(Path)) return null;
-            var bytes = File.ReadAllBytes(Path);
-            var text = Encoding.UTF8.GetString(OnWindows ? Dpapi.Unprotect(bytes) : bytes).Trim();
-            return text.Length == 0 ? null : text;
-        }
+        public static string? Load() => File.Exists(Path) ? Decode(File.ReadAllBytes(Path), Path, OnWindows, Dpapi.Unprotect) : null;
 
         public static bool Clear()
         {
@@ -36,6 +33,55 @@ namespace ArenaInfra.Config
             File.Delete(Path);
             return true;
         }
+
+        internal static byte[] Encode(string key, bool onWindows, Func<byte[], byte[]> protect)
+        {
+            var bytes = Encoding.UTF8.GetBytes(key);
+            return onWindows ? Encoding.ASCII.GetBytes(DpapiHeader + "\n" + Convert.ToBase64String(protect(bytes)) + "\n") : bytes;
+        }
+
+        internal static string? Decode(byte[] content, string path, bool onWindows, Func<byte[], byte[]> unprotect)
+        {
+            var text = Encoding.UTF8.GetString(content);
+            var isProtected = text.StartsWith(DpapiHeader, StringComparison.Ordinal);
+            string key;
+            if (isProtected && !onWindows)
+            {
+                throw Unreadable(path, "it was protected with Windows DPAPI, which only the Windows user who stored it can open");
+            }
+            else if (isProtected)
+            {
+                try
+                {
+                    key = Encoding.UTF8.GetString(unprotect(Convert.FromBase64String(text.Substring(DpapiHeader.Length).Trim())));
+                }
+                catch (Exception e) when (e is FormatException || e is Win32Exception)
+                {
+                    throw Unreadable(path, "Windows could not decrypt it for this user on this machine (" + e.Message + ")", e);
+                }
+            }
+            else if (onWindows && text.Trim().Length > 0)
+            {
+                throw Unreadable(path, "it is not protected with DPAPI, so it was not stored by Set-ArenaApiKey on Windows");
+            }
+            else
+            {
+                key = text;
+            }
+            key = key.Trim();
+            if (key.Length == 0) return null;
+            if (key.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c == '\uFFFD'))
+            {
+                throw Unreadable(path, "its content is not a single API key (the file is damaged)");
+            }
+            return key;
+        }
+
+        private static ArenaException Unreadable(string path, string why, Exception? inner = null) => new ArenaException(
+            ArenaErrorIds.StoredApiKeyUnreadable, ErrorCategory.ReadError,
+            $"The API key stored with Set-ArenaApiKey in '{path}' cannot be used: {why}.",
+            "Store the key again as this user on this machine (Set-ArenaApiKey), remove it (Set-ArenaApiKey -Clear), or give one with $env:RUNPOD_API_KEY or -ApiKey.",
+            inner);
 
         /// <summary>CryptProtectData for the current user, without another package.</summary>
         private static class Dpapi

@@ -37,6 +37,18 @@ Describe 'Set-ArenaApiKey' {
         $lines | Should -Be @('$env:RUNPOD_API_KEY', '-ApiKey')
     }
 
+    It 'copied from a Windows machine (DPAPI) it is a clear error a script can catch, and a key from elsewhere still wins' {
+        New-Item -ItemType Directory -Force $Data | Out-Null
+        Set-Content (Join-Path $Data 'runpod-api-key') "ArenaInfra RunPod API key, DPAPI CurrentUser`nAQAAANCMnd8BFdERjHoAwE/Cl+s=" -NoNewline
+        $lines = Invoke-FreshPwsh "$Import; try { Get-ArenaPod -ErrorAction Stop } catch { `$_.FullyQualifiedErrorId; `$_.CategoryInfo.Category; `$_.ErrorDetails.RecommendedAction }" -Environment $Env
+        $lines[0] | Should -Be 'StoredApiKeyUnreadable,ArenaInfra.Commands.GetArenaPodCommand'
+        $lines[1] | Should -Be 'ReadError'
+        $lines[2] | Should -Match 'Set-ArenaApiKey'
+
+        $env2 = $Env.Clone(); $env2.RUNPOD_API_KEY = Get-SandboxKey
+        Invoke-FreshPwsh "$Import; (Get-ArenaPod).Name" -Environment $env2 | Should -Be 'arena-apple'
+    }
+
     It 'is removed with -Clear, after which a command says how to set a key' {
         $lines = Invoke-FreshPwsh "$Import; Set-ArenaApiKey -Clear; try { Get-ArenaPod -ErrorAction Stop } catch { `$_.FullyQualifiedErrorId }" -Environment $Env
         $lines | Should -Be 'ApiKeyMissing,ArenaInfra.Commands.GetArenaPodCommand'
