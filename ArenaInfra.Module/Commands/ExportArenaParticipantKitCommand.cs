@@ -55,7 +55,7 @@ namespace ArenaInfra.Commands
                 var keyBytes = File.ReadAllBytes(config.SharedKeyPath);
                 if (File.Exists(keyTarget) && !Force && !File.ReadAllBytes(keyTarget).SequenceEqual(keyBytes))
                 {
-                    throw new ArenaException("OutputFileExists", ErrorCategory.ResourceExists, $"'{keyTarget}' holds another key; it was not overwritten.", "Add -Force to replace the kit.");
+                    throw new ArenaException(ArenaErrorIds.OutputFileExists, ErrorCategory.ResourceExists, $"'{keyTarget}' holds another key; it was not overwritten.", "Add -Force to replace the kit.");
                 }
                 SafeFile.WriteAllBytes(keyTarget, keyBytes);
                 WriteObject(new DirectoryInfo(folder));
@@ -64,7 +64,7 @@ namespace ArenaInfra.Commands
                     var zip = folder.TrimEnd(System.IO.Path.DirectorySeparatorChar) + ".zip";
                     if (File.Exists(zip))
                     {
-                        if (!Force) throw new ArenaException("OutputFileExists", ErrorCategory.ResourceExists, $"'{zip}' exists; it was not overwritten.", "Add -Force to replace it.");
+                        if (!Force) throw new ArenaException(ArenaErrorIds.OutputFileExists, ErrorCategory.ResourceExists, $"'{zip}' exists; it was not overwritten.", "Add -Force to replace it.");
                         File.Delete(zip);
                     }
                     ZipFile.CreateFromDirectory(folder, zip);
@@ -78,7 +78,7 @@ namespace ArenaInfra.Commands
             }
             catch (IOException e)
             {
-                WriteArenaError(new ArenaException("OutputFileWriteFailed", ErrorCategory.WriteError, $"The kit could not be written to '{folder}': {e.Message}", "Check the folder and its permissions."), folder);
+                WriteArenaError(new ArenaException(ArenaErrorIds.OutputFileWriteFailed, ErrorCategory.WriteError, $"The kit could not be written to '{folder}': {e.Message}", "Check the folder and its permissions."), folder);
             }
         }
     }

@@ -60,7 +60,7 @@ namespace ArenaInfra.Commands
             var mode = Mode ?? (config.ProxyHost == null ? ArenaSshConfigMode.Direct : ArenaSshConfigMode.Proxy);
             if (mode == ArenaSshConfigMode.Proxy && config.ProxyHost == null)
             {
-                ThrowArenaError(new ArenaException("ProxyHostMissing", ErrorCategory.InvalidArgument,
+                ThrowArenaError(new ArenaException(ArenaErrorIds.ProxyHostMissing, ErrorCategory.InvalidArgument,
                     "-Mode Proxy needs a proxy, but ProxyHost (SSH_PROXY_HOST) is not set.", "Set SSH_PROXY_HOST in the config file, or use -Mode Direct."));
             }
             var options = new SshConfigOptions
@@ -88,7 +88,7 @@ namespace ArenaInfra.Commands
                 }
                 catch (IOException e)
                 {
-                    ThrowArenaError(new ArenaException("SshConfigInstallFailed", ErrorCategory.WriteError, $"The ssh config could not be installed: {e.Message}", "Check the permissions of ~/.ssh."));
+                    ThrowArenaError(new ArenaException(ArenaErrorIds.SshConfigInstallFailed, ErrorCategory.WriteError, $"The ssh config could not be installed: {e.Message}", "Check the permissions of ~/.ssh."));
                 }
                 if (PassThru) WriteObject(new FileInfo(installation.FleetFile));
             }

@@ -62,7 +62,7 @@ namespace ArenaInfra.Commands
             }
             catch (IOException e)
             {
-                WriteArenaError(new ArenaException("OutputFileWriteFailed", ErrorCategory.WriteError, $"'{resolved}' cannot be written: {e.Message}", "Check the folder and its permissions."), path);
+                WriteArenaError(new ArenaException(ArenaErrorIds.OutputFileWriteFailed, ErrorCategory.WriteError, $"'{resolved}' cannot be written: {e.Message}", "Check the folder and its permissions."), path);
             }
         }
     }

@@ -32,7 +32,7 @@ namespace ArenaInfra.Commands
         {
             if ((Command == null) == (ScriptFile == null))
             {
-                ThrowArenaError(new ArenaException("InvalidArgument", ErrorCategory.InvalidArgument,
+                ThrowArenaError(new ArenaException(ArenaErrorIds.InvalidArgument, ErrorCategory.InvalidArgument,
                     "Give either -Command or -ScriptFile.", "Invoke-ArenaPodCommand -Command 'nvidia-smi', or -ScriptFile ./setup.sh."));
             }
         }
@@ -45,7 +45,7 @@ namespace ArenaInfra.Commands
                 var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(ScriptFile);
                 if (!File.Exists(path))
                 {
-                    ThrowArenaError(new ArenaException("ScriptFileNotFound", ErrorCategory.ObjectNotFound, $"The script '{path}' does not exist.", "Check the path given to -ScriptFile."), ScriptFile);
+                    ThrowArenaError(new ArenaException(ArenaErrorIds.ScriptFileNotFound, ErrorCategory.ObjectNotFound, $"The script '{path}' does not exist.", "Check the path given to -ScriptFile."), ScriptFile);
                 }
                 script = PodCommandRunner.ScriptBytes(File.ReadAllText(path));
             }
@@ -53,7 +53,7 @@ namespace ArenaInfra.Commands
             var pods = ChosenPods();
             var settings = OpenSettings();
             var targets = Targets(pods,
-                pod => WriteArenaError(new ArenaException("PodNotRunning", ErrorCategory.ResourceUnavailable,
+                pod => WriteArenaError(new ArenaException(ArenaErrorIds.PodNotRunning, ErrorCategory.ResourceUnavailable,
                     $"The pod '{pod.Name}' is {pod.Status}; the command was not run there.", "Start it (Start-ArenaPod) and wait for it (Wait-ArenaPod)."), pod),
                 pod => WriteArenaError(NoEndpoint(pod), pod));
 

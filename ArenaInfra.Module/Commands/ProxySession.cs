@@ -28,7 +28,7 @@ namespace ArenaInfra.Commands
         {
             if (config.ProxyHost == null)
             {
-                throw new ArenaException("ProxyHostMissing", ErrorCategory.InvalidArgument,
+                throw new ArenaException(ArenaErrorIds.ProxyHostMissing, ErrorCategory.InvalidArgument,
                     "ProxyHost (SSH_PROXY_HOST) is not set, so there is no proxy to work on.", "Set SSH_PROXY_HOST in the config file.");
             }
             var keyPath = proxyKeyPath != null ? cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(proxyKeyPath) : DefaultKey();

@@ -37,7 +37,7 @@ namespace ArenaInfra.Commands
             var key = Secrets.ToPlainText(ApiKey!);
             if (key.Trim().Length == 0)
             {
-                ThrowArenaError(new ArenaException("InvalidArgument", ErrorCategory.InvalidArgument, "The key is empty; nothing was stored.", "Give the key made in RunPod's console under Settings > API Keys."));
+                ThrowArenaError(new ArenaException(ArenaErrorIds.InvalidArgument, ErrorCategory.InvalidArgument, "The key is empty; nothing was stored.", "Give the key made in RunPod's console under Settings > API Keys."));
             }
             try
             {
@@ -45,7 +45,7 @@ namespace ArenaInfra.Commands
             }
             catch (System.Exception e) when (e is IOException || e is System.UnauthorizedAccessException || e is System.ComponentModel.Win32Exception)
             {
-                ThrowArenaError(new ArenaException("ApiKeyStoreFailed", ErrorCategory.WriteError, $"The key could not be stored in '{path}': {e.Message}", "Check the permissions of the folder, or set $env:ARENA_INFRA_DATA to another one."));
+                ThrowArenaError(new ArenaException(ArenaErrorIds.ApiKeyStoreFailed, ErrorCategory.WriteError, $"The key could not be stored in '{path}': {e.Message}", "Check the permissions of the folder, or set $env:ARENA_INFRA_DATA to another one."));
             }
             WriteVerbose($"Stored the key for the current user in '{path}'. $env:RUNPOD_API_KEY and -ApiKey still win over it.");
             if (PassThru) WriteObject(new FileInfo(path));

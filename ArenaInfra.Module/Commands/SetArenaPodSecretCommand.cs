@@ -71,7 +71,7 @@ namespace ArenaInfra.Commands
             var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(CsvPath);
             if (!File.Exists(path))
             {
-                ThrowArenaError(new ArenaException("CsvFileNotFound", ErrorCategory.ObjectNotFound, $"The file '{path}' does not exist.", "Check -CsvPath."), CsvPath);
+                ThrowArenaError(new ArenaException(ArenaErrorIds.CsvFileNotFound, ErrorCategory.ObjectNotFound, $"The file '{path}' does not exist.", "Check -CsvPath."), CsvPath);
             }
             var problems = new List<string>();
             var rows = SecretCsv.Read(path, problems);

@@ -161,7 +161,7 @@ namespace ArenaInfra.Commands
 
         /// <summary>Pods that cannot be reached are errors for the day-to-day commands: nothing was done there.</summary>
         internal List<SshTarget> ReachableTargets(IEnumerable<ArenaPod> pods) => Targets(pods,
-            pod => WriteArenaError(new ArenaException("PodNotRunning", ErrorCategory.ResourceUnavailable,
+            pod => WriteArenaError(new ArenaException(ArenaErrorIds.PodNotRunning, ErrorCategory.ResourceUnavailable,
                 $"The pod '{pod.Name}' is {pod.Status}; nothing was done there.", "Start it (Start-ArenaPod) and wait for it (Wait-ArenaPod)."), pod),
             pod => WriteArenaError(NoEndpoint(pod), pod));
 
@@ -178,7 +178,7 @@ namespace ArenaInfra.Commands
             var config = EffectiveConfig;
             if (Via == ArenaSshRoute.Proxy && config.ProxyHost == null)
             {
-                ThrowArenaError(new ArenaException("ProxyHostMissing", ErrorCategory.InvalidArgument,
+                ThrowArenaError(new ArenaException(ArenaErrorIds.ProxyHostMissing, ErrorCategory.InvalidArgument,
                     "-Via Proxy needs a proxy, but ProxyHost (SSH_PROXY_HOST) is not set.", "Set SSH_PROXY_HOST in the config file, or leave out -Via."));
             }
             var targets = new List<SshTarget>();
@@ -193,9 +193,9 @@ namespace ArenaInfra.Commands
         }
 
         internal ArenaException NoEndpoint(ArenaPod pod) => Via == ArenaSshRoute.Proxy
-            ? new ArenaException("PodEndpointMissing", ErrorCategory.InvalidArgument,
+            ? new ArenaException(ArenaErrorIds.PodEndpointMissing, ErrorCategory.InvalidArgument,
                 $"The pod '{pod.Name}' has no proxy port.", "Pass pods from Get-ArenaPod, which gives every fleet pod its port.", target: pod)
-            : new ArenaException("PodEndpointMissing", ErrorCategory.InvalidArgument,
+            : new ArenaException(ArenaErrorIds.PodEndpointMissing, ErrorCategory.InvalidArgument,
                 $"The pod '{pod.Name}' says it is Running but has no public SSH endpoint (PublicIp and SshPort).",
                 "Pass pods from Get-ArenaPod, or refresh this one with Get-ArenaPod -Name.", target: pod);
     }

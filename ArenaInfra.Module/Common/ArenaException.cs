@@ -51,5 +51,19 @@ namespace ArenaInfra
         public const string SshKeyNotFound = nameof(SshKeyNotFound);
         public const string ConfirmationRequired = nameof(ConfirmationRequired);
         public const string InvalidPodName = nameof(InvalidPodName);
+        public const string ApiKeyStoreFailed = nameof(ApiKeyStoreFailed);
+        public const string CsvFileNotFound = nameof(CsvFileNotFound);
+        public const string HostKeyStoreInvalid = nameof(HostKeyStoreInvalid);
+        public const string InvalidArgument = nameof(InvalidArgument);
+        public const string OutputFileExists = nameof(OutputFileExists);
+        public const string OutputFileWriteFailed = nameof(OutputFileWriteFailed);
+        public const string PodEndpointMissing = nameof(PodEndpointMissing);
+        public const string PodNotRunning = nameof(PodNotRunning);
+        public const string ProxyCommandFailed = nameof(ProxyCommandFailed);
+        public const string ProxyConfigInvalid = nameof(ProxyConfigInvalid);
+        public const string ProxyHostMissing = nameof(ProxyHostMissing);
+        public const string ProxyReloadFailed = nameof(ProxyReloadFailed);
+        public const string ScriptFileNotFound = nameof(ScriptFileNotFound);
+        public const string SshConfigInstallFailed = nameof(SshConfigInstallFailed);
     }
 }

@@ -16,7 +16,7 @@ namespace ArenaInfra
                 if (current == text) return false;
                 if (!force)
                 {
-                    throw new ArenaException("OutputFileExists", ErrorCategory.ResourceExists,
+                    throw new ArenaException(ArenaErrorIds.OutputFileExists, ErrorCategory.ResourceExists,
                         $"'{path}' exists and holds something else; it was not overwritten.",
                         "Add -Force to replace it, or choose another -Path.", target: path);
                 }

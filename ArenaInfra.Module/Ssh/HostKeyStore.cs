@@ -85,7 +85,7 @@ namespace ArenaInfra.Ssh
             }
             catch (JsonException e)
             {
-                throw new ArenaException("HostKeyStoreInvalid", System.Management.Automation.ErrorCategory.ReadError,
+                throw new ArenaException(ArenaErrorIds.HostKeyStoreInvalid, System.Management.Automation.ErrorCategory.ReadError,
                     $"The pod host-key file '{path}' is damaged: {e.Message}",
                     "Move the file aside (the keys will be recorded again on the next connection), or restore it from a backup.", e, path);
             }

@@ -30,7 +30,7 @@ namespace ArenaInfra.Ssh
                 var restore = current != null ? proxy.Shell($"mv -f -- {previous} {path}") : proxy.Shell($"rm -f -- {path}");
                 var restored = restore.ExitCode == 0 ? "The previous config is back in place and nginx was not reloaded, so the proxy works as before."
                     : $"Restoring the previous config failed too ({restore.StdErr.Trim()}): fix {proxy.ConfigPath} on the proxy before nginx restarts.";
-                throw new ArenaException("ProxyConfigInvalid", ErrorCategory.InvalidData,
+                throw new ArenaException(ArenaErrorIds.ProxyConfigInvalid, ErrorCategory.InvalidData,
                     $"nginx rejected the new config: {(test.StdErr + test.StdOut).Trim()} {restored}",
                     "Look at nginx's message above; Export-ArenaNginxConfig shows the config that was rejected.", target: proxy.ConfigPath);
             }
@@ -39,7 +39,7 @@ namespace ArenaInfra.Ssh
             var reload = proxy.ReloadNginx();
             if (reload.ExitCode != 0)
             {
-                throw new ArenaException("ProxyReloadFailed", ErrorCategory.InvalidOperation,
+                throw new ArenaException(ArenaErrorIds.ProxyReloadFailed, ErrorCategory.InvalidOperation,
                     $"The new config is valid and in place, but reloading nginx failed: {(reload.StdErr + reload.StdOut).Trim()}",
                     "Check that nginx runs on the proxy and that ProxyNginxReloadCommand is right; then publish again.", target: proxy.ConfigPath);
             }
@@ -80,7 +80,7 @@ namespace ArenaInfra.Ssh
             if (test.ExitCode != 0)
             {
                 if (!hasInclude) proxy.Shell($"mv -f -- {conf}.arena-backup {conf}");
-                throw new ArenaException("ProxyConfigInvalid", ErrorCategory.InvalidData,
+                throw new ArenaException(ArenaErrorIds.ProxyConfigInvalid, ErrorCategory.InvalidData,
                     $"nginx rejects the proxy's config: {(test.StdErr + test.StdOut).Trim()}{(hasInclude ? "" : $" {proxy.NginxConf} was put back as it was.")}",
                     "Fix the proxy's nginx config by hand, then run Initialize-ArenaProxy again.", target: proxy.NginxConf);
             }
@@ -92,7 +92,7 @@ namespace ArenaInfra.Ssh
         private static void Checked(CommandOutput output, string what)
         {
             if (output.ExitCode == 0) return;
-            throw new ArenaException("ProxyCommandFailed", ErrorCategory.InvalidOperation,
+            throw new ArenaException(ArenaErrorIds.ProxyCommandFailed, ErrorCategory.InvalidOperation,
                 $"On the proxy, {what} failed (exit code {output.ExitCode?.ToString() ?? "none"}): {(output.StdErr + output.StdOut).Trim()}",
                 "Check that ProxyUser may do this (root, or a user with the rights the commands need).");
         }

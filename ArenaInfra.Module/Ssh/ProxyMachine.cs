@@ -99,7 +99,7 @@ namespace ArenaInfra.Ssh
         {
             if (output.ExitCode != 0)
             {
-                throw new ArenaException("ProxyCommandFailed", ErrorCategory.InvalidOperation,
+                throw new ArenaException(ArenaErrorIds.ProxyCommandFailed, ErrorCategory.InvalidOperation,
                     $"On the proxy, {what} failed (exit code {output.ExitCode?.ToString() ?? "none"}): {output.StdErr.Trim()}",
                     "Check that ProxyUser may write there.");
             }
