@@ -83,11 +83,56 @@ Describe 'Help for <Name>' -ForEach $CmdletNames {
 }
 
 Describe 'The about topic' {
-    It 'walks through a whole program' {
+    It 'walks through a whole program: configure, create, wait, test, access, proxy, secrets, save, back up, tear down' {
         $text = Get-Help about_ArenaInfra | Out-String
-        foreach ($command in 'New-ArenaPod', 'Test-ArenaPod', 'Publish-ArenaProxyConfig', 'Save-ArenaPodWork', 'Backup-ArenaPod', 'Remove-ArenaPod') {
+        foreach ($command in 'Set-ArenaApiKey', 'Import-ArenaConfig', 'New-ArenaPod', 'Wait-ArenaPod', 'Test-ArenaPod', 'Export-ArenaSshConfig',
+            'Export-ArenaParticipantKit', 'Publish-ArenaProxyConfig', 'Set-ArenaPodSecret', 'Save-ArenaPodWork', 'Backup-ArenaPod', 'Remove-ArenaPod') {
             $text | Should -Match $command
         }
+    }
+}
+
+Describe 'Commands as the documentation writes them' {
+    BeforeAll {
+        function Get-WrongUsage([string] $Code, [string] $Where) {
+            # Every ArenaInfra command the code names, and every parameter given to it, must exist.
+            $errors = $null
+            $ast = [System.Management.Automation.Language.Parser]::ParseInput($Code, [ref]$null, [ref]$errors)
+            if ($errors) { "${Where}: does not parse: $Code"; return }
+            foreach ($call in $ast.FindAll({ $args[0] -is [System.Management.Automation.Language.CommandAst] }, $true)) {
+                $name = $call.GetCommandName()
+                if ($name -notlike '*-Arena*') { continue }
+                $command = Get-Command $name -Module ArenaInfra -ErrorAction SilentlyContinue
+                if (-not $command) { "${Where}: no command $name"; continue }
+                foreach ($parameter in $call.CommandElements.Where({ $_ -is [System.Management.Automation.Language.CommandParameterAst] })) {
+                    $known = $command.Parameters.Values.Where({ $_.Name -eq $parameter.ParameterName -or $_.Aliases -contains $parameter.ParameterName })
+                    if (-not $known) { "${Where}: $name has no -$($parameter.ParameterName)" }
+                }
+            }
+        }
+    }
+
+    It 'the README session and code blocks use real commands and parameters' {
+        $inFence = $false
+        $wrong = foreach ($line in Get-Content (Join-Path (Get-RepoRoot) 'README.md')) {
+            if ($line -match '^```') { $inFence = $line -eq '```powershell'; continue }
+            if ($line -match '^PS> (.+)$') { Get-WrongUsage $Matches[1] 'README' }
+            elseif ($inFence) { Get-WrongUsage $line 'README' }
+        }
+        $wrong | Should -BeNullOrEmpty
+    }
+
+    It 'about_ArenaInfra uses real commands and parameters' {
+        $lines = Get-Content (Join-Path (Get-RepoRoot) 'docs/about/about_ArenaInfra.help.txt') | Where-Object { $_ -match '^ {8}\S' }
+        $lines.Count | Should -BeGreaterThan 20
+        $lines | ForEach-Object { Get-WrongUsage $_ 'about_ArenaInfra' } | Should -BeNullOrEmpty
+    }
+
+    It 'every help example uses real commands and parameters' {
+        $wrong = foreach ($name in $Manifest.CmdletsToExport) {
+            foreach ($example in (Get-Help $name -Full).examples.example) { Get-WrongUsage $example.code "$name help" }
+        }
+        $wrong | Should -BeNullOrEmpty
     }
 }
 
