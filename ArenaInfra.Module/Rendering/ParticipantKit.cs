@@ -88,7 +88,7 @@ $here = $PSScriptRoot
 $sshDir = Join-Path $HOME '.ssh'
 $arenaDir = Join-Path $sshDir 'arena'
 $null = New-Item -ItemType Directory -Force -Path $arenaDir
-$onWindows = $PSVersionTable.PSEdition -eq 'Desktop' -or $IsWindows
+$onWindows = $env:OS -eq 'Windows_NT'   # set by Windows itself, in every PowerShell edition
 
 # The shared key, readable by you only: Windows OpenSSH refuses a key that others can read.
 $key = Join-Path $arenaDir '{key}'

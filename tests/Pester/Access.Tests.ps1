@@ -257,6 +257,32 @@ Describe 'Participant access' -Skip:([bool]$Missing) {
         }
     }
 
+    It 'has the Windows installer make the key readable by the participant only, with icacls, and stop when it cannot' {
+        # icacls exists only on Windows: a stand-in on PATH records what the installer asks of it.
+        $kit = Join-Path $TestDrive 'kit-windows'
+        $null = Export-ArenaParticipantKit -Path $kit
+        $bin = (New-Item -ItemType Directory (Join-Path $TestDrive 'fake-windows-bin')).FullName
+        $log = Join-Path $TestDrive 'icacls.log'
+        foreach ($exitCode in 0, 5) {
+            Set-Content "$bin/icacls.exe" "#!/bin/sh`nprintf '%s|' `"`$@`" >> '$log'`necho >> '$log'`nexit $exitCode`n"
+            & chmod 755 "$bin/icacls.exe"
+            $homeDir = (New-Item -ItemType Directory (Join-Path $TestDrive "kit-home-windows-$exitCode")).FullName
+            $null = New-Item -ItemType Directory "$homeDir/.ssh"
+            [IO.File]::WriteAllText("$homeDir/.ssh/config", "Host work`n")
+            $environment = @{ HOME = $homeDir; OS = 'Windows_NT'; USERNAME = 'participant'; PATH = "$bin$([IO.Path]::PathSeparator)$env:PATH" }
+            $output = Invoke-FreshPwsh "try { & '$kit/install.ps1' } catch { 'FAILED: ' + `$_.Exception.Message }" -Environment $environment
+            if ($exitCode -eq 0) {
+                $output | Should -Match "Installed: try 'ssh camp-"
+                (Get-Content $log | Select-Object -Last 1) | Should -Be "$homeDir/.ssh/arena/camp_key|/inheritance:r|/grant:r|participant:(F)|"
+                [IO.File]::ReadAllText("$homeDir/.ssh/config") | Should -Match 'ssh/arena/camp\.conf'
+            }
+            else {
+                $output | Should -Be "FAILED: icacls could not restrict $homeDir/.ssh/arena/camp_key to participant."
+                [IO.File]::ReadAllText("$homeDir/.ssh/config") | Should -BeExactly "Host work`n" -Because 'nothing is half-installed'
+            }
+        }
+    }
+
     It 'prepares a proxy once: the include is added, a second run changes nothing, nginx accepts it' {
         $dir = (New-Item -ItemType Directory (Join-Path $TestDrive 'fresh-proxy')).FullName
         $module = @('/usr/lib/nginx/modules/ngx_stream_module.so', '/usr/share/nginx/modules/ngx_stream_module.so') | Where-Object { Test-Path $_ } | Select-Object -First 1

@@ -24,6 +24,10 @@ Import-Module ArenaInfra
 "@
         $lines = Invoke-FreshPwsh $script -Environment @{ HOME = $homeDir.FullName; RUNPOD_API_KEY = (Get-SandboxKey); RUNPOD_API_BASE_URL = $Sandbox.Url; ARENA_CONFIG = $null; XDG_DATA_HOME = $null; XDG_CONFIG_HOME = $null }
         $lines | Select-Object -Last 2 | Should -Be @('True', 'arena-apple')
+
+        # Installed, it also loads by itself on first use of one of its commands.
+        $lines = Invoke-FreshPwsh "(Get-ArenaPod).Name; (Get-Module ArenaInfra).ModuleBase.StartsWith('$homeDir')" -Environment @{ HOME = $homeDir.FullName; RUNPOD_API_KEY = (Get-SandboxKey); RUNPOD_API_BASE_URL = $Sandbox.Url; ARENA_CONFIG = $null; XDG_DATA_HOME = $null; XDG_CONFIG_HOME = $null }
+        $lines | Should -Be @('arena-apple', 'True')
         $packages = @(Get-ChildItem $repo -Filter 'ArenaInfra.*.nupkg')
         $packages.Count | Should -Be 1
 
