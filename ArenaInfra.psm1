@@ -18,7 +18,7 @@ if ($PSEdition -eq 'Core') {
     if ($null -eq $context) {
         $context = [System.Runtime.Loader.AssemblyLoadContext]::new($contextName)
         $assembly = $context.LoadFromAssemblyPath($assemblyPath)
-        $null = $assembly.GetType('ArenaInfra.DependencyResolver', $true)::LoadDependenciesInto($context)
+        $assembly.GetType('ArenaInfra.DependencyResolver', $true)::LoadDependenciesInto($context)
     }
     else {
         # Imported again in this session: an assembly loads once, so the first copy serves again.

@@ -57,27 +57,16 @@ namespace ArenaInfra
         /// provide itself. What the host provides (the .NET runtime, and PowerShell's own assemblies such
         /// as its Newtonsoft.Json) stays shared: those types are the host's, and no module can replace them.
         /// </summary>
-        public static IReadOnlyList<string> LoadDependenciesInto(object context)
+        public static void LoadDependenciesInto(object context)
         {
             if (context == null) throw new ArgumentNullException(nameof(context));
             var own = LoadContext.Wrap(context);
+            _context = own;
+            _isolated = true;
             var hostProvided = HostAssemblyNames();
-            var loaded = new List<string>();
-            lock (Gate)
-            {
-                _context = own;
-                _isolated = true;
-                foreach (var name in AllowList.Where(n => !hostProvided.Contains(n)))
-                {
-                    var path = Path.Combine(Folder, name + ".dll");
-                    if (!File.Exists(path) || Loaded.ContainsKey(name)) continue;
-                    Loaded[name] = own.LoadFromPath(path);
-                    loaded.Add(name);
-                }
-            }
+            foreach (var name in AllowList.Where(n => !hostProvided.Contains(n))) Load(name, own.LoadFromPath);
             // A library asking for a version other than the one shipped still gets ours, not another module's.
             own.SubscribeResolving(context, ResolveMethod);
-            return loaded;
         }
 
         public void OnImport()
