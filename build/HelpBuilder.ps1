@@ -128,6 +128,11 @@ function Write-Parameter($w, $info, $set, [string[]] $text, [bool] $withDescript
 }
 
 $module = Import-Module $ModuleManifest -PassThru -Force
+# Parameters many commands share are described once, in shared/Parameters.md; a command's page may
+# describe one itself, and then its own text wins.
+$shared = @{}
+$sharedTop = Split-Sections (Get-Content -LiteralPath (Join-Path $DocsPath 'shared/Parameters.md')) '## '
+foreach ($entry in (Split-Sections $sharedTop['PARAMETERS'] '### ').GetEnumerator()) { $shared[$entry.Key.TrimStart('-')] = Get-Paragraphs $entry.Value }
 $common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
 $problems = [System.Collections.Generic.List[string]]::new()
 
@@ -142,6 +147,7 @@ foreach ($cmd in ($module.ExportedCmdlets.Values | Sort-Object Name)) {
     $docPath = Join-Path $DocsPath "$($cmd.Name).md"
     if (-not (Test-Path -LiteralPath $docPath)) { $problems.Add("$($cmd.Name): no $docPath"); continue }
     $doc = Read-CmdletDoc $docPath
+    foreach ($name in $shared.Keys) { if (-not $doc.Parameters.ContainsKey($name) -and $cmd.Parameters.ContainsKey($name)) { $doc.Parameters[$name] = $shared[$name] } }
     $params = @($cmd.Parameters.Values | Where-Object { $_.Name -notin $common } | Sort-Object { $_.Name })
     foreach ($p in $params) { if (-not $doc.Parameters.ContainsKey($p.Name)) { $problems.Add("$($cmd.Name): -$($p.Name) has no text in $docPath") } }
     foreach ($name in $doc.Parameters.Keys) { if ($name -notin $params.Name) { $problems.Add("$($cmd.Name): $docPath describes -$name, which does not exist") } }

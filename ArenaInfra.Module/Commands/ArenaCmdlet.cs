@@ -112,7 +112,7 @@ namespace ArenaInfra.Commands
                     {
                         // A bug or an unexpected failure for one item must not take the batch down.
                         Post(() => onError(item, new ArenaException(ArenaErrorIds.PodOperationFailed, ErrorCategory.NotSpecified,
-                            $"{activity} failed for {item}: {e.Message}", "Run the command again with -Verbose; report it if it persists.", e)));
+                            $"{item}: {activity} failed: {e.Message}", "Run the command again with -Verbose; report it if it persists.", e)));
                     }
                     finally
                     {
@@ -147,43 +147,66 @@ namespace ArenaInfra.Commands
         internal static int ActivityId(string activity) => Math.Abs(activity.GetHashCode() % 100000) + 1;
 
         /// <summary>
-        /// One confirmation for a whole batch. -Force skips the prompt (but not -WhatIf). Where a prompt
-        /// is needed but nobody can answer it, this fails with ConfirmationRequired instead of hanging.
+        /// The one way every ArenaInfra command confirms: once for the whole batch.
+        /// -WhatIf only shows (even with -Force). An explicit -Confirm always asks (even with -Force).
+        /// -Force and -Confirm:$false answer for the user. Otherwise a command that changes things asks
+        /// (askUnlessForced; ShouldContinue-style, whatever its ConfirmImpact), and any command asks when
+        /// its ConfirmImpact reaches $ConfirmPreference. A session that cannot prompt gets
+        /// ConfirmationRequired instead of a prompt nobody can answer.
         /// </summary>
-        protected bool ConfirmBatch(string whatIfText, string question, string caption, bool force, ConfirmImpact impact)
+        /// <param name="action">What would be done, for -WhatIf and -Verbose ("Stop 3 pods: ...").</param>
+        /// <param name="question">The question asked ("Stop 3 pods ...? Their container disks are erased.").</param>
+        internal bool ConfirmBatch(string action, string question, string caption, bool force, bool askUnlessForced = true)
         {
-            var whatIf = WhatIfRequested;
-            if (force && !whatIf) return true;
-            if (!whatIf && WouldPrompt(impact) && !CanPrompt)
+            if (WhatIfRequested)
             {
-                ThrowArenaError(ConfirmationRequired(whatIfText));
+                ShouldProcess(action, question, caption);
+                return false;
             }
+            var explicitConfirm = MyInvocation.BoundParameters.TryGetValue("Confirm", out var c) ? ((SwitchParameter)c).IsPresent : (bool?)null;
+            bool ask;
+            if (explicitConfirm == true) ask = true;
+            else if (explicitConfirm == false || force) ask = false;
+            else ask = askUnlessForced || ImpactReachesPreference;
+            if (!ask)
+            {
+                WriteVerbose($"Performing: {action}");
+                return true;
+            }
+            if (!CanPrompt) ThrowArenaError(ConfirmationRequired(action));
             try
             {
-                return ShouldProcess(whatIfText, question, caption);
+                // ShouldProcess prompts itself when -Confirm is given or the impact reaches the preference;
+                // otherwise the question is ours to ask.
+                if (explicitConfirm == true || ImpactReachesPreference) return ShouldProcess(action, question, caption);
+                return ShouldContinue(question, caption);
             }
             catch (Exception e) when (e is PSInvalidOperationException || e is System.Management.Automation.Host.HostException || e is NotImplementedException)
             {
-                ThrowArenaError(ConfirmationRequired(whatIfText));
+                ThrowArenaError(ConfirmationRequired(action));
                 throw;
             }
         }
 
         private static ArenaException ConfirmationRequired(string what) =>
             new ArenaException(ArenaErrorIds.ConfirmationRequired, ErrorCategory.InvalidOperation,
-                $"This needs confirmation, but the session cannot ask for it: {what}",
+                $"This needs confirmation, but the session cannot ask for it, so nothing was done: {what}",
                 "Add -Force (or -Confirm:$false) to go ahead without a prompt, as scheduled scripts should; -WhatIf shows what would happen.");
 
-        private bool WhatIfRequested =>
+        internal bool WhatIfRequested =>
             MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) ? ((SwitchParameter)w).IsPresent
                 : SessionState.PSVariable.GetValue("WhatIfPreference") is SwitchParameter s ? s.IsPresent
                 : SessionState.PSVariable.GetValue("WhatIfPreference") is bool b && b;
 
-        private bool WouldPrompt(ConfirmImpact impact)
+        /// <summary>This command's ConfirmImpact reaches $ConfirmPreference, so ShouldProcess would prompt.</summary>
+        private bool ImpactReachesPreference
         {
-            if (MyInvocation.BoundParameters.TryGetValue("Confirm", out var c)) return ((SwitchParameter)c).IsPresent;
-            var preference = SessionState.PSVariable.GetValue("ConfirmPreference") is ConfirmImpact p ? p : ConfirmImpact.High;
-            return preference != ConfirmImpact.None && impact >= preference;
+            get
+            {
+                var impact = ((CmdletAttribute?)Attribute.GetCustomAttribute(GetType(), typeof(CmdletAttribute)))?.ConfirmImpact ?? ConfirmImpact.Medium;
+                var preference = SessionState.PSVariable.GetValue("ConfirmPreference") is ConfirmImpact p ? p : ConfirmImpact.High;
+                return preference != ConfirmImpact.None && impact >= preference;
+            }
         }
 
         /// <summary>False for -NonInteractive, redirected input, and hosts without a console (scheduled tasks, services).</summary>
@@ -191,7 +214,8 @@ namespace ArenaInfra.Commands
         {
             get
             {
-                if (Host?.UI == null || Host.Name != "ConsoleHost") return Host?.UI?.RawUI != null && Host.Name != "Default Host";
+                if (Host?.UI == null || Host.Name == "Default Host") return false;
+                if (Host.Name != "ConsoleHost") return true;
                 if (Console.IsInputRedirected) return false;
                 foreach (var arg in Environment.GetCommandLineArgs())
                 {
@@ -199,6 +223,28 @@ namespace ArenaInfra.Commands
                 }
                 return Environment.UserInteractive;
             }
+        }
+
+        /// <summary>
+        /// A batch's closing count. When something failed it is shown (tagged PSHOST, as Write-Host is),
+        /// since a failure a user does not see is a failure twice; otherwise only -Verbose shows it. Either
+        /// way scripts get the typed summary with -InformationVariable.
+        /// </summary>
+        internal void WriteSummary(object summary, bool anyFailed)
+        {
+            var tags = anyFailed ? new[] { "PSHOST", "ArenaInfra", "Summary" } : new[] { "ArenaInfra", "Summary" };
+            WriteInformation(summary, tags);
+            WriteVerbose(summary.ToString());
+        }
+
+        /// <summary>A per-pod error whose message starts with the pod's name, so a batch's errors say which pod.</summary>
+        internal void WritePodError(ArenaException error, string podName, object? target)
+        {
+            if (!error.Message.StartsWith(podName + ":", StringComparison.Ordinal))
+            {
+                error = new ArenaException(error.ErrorId, error.Category, $"{podName}: {error.Message}", error.RecommendedAction, error, error.Target) { HttpStatus = error.HttpStatus };
+            }
+            WriteError(ToErrorRecord(error, target));
         }
 
         internal static ErrorRecord ToErrorRecord(ArenaException error, object? target)

@@ -10,7 +10,7 @@ namespace ArenaInfra.Commands
     public sealed class BackupArenaPodCommand : SshFleetCmdlet
     {
         /// <summary>The backup's name, such as week1: a folder under -Destination.</summary>
-        [Parameter(Mandatory = true, Position = 0)]
+        [Parameter(Mandatory = true, Position = 1)]
         [ValidatePattern("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
         public string Label { get; set; } = "";
 
@@ -28,17 +28,13 @@ namespace ArenaInfra.Commands
         [ValidateRange(1, 86400)]
         public int TimeoutSec { get; set; } = 3600;
 
+        protected override PodDefault WhenNothingChosen => PodDefault.Fleet;
+
         protected override void EndProcessing()
         {
             var root = Path.Combine(SessionState.Path.GetUnresolvedProviderPathFromPSPath(Destination), Label);
-            var targets = ReachableTargets(ChosenPods());
-            if (targets.Count == 0) return;
-            var settings = OpenSettings();
-            var maxBytes = (long)MaxFileSizeMB * 1024 * 1024;
-            RunFleet(settings, targets, EffectiveThrottle, "Backing up pods",
-                (target, token) => PodSession.Run<ArenaPodBackupResult>(target, settings, TimeSpan.FromSeconds(TimeoutSec), token,
-                    pod => PodBackup.Download(pod, Path.Combine(root, target.Pod.Name), maxBytes, (ArenaPodBackupResult)pod.Result)),
-                (target, result) => EmitResult(result));
+            var operation = new PodBackupOperation(root, (long)MaxFileSizeMB * 1024 * 1024) { Timeout = TimeSpan.FromSeconds(TimeoutSec) };
+            RunOperation(ChosenPods(), operation, WriteObject, "backed up");
         }
     }
 }

@@ -3,22 +3,18 @@ using System.Management.Automation;
 
 namespace ArenaInfra.Commands
 {
-    [Cmdlet(VerbsData.Export, "ArenaNginxConfig", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = TextSet)]
-    [OutputType(typeof(string), ParameterSetName = new[] { TextSet })]
-    [OutputType(typeof(FileInfo), ParameterSetName = new[] { PathSet })]
+    [Cmdlet(VerbsData.Export, "ArenaNginxConfig", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = NameSet)]
+    [OutputType(typeof(string), typeof(FileInfo))]
     public sealed class ExportArenaNginxConfigCommand : FleetExportCmdlet
     {
-        private const string TextSet = "Text";
-        private const string PathSet = "Path";
-
-        [Parameter(ParameterSetName = PathSet, Mandatory = true, Position = 0)]
+        [Parameter]
         [ValidateNotNullOrEmpty]
         public string? Path { get; set; }
 
-        [Parameter(ParameterSetName = PathSet)]
+        [Parameter]
         public SwitchParameter Force { get; set; }
 
-        [Parameter(ParameterSetName = PathSet)]
+        [Parameter]
         public SwitchParameter PassThru { get; set; }
 
         /// <summary>Where nginx writes the fleet's SSH logs. Default ProxyNginxLogDirectory (/var/log/nginx).</summary>
@@ -34,7 +30,12 @@ namespace ArenaInfra.Commands
         protected override void EndProcessing()
         {
             var config = EffectiveConfig;
-            var text = RenderNginx(Pods(), LogDirectory ?? config.ProxyNginxLogDirectory, ListenAddress ?? config.ProxyListenAddress);
+            if (NothingFromPipeline)
+            {
+                WriteVerbose("No pods came through the pipeline, so no config was written.");
+                return;
+            }
+            var text = RenderNginx(ChosenPods(), LogDirectory ?? config.ProxyNginxLogDirectory, ListenAddress ?? config.ProxyListenAddress);
             if (Path != null) WriteOutputFile(Path, text, Force, PassThru);
             else WriteObject(text);
         }

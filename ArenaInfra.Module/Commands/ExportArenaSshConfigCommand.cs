@@ -6,35 +6,28 @@ using ArenaInfra.Rendering;
 
 namespace ArenaInfra.Commands
 {
-    [Cmdlet(VerbsData.Export, "ArenaSshConfig", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = TextSet)]
-    [OutputType(typeof(string), ParameterSetName = new[] { TextSet })]
-    [OutputType(typeof(FileInfo), ParameterSetName = new[] { PathSet, InstallSet })]
+    [Cmdlet(VerbsData.Export, "ArenaSshConfig", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = NameSet)]
+    [OutputType(typeof(string), typeof(FileInfo))]
     public sealed class ExportArenaSshConfigCommand : FleetExportCmdlet
     {
-        private const string TextSet = "Text";
-        private const string PathSet = "Path";
-        private const string InstallSet = "Install";
-        private const string UninstallSet = "Uninstall";
-
         /// <summary>Direct (each pod's own address) or Proxy (fixed ports on ProxyHost). Default: Proxy when ProxyHost is set.</summary>
         [Parameter]
         public ArenaSshConfigMode? Mode { get; set; }
 
-        [Parameter(ParameterSetName = PathSet, Mandatory = true, Position = 0)]
+        [Parameter]
         [ValidateNotNullOrEmpty]
         public string? Path { get; set; }
 
-        [Parameter(ParameterSetName = PathSet)]
+        [Parameter]
         public SwitchParameter Force { get; set; }
 
-        [Parameter(ParameterSetName = PathSet)]
-        [Parameter(ParameterSetName = InstallSet)]
+        [Parameter]
         public SwitchParameter PassThru { get; set; }
 
-        [Parameter(ParameterSetName = InstallSet, Mandatory = true)]
+        [Parameter]
         public SwitchParameter Install { get; set; }
 
-        [Parameter(ParameterSetName = UninstallSet, Mandatory = true)]
+        [Parameter]
         public SwitchParameter Uninstall { get; set; }
 
         /// <summary>The key path written into the config; default SharedKeyPath.</summary>
@@ -45,13 +38,24 @@ namespace ArenaInfra.Commands
         [Parameter]
         public ArenaSshHostKeyChecking HostKeyChecking { get; set; } = ArenaSshHostKeyChecking.Off;
 
+        protected override void BeginProcessing()
+        {
+            if ((Path != null ? 1 : 0) + (Install ? 1 : 0) + (Uninstall ? 1 : 0) > 1)
+            {
+                ThrowArenaError(new ArenaException(ArenaErrorIds.InvalidArgument, ErrorCategory.InvalidArgument,
+                    "-Path, -Install and -Uninstall each say where the config goes; give one of them at most.",
+                    "Export-ArenaSshConfig -Path ./arena.conf, or -Install for ~/.ssh/config, or neither to get the text."));
+            }
+        }
+
         protected override void EndProcessing()
         {
             var config = EffectiveConfig;
             var installation = new SshConfigInstallation(System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".ssh"), config.Prefix);
             if (Uninstall)
             {
-                if (!ShouldProcess(installation.UserConfig, $"Remove the {config.Prefix} fleet's Include line and '{installation.FleetFile}'")) return;
+                var removal = $"Remove the {config.Prefix} fleet's Include line from '{installation.UserConfig}' and its file '{installation.FleetFile}'";
+                if (!ConfirmBatch(removal, removal + "?", "Uninstall the ssh config", force: false, askUnlessForced: false)) return;
                 var removed = installation.Uninstall();
                 WriteVerbose(removed ? $"Removed the {config.Prefix} fleet's ssh config." : $"The {config.Prefix} fleet's ssh config was not installed.");
                 return;
@@ -73,14 +77,20 @@ namespace ArenaInfra.Commands
                 KnownHostsFile = installation.KnownHostsFile,
                 ProxyHost = config.ProxyHost,
             };
-            var pods = Pods();
+            if (NothingFromPipeline)
+            {
+                WriteVerbose("No pods came through the pipeline, so no config was written.");
+                return;
+            }
+            var pods = ChosenPods();
             var plan = ProxyPortPlan.For(config);
-            if (mode == ArenaSshConfigMode.Proxy) WarnAboutUnlistedNames(plan, pods);
+            if (mode == ArenaSshConfigMode.Proxy) ProxyPortPlan.WarnAboutUnlistedNames(plan, pods, WriteWarning);
             var text = SshConfigRenderer.Render(options, pods, plan, name => WriteVerbose($"{name} has no public SSH endpoint yet; it is left out."));
 
             if (Install)
             {
-                if (!ShouldProcess(installation.UserConfig, $"Install the {config.Prefix} fleet's ssh config as '{installation.FleetFile}', included from the top of")) return;
+                var install = $"Install the {config.Prefix} fleet's ssh config as '{installation.FleetFile}', included from the top of '{installation.UserConfig}'";
+                if (!ConfirmBatch(install, install + "?", "Install the ssh config", force: false, askUnlessForced: false)) return;
                 try
                 {
                     var (fleetChanged, userChanged) = installation.Install(text);

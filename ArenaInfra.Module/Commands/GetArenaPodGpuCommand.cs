@@ -1,9 +1,8 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
-using System.Text;
+using ArenaInfra.Rendering;
 using ArenaInfra.Ssh;
 
 namespace ArenaInfra.Commands
@@ -24,67 +23,46 @@ namespace ArenaInfra.Commands
         [ValidateRange(1, 600)]
         public int TimeoutSec { get; set; } = 10;
 
+        protected override PodDefault WhenNothingChosen => PodDefault.Fleet;
+
         protected override void EndProcessing()
         {
-            var targets = ReachableTargets(ChosenPods());
-            if (targets.Count == 0) return;
-            var settings = OpenSettings();
+            var pods = ChosenPods();
+            var operation = new PodGpuOperation { Timeout = TimeSpan.FromSeconds(TimeoutSec) };
+            if (!Watch)
+            {
+                RunOperation(pods, operation, result => { foreach (var gpu in Statuses(result)) WriteObject(gpu); }, "answered");
+                return;
+            }
+            if (pods.Count == 0) return;
+            var route = Route();
+            var settings = pods.Any(p => p.Status == ArenaPodStatus.Running) ? OpenSettings() : null;
             try
             {
                 do
                 {
                     var round = new List<ArenaGpuStatus>();
-                    RunFleet(settings, targets, EffectiveThrottle, "Asking pods about their GPUs",
-                        (target, token) => Query(target, settings, token),
-                        (target, statuses) => { if (Watch) round.AddRange(statuses); else foreach (var s in statuses) WriteObject(s); },
-                        release: false);
-                    if (Watch)
-                    {
-                        Redraw(round.OrderBy(s => s.Name, StringComparer.Ordinal).ThenBy(s => s.Index).ToList());
-                        if (CancellationToken.WaitHandle.WaitOne(TimeSpan.FromSeconds(IntervalSec))) break;
-                    }
+                    RunOperation(pods, operation, route, settings, result => round.AddRange(Statuses(result)));
+                    Redraw(GpuTable.Render(round.OrderBy(s => s.Name, StringComparer.Ordinal).ThenBy(s => s.Index).ToList(), DateTime.Now));
                 }
-                while (Watch && !CancellationToken.IsCancellationRequested);
+                while (!CancellationToken.WaitHandle.WaitOne(TimeSpan.FromSeconds(IntervalSec)));
             }
             finally
             {
-                Release(settings);
-            }
-        }
-
-        private List<ArenaGpuStatus> Query(SshTarget target, SshSettings settings, System.Threading.CancellationToken token)
-        {
-            try
-            {
-                using var connection = SshPodConnection.Open(target, settings, token);
-                var output = connection.Run(GpuQuery.Command, TimeSpan.FromSeconds(TimeoutSec), token);
-                var statuses = output.ExitCode == 0 ? GpuQuery.Parse(output.StdOut, target.Pod) : new List<ArenaGpuStatus>();
-                if (statuses.Count > 0) return statuses;
-                return new List<ArenaGpuStatus> { Silent(target.Pod, output.TimedOut ? "nvidia-smi did not answer in time" : $"nvidia-smi failed (exit code {output.ExitCode}): {output.StdErr.Trim()}") };
-            }
-            catch (SshStageException e)
-            {
-                return new List<ArenaGpuStatus> { Silent(target.Pod, e.Message) };
+                if (settings != null) Release(settings);
             }
         }
 
         // A pod that does not answer is shown as such, never left out.
-        private static ArenaGpuStatus Silent(ArenaPod pod, string error) =>
-            new ArenaGpuStatus { Name = pod.Name, MachineName = pod.MachineName, Responding = false, Error = error };
+        private static IEnumerable<ArenaGpuStatus> Statuses(ArenaPodGpuResult result) => result.Succeeded
+            ? result.Gpus
+            : new[] { new ArenaGpuStatus { Name = result.Name, MachineName = result.MachineName, Responding = false, Error = result.Error } };
 
-        private void Redraw(IReadOnlyList<ArenaGpuStatus> statuses)
+        private void Redraw(string table)
         {
-            var text = new StringBuilder();
-            text.Append(string.Format(CultureInfo.InvariantCulture, "{0,-18} {1,3} {2,-10} {3,5} {4,13}   {5:HH:mm:ss}\n", "Pod", "GPU", "Model", "Util", "Memory (GB)", DateTime.Now));
-            foreach (var s in statuses)
-            {
-                text.Append(s.Responding
-                    ? string.Format(CultureInfo.InvariantCulture, "{0,-18} {1,3} {2,-10} {3,4}% {4,6:0.0}/{5,-6:0.0}\n", s.Name, s.Index, s.Model, s.UtilizationPercent, s.MemoryUsedGB, s.MemoryTotalGB)
-                    : string.Format(CultureInfo.InvariantCulture, "{0,-18}   - no answer: {1}\n", s.Name, s.Error));
-            }
             // On a console, draw over the last table; elsewhere (a log, a transcript) just write it.
             var clear = Host.UI.RawUI != null && !Console.IsOutputRedirected ? "\u001b[H\u001b[2J" : "";
-            Host.UI.Write(clear + text);
+            Host.UI.Write(clear + table);
         }
     }
 }

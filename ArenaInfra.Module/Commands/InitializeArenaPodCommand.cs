@@ -1,7 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
-using System.Linq;
 using System.Management.Automation;
 using ArenaInfra.Ssh;
 
@@ -29,27 +27,24 @@ namespace ArenaInfra.Commands
         [Parameter]
         public SwitchParameter Force { get; set; }
 
+        protected override PodDefault WhenNothingChosen => PodDefault.Refuse;
+
         protected override void EndProcessing()
         {
             var config = EffectiveConfig;
+            var skip = new HashSet<string>(Skip ?? Array.Empty<string>(), StringComparer.OrdinalIgnoreCase);
             var pods = ChosenPods();
-            var keyPath = GitKeyPath != null ? SessionState.Path.GetUnresolvedProviderPathFromPSPath(GitKeyPath) : config.SharedKeyPath;
-            var skip = new HashSet<string>(Skip ?? new string[0], StringComparer.OrdinalIgnoreCase);
-            byte[] gitKey = Array.Empty<byte>();
-            if (!skip.Contains("CopyKey"))
+            if (pods.Count == 0) return;
+            byte[] gitKey;
+            try
             {
-                if (!File.Exists(keyPath))
-                {
-                    ThrowArenaError(new ArenaException(ArenaErrorIds.SshKeyNotFound, ErrorCategory.ObjectNotFound,
-                        $"The git deploy key '{keyPath}' does not exist.", "Give it with -GitKeyPath, or add -Skip CopyKey."), keyPath);
-                }
-                gitKey = File.ReadAllBytes(keyPath);
+                gitKey = PodSetupPlan.ReadGitKey(GitKeyPath != null ? SessionState.Path.GetUnresolvedProviderPathFromPSPath(GitKeyPath) : config.SharedKeyPath, skip);
             }
-            var targets = ReachableTargets(pods);
-            if (targets.Count == 0) return;
-            var steps = string.Join(", ", PodSetupPlan.Steps.Where(s => !skip.Contains(s)));
-            if (!ConfirmBatch($"Set up {targets.Count} pod(s) ({steps}): {string.Join(", ", targets.Select(t => t.Pod.Name))}", "Set up these pods?", "Set up pods", Force, ConfirmImpact.Medium)) return;
-
+            catch (ArenaException e)
+            {
+                ThrowArenaError(e);
+                throw;
+            }
             var plan = new PodSetupPlan
             {
                 GitKey = gitKey,
@@ -59,11 +54,9 @@ namespace ArenaInfra.Commands
                 Branch = config.DefaultBranch,
                 Skip = skip,
             };
-            var settings = OpenSettings();
-            RunFleet(settings, targets, EffectiveThrottle, "Setting up pods",
-                (target, token) => PodSession.Run<ArenaPodSetupResult>(target, settings, TimeSpan.FromSeconds(TimeoutSec), token,
-                    pod => PodSetup.Run(pod, plan, target.Pod.MachineName ?? target.Pod.Name, (ArenaPodSetupResult)pod.Result)),
-                (target, result) => EmitResult(result));
+            var what = $"Set up {Describe(pods)} ({plan.StepsToRun})";
+            if (!ConfirmBatch(what, what + "?", "Set up pods", Force)) return;
+            RunOperation(pods, new PodSetupOperation(plan) { Timeout = TimeSpan.FromSeconds(TimeoutSec) }, WriteObject, "set up");
         }
     }
 }

@@ -30,7 +30,7 @@ namespace ArenaInfra.Commands
         {
             var config = EffectiveConfig;
             var what = $"Prepare {config.ProxyUser}@{config.ProxyHost}: {(SkipInstall ? "" : "install nginx with the stream module, ")}include {config.ProxyConfigPath} in {config.ProxyNginxConf}, test and reload nginx";
-            if (!ConfirmBatch(what, what + "?", "Prepare the proxy", Force, ConfirmImpact.High)) return;
+            if (!ConfirmBatch(what, what + "?", "Prepare the proxy", Force)) return;
             try
             {
                 using var session = ProxySession.Open(this, config, ProxyKeyPath, KeyPassphrase, HostKeyPolicy);

@@ -1,16 +1,17 @@
 using System;
 using System.IO;
+using System.Linq;
 using System.Management.Automation;
 using ArenaInfra.Ssh;
 
 namespace ArenaInfra.Commands
 {
-    [Cmdlet(VerbsLifecycle.Invoke, "ArenaPodCommand", DefaultParameterSetName = NameSet)]
+    [Cmdlet(VerbsLifecycle.Invoke, "ArenaPodCommand", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = NameSet)]
     [OutputType(typeof(ArenaCommandResult))]
     public sealed class InvokeArenaPodCommandCommand : SshFleetCmdlet
     {
         /// <summary>The shell command to run on every pod.</summary>
-        [Parameter(Position = 0)]
+        [Parameter(Position = 1)]
         [ValidateNotNullOrEmpty]
         public string? Command { get; set; }
 
@@ -28,12 +29,14 @@ namespace ArenaInfra.Commands
         [Parameter]
         public SwitchParameter Sequential { get; set; }
 
+        protected override PodDefault WhenNothingChosen => PodDefault.Refuse;
+
         protected override void BeginProcessing()
         {
             if ((Command == null) == (ScriptFile == null))
             {
                 ThrowArenaError(new ArenaException(ArenaErrorIds.InvalidArgument, ErrorCategory.InvalidArgument,
-                    "Give either -Command or -ScriptFile.", "Invoke-ArenaPodCommand -Command 'nvidia-smi', or -ScriptFile ./setup.sh."));
+                    "Give either -Command or -ScriptFile.", "Invoke-ArenaPodCommand -Name * -Command 'nvidia-smi', or -ScriptFile ./setup.sh."));
             }
         }
 
@@ -47,32 +50,17 @@ namespace ArenaInfra.Commands
                 {
                     ThrowArenaError(new ArenaException(ArenaErrorIds.ScriptFileNotFound, ErrorCategory.ObjectNotFound, $"The script '{path}' does not exist.", "Check the path given to -ScriptFile."), ScriptFile);
                 }
-                script = PodCommandRunner.ScriptBytes(File.ReadAllText(path));
+                script = PodCommandOperation.ScriptBytes(File.ReadAllText(path));
             }
-
             var pods = ChosenPods();
-            var settings = OpenSettings();
-            var targets = Targets(pods,
-                pod => WriteArenaError(new ArenaException(ArenaErrorIds.PodNotRunning, ErrorCategory.ResourceUnavailable,
-                    $"The pod '{pod.Name}' is {pod.Status}; the command was not run there.", "Start it (Start-ArenaPod) and wait for it (Wait-ArenaPod)."), pod),
-                pod => WriteArenaError(NoEndpoint(pod), pod));
-
-            RunFleet(settings, targets, Sequential ? 1 : EffectiveThrottle, "Running the command on pods",
-                (target, token) => PodCommandRunner.Run(target, settings, Command, script, TimeSpan.FromSeconds(TimeoutSec), token),
-                (target, outcome) =>
-                {
-                    if (outcome.Result != null)
-                    {
-                        WriteObject(outcome.Result);
-                    }
-                    else
-                    {
-                        var failure = outcome.Failure!;
-                        WriteArenaError(new ArenaException(failure.ErrorId, failure.Stage == ArenaTestStage.Authenticate ? ErrorCategory.AuthenticationError
-                            : failure.Stage == ArenaTestStage.HostKey ? ErrorCategory.SecurityError : ErrorCategory.ConnectionError,
-                            failure.Message, "Test-ArenaPod shows what is wrong with each pod."), target.Pod);
-                    }
-                });
+            if (pods.Count == 0) return;
+            var what = $"Run {(Command != null ? $"'{Command}'" : $"the script {ScriptFile}")} on {Describe(pods)}";
+            // A command may change anything, but asking before every 'nvidia-smi' helps nobody: it asks
+            // with -Confirm, or when $ConfirmPreference is Medium or lower, as Invoke-Command would not at all.
+            if (!ConfirmBatch(what, what + "?", "Run a command on pods", force: false, askUnlessForced: false)) return;
+            var operation = new PodCommandOperation(Command, script) { Timeout = TimeSpan.FromSeconds(TimeoutSec) };
+            if (Sequential) ThrottleLimit = 1;
+            RunOperation(pods, operation, WriteObject, "ran the command with exit code 0");
         }
     }
 }

@@ -1,11 +1,8 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
-using ArenaInfra.Config;
 using ArenaInfra.RunPod;
-using ArenaInfra.Ssh;
 
 namespace ArenaInfra.Commands
 {
@@ -86,64 +83,36 @@ namespace ArenaInfra.Commands
 
         protected override void EndProcessing()
         {
+            // An empty pipeline asks for no names, so nothing is created.
+            if (ParameterSetName == NameSet && _names.Count == 0) return;
+            var request = new PodCreationRequest
+            {
+                Count = ParameterSetName == CountSet ? Count : (int?)null,
+                Add = ParameterSetName == AddSet ? Add : (int?)null,
+                Names = _names,
+                GpuType = GpuType,
+                GpuCount = GpuCount,
+                CloudType = CloudType,
+                Image = Image,
+                DiskSizeGB = DiskSizeGB,
+                VolumeSizeGB = VolumeSizeGB,
+            };
             var config = EffectiveConfig;
-            string publicKey;
-            try
+            var plan = CallRunPodRaw(token => PodCreationPlanner.PlanAsync(Api, config, request, Log, token));
+            foreach (var warning in plan.Names.Warnings) WriteWarning(warning);
+            foreach (var name in plan.Names.Existing) WriteWarning($"{name} exists already; it is not created again.");
+            foreach (var (error, name) in plan.Names.Errors) WritePodError(error, name, name);
+            if (plan.Specs.Count == 0)
             {
-                // Before anything else: a pod nobody can log into is money wasted.
-                publicKey = PublicKeyReader.Read(config.SharedKeyPath, Log);
-            }
-            catch (ArenaException e)
-            {
-                ThrowArenaError(e);
-                throw;
-            }
-            DrainLog();
-
-            var existing = CallRunPod((api, token) => api.ListPodsAsync(token));
-            var existingNames = new HashSet<string>(existing.Where(p => p.Status != ArenaPodStatus.Terminated).Select(p => p.Name), StringComparer.Ordinal);
-            PodNamePlan plan;
-            try
-            {
-                plan = ParameterSetName switch
-                {
-                    CountSet => PodNamePlanner.FirstOfList(config, Count, existingNames),
-                    AddSet => PodNamePlanner.NextUnused(config, Add, existingNames),
-                    _ => PodNamePlanner.Named(config, _names, existingNames),
-                };
-            }
-            catch (ArenaException e)
-            {
-                ThrowArenaError(e);
-                throw;
-            }
-            foreach (var warning in plan.Warnings) WriteWarning(warning);
-            foreach (var name in plan.Existing) WriteWarning($"{name} exists already; it is not created again.");
-            foreach (var (error, name) in plan.Errors) WriteArenaError(error, name);
-
-            var summary = new ArenaPodCreationSummary { Requested = plan.ToCreate.Count + plan.Existing.Count, Skipped = plan.Existing.ToArray() };
-            if (plan.ToCreate.Count == 0)
-            {
-                Summarize(summary);
+                WriteSummary(plan.Summary(Array.Empty<ArenaPod>(), Array.Empty<string>()), plan.Names.Errors.Count > 0);
                 return;
             }
-
-            var specs = plan.ToCreate.Select(p => Spec(config, p, publicKey)).ToList();
-            var first = specs[0];
-            var price = PricePerHour(first);
-            var cost = price == null
-                ? "RunPod gave no price, so the cost is not known"
-                : string.Format(CultureInfo.InvariantCulture, "about {0:0.00} USD/hour in all ({1:0.000} per pod)", price.Value * specs.Count, price.Value);
-            var what = $"Create {specs.Count} pod{(specs.Count == 1 ? "" : "s")} with {first.GpuCount} x {first.GpuTypeId} ({first.CloudType}), {cost}: {string.Join(", ", specs.Select(s => s.Name))}";
-            if (!ConfirmBatch(what, what + "?", "Create pods", Force, ConfirmImpact.High))
-            {
-                return;
-            }
+            if (!ConfirmBatch(plan.Action, plan.Action + "?", "Create pods", Force)) return;
 
             var creator = new PodCreator(Api, Log);
             var created = new List<ArenaPod>();
             var failed = new List<string>();
-            RunEach(specs, ThrottleLimit, "Creating pods",
+            RunEach(plan.Specs, ThrottleLimit, "Creating pods",
                 (spec, token) => creator.CreateAsync(spec, token),
                 (spec, pod) =>
                 {
@@ -154,51 +123,10 @@ namespace ArenaInfra.Commands
                 (spec, error) =>
                 {
                     failed.Add(spec.Name);
-                    WriteArenaError(error, spec.Name);
+                    WritePodError(error, spec.Name, spec.Name);
                 });
-
-            summary.Created = created.Select(p => p.Name).OrderBy(n => n, StringComparer.Ordinal).ToArray();
-            summary.Failed = failed.OrderBy(n => n, StringComparer.Ordinal).ToArray();
-            summary.EstimatedCostPerHour = price * created.Count;
-            if (Wait)
-            {
-                WaitArenaPodCommand.WaitForPods(this, created, TimeSpan.FromSeconds(TimeoutSec), TimeSpan.FromSeconds(5));
-            }
-            Summarize(summary);
-        }
-
-        private PodCreateSpec Spec(ArenaConfig config, PlannedPod planned, string publicKey) => new PodCreateSpec
-        {
-            Name = planned.PodName,
-            MachineName = planned.MachineName,
-            ImageName = Image ?? config.Image,
-            GpuTypeId = GpuType ?? config.GpuType,
-            GpuCount = GpuCount ?? config.GpuCount,
-            CloudType = (CloudType ?? config.CloudType).ToUpperInvariant(),
-            ContainerDiskInGb = DiskSizeGB ?? config.DiskSizeGB,
-            VolumeInGb = VolumeSizeGB ?? config.VolumeSizeGB,
-            PublicKey = publicKey,
-        };
-
-        /// <summary>The price of one pod an hour, or null: a missing price never stops a create.</summary>
-        private decimal? PricePerHour(PodCreateSpec spec)
-        {
-            try
-            {
-                var perGpu = Run(token => Api.GetGpuPriceAsync(spec.GpuTypeId, spec.CloudType, token));
-                return perGpu * spec.GpuCount;
-            }
-            catch (ArenaException e)
-            {
-                WriteVerbose($"No price for {spec.GpuTypeId}: {e.Message}");
-                return null;
-            }
-        }
-
-        private void Summarize(ArenaPodCreationSummary summary)
-        {
-            WriteInformation(new InformationRecord(summary, MyInvocation.MyCommand.Name) { Tags = { "ArenaInfra", "Summary" } });
-            WriteVerbose(summary.ToString());
+            if (Wait) WaitArenaPodCommand.WaitForPods(this, created, TimeSpan.FromSeconds(TimeoutSec), TimeSpan.FromSeconds(5));
+            WriteSummary(plan.Summary(created, failed), failed.Count > 0 || plan.Names.Errors.Count > 0);
         }
     }
 }

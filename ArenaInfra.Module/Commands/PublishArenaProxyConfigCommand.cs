@@ -5,9 +5,13 @@ using ArenaInfra.Ssh;
 
 namespace ArenaInfra.Commands
 {
+    /// <summary>
+    /// Publishes the whole fleet's nginx config. It takes no pods: the proxy's config is the fleet's,
+    /// and publishing part of it would cut every other participant off.
+    /// </summary>
     [Cmdlet(VerbsData.Publish, "ArenaProxyConfig", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(ArenaProxyPublishResult))]
-    public sealed class PublishArenaProxyConfigCommand : FleetExportCmdlet
+    public sealed class PublishArenaProxyConfigCommand : ArenaApiCmdlet
     {
         /// <summary>Your key for the proxy; default ~/.ssh/id_ed25519, id_ecdsa or id_rsa. Never the participants' key.</summary>
         [Parameter]
@@ -20,11 +24,26 @@ namespace ArenaInfra.Commands
         [Parameter]
         public ArenaHostKeyPolicy HostKeyPolicy { get; set; } = ArenaHostKeyPolicy.AcceptNew;
 
+        /// <summary>Publish without asking for confirmation.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        protected override void BeginProcessing()
+        {
+            if (MyInvocation.ExpectingInput)
+            {
+                ThrowArenaError(new ArenaException(ArenaErrorIds.PipelineInputNotAccepted, ErrorCategory.InvalidArgument,
+                    "Publish-ArenaProxyConfig always publishes the whole fleet's config, so it takes no pods from the pipeline; nothing was published.",
+                    "Run it on its own: Publish-ArenaProxyConfig. To leave a pod out of the proxy, stop or remove it."));
+            }
+        }
+
         protected override void EndProcessing()
         {
             var config = EffectiveConfig;
-            var pods = Pods();
-            var text = RenderNginx(pods, config.ProxyNginxLogDirectory, config.ProxyListenAddress);
+            var pods = CallRunPod((api, token) => api.ListPodsAsync(token)).Where(p => p.IsFleetPod).ToList();
+            var text = Rendering.NginxConfigRenderer.ForFleet(config, pods, config.ProxyNginxLogDirectory, config.ProxyListenAddress, WriteWarning,
+                name => WriteVerbose($"{name} has no public SSH endpoint yet; it gets no proxy port now."));
             try
             {
                 using var session = ProxySession.Open(this, config, ProxyKeyPath, KeyPassphrase, HostKeyPolicy);
@@ -32,10 +51,8 @@ namespace ArenaInfra.Commands
                 var current = RunWork(_ => proxy.Read(proxy.ConfigPath));
                 var diff = Rendering.LineDiff.Render(current ?? "", text);
                 var target = $"{config.ProxyUser}@{config.ProxyHost}:{proxy.ConfigPath}";
-                if (!ShouldProcess($"Publish the {config.Prefix} fleet's nginx config to {target}, test it and reload nginx. Changes:\n{diff}", $"Publish to {target}?", "Publish the proxy config"))
-                {
-                    return;
-                }
+                var what = $"Publish the {config.Prefix} fleet's nginx config to {target}, test it and reload nginx. Changes:\n{diff}";
+                if (!ConfirmBatch(what, what + "\nPublish it?", "Publish the proxy config", Force)) return;
                 var result = RunWork(_ => ProxyConfigPublisher.Apply(proxy, config.ProxyHost!, text, current, Log));
                 result.Pods = pods.Count(p => p.Status == ArenaPodStatus.Running && p.SshPort != null);
                 WriteObject(result);

@@ -7,7 +7,7 @@ namespace ArenaInfra.Commands
 {
     [Cmdlet(VerbsCommon.Remove, "ArenaPod", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = NameSet)]
     [OutputType(typeof(ArenaPod))]
-    public sealed class RemoveArenaPodCommand : PodTargetCmdlet
+    public sealed class RemoveArenaPodCommand : PodCmdlet
     {
         /// <summary>Skip the prompt, and stop running pods first instead of refusing them.</summary>
         [Parameter]
@@ -22,10 +22,12 @@ namespace ArenaInfra.Commands
         [ValidateRange(1, 3600)]
         public int TimeoutSec { get; set; } = 300;
 
-        protected override void Act(IReadOnlyList<ArenaPod> pods)
+        protected override PodDefault WhenNothingChosen => PodDefault.Refuse;
+
+        protected override void EndProcessing()
         {
             var targets = new List<ArenaPod>();
-            foreach (var pod in pods)
+            foreach (var pod in ChosenPods())
             {
                 if (pod.Status == ArenaPodStatus.Stopped || Force)
                 {
@@ -33,29 +35,25 @@ namespace ArenaInfra.Commands
                 }
                 else
                 {
-                    WriteArenaError(new ArenaException(ArenaErrorIds.PodOperationFailed, ErrorCategory.InvalidOperation,
-                        $"{pod.Name} is {pod.Status}; only stopped pods are removed.",
-                        "Stop it first (Stop-ArenaPod), or add -Force to stop and then remove it."), pod);
+                    WritePodError(new ArenaException(ArenaErrorIds.PodOperationFailed, ErrorCategory.InvalidOperation,
+                        $"it is {pod.Status}; only stopped pods are removed, so it was left alone.",
+                        "Stop it first (Stop-ArenaPod), or add -Force to stop and then remove it."), pod.Name, pod);
                 }
             }
             if (targets.Count == 0) return;
 
             var running = targets.FindAll(p => p.Status != ArenaPodStatus.Stopped).Count;
             var what = $"Remove {Describe(targets)}" + (running > 0 ? $" ({running} running: stopped first)" : "");
-            if (!ConfirmBatch(what, $"{what}? Removing a pod destroys its disk; this cannot be undone.", "Remove pods", Force, ConfirmImpact.High))
-            {
-                return;
-            }
+            if (!ConfirmBatch(what, $"{what}? Removing a pod destroys its disk and its volume; this cannot be undone.", "Remove pods", Force)) return;
 
             var lifecycle = new PodLifecycle(Api, Log);
-            RunEach(targets, 8, "Removing pods",
+            ActOnEach(targets, "Removing pods", "removed",
                 (pod, token) => lifecycle.RemoveAsync(pod, pod.Status != ArenaPodStatus.Stopped, TimeSpan.FromSeconds(TimeoutSec), token),
                 (pod, removed) =>
                 {
                     WriteVerbose($"{pod.Name} removed.");
                     if (PassThru) WriteObject(removed);
-                },
-                (pod, error) => WriteArenaError(error, pod));
+                });
         }
     }
 }

@@ -3,42 +3,18 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Security;
-using System.Threading;
-using ArenaInfra.RunPod;
 using ArenaInfra.Ssh;
 
 namespace ArenaInfra.Commands
 {
     /// <summary>
-    /// A cmdlet that works on pods over SSH through the one fleet engine: pods from the pipeline or by
-    /// name, the shared key loaded once before any connection, host keys checked, bounded parallelism
-    /// on dedicated threads, results written on the pipeline thread as each pod finishes.
+    /// A pod command that works over SSH: its pods are chosen as every pod command's are, and each is
+    /// worked on by one PodOperation through the one fleet runner: the shared key loaded once before
+    /// any connection, host keys checked, bounded parallelism, one result a pod written as it arrives,
+    /// and a summary at the end that is shown when a pod failed.
     /// </summary>
-    public abstract class SshFleetCmdlet : ArenaApiCmdlet
+    public abstract class SshFleetCmdlet : PodCmdlet
     {
-        protected const string InputObjectSet = "InputObject";
-        protected const string NameSet = "Name";
-
-        private readonly List<ArenaPod> _pods = new List<ArenaPod>();
-        private readonly List<string> _names = new List<string>();
-
-        [Parameter(ParameterSetName = InputObjectSet, Mandatory = true, ValueFromPipeline = true)]
-        [ValidateNotNull]
-        public ArenaPod[]? InputObject { get; set; }
-
-        [Parameter(ParameterSetName = NameSet, ValueFromPipelineByPropertyName = true)]
-        [SupportsWildcards]
-        [ValidateNotNullOrEmpty]
-        [ArgumentCompleter(typeof(PodNameCompleter))]
-        public string[]? Name { get; set; }
-
-        /// <summary>Machine or pod names (wildcards allowed) to leave out.</summary>
-        [Parameter]
-        [SupportsWildcards]
-        [ValidateNotNullOrEmpty]
-        [ArgumentCompleter(typeof(PodNameCompleter))]
-        public string[]? ExcludeName { get; set; }
-
         /// <summary>Pods at once; 0 means ThrottleLimit from the config file when it sets one, else 32.</summary>
         [Parameter]
         [ValidateRange(0, 256)]
@@ -57,26 +33,6 @@ namespace ArenaInfra.Commands
         /// <summary>Reach pods directly (their public IP and port) or through the proxy, as participants do.</summary>
         [Parameter]
         public ArenaSshRoute Via { get; set; } = ArenaSshRoute.Direct;
-
-        protected override void ProcessRecord()
-        {
-            if (InputObject != null) _pods.AddRange(InputObject);
-            if (Name != null) _names.AddRange(Name);
-        }
-
-        /// <summary>The pods to work on: the piped objects as they are, or the named pods from one fresh list.</summary>
-        protected IReadOnlyList<ArenaPod> ChosenPods()
-        {
-            var excluded = (ExcludeName ?? new string[0]).Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToList();
-            if (ParameterSetName == InputObjectSet) return _pods.Where(p => !excluded.Any(x => PodSelection.Matches(x, p))).ToList();
-            var current = CallRunPod((api, token) => api.ListPodsAsync(token));
-            var selector = new PodSelector();
-            selector.Names.AddRange(_names);
-            selector.ExcludeNames.AddRange(ExcludeName ?? new string[0]);
-            var selection = PodSelection.Select(current, selector, EffectiveConfig.Prefix);
-            foreach (var (error, target) in selection.Errors) WriteArenaError(error, target);
-            return selection.Pods;
-        }
 
         protected int EffectiveThrottle
         {
@@ -109,28 +65,64 @@ namespace ArenaInfra.Commands
             }
         }
 
-        /// <summary>Runs work for every target in parallel; onDone runs on the pipeline thread as each finishes.</summary>
-        internal void RunFleet<T>(SshSettings settings, IReadOnlyList<SshTarget> targets, int throttle, string activity,
-            Func<SshTarget, CancellationToken, T> work, Action<SshTarget, T> onDone, bool release = true)
+        /// <summary>How this command reaches pods: -Via, with the proxy from the config.</summary>
+        internal PodRoute Route()
         {
-            if (HostKeyPolicy == ArenaHostKeyPolicy.Ignore && targets.Count > 0 && !_warnedIgnore)
+            var config = EffectiveConfig;
+            if (Via == ArenaSshRoute.Proxy && config.ProxyHost == null)
             {
-                WriteWarning("-HostKeyPolicy Ignore accepts any host key, as the old scripts did: a connection could be intercepted unnoticed.");
-                _warnedIgnore = true;
+                ThrowArenaError(new ArenaException(ArenaErrorIds.ProxyHostMissing, ErrorCategory.InvalidArgument,
+                    "-Via Proxy needs a proxy, but ProxyHost (SSH_PROXY_HOST) is not set.", "Set SSH_PROXY_HOST in the config file, or leave out -Via."));
             }
+            return new PodRoute(Via, config.SshUser, config.ProxyHost);
+        }
+
+        /// <summary>
+        /// Runs the operation on every pod (loading the key only when a pod can be reached), emits each
+        /// result as it arrives, and ends with the summary. Returns the results.
+        /// </summary>
+        internal List<T> RunOperation<T>(IReadOnlyList<ArenaPod> pods, PodOperation<T> operation, Action<T> emit, string done,
+            Func<IReadOnlyList<T>, object>? summarize = null)
+            where T : ArenaPodOperationResult, new()
+        {
+            if (pods.Count == 0) return new List<T>();
+            var route = Route();
+            SshSettings? settings = pods.Any(p => p.Status == ArenaPodStatus.Running) ? OpenSettings() : null;
+            try
+            {
+                var results = RunOperation(pods, operation, route, settings, emit);
+                var summary = summarize != null ? summarize(results) : ArenaBatchSummary.Of(MyInvocation.MyCommand.Name, done, results);
+                WriteSummary(summary, results.Any(r => !r.Succeeded));
+                return results;
+            }
+            finally
+            {
+                if (settings != null) Release(settings);
+            }
+        }
+
+        /// <summary>One round of the operation over the pods with settings the caller keeps (Get-ArenaPodGpu -Watch).</summary>
+        internal List<T> RunOperation<T>(IReadOnlyList<ArenaPod> pods, PodOperation<T> operation, PodRoute route, SshSettings? settings, Action<T> emit)
+            where T : ArenaPodOperationResult, new()
+        {
+            WarnIfHostKeysIgnored();
+            var results = new List<T>();
             var done = 0;
-            var progress = new ProgressRecord(ActivityId(activity), activity, $"0 of {targets.Count} done");
+            var activity = operation.Activity;
+            var progress = new ProgressRecord(ActivityId(activity), activity, $"0 of {pods.Count} done");
             try
             {
                 Run(async token =>
                 {
-                    await SshFleetRunner.RunAsync(targets, throttle, token, work, (target, result) => Post(() =>
+                    await PodOperationRunner.RunAsync(pods, operation, route, settings!, EffectiveThrottle, token, result => Post(() =>
                     {
                         done++;
-                        progress.StatusDescription = $"{done} of {targets.Count} done";
-                        progress.PercentComplete = done * 100 / Math.Max(1, targets.Count);
+                        progress.StatusDescription = $"{done} of {pods.Count} done";
+                        progress.PercentComplete = done * 100 / Math.Max(1, pods.Count);
                         WriteProgress(progress);
-                        onDone(target, result);
+                        results.Add(result);
+                        WriteVerbose(result.Succeeded ? $"{result.Name}: done in {result.Duration.TotalSeconds:0.00} s." : $"{result.Name}: failed at {result.FailedStep}: {result.Error}");
+                        emit(result);
                     })).ConfigureAwait(false);
                     return true;
                 });
@@ -139,11 +131,18 @@ namespace ArenaInfra.Commands
             {
                 progress.RecordType = ProgressRecordType.Completed;
                 WriteProgress(progress);
-                if (release) Release(settings);
             }
+            return results;
         }
 
         private bool _warnedIgnore;
+
+        private void WarnIfHostKeysIgnored()
+        {
+            if (HostKeyPolicy != ArenaHostKeyPolicy.Ignore || _warnedIgnore) return;
+            WriteWarning("-HostKeyPolicy Ignore accepts any host key, as the old scripts did: a connection could be intercepted unnoticed.");
+            _warnedIgnore = true;
+        }
 
         /// <summary>Keeps the host keys learnt on record and lets the private key go.</summary>
         internal void Release(SshSettings settings)
@@ -158,45 +157,5 @@ namespace ArenaInfra.Commands
             }
             settings.Key.Dispose();
         }
-
-        /// <summary>Pods that cannot be reached are errors for the day-to-day commands: nothing was done there.</summary>
-        internal List<SshTarget> ReachableTargets(IEnumerable<ArenaPod> pods) => Targets(pods,
-            pod => WriteArenaError(new ArenaException(ArenaErrorIds.PodNotRunning, ErrorCategory.ResourceUnavailable,
-                $"The pod '{pod.Name}' is {pod.Status}; nothing was done there.", "Start it (Start-ArenaPod) and wait for it (Wait-ArenaPod)."), pod),
-            pod => WriteArenaError(NoEndpoint(pod), pod));
-
-        /// <summary>Writes one pod's result, with a Verbose line saying how it went.</summary>
-        internal void EmitResult(ArenaPodOperationResult result)
-        {
-            WriteVerbose(result.Succeeded ? $"{result.Name}: done in {result.Duration.TotalSeconds:0.0} s." : $"{result.Name}: failed at {result.FailedStep}: {result.Error}");
-            WriteObject(result);
-        }
-
-        /// <summary>Targets for running pods with an endpoint; the rest are handed to the callbacks.</summary>
-        internal List<SshTarget> Targets(IEnumerable<ArenaPod> pods, Action<ArenaPod> notRunning, Action<ArenaPod> noEndpoint)
-        {
-            var config = EffectiveConfig;
-            if (Via == ArenaSshRoute.Proxy && config.ProxyHost == null)
-            {
-                ThrowArenaError(new ArenaException(ArenaErrorIds.ProxyHostMissing, ErrorCategory.InvalidArgument,
-                    "-Via Proxy needs a proxy, but ProxyHost (SSH_PROXY_HOST) is not set.", "Set SSH_PROXY_HOST in the config file, or leave out -Via."));
-            }
-            var targets = new List<SshTarget>();
-            foreach (var pod in pods.GroupBy(p => p.Id).Select(g => g.First()))
-            {
-                if (pod.Status != ArenaPodStatus.Running) { notRunning(pod); continue; }
-                var target = Via == ArenaSshRoute.Proxy ? SshTarget.ViaProxy(pod, config.ProxyHost!, config.SshUser) : SshTarget.Direct(pod, config.SshUser);
-                if (target == null) noEndpoint(pod);
-                else targets.Add(target);
-            }
-            return targets;
-        }
-
-        internal ArenaException NoEndpoint(ArenaPod pod) => Via == ArenaSshRoute.Proxy
-            ? new ArenaException(ArenaErrorIds.PodEndpointMissing, ErrorCategory.InvalidArgument,
-                $"The pod '{pod.Name}' has no proxy port.", "Pass pods from Get-ArenaPod, which gives every fleet pod its port.", target: pod)
-            : new ArenaException(ArenaErrorIds.PodEndpointMissing, ErrorCategory.InvalidArgument,
-                $"The pod '{pod.Name}' says it is Running but has no public SSH endpoint (PublicIp and SshPort).",
-                "Pass pods from Get-ArenaPod, or refresh this one with Get-ArenaPod -Name.", target: pod);
     }
 }

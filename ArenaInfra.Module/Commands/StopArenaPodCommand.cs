@@ -1,39 +1,45 @@
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using ArenaInfra.RunPod;
 
 namespace ArenaInfra.Commands
 {
-    [Cmdlet(VerbsLifecycle.Stop, "ArenaPod", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = NameSet)]
+    [Cmdlet(VerbsLifecycle.Stop, "ArenaPod", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = NameSet)]
     [OutputType(typeof(ArenaPod))]
-    public sealed class StopArenaPodCommand : PodTargetCmdlet
+    public sealed class StopArenaPodCommand : PodCmdlet
     {
         /// <summary>Skip the confirmation prompt.</summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
 
+        /// <summary>Stop pods that have no volume too, although that erases every file on them.</summary>
+        [Parameter]
+        public SwitchParameter AllowDataLoss { get; set; }
+
         /// <summary>Emit each stopped pod.</summary>
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
-        protected override void Act(IReadOnlyList<ArenaPod> pods)
+        protected override PodDefault WhenNothingChosen => PodDefault.Refuse;
+
+        protected override void EndProcessing()
         {
             var running = new List<ArenaPod>();
-            foreach (var pod in pods)
+            foreach (var pod in ChosenPods())
             {
                 if (pod.Status == ArenaPodStatus.Running || pod.Status == ArenaPodStatus.Starting) running.Add(pod);
                 else WriteVerbose($"{pod.Name} is {pod.Status}, not running: nothing to stop.");
             }
-            if (running.Count == 0 || !ConfirmBatch($"Stop {Describe(running)}", $"Stop {Describe(running)}? Their disks are kept; they can be started again.", "Stop pods", Force, ConfirmImpact.Medium))
-            {
-                return;
-            }
+            if (running.Count == 0) return;
+            var plan = PodStopPlan.For(running);
+            if (plan.WithoutVolume.Count > 0 && !AllowDataLoss && !WhatIfRequested) ThrowArenaError(plan.DataLossNotAllowed());
+            if (!ConfirmBatch(plan.Action, plan.Question, "Stop pods", Force)) return;
 
             var stopped = new List<string>();
-            RunEach(running, 8, "Stopping pods",
+            ActOnEach(running, "Stopping pods", "stopped",
                 async (pod, token) => { await Api.StopPodAsync(pod.Id, token).ConfigureAwait(false); return pod; },
-                (pod, _) => { WriteVerbose($"{pod.Name} stopped."); stopped.Add(pod.Id); },
-                (pod, error) => WriteArenaError(error, pod));
+                (pod, _) => { WriteVerbose($"{pod.Name} stopped."); stopped.Add(pod.Id); });
 
             if (PassThru && stopped.Count > 0)
             {

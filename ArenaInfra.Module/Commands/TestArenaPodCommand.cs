@@ -1,5 +1,3 @@
-using System;
-using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using ArenaInfra.Ssh;
@@ -12,7 +10,7 @@ namespace ArenaInfra.Commands
     public sealed class TestArenaPodCommand : SshFleetCmdlet
     {
         /// <summary>A shell command to run instead of the GPU check; it passes on exit code 0.</summary>
-        [Parameter(Position = 0)]
+        [Parameter]
         [ValidateNotNullOrEmpty]
         public string? Command { get; set; }
 
@@ -25,54 +23,14 @@ namespace ArenaInfra.Commands
         [Parameter]
         public SwitchParameter Quiet { get; set; }
 
+        protected override PodDefault WhenNothingChosen => PodDefault.Fleet;
+
         protected override void EndProcessing()
         {
-            var pods = ChosenPods();
-            var settings = OpenSettings();
-            var results = new List<ArenaPodTestResult>();
-            var inputErrors = 0;
-
-            void Emit(ArenaPodTestResult result)
-            {
-                results.Add(result);
-                if (!Quiet) WriteObject(result);
-            }
-
-            var targets = Targets(pods,
-                pod => Emit(new ArenaPodTestResult
-                {
-                    Name = pod.Name,
-                    MachineName = pod.MachineName,
-                    PodId = pod.Id,
-                    Stage = ArenaTestStage.NotRunning,
-                    Error = $"the pod is {pod.Status}{(pod.Status == ArenaPodStatus.Starting ? " (no public SSH port yet)" : "")}",
-                }),
-                pod =>
-                {
-                    inputErrors++;
-                    WriteArenaError(NoEndpoint(pod), pod);
-                });
-
-            var condaEnv = EffectiveConfig.CondaEnvName;
-            RunFleet(settings, targets, EffectiveThrottle, "Testing pods",
-                (target, token) => PodTester.Test(target, settings, Command, condaEnv, TimeSpan.FromSeconds(TimeoutSec), token),
-                (target, result) =>
-                {
-                    WriteVerbose($"{result.Name}: {(result.Passed ? "passed" : $"failed at {result.Stage}")} in {result.Duration.TotalSeconds:0.00} s.");
-                    Emit(result);
-                });
-
-            var summary = new ArenaPodTestSummary
-            {
-                Total = results.Count,
-                Passed = results.Count(r => r.Passed),
-                NotRunning = results.Where(r => r.Stage == ArenaTestStage.NotRunning).Select(r => r.Name).ToArray(),
-                ConnectionFailures = results.Where(r => r.Stage == ArenaTestStage.Connect || r.Stage == ArenaTestStage.HostKey || r.Stage == ArenaTestStage.Authenticate).Select(r => r.Name).ToArray(),
-                CommandFailures = results.Where(r => r.Stage == ArenaTestStage.Command).Select(r => r.Name).ToArray(),
-            };
-            WriteInformation(new InformationRecord(summary, MyInvocation.MyCommand.Name) { Tags = { "ArenaInfra", "Summary" } });
-            WriteVerbose(summary.ToString());
-            if (Quiet) WriteObject(inputErrors == 0 && results.Count > 0 && results.All(r => r.Passed));
+            var operation = new PodTestOperation(Command, EffectiveConfig.CondaEnvName) { Timeout = System.TimeSpan.FromSeconds(TimeoutSec) };
+            var results = RunOperation(ChosenPods(), operation, result => { if (!Quiet) WriteObject(result); }, "passed",
+                all => ArenaPodTestSummary.Of(all));
+            if (Quiet) WriteObject(results.Count > 0 && results.All(r => r.Passed));
         }
     }
 }

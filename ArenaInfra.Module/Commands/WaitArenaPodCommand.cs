@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using ArenaInfra.RunPod;
 
@@ -7,7 +8,7 @@ namespace ArenaInfra.Commands
 {
     [Cmdlet(VerbsLifecycle.Wait, "ArenaPod", DefaultParameterSetName = NameSet)]
     [OutputType(typeof(ArenaPod))]
-    public sealed class WaitArenaPodCommand : PodTargetCmdlet
+    public sealed class WaitArenaPodCommand : PodCmdlet
     {
         /// <summary>How long to wait for all pods; community hosts can take 15 minutes to pull an image.</summary>
         [Parameter]
@@ -19,9 +20,11 @@ namespace ArenaInfra.Commands
         [ValidateRange(0.2, 300)]
         public double PollIntervalSec { get; set; } = 5;
 
-        protected override void Act(IReadOnlyList<ArenaPod> pods)
+        protected override PodDefault WhenNothingChosen => PodDefault.Fleet;
+
+        protected override void EndProcessing()
         {
-            WaitForPods(this, pods, TimeSpan.FromSeconds(TimeoutSec), TimeSpan.FromSeconds(PollIntervalSec));
+            WaitForPods(this, ChosenPods(), TimeSpan.FromSeconds(TimeoutSec), TimeSpan.FromSeconds(PollIntervalSec));
         }
 
         /// <summary>Waits, emitting each pod as it becomes ready and an error for each that does not.</summary>
@@ -30,8 +33,9 @@ namespace ArenaInfra.Commands
             if (pods.Count == 0) return;
             var waiter = new PodReadinessWaiter(cmdlet.Api, cmdlet.Log) { PollInterval = pollInterval };
             var progress = new ProgressRecord(ActivityId("Waiting for pods"), "Waiting for pods", $"0 of {pods.Count} ready");
+            var ready = new List<string>();
             var failures = cmdlet.CallRunPodRaw(token => waiter.WaitAsync(pods, timeout,
-                pod => cmdlet.Post(() => cmdlet.WriteObject(pod)),
+                pod => cmdlet.Post(() => { ready.Add(pod.Name); cmdlet.WriteObject(pod); }),
                 (ready, total) => cmdlet.Post(() =>
                 {
                     progress.StatusDescription = $"{ready} of {total} ready";
@@ -41,7 +45,8 @@ namespace ArenaInfra.Commands
                 token));
             progress.RecordType = ProgressRecordType.Completed;
             cmdlet.WriteProgress(progress);
-            foreach (var (error, pod) in failures) cmdlet.WriteError(ToErrorRecord(error, pod));
+            foreach (var (error, pod) in failures) cmdlet.WritePodError(error, pod.Name, pod);
+            cmdlet.WriteSummary(ArenaBatchSummary.Of(cmdlet.MyInvocation.MyCommand.Name, "ready", ready, failures.Select(f => $"{f.Pod.Name} ({f.Error.ErrorId})")), failures.Count > 0);
         }
     }
 }

@@ -65,5 +65,15 @@ namespace ArenaInfra
         public const string ProxyReloadFailed = nameof(ProxyReloadFailed);
         public const string ScriptFileNotFound = nameof(ScriptFileNotFound);
         public const string SshConfigInstallFailed = nameof(SshConfigInstallFailed);
+        public const string SelectionRequired = nameof(SelectionRequired);
+        public const string DataLossNotAllowed = nameof(DataLossNotAllowed);
+        public const string PipelineInputNotAccepted = nameof(PipelineInputNotAccepted);
+        public const string SshConnectFailed = nameof(SshConnectFailed);
+        public const string SshAuthenticationFailed = nameof(SshAuthenticationFailed);
+        public const string HostKeyMismatch = nameof(HostKeyMismatch);
+        public const string HostKeyUnknown = nameof(HostKeyUnknown);
+        public const string SshConnectionLost = nameof(SshConnectionLost);
+        public const string SftpFailed = nameof(SftpFailed);
+        public const string SshOperationFailed = nameof(SshOperationFailed);
     }
 }

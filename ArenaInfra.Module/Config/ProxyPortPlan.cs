@@ -21,6 +21,15 @@ namespace ArenaInfra.Config
             _names = machineNames;
         }
 
+        /// <summary>Names outside MachineNames get ports that can move: say so where it matters.</summary>
+        public static void WarnAboutUnlistedNames(ProxyPortPlan plan, IEnumerable<ArenaPod> pods, Action<string> warn)
+        {
+            foreach (var (machine, port, listed) in plan.Plan(pods.Where(p => p.MachineName != null).Select(p => p.MachineName!)))
+            {
+                if (!listed) warn($"'{machine}' is not in MachineNames, so its proxy port ({port}) can change when other such pods come and go; add it to the list to fix it.");
+            }
+        }
+
         public static ProxyPortPlan For(ArenaConfig config) => new ProxyPortPlan(config.ProxyStartingPort, config.MachineNames);
 
         /// <summary>The proxy port of a listed machine name; null for a name outside the list.</summary>

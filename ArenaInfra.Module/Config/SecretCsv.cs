@@ -31,5 +31,25 @@ namespace ArenaInfra.Config
             }
             return rows;
         }
+
+        /// <summary>
+        /// Each pod's value from the rows, matched by pod name or machine name (case-insensitive). A row
+        /// that matches no pod is a warning, never a value set somewhere else.
+        /// </summary>
+        public static Dictionary<string, string> ValuesByPodId(string path, IReadOnlyList<ArenaPod> pods, IList<string> warnings)
+        {
+            var values = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (host, value, line) in Read(path, warnings))
+            {
+                ArenaPod? match = null;
+                foreach (var pod in pods)
+                {
+                    if (string.Equals(pod.Name, host, StringComparison.OrdinalIgnoreCase) || string.Equals(pod.MachineName, host, StringComparison.OrdinalIgnoreCase)) { match = pod; break; }
+                }
+                if (match == null) warnings.Add($"{path} line {line}: '{host}' matches no chosen pod; the row is skipped.");
+                else values[match.Id] = value;
+            }
+            return values;
+        }
     }
 }

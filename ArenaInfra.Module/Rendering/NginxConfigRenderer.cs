@@ -51,6 +51,15 @@ namespace ArenaInfra.Rendering
             return text.ToString();
         }
 
+        /// <summary>The fleet's config from its settings; a warning for each pod whose port can move, a note for each pod left out.</summary>
+        public static string ForFleet(ArenaConfig config, IReadOnlyList<ArenaPod> pods, string logDirectory, string? listenAddress, Action<string> warn, Action<string> skipped)
+        {
+            var plan = ProxyPortPlan.For(config);
+            ProxyPortPlan.WarnAboutUnlistedNames(plan, pods, warn);
+            var options = new NginxConfigOptions { Prefix = config.Prefix, LogDirectory = logDirectory, ListenAddress = listenAddress };
+            return Render(options, pods, plan, skipped);
+        }
+
         /// <summary>nginx names: letters, digits and underscores.</summary>
         public static string SafeName(string name) => Regex.Replace(name, "[^A-Za-z0-9_]", "_");
 

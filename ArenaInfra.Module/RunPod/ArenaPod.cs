@@ -9,7 +9,10 @@ namespace ArenaInfra
         /// <summary>RunPod says RUNNING, but there is no public SSH endpoint yet.</summary>
         Starting,
         Running,
-        /// <summary>RunPod's EXITED: stopped, disk kept, still billed for storage.</summary>
+        /// <summary>
+        /// RunPod's EXITED: stopped. The container disk was erased by the stop; only the volume (at
+        /// /workspace) is kept, and billed for storage. The pod stays tied to its host.
+        /// </summary>
         Stopped,
         Terminated,
     }
@@ -40,7 +43,10 @@ namespace ArenaInfra
         public string? MachineId { get; internal set; }
         public string? Location { get; internal set; }
         public int? DiskSizeGB { get; internal set; }
+        /// <summary>The volume's size; 0 or null: the pod has no volume, so a stop erases everything on it.</summary>
         public int? VolumeSizeGB { get; internal set; }
+        /// <summary>Where the volume is mounted (/workspace): the only place a stop does not erase.</summary>
+        public string? VolumeMountPath { get; internal set; }
         /// <summary>When RunPod reported this state; Uptime counts back from here.</summary>
         public DateTimeOffset RetrievedAt { get; internal set; }
 
@@ -49,6 +55,9 @@ namespace ArenaInfra
 
         /// <summary>'ip:port' of the public SSH endpoint, or null.</summary>
         public string? SshEndpoint => PublicIp != null && SshPort != null ? $"{PublicIp}:{SshPort}" : null;
+
+        /// <summary>True when the pod has a volume, so a stop keeps at least what is under VolumeMountPath.</summary>
+        public bool HasVolume => VolumeSizeGB is int size && size > 0;
 
         public override string ToString() => Name;
     }

@@ -54,6 +54,7 @@ namespace ArenaInfra.RunPod
                 Location = wire.Machine?.Location,
                 DiskSizeGB = wire.ContainerDiskInGb,
                 VolumeSizeGB = wire.VolumeInGb,
+                VolumeMountPath = wire.VolumeInGb > 0 ? wire.VolumeMountPath ?? "/workspace" : null,
                 RetrievedAt = DateTimeOffset.UtcNow,
             };
         }

@@ -46,7 +46,7 @@ namespace ArenaInfra.RunPod
                     if (!current.TryGetValue(id, out var pod) || pod.Status == ArenaPodStatus.Terminated)
                     {
                         failures.Add((new ArenaException(ArenaErrorIds.PodNotFound, ErrorCategory.ObjectNotFound,
-                            $"The pod '{pending[id].Name}' ({id}) no longer exists, so it will never be ready.", "Run Get-ArenaPod to see the pods there are."), pending[id]));
+                            $"{pending[id].Name}: the pod ({id}) no longer exists, so it will never be ready.", "Run Get-ArenaPod to see the pods there are."), pending[id]));
                         pending.Remove(id);
                         continue;
                     }
@@ -54,7 +54,7 @@ namespace ArenaInfra.RunPod
                     if (pod.Status == ArenaPodStatus.Stopped)
                     {
                         failures.Add((new ArenaException(ArenaErrorIds.PodNotReady, ErrorCategory.InvalidOperation,
-                            $"The pod '{pod.Name}' is stopped, so it will not become ready by waiting.", "Start it with Start-ArenaPod, then wait again."), pod));
+                            $"{pod.Name}: the pod is stopped, so it will not become ready by waiting.", "Start it with Start-ArenaPod, then wait again."), pod));
                         pending.Remove(id);
                         continue;
                     }
@@ -85,7 +85,7 @@ namespace ArenaInfra.RunPod
             {
                 var pod = last[id];
                 failures.Add((new ArenaException(ArenaErrorIds.PodNotReady, ErrorCategory.OperationTimeout,
-                    $"The pod '{pod.Name}' was not ready within {timeout.TotalSeconds:0} s; its last status was {Describe(pod)}.",
+                    $"{pod.Name}: not ready within {timeout.TotalSeconds:0} s; its last status was {Describe(pod)}.",
                     "Community hosts can take 15 minutes or more to pull the image. Wait longer with -TimeoutSec, or replace the pod (Remove-ArenaPod, then New-ArenaPod)."), pod));
             }
             return failures;

@@ -5,7 +5,7 @@ using System.Management.Automation;
 
 namespace ArenaInfra.RunPod
 {
-    /// <summary>What the user asked for: pod objects, ids, names with wildcards, exclusions.</summary>
+    /// <summary>What the user asked for: pod objects (by their ids), ids, names with wildcards, exclusions.</summary>
     internal sealed class PodSelector
     {
         public List<string> Ids { get; } = new List<string>();
@@ -13,7 +13,16 @@ namespace ArenaInfra.RunPod
         public List<string> ExcludeNames { get; } = new List<string>();
         public bool IncludeOtherPods { get; set; }
 
+        /// <summary>Nothing was chosen: no pod, id or name.</summary>
         public bool IsEmpty => Ids.Count == 0 && Names.Count == 0;
+
+        /// <summary>Adds what one pipeline record (or the command line) chose.</summary>
+        public void Add(IEnumerable<ArenaPod>? pods, IEnumerable<string>? ids, IEnumerable<string>? names)
+        {
+            foreach (var pod in pods ?? Enumerable.Empty<ArenaPod>()) Ids.Add(pod.Id);
+            Ids.AddRange(ids ?? Enumerable.Empty<string>());
+            Names.AddRange(names ?? Enumerable.Empty<string>());
+        }
     }
 
     /// <summary>The pods a selector picks from a fresh list, and an error for each thing that picked nothing.</summary>
@@ -28,7 +37,7 @@ namespace ArenaInfra.RunPod
         public IReadOnlyList<ArenaPod> Pods { get; }
         public IReadOnlyList<(ArenaException Error, object Target)> Errors { get; }
 
-        /// <summary>No ids and no names means every fleet pod, as the old scripts did.</summary>
+        /// <summary>The chosen pods from a fresh list. An empty selector chooses nothing: the caller says '*' when it means the fleet.</summary>
         public static PodSelection Select(IReadOnlyList<ArenaPod> current, PodSelector selector, string prefix)
         {
             var chosen = new Dictionary<string, ArenaPod>(StringComparer.Ordinal);
@@ -41,12 +50,12 @@ namespace ArenaInfra.RunPod
                 if (pod == null)
                 {
                     errors.Add((new ArenaException(ArenaErrorIds.PodNotFound, ErrorCategory.ObjectNotFound,
-                        $"RunPod has no pod with the id '{id}' (it may have been removed).", "Run Get-ArenaPod to see the pods there are."), id));
+                        $"{id}: RunPod has no pod with this id (it may have been removed).", "Run Get-ArenaPod to see the pods there are."), id));
                 }
                 else if (!pod.IsFleetPod && !selector.IncludeOtherPods)
                 {
                     errors.Add((new ArenaException(ArenaErrorIds.PodNotInFleet, ErrorCategory.PermissionDenied,
-                        $"The pod '{pod.Name}' ({id}) is not one of the fleet's pods (prefix '{prefix}-').", "Add -All to work with pods outside the fleet."), id));
+                        $"{pod.Name}: this pod ({id}) is not one of the fleet's pods (prefix '{prefix}-').", "Add -All to work with pods outside the fleet."), id));
                 }
                 else
                 {
@@ -54,8 +63,7 @@ namespace ArenaInfra.RunPod
                 }
             }
 
-            var names = selector.IsEmpty ? new List<string> { "*" } : selector.Names;
-            foreach (var name in names)
+            foreach (var name in selector.Names)
             {
                 var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
                 var matched = candidates.Where(p => Matches(pattern, p)).ToList();
@@ -63,7 +71,7 @@ namespace ArenaInfra.RunPod
                 if (matched.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
                 {
                     errors.Add((new ArenaException(ArenaErrorIds.PodNotFound, ErrorCategory.ObjectNotFound,
-                        $"No {(selector.IncludeOtherPods ? "" : "fleet ")}pod is named '{name}'.",
+                        $"{name}: no {(selector.IncludeOtherPods ? "" : "fleet ")}pod has this name.",
                         selector.IncludeOtherPods ? "Run Get-ArenaPod -All to see every pod." : $"Run Get-ArenaPod to see the fleet's pods (prefix '{prefix}-'), or add -All."), name));
                 }
             }

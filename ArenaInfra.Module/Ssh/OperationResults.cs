@@ -2,15 +2,22 @@ using System;
 
 namespace ArenaInfra
 {
-    /// <summary>What every day-to-day operation reports for a pod: did it work, and if not, where and why.</summary>
+    /// <summary>
+    /// What every SSH command reports for each pod it was given: did it work, and if not, where and why.
+    /// A pod that is not running gets a result too (FailedStep NotRunning): every pod is accounted for.
+    /// </summary>
     public abstract class ArenaPodOperationResult
     {
         public string Name { get; internal set; } = "";
         public string? MachineName { get; internal set; }
         public string? PodId { get; internal set; }
+        /// <summary>host:port the command connected to; null when the pod was not contacted.</summary>
+        public string? Endpoint { get; internal set; }
         public bool Succeeded { get; internal set; }
-        /// <summary>The step that failed (Connect, CopyKey, Git, ...); null when all went well.</summary>
+        /// <summary>The step that failed (NotRunning, Connect, HostKey, Authenticate, CopyKey, Git, ...); null when all went well.</summary>
         public string? FailedStep { get; internal set; }
+        /// <summary>The failure's stable id (SshConnectFailed, PodNotRunning, ...), as in ArenaErrorIds; null when all went well.</summary>
+        public string? ErrorId { get; internal set; }
         public string? Error { get; internal set; }
         public TimeSpan Duration { get; internal set; }
 
@@ -58,6 +65,12 @@ namespace ArenaInfra
         public long Bytes { get; internal set; }
         /// <summary>Files left out for their size (relative paths).</summary>
         public string[] SkippedFiles { get; internal set; } = Array.Empty<string>();
+    }
+
+    /// <summary>Get-ArenaPodGpu's work on one pod: its GPUs (the cmdlet emits each one).</summary>
+    public sealed class ArenaPodGpuResult : ArenaPodOperationResult
+    {
+        public ArenaGpuStatus[] Gpus { get; internal set; } = Array.Empty<ArenaGpuStatus>();
     }
 
     /// <summary>One GPU of one pod, as nvidia-smi reports it.</summary>

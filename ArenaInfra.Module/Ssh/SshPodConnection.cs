@@ -93,7 +93,7 @@ namespace ArenaInfra.Ssh
                 }
                 catch (Exception e) when (e is SshException || e is SocketException || e is ObjectDisposedException || e is IOException)
                 {
-                    throw new SshStageException(ArenaTestStage.Command, "SshConnectionLost", $"The connection was lost while the command ran: {e.Message}", e);
+                    throw new SshStageException(ArenaTestStage.Command, ArenaErrorIds.SshConnectionLost, $"The connection was lost while the command ran: {e.Message}", e);
                 }
             }
         }
@@ -126,7 +126,7 @@ namespace ArenaInfra.Ssh
                 }
                 catch (Exception e) when (e is SshException || e is SocketException || e is ObjectDisposedException || e is IOException)
                 {
-                    throw new SshStageException(ArenaTestStage.Command, "SshConnectionLost", $"The connection was lost while the command ran: {e.Message}", e);
+                    throw new SshStageException(ArenaTestStage.Command, ArenaErrorIds.SshConnectionLost, $"The connection was lost while the command ran: {e.Message}", e);
                 }
             }
         }
@@ -144,7 +144,7 @@ namespace ArenaInfra.Ssh
             {
                 sftp.Dispose();
                 cancellationToken.ThrowIfCancellationRequested();
-                throw new SshStageException(ArenaTestStage.Connect, "SftpFailed", $"SFTP to the pod failed: {e.Message}", e);
+                throw new SshStageException(ArenaTestStage.Connect, ArenaErrorIds.SftpFailed, $"SFTP to the pod failed: {e.Message}", e);
             }
         }
 
@@ -166,7 +166,7 @@ namespace ArenaInfra.Ssh
                 }
                 catch (Exception e) when (e is SshException || e is SocketException || e is IOException)
                 {
-                    throw new SshStageException(ArenaTestStage.Command, "SftpFailed", $"Copying to {remotePath} failed: {e.Message}", e);
+                    throw new SshStageException(ArenaTestStage.Command, ArenaErrorIds.SftpFailed, $"Copying to {remotePath} failed: {e.Message}", e);
                 }
             }
         }
@@ -202,16 +202,16 @@ namespace ArenaInfra.Ssh
         {
             if (hostKeyProblem != null)
             {
-                var id = hostKeyProblem.Contains("no key is recorded") ? "HostKeyUnknown" : "HostKeyMismatch";
+                var id = hostKeyProblem.Contains("no key is recorded") ? ArenaErrorIds.HostKeyUnknown : ArenaErrorIds.HostKeyMismatch;
                 return new SshStageException(ArenaTestStage.HostKey, id, hostKeyProblem, e);
             }
             if (e is SshAuthenticationException)
             {
-                return new SshStageException(ArenaTestStage.Authenticate, "SshAuthenticationFailed",
+                return new SshStageException(ArenaTestStage.Authenticate, ArenaErrorIds.SshAuthenticationFailed,
                     $"{target.Pod.Name} refused the key '{settings.Key.Path}' for user '{target.User}': {e.Message}", e);
             }
             var reason = e is SshOperationTimeoutException ? $"no answer within {settings.ConnectTimeout.TotalSeconds:0.#} s" : e.Message.TrimEnd('.');
-            return new SshStageException(ArenaTestStage.Connect, "SshConnectFailed", $"Cannot connect to {target.Pod.Name} at {target.Endpoint}: {reason}.", e);
+            return new SshStageException(ArenaTestStage.Connect, ArenaErrorIds.SshConnectFailed, $"Cannot connect to {target.Pod.Name} at {target.Endpoint}: {reason}.", e);
         }
 
         private static void PreferKeyExchange(ConnectionInfo info, string? preferred)

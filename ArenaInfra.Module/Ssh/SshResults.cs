@@ -21,19 +21,13 @@ namespace ArenaInfra
     }
 
     /// <summary>One pod's answer to Test-ArenaPod.</summary>
-    public sealed class ArenaPodTestResult
+    public sealed class ArenaPodTestResult : ArenaPodOperationResult
     {
-        public string Name { get; internal set; } = "";
-        public string? MachineName { get; internal set; }
-        public string? PodId { get; internal set; }
-        /// <summary>host:port the check connected to.</summary>
-        public string? Endpoint { get; internal set; }
-        public bool Passed { get; internal set; }
+        /// <summary>The same as Succeeded: the check passed.</summary>
+        public bool Passed => Succeeded;
         public ArenaTestStage Stage { get; internal set; }
         public int? ExitCode { get; internal set; }
         public string Output { get; internal set; } = "";
-        public string? Error { get; internal set; }
-        public TimeSpan Duration { get; internal set; }
         public string? TorchVersion { get; internal set; }
         public bool? CudaAvailable { get; internal set; }
         public string? GpuName { get; internal set; }
@@ -41,7 +35,7 @@ namespace ArenaInfra
         public override string ToString() => $"{Name}: {(Passed ? "passed" : $"failed at {Stage}: {Error}")}";
     }
 
-    /// <summary>Test-ArenaPod's closing count, written to the Information stream.</summary>
+    /// <summary>Test-ArenaPod's closing count, written to the Information stream (shown when a pod failed).</summary>
     public sealed class ArenaPodTestSummary
     {
         public int Total { get; internal set; }
@@ -50,28 +44,35 @@ namespace ArenaInfra
         public string[] ConnectionFailures { get; internal set; } = Array.Empty<string>();
         public string[] CommandFailures { get; internal set; } = Array.Empty<string>();
 
+        internal static ArenaPodTestSummary Of(System.Collections.Generic.IReadOnlyList<ArenaPodTestResult> results) => new ArenaPodTestSummary
+        {
+            Total = results.Count,
+            Passed = results.Count(r => r.Passed),
+            NotRunning = results.Where(r => r.Stage == ArenaTestStage.NotRunning).Select(r => r.Name).ToArray(),
+            ConnectionFailures = results.Where(r => r.Stage == ArenaTestStage.Connect || r.Stage == ArenaTestStage.HostKey || r.Stage == ArenaTestStage.Authenticate).Select(r => r.Name).ToArray(),
+            CommandFailures = results.Where(r => r.Stage == ArenaTestStage.Command).Select(r => r.Name).ToArray(),
+        };
+
         public override string ToString() =>
-            string.Format(CultureInfo.InvariantCulture, "{0} of {1} pods passed; {2} connection failure(s){3}; {4} command failure(s){5}{6}.",
+            string.Format(CultureInfo.InvariantCulture, "Test-ArenaPod: {0} of {1} pods passed; {2} connection failure(s){3}; {4} command failure(s){5}{6}.",
                 Passed, Total, ConnectionFailures.Length, List(ConnectionFailures), CommandFailures.Length, List(CommandFailures),
                 NotRunning.Length > 0 ? $"; {NotRunning.Length} not running{List(NotRunning)}" : "");
 
         private static string List(string[] names) => names.Length == 0 ? "" : " (" + string.Join(", ", names.OrderBy(n => n, StringComparer.Ordinal)) + ")";
     }
 
-    /// <summary>One pod's run of Invoke-ArenaPodCommand. A non-zero exit code is a result, not an error.</summary>
-    public sealed class ArenaCommandResult
+    /// <summary>
+    /// One pod's run of Invoke-ArenaPodCommand. A non-zero exit code is a result, not an error; so is a
+    /// pod that could not be reached (ExitCode null, FailedStep and Error say why).
+    /// </summary>
+    public sealed class ArenaCommandResult : ArenaPodOperationResult
     {
-        public string Name { get; internal set; } = "";
-        public string? MachineName { get; internal set; }
-        public string? PodId { get; internal set; }
         public int? ExitCode { get; internal set; }
         public string StdOut { get; internal set; } = "";
         public string StdErr { get; internal set; } = "";
-        public TimeSpan Duration { get; internal set; }
-        public bool Succeeded { get; internal set; }
         /// <summary>True when the command did not finish within -TimeoutSec.</summary>
         public bool TimedOut { get; internal set; }
 
-        public override string ToString() => $"{Name}: exit {(ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "none")}";
+        public override string ToString() => ExitCode == null && FailedStep != null ? base.ToString() : $"{Name}: exit {(ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "none")}";
     }
 }

@@ -1,0 +1,24 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text;
+
+namespace ArenaInfra.Rendering
+{
+    /// <summary>Get-ArenaPodGpu -Watch's live table: one line a GPU, and a line for each pod that did not answer.</summary>
+    internal static class GpuTable
+    {
+        public static string Render(IReadOnlyList<ArenaGpuStatus> statuses, DateTime now)
+        {
+            var text = new StringBuilder();
+            text.Append(string.Format(CultureInfo.InvariantCulture, "{0,-18} {1,3} {2,-10} {3,5} {4,13}   {5:HH:mm:ss}\n", "Pod", "GPU", "Model", "Util", "Memory (GB)", now));
+            foreach (var s in statuses)
+            {
+                text.Append(s.Responding
+                    ? string.Format(CultureInfo.InvariantCulture, "{0,-18} {1,3} {2,-10} {3,4}% {4,6:0.0}/{5,-6:0.0}\n", s.Name, s.Index, s.Model, s.UtilizationPercent, s.MemoryUsedGB, s.MemoryTotalGB)
+                    : string.Format(CultureInfo.InvariantCulture, "{0,-18}   - no answer: {1}\n", s.Name, s.Error));
+            }
+            return text.ToString();
+        }
+    }
+}
