@@ -157,6 +157,8 @@ function Invoke-Test {
     $pesterCounts = Join-Path $results 'pester.json'
     $script = @"
 `$ErrorActionPreference = 'Stop'
+# Plain text: an escape sequence in a failure's message would break the XML report, and so the counts.
+if (`$PSStyle) { `$PSStyle.OutputRendering = 'PlainText' }
 Import-Module '$pester'
 `$c = New-PesterConfiguration
 `$c.Run.Path = '$(Join-Path $Root 'tests/Pester')'

@@ -91,8 +91,8 @@ try {
         $null = Invoke-RestMethod -Method Post -Uri "$url/_sandbox/pods/$bravo/sshd/stop"
         Step 'bravo''s sshd has died: the check says where it fails' "Get-ArenaPod | Test-ArenaPod -Command 'uname -sr' -ConnectTimeoutSec 3 | Where-Object { -not `$_.Passed } | Format-List Name, Stage, Error"
         Step 'GPU use across the fleet (bravo does not answer, and says so)' 'Get-ArenaPod -Status Running | Get-ArenaPodGpu -ConnectTimeoutSec 3'
-        Step 'Hand out an API key: one export line a pod, the value never shown' "Set-ArenaPodSecret -VariableName OPENAI_API_KEY -Value (ConvertTo-SecureString 'sk-demo' -AsPlainText -Force) -ExcludeName bravo, delta -Force"
-        Step 'Run a command on every pod; exit codes and output come back as objects' "Get-ArenaPod -Status Running -ExcludeName bravo | Invoke-ArenaPodCommand 'echo `$ARENA_POD_NAME: `$(nproc) cores'"
+        Step 'Hand out an API key: one export line a pod, the value never shown' "Set-ArenaPodSecret -Name * -ExcludeName bravo, delta -VariableName OPENAI_API_KEY -Value (ConvertTo-SecureString 'sk-demo' -AsPlainText -Force) -Force"
+        Step 'Run a command on every pod; exit codes and output come back as objects' "Get-ArenaPod -Status Running -ExcludeName bravo | Invoke-ArenaPodCommand -Command 'echo `$ARENA_POD_NAME: `$(nproc) cores'"
     }
     else {
         Write-Host ''
@@ -101,7 +101,10 @@ try {
     Step 'Participants'' SSH config: every machine name on a fixed proxy port, so it never changes' 'Export-ArenaSshConfig -Mode Proxy'
     Step 'The proxy''s nginx config, in the same port order' "Export-ArenaNginxConfig -ListenAddress 127.0.0.1 | Select-Object -First 1 | ForEach-Object { (`$_ -split ""``n"" | Select-Object -Last 7) -join ""``n"" }"
     Step 'The kit to hand out: key, config, README and installers for Windows, macOS and Linux' "Export-ArenaParticipantKit -Path (Join-Path '$work' 'kit') | Get-ChildItem | Format-Table Name, Length"
-    Step 'Evening: stop everything but alpha' 'Stop-ArenaPod -ExcludeName alpha -Force -PassThru'
+    Step 'A command that changes pods never picks the whole fleet by itself' "try { Stop-ArenaPod -Force } catch { `$_.Exception.Message; `$_.ErrorDetails.RecommendedAction }"
+    Step 'An empty pipeline changes nothing: no pod comes through, so Remove-ArenaPod removes none' "Get-ArenaPod -Status Stopped | Where-Object Name -eq 'camp-zulu' | Remove-ArenaPod -Force -PassThru; 'removed: nothing'"
+    Step 'A stop erases the container disk: pods without a volume are refused until you say so' "try { Stop-ArenaPod -Name * -ExcludeName alpha -Force } catch { `$_.Exception.Message; `$_.ErrorDetails.RecommendedAction }"
+    Step 'Evening: stop everything but alpha, knowing what is erased' 'Stop-ArenaPod -Name * -ExcludeName alpha -AllowDataLoss -Force -PassThru'
     Step 'Removing a running pod needs -Force; a stopped one only a confirmation' "Remove-ArenaPod -Name alpha -Confirm:`$false -ErrorAction Continue; Remove-ArenaPod -Name echo -Confirm:`$false -PassThru"
     Step 'The end of the program: tear the fleet down' 'Get-ArenaPod | Remove-ArenaPod -Force -PassThru | Format-Table Name, Status'
     Step 'Nothing left but the pod that is not ours' 'Get-ArenaPod -All'

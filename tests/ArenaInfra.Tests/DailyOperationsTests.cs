@@ -139,8 +139,8 @@ public sealed class DailyOperationsTests : IDisposable
         _vars["v1"] = Secure("sk-first-VALUE");
         _vars["v2"] = Secure("sk-second-'quoted'-VALUE");
 
-        var first = Run("Set-ArenaPodSecret -VariableName OPENAI_API_KEY -Value $v1 -Force -Verbose");
-        var second = Run("Set-ArenaPodSecret -VariableName OPENAI_API_KEY -Value $v2 -Force -Verbose");
+        var first = Run("Set-ArenaPodSecret -Name * -VariableName OPENAI_API_KEY -Value $v1 -Force -Verbose");
+        var second = Run("Set-ArenaPodSecret -Name * -VariableName OPENAI_API_KEY -Value $v2 -Force -Verbose");
 
         Assert.All(first.Output.Concat(second.Output).OfType<ArenaPodSecretResult>(), r => Assert.True(r.Succeeded, r.Error));
         foreach (var file in new[] { ".bashrc", ".zshrc" })
@@ -165,7 +165,7 @@ public sealed class DailyOperationsTests : IDisposable
 
         Assert.Equal(new[] { "camp-alpha", "camp-bravo" }, result.Output.OfType<ArenaPodSecretResult>().Select(r => r.Name).OrderBy(n => n));
         Assert.Contains(result.Warnings, w => w.Contains("line 4") && w.Contains("host,key"));
-        Assert.Contains(result.Warnings, w => w.Contains("line 5") && w.Contains("'nobody' matches no pod"));
+        Assert.Contains(result.Warnings, w => w.Contains("line 5") && w.Contains("'nobody' matches no chosen pod"));
         Assert.Contains("export ANTHROPIC_API_KEY='key-b'", File.ReadAllText(Path.Combine(Home("bravo"), ".bashrc")));
         Assert.False(File.Exists(Path.Combine(Home("charlie"), ".bashrc")));
     }
@@ -174,11 +174,11 @@ public sealed class DailyOperationsTests : IDisposable
     public void Save_pushes_the_work_to_a_branch_of_its_own_and_then_has_nothing_to_commit()
     {
         _ssh.Require();
-        Run("New-ArenaPod -Count 1 -Force | Out-Null; Initialize-ArenaPod -Force | Out-Null");
+        Run("New-ArenaPod -Count 1 -Force | Out-Null; Initialize-ArenaPod -Name * -Force | Out-Null");
         File.WriteAllText(Path.Combine(Home("alpha"), "course", "solution.py"), "print('done')\n");
 
-        var first = Run("Save-ArenaPodWork -Label w1d2 -Force").Output.OfType<ArenaPodSaveResult>().Single();
-        var second = Run("Save-ArenaPodWork -Label w1d2 -Force").Output.OfType<ArenaPodSaveResult>().Single();
+        var first = Run("Save-ArenaPodWork -Name * -Label w1d2 -Force").Output.OfType<ArenaPodSaveResult>().Single();
+        var second = Run("Save-ArenaPodWork -Name * -Label w1d2 -Force").Output.OfType<ArenaPodSaveResult>().Single();
 
         Assert.Equal(ArenaSaveStatus.Pushed, first.Status);
         Assert.Equal("autocommit-camp-w1d2-alpha", first.Branch);
@@ -194,7 +194,7 @@ public sealed class DailyOperationsTests : IDisposable
     {
         _ssh.Require();
         Run("New-ArenaPod -Count 1 -Force | Out-Null");
-        var result = Run("Save-ArenaPodWork -Label w1d2 -Force").Output.OfType<ArenaPodSaveResult>().Single();
+        var result = Run("Save-ArenaPodWork -Name * -Label w1d2 -Force").Output.OfType<ArenaPodSaveResult>().Single();
         Assert.Equal(ArenaSaveStatus.Failed, result.Status);
         Assert.Equal("Repository", result.FailedStep);
         Assert.Contains("no repository at ~/course", result.Error);

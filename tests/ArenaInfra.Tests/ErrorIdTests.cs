@@ -13,13 +13,38 @@ public sealed class ErrorIdTests
         .Select(f => (string)f.GetRawConstantValue()!)
         .ToArray();
 
+    /// <summary>Every place an error id is created: an ArenaException, a failure on an SSH stage, an ErrorRecord, a result's ErrorId or a failed step.</summary>
+    private static readonly Regex[] IdSites =
+    {
+        new(@"new ArenaException\(\s*(?<id>[^,\s]+)\s*,"),
+        new(@"new SshStageException\(\s*[^,]+,\s*(?<id>[^,\s]+)\s*,"),
+        new(@"new ErrorRecord\(\s*[^,]+,\s*(?<id>[^,\s]+)\s*,"),
+        new(@"\.ErrorId\s*=\s*(?<id>[^;\s]+)\s*;"),
+        new(@"NotContacted\([^,]+,\s*[^,]+,\s*(?<id>[^,\s]+)\s*,"),
+        new(@"\.Fail\([^;]*,\s*(?<id>ArenaErrorIds\.\w+|""\w+"")\s*\)"),
+    };
+
     [Fact]
     public void Every_error_the_module_raises_takes_its_id_from_ArenaErrorIds()
     {
-        var literals = Directory.GetFiles(Path.Combine(RepoPaths.Root, "ArenaInfra.Module"), "*.cs", SearchOption.AllDirectories)
-            .SelectMany(file => Regex.Matches(File.ReadAllText(file), @"new ArenaException\(\s*""(\w+)""").Select(m => $"{Path.GetFileName(file)}: {m.Groups[1].Value}"))
-            .ToList();
-        Assert.Empty(literals);
+        var sources = Directory.GetFiles(Path.Combine(RepoPaths.Root, "ArenaInfra.Module"), "*.cs", SearchOption.AllDirectories);
+        var sites = sources.SelectMany(file => IdSites.SelectMany(site => site.Matches(File.ReadAllText(file)))
+            .Select(m => (File: Path.GetFileName(file), Id: m.Groups["id"].Value))).ToList();
+        // Where the id is passed along (error.ErrorId, e.ErrorId, errorId) it was checked where it was made.
+        var passedOn = new Regex(@"^(\w+\.)?(ErrorId|errorId|id)$");
+        var wrong = sites.Where(s => !passedOn.IsMatch(s.Id) && !(s.Id.StartsWith("ArenaErrorIds.") && Declared.Contains(s.Id.Substring("ArenaErrorIds.".Length))))
+            .Select(s => $"{s.File}: {s.Id}").ToList();
+        Assert.Empty(wrong);
+        Assert.True(sites.Count > 50, $"only {sites.Count} places found: the patterns no longer match the code");
+    }
+
+    [Fact]
+    public void The_SSH_failure_ids_are_declared()
+    {
+        foreach (var id in new[] { "SshConnectFailed", "SshAuthenticationFailed", "HostKeyMismatch", "HostKeyUnknown", "SshConnectionLost", "SftpFailed", "SshOperationFailed" })
+        {
+            Assert.Contains(id, Declared);
+        }
     }
 
     [Fact]

@@ -97,10 +97,17 @@ public sealed class GetArenaPodCommandTests : IDisposable
         Seed("arena-apple", "RUNNING", true);
         Seed("arena-bloom", "RUNNING", true);
 
-        var result = Run("'apple', 'bloom' | Get-ArenaPod -Config $cfg -ApiKey $key");
+        var result = Run("[pscustomobject]@{ Name = 'apple' }, [pscustomobject]@{ Name = 'bloom' } | Get-ArenaPod -Config $cfg -ApiKey $key");
 
         Assert.Equal(new[] { "arena-apple", "arena-bloom" }, result.Output.Cast<ArenaPod>().Select(p => p.Name));
         Assert.Single(_sandbox.Requests());
+
+        // Plain strings are not pods: a binding error each, and no listing of the whole fleet.
+        _sandbox.Reset();
+        var strings = Run("'apple', 'bloom' | Get-ArenaPod -Config $cfg -ApiKey $key");
+        Assert.Empty(strings.Output);
+        Assert.All(strings.Errors, e => Assert.StartsWith("InputObjectNotBound", e.FullyQualifiedErrorId));
+        Assert.Equal(2, strings.Errors.Count);
     }
 
     [Fact]

@@ -245,7 +245,7 @@ public sealed class LifecycleCommandTests : IDisposable
         Seed("camp-bravo");
         Seed("camp-charlie", "EXITED");
 
-        var stopped = Run("Stop-ArenaPod -Name alpha, charlie -Force -PassThru -Verbose");
+        var stopped = Run("Stop-ArenaPod -Name alpha, charlie -Force -AllowDataLoss -PassThru -Verbose");
         Assert.Equal(new[] { "camp-alpha" }, Names(stopped));
         Assert.Equal(ArenaPodStatus.Stopped, stopped.Output.OfType<ArenaPod>().Single().Status);
         Assert.Contains(stopped.Verbose, v => v.Contains("camp-charlie is Stopped, not running"));
@@ -265,11 +265,13 @@ public sealed class LifecycleCommandTests : IDisposable
         Seed("camp-alpha");
         Seed("camp-bravo", "EXITED");
 
-        var refused = Run("Remove-ArenaPod -Confirm:$false");
-        Assert.StartsWith("PodOperationFailed,", Assert.Single(refused.Errors).FullyQualifiedErrorId);
+        var refused = Run("Remove-ArenaPod -Name * -Confirm:$false");
+        var refusal = Assert.Single(refused.Errors);
+        Assert.StartsWith("PodOperationFailed,", refusal.FullyQualifiedErrorId);
+        Assert.StartsWith("camp-alpha: ", refusal.Exception.Message);
         Assert.Equal(new[] { "camp-alpha" }, Names(Run("Get-ArenaPod")));
 
-        var forced = Run("Remove-ArenaPod -Force -PassThru");
+        var forced = Run("Remove-ArenaPod -Name * -Force -PassThru");
         Assert.Empty(forced.Errors);
         Assert.Equal(new[] { "camp-alpha" }, Names(forced));
         Assert.Empty(Run("Get-ArenaPod").Output);
@@ -281,7 +283,7 @@ public sealed class LifecycleCommandTests : IDisposable
     public void Remove_in_a_session_that_cannot_prompt_needs_Force_or_Confirm_false()
     {
         Seed("camp-bravo", "EXITED");
-        var result = Run("try { Remove-ArenaPod } catch { $_ }");
+        var result = Run("try { Remove-ArenaPod -Name * } catch { $_ }");
         Assert.Equal("ConfirmationRequired", result.CaughtErrorId);
         Assert.Single(Run("Get-ArenaPod").Output);
     }
@@ -293,12 +295,19 @@ public sealed class LifecycleCommandTests : IDisposable
         Seed("camp-bravo", "EXITED");
         _sandbox.AddFault(new { kind = "noFreeGpus" });
 
-        var result = Run("Start-ArenaPod -Force -PassThru");
+        var result = Run("Start-ArenaPod -Name * -Force -PassThru -InformationVariable info; $info");
 
         var error = Assert.Single(result.Errors);
         Assert.StartsWith("CapacityUnavailable,", error.FullyQualifiedErrorId);
+        Assert.Matches("^camp-(alpha|bravo): ", error.Exception.Message);
         Assert.Contains("not enough free GPUs", error.Exception.Message);
         Assert.Single(result.Output.OfType<ArenaPod>());
+        // The batch ends with a summary the user sees (PSHOST, as Write-Host), naming the pod that failed.
+        var summary = Assert.Single(result.Output.OfType<InformationRecord>());
+        Assert.Contains("PSHOST", summary.Tags);
+        var counts = Assert.IsType<ArenaBatchSummary>(summary.MessageData);
+        Assert.Single(counts.Succeeded);
+        Assert.Matches(@"^camp-(alpha|bravo) \(CapacityUnavailable\)$", Assert.Single(counts.Failed));
     }
 
     [Fact]
@@ -308,7 +317,7 @@ public sealed class LifecycleCommandTests : IDisposable
         Seed("camp-bravo");
         Seed("camp-charlie");
 
-        var result = Run("Stop-ArenaPod -ExcludeName 'b*' -Force -PassThru; Stop-ArenaPod -Name nosuch -Force");
+        var result = Run("Stop-ArenaPod -Name * -ExcludeName 'b*' -Force -AllowDataLoss -PassThru; Stop-ArenaPod -Name nosuch -Force");
 
         Assert.Equal(new[] { "camp-alpha", "camp-charlie" }, Names(result));
         Assert.StartsWith("PodNotFound,", Assert.Single(result.Errors).FullyQualifiedErrorId);

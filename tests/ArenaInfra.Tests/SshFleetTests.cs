@@ -86,7 +86,7 @@ public sealed class SshFleetTests : IDisposable
     public void Each_failure_is_reported_at_its_stage_while_the_others_pass()
     {
         var sandbox = _ssh.Require();
-        Run("New-ArenaPod -Count 4 -Force | Out-Null; Stop-ArenaPod -Name delta -Force");
+        Run("New-ArenaPod -Count 4 -Force | Out-Null; Stop-ArenaPod -Name delta -Force -AllowDataLoss");
         sandbox.Sshd(PodId("alpha"), "stop");
 
         var result = Run("Get-ArenaPod | Test-ArenaPod -Command 'if [ \"$ARENA_POD_NAME\" = camp-bravo ]; then echo broken >&2; exit 7; fi; echo fine' -ConnectTimeoutSec 3");
@@ -148,7 +148,7 @@ public sealed class SshFleetTests : IDisposable
         sandbox.Sshd(PodId("alpha"), "rekey");
         // bravo: stopped and started, so RunPod gave it a new key, and its uptime says so.
         Thread.Sleep(2500);
-        Run("Stop-ArenaPod -Name bravo -Force; Start-ArenaPod -Name bravo -Force");
+        Run("Stop-ArenaPod -Name bravo -Force -AllowDataLoss; Start-ArenaPod -Name bravo -Force");
 
         var result = Run("Get-ArenaPod | Wait-ArenaPod -PollIntervalSec 0.3 | Test-ArenaPod -Command true");
 
@@ -222,16 +222,17 @@ public sealed class SshFleetTests : IDisposable
     {
         _ssh.Require();
         Run("New-ArenaPod -Count 1 -Force | Out-Null");
-        // A pod object that claims to run but has no endpoint, as a hand-made or damaged object would.
-        _vars["broken"] = new ArenaPod { Id = "no-such-id", Name = "camp-ghost", Status = ArenaPodStatus.Running };
+        // A pod object RunPod does not know, as a hand-made or damaged object would be: piped pods are
+        // looked up again by id, so its own claims (running, an address) are never used.
+        _vars["broken"] = new ArenaPod { Id = "no-such-id", Name = "camp-ghost", Status = ArenaPodStatus.Running, PublicIp = "127.0.0.1", SshPort = 9 };
 
         var piped = Run("@(Get-ArenaPod) + $broken | Test-ArenaPod -Command true");
         var named = Run("[pscustomobject]@{ Name = 'nosuch' }, [pscustomobject]@{ Name = 'alpha' } | Test-ArenaPod -Command true");
 
         Assert.True(Assert.Single(Results(piped)).Passed);
         var error = Assert.Single(piped.Errors);
-        Assert.StartsWith("PodEndpointMissing,", error.FullyQualifiedErrorId);
-        Assert.Contains("camp-ghost", error.Exception.Message);
+        Assert.StartsWith("PodNotFound,", error.FullyQualifiedErrorId);
+        Assert.StartsWith("no-such-id: ", error.Exception.Message);
         Assert.Equal("camp-alpha", Assert.Single(Results(named)).Name);
         Assert.StartsWith("PodNotFound,", Assert.Single(named.Errors).FullyQualifiedErrorId);
     }
@@ -255,7 +256,7 @@ public sealed class SshFleetTests : IDisposable
         _ssh.Require();
         Run("New-ArenaPod -Count 2 -Force | Out-Null");
 
-        var result = Run("Get-ArenaPod | Invoke-ArenaPodCommand 'echo out-$ARENA_POD_NAME; echo err >&2; [ $ARENA_POD_NAME = camp-alpha ] && exit 0 || exit 5'");
+        var result = Run("Get-ArenaPod | Invoke-ArenaPodCommand -Command 'echo out-$ARENA_POD_NAME; echo err >&2; [ $ARENA_POD_NAME = camp-alpha ] && exit 0 || exit 5'");
 
         var byName = result.Output.OfType<ArenaCommandResult>().ToDictionary(r => r.Name);
         Assert.Equal(0, byName["camp-alpha"].ExitCode);
@@ -286,17 +287,27 @@ public sealed class SshFleetTests : IDisposable
     }
 
     [SkippableFact]
-    public void Invoke_ArenaPodCommand_reports_unreachable_and_stopped_pods_as_errors()
+    public void Invoke_ArenaPodCommand_gives_unreachable_and_stopped_pods_a_result_that_says_why()
     {
         var sandbox = _ssh.Require();
-        Run("New-ArenaPod -Count 3 -Force | Out-Null; Stop-ArenaPod -Name charlie -Force");
+        Run("New-ArenaPod -Count 3 -Force | Out-Null; Stop-ArenaPod -Name charlie -Force -AllowDataLoss");
         sandbox.Sshd(PodId("alpha"), "stop");
 
-        var result = Run("Get-ArenaPod | Invoke-ArenaPodCommand 'true' -ConnectTimeoutSec 3");
+        var result = Run("Get-ArenaPod | Invoke-ArenaPodCommand -Command 'true' -ConnectTimeoutSec 3 -InformationVariable info; $info");
 
-        Assert.Equal("camp-bravo", Assert.Single(result.Output.OfType<ArenaCommandResult>()).Name);
-        Assert.Contains(result.Errors, e => e.FullyQualifiedErrorId.StartsWith("SshConnectFailed,") && e.TargetObject is ArenaPod { Name: "camp-alpha" });
-        Assert.Contains(result.Errors, e => e.FullyQualifiedErrorId.StartsWith("PodNotRunning,"));
+        var byName = result.Output.OfType<ArenaCommandResult>().ToDictionary(r => r.Name);
+        Assert.Equal(new[] { "camp-alpha", "camp-bravo", "camp-charlie" }, byName.Keys.OrderBy(n => n));
+        Assert.True(byName["camp-bravo"].Succeeded);
+        Assert.Equal(0, byName["camp-bravo"].ExitCode);
+        Assert.False(byName["camp-alpha"].Succeeded);
+        Assert.Null(byName["camp-alpha"].ExitCode);
+        Assert.Equal("Connect", byName["camp-alpha"].FailedStep);
+        Assert.Equal("SshConnectFailed", byName["camp-alpha"].ErrorId);
+        Assert.Equal("NotRunning", byName["camp-charlie"].FailedStep);
+        Assert.Equal("PodNotRunning", byName["camp-charlie"].ErrorId);
+        Assert.Empty(result.Errors);
+        var summary = Assert.IsType<ArenaBatchSummary>(Assert.Single(result.Output.OfType<InformationRecord>()).MessageData);
+        Assert.Equal(new[] { "camp-alpha (Connect)", "camp-charlie (NotRunning)" }, summary.Failed);
     }
 
     [SkippableFact]

@@ -68,7 +68,7 @@ SSH_PROXY_LISTEN_ADDRESS=127.0.0.1
 "@
     $script:Config = Import-ArenaConfig $ConfigFile -NoDefault
     $script:ApiKey = ConvertTo-SecureString (Get-SandboxKey) -AsPlainText -Force
-    $PSDefaultParameterValues = @{ '*-Arena*:Config' = $Config; '*-Arena*:ApiKey' = $ApiKey; 'Publish-ArenaProxyConfig:ProxyKeyPath' = $OrganiserKey }
+    $PSDefaultParameterValues = @{ '*-Arena*:Config' = $Config; '*-Arena*:ApiKey' = $ApiKey; 'Publish-ArenaProxyConfig:ProxyKeyPath' = $OrganiserKey; 'Publish-ArenaProxyConfig:Force' = $true }
     $script:Defaults = $PSDefaultParameterValues
     $null = New-ArenaPod -Count 3 -Force -Wait -TimeoutSec 30
 
@@ -172,7 +172,7 @@ Describe 'Participant access' -Skip:([bool]$Missing) {
 
     It 'shows the change with -WhatIf and changes nothing' {
         Publish-ArenaProxyConfig | Out-Null
-        Stop-ArenaPod -Name charlie -Force
+        Stop-ArenaPod -Name charlie -Force -AllowDataLoss
         $before = Get-Content -Raw "$Nginx/fleet.conf"
         $lines = Invoke-FreshPwsh "Import-Module '$(Get-BuiltModulePath)'; Publish-ArenaProxyConfig -ProxyKeyPath '$OrganiserKey' -WhatIf" -Environment @{ ARENA_CONFIG = $ConfigFile; RUNPOD_API_KEY = (Get-SandboxKey); ARENA_INFRA_DATA = $env:ARENA_INFRA_DATA }
         ($lines -join "`n") | Should -Match '- upstream camp_charlie'

@@ -52,7 +52,7 @@ Describe 'Get-ArenaPod' {
     }
 
     It 'composes with the pipeline: names in, pods out, properties by name' {
-        ('alpha', 'charlie' | Get-ArenaPod).Name | Should -Be @('camp-alpha', 'camp-charlie')
+        ([pscustomobject]@{ Name = 'alpha' }, [pscustomobject]@{ Name = 'charlie' } | Get-ArenaPod).Name | Should -Be @('camp-alpha', 'camp-charlie')
         ([pscustomobject]@{ Name = 'camp-bravo' } | Get-ArenaPod).Name | Should -Be 'camp-bravo'
         (Get-ArenaPod -Status Running | Measure-Object CostPerHour -Sum).Sum | Should -Be 0.34
     }

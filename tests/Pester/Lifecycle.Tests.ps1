@@ -34,7 +34,7 @@ Describe 'The fleet lifecycle in a fresh, non-interactive pwsh' {
 $Import
 `$ErrorActionPreference = 'Stop'
 (New-ArenaPod -Count 3 -Force -Wait -TimeoutSec 60).Name -join ','
-(Stop-ArenaPod -Name charlie -Force -PassThru).Status
+(Stop-ArenaPod -Name charlie -Force -AllowDataLoss -PassThru).Status
 (Start-ArenaPod -Name charlie -Force -PassThru).DesiredStatus
 (Get-ArenaPod | Remove-ArenaPod -Force -PassThru).Status -join ','
 @(Get-ArenaPod).Count

@@ -9,11 +9,15 @@ public sealed class PowerShellHost : IDisposable
 {
     private readonly Runspace _runspace;
 
-    public PowerShellHost()
+    /// <summary>Without a host: a session that cannot prompt, as a scheduled task's.</summary>
+    public PowerShellHost() : this(null) { }
+
+    /// <summary>With a host (a PromptingHost answers questions as a person would).</summary>
+    public PowerShellHost(System.Management.Automation.Host.PSHost? host)
     {
         var state = InitialSessionState.CreateDefault2();
         state.ImportPSModule(typeof(ArenaInfra.Commands.GetArenaPodCommand).Assembly.Location);
-        _runspace = RunspaceFactory.CreateRunspace(state);
+        _runspace = host == null ? RunspaceFactory.CreateRunspace(state) : RunspaceFactory.CreateRunspace(host, state);
         _runspace.Open();
     }
 

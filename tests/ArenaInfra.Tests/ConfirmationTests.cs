@@ -1,0 +1,221 @@
+using System.Management.Automation;
+using System.Security;
+using System.Text.Json;
+using ArenaInfra.Tests.Support;
+using Xunit;
+
+namespace ArenaInfra.Tests;
+
+/// <summary>
+/// One way to confirm, checked per command: a command that changes things asks once for the batch;
+/// -Force answers for the user; -WhatIf only shows; an explicit -Confirm always asks; a session that
+/// cannot prompt gets ConfirmationRequired and nothing is done.
+/// </summary>
+[Collection("sandbox")]
+public sealed class ConfirmationTests : IDisposable
+{
+    /// <summary>A command that asks unless -Force, how to run it, the pods it needs, and whether it did anything.</summary>
+    public sealed record Confirmed(string Template, string SeedStatus, Func<HostResult, bool> Did);
+
+    private static bool EmittedSomething(HostResult result) => result.Output.Any(o => o is ArenaPod || o is ArenaPodOperationResult);
+
+    public static readonly Dictionary<string, Confirmed> AskUnlessForced = new()
+    {
+        ["New-ArenaPod"] = new("New-ArenaPod -Name delta", "RUNNING", EmittedSomething),
+        ["Start-ArenaPod"] = new("Start-ArenaPod -Name alpha -PassThru", "EXITED", EmittedSomething),
+        ["Stop-ArenaPod"] = new("Stop-ArenaPod -Name alpha -PassThru", "RUNNING", EmittedSomething),
+        ["Remove-ArenaPod"] = new("Remove-ArenaPod -Name alpha -PassThru", "EXITED", EmittedSomething),
+        ["Initialize-ArenaPod"] = new("Initialize-ArenaPod -Name alpha", "EXITED", EmittedSomething),
+        ["Set-ArenaPodSecret"] = new("Set-ArenaPodSecret -Name alpha -VariableName OPENAI_API_KEY -Value $secret", "EXITED", EmittedSomething),
+        ["Save-ArenaPodWork"] = new("Save-ArenaPodWork -Name alpha -Label d1", "EXITED", EmittedSomething),
+    };
+
+    public static IEnumerable<object[]> Commands() => AskUnlessForced.Keys.Select(k => new object[] { k });
+
+    private readonly Sandbox _sandbox;
+    private readonly PromptingHost _prompts = new();
+    private readonly PowerShellHost _interactive;
+    private readonly PowerShellHost _unattended = new();
+    private readonly TempDir _dir = new();
+    private readonly Dictionary<string, object?> _vars;
+
+    public ConfirmationTests(Sandbox sandbox)
+    {
+        _sandbox = sandbox;
+        _interactive = new PowerShellHost(_prompts);
+        File.Copy(RepoPaths.Fixture("keys/test_ed25519"), Path.Combine(_dir.Path, "shared_key"));
+        File.Copy(RepoPaths.Fixture("keys/test_ed25519.pub"), Path.Combine(_dir.Path, "shared_key.pub"));
+        var config = _dir.Write("config.env", string.Join("\n",
+            $"RUNPOD_API_BASE_URL={_sandbox.Url}",
+            $"SHARED_SSH_KEY_PATH={Path.Combine(_dir.Path, "shared_key")}",
+            "MACHINE_NAME_PREFIX=camp",
+            "MACHINE_NAME_LIST=(alpha bravo charlie delta)",
+            "RUNPOD_API_MAX_RPS=0",
+            ""));
+        _vars = new Dictionary<string, object?> { ["configPath"] = config, ["key"] = Secure(Sandbox.ApiKey), ["secret"] = Secure("sk-test"), ["dir"] = _dir.Path };
+    }
+
+    public void Dispose()
+    {
+        _interactive.Dispose();
+        _unattended.Dispose();
+        _dir.Dispose();
+    }
+
+    private static SecureString Secure(string text)
+    {
+        var s = new SecureString();
+        foreach (var c in text) s.AppendChar(c);
+        return s;
+    }
+
+    private void Seed(string status, int volumeGb = 5)
+    {
+        _sandbox.Reset();
+        foreach (var name in new[] { "camp-alpha", "camp-bravo" })
+        {
+            _sandbox.SeedPod(JsonSerializer.Serialize(new Dictionary<string, object?> { ["name"] = name, ["desiredStatus"] = status, ["gpuCount"] = 1, ["volumeInGb"] = volumeGb }));
+        }
+    }
+
+    private HostResult Run(PowerShellHost host, string command, string extra)
+    {
+        var script = "$cfg = Import-ArenaConfig $configPath -NoDefault\n" +
+                     "$PSDefaultParameterValues = @{ '*-Arena*:Config' = $cfg; '*-Arena*:ApiKey' = $key }\n" +
+                     $"try {{ {command} {extra} }} catch {{ $_ }}";
+        return host.Run(script, _vars);
+    }
+
+    private HostResult RunCase(string command, string extra, bool interactive, params bool[] answers)
+    {
+        var spec = AskUnlessForced[command];
+        Seed(spec.SeedStatus);
+        _prompts.Clear();
+        _prompts.Answer(answers);
+        return Run(interactive ? _interactive : _unattended, spec.Template, extra);
+    }
+
+    private bool Did(string command, HostResult result) => AskUnlessForced[command].Did(result);
+
+    [Theory]
+    [MemberData(nameof(Commands))]
+    public void Asks_once_for_the_batch_and_a_no_does_nothing(string command)
+    {
+        var result = RunCase(command, "", interactive: true, false);
+        Assert.Single(_prompts.Prompts);
+        Assert.False(Did(command, result));
+        Assert.DoesNotContain(_sandbox.Requests(), r => r.OperationName is "StopPod" or "ResumePod" or "TerminatePod" or "CreatePod");
+    }
+
+    [Theory]
+    [MemberData(nameof(Commands))]
+    public void A_yes_goes_ahead(string command)
+    {
+        var result = RunCase(command, "", interactive: true, true);
+        Assert.Single(_prompts.Prompts);
+        Assert.True(Did(command, result));
+    }
+
+    [Theory]
+    [MemberData(nameof(Commands))]
+    public void Force_goes_ahead_without_a_question(string command)
+    {
+        var result = RunCase(command, "-Force", interactive: true);
+        Assert.Empty(_prompts.Prompts);
+        Assert.True(Did(command, result));
+    }
+
+    [Theory]
+    [MemberData(nameof(Commands))]
+    public void WhatIf_only_shows_even_with_Force(string command)
+    {
+        var result = RunCase(command, "-WhatIf -Force", interactive: true);
+        Assert.Empty(_prompts.Prompts);
+        Assert.False(Did(command, result));
+        Assert.Contains("What if:", _prompts.Written);
+        Assert.DoesNotContain(_sandbox.Requests(), r => r.OperationName is "StopPod" or "ResumePod" or "TerminatePod" or "CreatePod");
+    }
+
+    [Theory]
+    [MemberData(nameof(Commands))]
+    public void An_explicit_Confirm_asks_even_with_Force(string command)
+    {
+        var result = RunCase(command, "-Force -Confirm", interactive: true, false);
+        Assert.Single(_prompts.Prompts);
+        Assert.False(Did(command, result));
+    }
+
+    [Theory]
+    [MemberData(nameof(Commands))]
+    public void A_session_that_cannot_prompt_gets_ConfirmationRequired_and_nothing_is_done(string command)
+    {
+        var result = RunCase(command, "", interactive: false);
+        Assert.Equal("ConfirmationRequired", result.CaughtErrorId);
+        Assert.Contains("-Force", result.Caught.ErrorDetails.RecommendedAction);
+        Assert.False(Did(command, result));
+        Assert.DoesNotContain(_sandbox.Requests(), r => r.OperationName is "StopPod" or "ResumePod" or "TerminatePod" or "CreatePod");
+    }
+
+    [Theory]
+    [MemberData(nameof(Commands))]
+    public void Confirm_false_answers_in_an_unattended_session(string command)
+    {
+        var result = RunCase(command, "-Confirm:$false", interactive: false);
+        Assert.Empty(result.Output.OfType<ErrorRecord>());
+        Assert.True(Did(command, result));
+    }
+
+    [Fact]
+    public void Invoke_ArenaPodCommand_asks_only_when_told_to()
+    {
+        Seed("EXITED");
+        _prompts.Clear();
+        var plain = Run(_interactive, "Invoke-ArenaPodCommand -Name alpha -Command true", "");
+        Assert.Empty(_prompts.Prompts);
+        Assert.Single(plain.Output.OfType<ArenaCommandResult>());
+
+        _prompts.Answer(false);
+        var confirmed = Run(_interactive, "Invoke-ArenaPodCommand -Name alpha -Command true", "-Confirm");
+        Assert.Single(_prompts.Prompts);
+        Assert.Empty(confirmed.Output.OfType<ArenaCommandResult>());
+
+        var unattended = Run(_unattended, "Invoke-ArenaPodCommand -Name alpha -Command true", "");
+        Assert.Single(unattended.Output.OfType<ArenaCommandResult>());
+    }
+
+    [Fact]
+    public void The_stop_question_says_the_container_disk_is_erased_and_names_the_pods_without_a_volume()
+    {
+        Seed("RUNNING", volumeGb: 0);
+        _prompts.Clear();
+        _prompts.Answer(false);
+        Run(_interactive, "Stop-ArenaPod -Name alpha -AllowDataLoss", "");
+        var question = Assert.Single(_prompts.Prompts);
+        Assert.Contains("erases each pod's container disk", question);
+        Assert.Contains("No volume at all, so every file on it is erased: camp-alpha", question);
+    }
+
+    [Fact]
+    public void Stopping_a_pod_without_a_volume_needs_AllowDataLoss_beyond_Force_and_says_how_to_keep_the_work()
+    {
+        Seed("RUNNING", volumeGb: 0);
+        var refused = Run(_unattended, "Stop-ArenaPod -Name * -Force", "");
+        Assert.Equal("DataLossNotAllowed", refused.CaughtErrorId);
+        Assert.StartsWith("camp-alpha, camp-bravo: no volume", refused.Caught.Exception.Message);
+        Assert.Contains("Save-ArenaPodWork", refused.Caught.ErrorDetails.RecommendedAction);
+        Assert.Contains("Backup-ArenaPod", refused.Caught.ErrorDetails.RecommendedAction);
+        Assert.DoesNotContain(_sandbox.Requests(), r => r.OperationName == "StopPod");
+
+        var stopped = Run(_unattended, "Stop-ArenaPod -Name * -Force -AllowDataLoss -PassThru", "");
+        Assert.Equal(new[] { ArenaPodStatus.Stopped, ArenaPodStatus.Stopped }, stopped.Output.OfType<ArenaPod>().Select(p => p.Status));
+    }
+
+    [Fact]
+    public void Pods_with_a_volume_stop_with_Force_alone()
+    {
+        Seed("RUNNING", volumeGb: 5);
+        var stopped = Run(_unattended, "Stop-ArenaPod -Name * -Force -PassThru", "");
+        Assert.Empty(stopped.Output.OfType<ErrorRecord>());
+        Assert.Equal(2, stopped.Output.OfType<ArenaPod>().Count());
+    }
+}

@@ -1,0 +1,222 @@
+using System.Management.Automation;
+using System.Security;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using ArenaInfra.Tests.Support;
+using Xunit;
+
+namespace ArenaInfra.Tests;
+
+/// <summary>
+/// Every pod command chooses its pods the same way. Each command runs through the same seven ways
+/// of choosing, and the test looks at what the command actually acted on: the pods it emitted, the
+/// pods its file names, never only what it said.
+/// </summary>
+[Collection("sandbox")]
+public sealed class PodSelectionTableTests : IDisposable
+{
+    /// <summary>How a command is run ({0} is where the selection goes) and what state its pods need.</summary>
+    public sealed record PodCommand(string Template, string SeedStatus, bool Changes, Func<HostResult, string, IEnumerable<string>> ActedOn);
+
+    private static IEnumerable<string> Emitted(HostResult result, string _) => result.Output.Select(o => o switch
+    {
+        ArenaPod pod => pod.Name,
+        ArenaPodOperationResult op => op.Name,
+        ArenaGpuStatus gpu => gpu.Name,
+        _ => null,
+    }).OfType<string>();
+
+    private static IEnumerable<string> SshHosts(HostResult result, string _) =>
+        result.Output.OfType<string>().SelectMany(text => Regex.Matches(text, @"(?m)^Host (camp-[a-z]+)$").Select(m => m.Groups[1].Value));
+
+    private static IEnumerable<string> NginxUpstreams(HostResult result, string _) =>
+        result.Output.OfType<string>().SelectMany(text => Regex.Matches(text, @"upstream camp_([a-z]+)").Select(m => "camp-" + m.Groups[1].Value));
+
+    private static IEnumerable<string> KitHosts(HostResult result, string dir)
+    {
+        var config = Path.Combine(dir, "kit", "camp.conf");
+        return File.Exists(config) ? Regex.Matches(File.ReadAllText(config), @"(?m)^Host (camp-[a-z]+)$").Select(m => m.Groups[1].Value) : Array.Empty<string>();
+    }
+
+    /// <summary>Every command that works on pods. Reading ones may default to the fleet; changing ones must not.</summary>
+    public static readonly Dictionary<string, PodCommand> Commands = new()
+    {
+        ["Get-ArenaPod"] = new("Get-ArenaPod {0}", "RUNNING", false, Emitted),
+        ["Wait-ArenaPod"] = new("Wait-ArenaPod {0} -TimeoutSec 20 -PollIntervalSec 0.2", "RUNNING", false, Emitted),
+        ["Start-ArenaPod"] = new("Start-ArenaPod {0} -Force -PassThru", "EXITED", true, Emitted),
+        ["Stop-ArenaPod"] = new("Stop-ArenaPod {0} -Force -PassThru", "RUNNING", true, Emitted),
+        ["Remove-ArenaPod"] = new("Remove-ArenaPod {0} -Force -PassThru", "EXITED", true, Emitted),
+        ["Test-ArenaPod"] = new("Test-ArenaPod {0} -Command true", "EXITED", false, Emitted),
+        ["Invoke-ArenaPodCommand"] = new("Invoke-ArenaPodCommand {0} -Command true", "EXITED", true, Emitted),
+        ["Initialize-ArenaPod"] = new("Initialize-ArenaPod {0} -Force", "EXITED", true, Emitted),
+        ["Set-ArenaPodSecret"] = new("Set-ArenaPodSecret {0} -VariableName OPENAI_API_KEY -Value $secret -Force", "EXITED", true, Emitted),
+        ["Save-ArenaPodWork"] = new("Save-ArenaPodWork {0} -Label d1 -Force", "EXITED", true, Emitted),
+        ["Backup-ArenaPod"] = new("Backup-ArenaPod {0} -Label d1 -Destination $dir", "EXITED", false, Emitted),
+        ["Get-ArenaPodGpu"] = new("Get-ArenaPodGpu {0}", "EXITED", false, Emitted),
+        ["Export-ArenaSshConfig"] = new("Export-ArenaSshConfig {0}", "RUNNING", false, SshHosts),
+        ["Export-ArenaNginxConfig"] = new("Export-ArenaNginxConfig {0}", "RUNNING", false, NginxUpstreams),
+        ["Export-ArenaParticipantKit"] = new("Export-ArenaParticipantKit {0} -Path (Join-Path $dir kit) -Force", "RUNNING", false, KitHosts),
+    };
+
+    public static IEnumerable<object[]> EveryCommand() => Commands.Keys.Select(k => new object[] { k });
+
+    private static readonly string[] Fleet = { "camp-alpha", "camp-bravo", "camp-charlie" };
+
+    private readonly Sandbox _sandbox;
+    private readonly PowerShellHost _host = new();
+    private readonly TempDir _dir = new();
+    private readonly Dictionary<string, object?> _vars;
+
+    public PodSelectionTableTests(Sandbox sandbox)
+    {
+        _sandbox = sandbox;
+        File.Copy(RepoPaths.Fixture("keys/test_ed25519"), Path.Combine(_dir.Path, "shared_key"));
+        File.Copy(RepoPaths.Fixture("keys/test_ed25519.pub"), Path.Combine(_dir.Path, "shared_key.pub"));
+        var config = _dir.Write("config.env", string.Join("\n",
+            $"RUNPOD_API_BASE_URL={_sandbox.Url}",
+            $"SHARED_SSH_KEY_PATH={Path.Combine(_dir.Path, "shared_key")}",
+            "MACHINE_NAME_PREFIX=camp",
+            "MACHINE_NAME_LIST=(alpha bravo charlie)",
+            "RUNPOD_API_MAX_RPS=0",
+            ""));
+        var csv = _dir.Write("pods.csv", "Name,Note\nalpha,first\ncharlie,third\n");
+        _vars = new Dictionary<string, object?>
+        {
+            ["configPath"] = config,
+            ["csv"] = csv,
+            ["dir"] = _dir.Path,
+            ["key"] = Secure(Sandbox.ApiKey),
+            ["secret"] = Secure("sk-test"),
+        };
+    }
+
+    public void Dispose()
+    {
+        _host.Dispose();
+        _dir.Dispose();
+    }
+
+    private static SecureString Secure(string text)
+    {
+        var s = new SecureString();
+        foreach (var c in text) s.AppendChar(c);
+        return s;
+    }
+
+    /// <summary>Three fleet pods and one pod outside the fleet, all in the state the command needs.</summary>
+    private void Seed(string status)
+    {
+        _sandbox.Reset();
+        foreach (var name in Fleet.Append("other-xray"))
+        {
+            _sandbox.SeedPod(JsonSerializer.Serialize(new Dictionary<string, object?>
+            {
+                ["name"] = name, ["desiredStatus"] = status, ["gpuCount"] = 1, ["volumeInGb"] = 5, ["volumeMountPath"] = "/workspace",
+            }));
+        }
+    }
+
+    private (HostResult Result, List<string> ActedOn) Run(string command, string selection, string before = "")
+    {
+        var spec = Commands[command];
+        Seed(spec.SeedStatus);
+        var script = "$cfg = Import-ArenaConfig $configPath -NoDefault\n" +
+                     "$PSDefaultParameterValues = @{ '*-Arena*:Config' = $cfg; '*-Arena*:ApiKey' = $key }\n" +
+                     "try { " + before + string.Format(spec.Template, selection) + " } catch { $_ }";
+        var result = _host.Run(script, _vars);
+        return (result, spec.ActedOn(result, _dir.Path).Distinct().OrderBy(n => n, StringComparer.Ordinal).ToList());
+    }
+
+    private static void NoErrors(HostResult result)
+    {
+        Assert.Empty(result.Output.OfType<ErrorRecord>().Select(e => e.FullyQualifiedErrorId + ": " + e));
+        Assert.Empty(result.Errors.Select(e => e.FullyQualifiedErrorId + ": " + e));
+    }
+
+    [Theory]
+    [MemberData(nameof(EveryCommand))]
+    public void Piped_pods_are_exactly_what_it_acts_on(string command)
+    {
+        var (result, acted) = Run(command, "", "Get-ArenaPod -Name alpha, bravo | ");
+        NoErrors(result);
+        Assert.Equal(new[] { "camp-alpha", "camp-bravo" }, acted);
+    }
+
+    [Theory]
+    [MemberData(nameof(EveryCommand))]
+    public void An_empty_pipeline_does_nothing(string command)
+    {
+        var (result, acted) = Run(command, "", "@() | ");
+        NoErrors(result);
+        Assert.Empty(acted);
+        Assert.DoesNotContain(_sandbox.Requests(), r => r.OperationName is "StopPod" or "ResumePod" or "TerminatePod");
+    }
+
+    [Theory]
+    [MemberData(nameof(EveryCommand))]
+    public void A_piped_object_of_the_wrong_type_is_a_binding_error_and_nothing_else(string command)
+    {
+        var (result, acted) = Run(command, "", "$cfg | ");
+        Assert.Empty(acted);
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith("InputObjectNotBound", error.FullyQualifiedErrorId);
+        Assert.DoesNotContain(_sandbox.Requests(), r => r.OperationName is "StopPod" or "ResumePod" or "TerminatePod");
+    }
+
+    [Theory]
+    [MemberData(nameof(EveryCommand))]
+    public void A_positional_name_chooses_that_pod(string command)
+    {
+        var (result, acted) = Run(command, "alpha");
+        NoErrors(result);
+        Assert.Equal(new[] { "camp-alpha" }, acted);
+    }
+
+    [Theory]
+    [MemberData(nameof(EveryCommand))]
+    public void Import_Csv_rows_bind_by_their_Name_column(string command)
+    {
+        var (result, acted) = Run(command, "", "Import-Csv $csv | ");
+        NoErrors(result);
+        Assert.Equal(new[] { "camp-alpha", "camp-charlie" }, acted);
+    }
+
+    [Theory]
+    [MemberData(nameof(EveryCommand))]
+    public void Name_star_is_every_fleet_pod_and_nothing_outside_it(string command)
+    {
+        var (result, acted) = Run(command, "-Name *");
+        NoErrors(result);
+        Assert.Equal(Fleet, acted);
+    }
+
+    [Theory]
+    [MemberData(nameof(EveryCommand))]
+    public void No_selection_is_the_fleet_for_reading_commands_and_SelectionRequired_for_the_others(string command)
+    {
+        var (result, acted) = Run(command, "");
+        if (Commands[command].Changes)
+        {
+            Assert.Empty(acted);
+            Assert.Equal("SelectionRequired", result.CaughtErrorId);
+            Assert.Contains("-Name *", result.Caught.ErrorDetails.RecommendedAction);
+            Assert.DoesNotContain(_sandbox.Requests(), r => r.OperationName is "StopPod" or "ResumePod" or "TerminatePod");
+        }
+        else
+        {
+            NoErrors(result);
+            Assert.Equal(Fleet, acted);
+        }
+    }
+
+    [Fact]
+    public void The_table_covers_every_command_that_takes_pods()
+    {
+        var podCommands = typeof(ArenaInfra.Commands.PodCmdlet).Assembly.GetTypes()
+            .Where(t => !t.IsAbstract && typeof(ArenaInfra.Commands.PodCmdlet).IsAssignableFrom(t))
+            .Select(t => ((CmdletAttribute)Attribute.GetCustomAttribute(t, typeof(CmdletAttribute))!))
+            .Select(a => $"{a.VerbName}-{a.NounName}")
+            .OrderBy(n => n, StringComparer.Ordinal);
+        Assert.Equal(Commands.Keys.OrderBy(n => n, StringComparer.Ordinal), podCommands);
+    }
+}

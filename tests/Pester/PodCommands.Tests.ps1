@@ -1,0 +1,154 @@
+# Pod commands that cannot surprise: each row of what a new user typed, run as they would run it,
+# in a fresh non-interactive pwsh against the sandbox, asserting on what RunPod was asked to do.
+BeforeDiscovery {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $script:NoSshd = [bool](Get-ToolSkipReason sshd)
+}
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $script:Sandbox = Start-TestSandbox -Arguments '--start-delay-ms', '0', '--sshd', 'auto'
+    Copy-Item (Join-Path (Get-RepoRoot) 'tests/fixtures/keys/test_ed25519*') $TestDrive
+    $script:ConfigFile = Join-Path $TestDrive 'config.env'
+    Set-Content $ConfigFile "SHARED_SSH_KEY_PATH=$TestDrive/test_ed25519`nSSH_USER=$([Environment]::UserName)`nMACHINE_NAME_PREFIX=camp`nMACHINE_NAME_LIST=(alpha bravo charlie)`nRUNPOD_API_MAX_RPS=0`n"
+    $script:Env = @{ RUNPOD_API_KEY = (Get-SandboxKey); RUNPOD_API_BASE_URL = $Sandbox.Url; ARENA_CONFIG = $ConfigFile; ARENA_INFRA_DATA = (Join-Path $TestDrive 'data') }
+    $script:Import = "Import-Module '$(Get-BuiltModulePath)'"
+    $script:EmptyCsv = Join-Path $TestDrive 'empty.csv'
+    $script:PublicKey = (Get-Content "$TestDrive/test_ed25519.pub").Trim()
+    Set-Content $EmptyCsv 'Name'
+
+    function Add-Fleet([string] $Status = 'RUNNING', [int] $VolumeGb = 5) {
+        Reset-Sandbox $Sandbox
+        foreach ($name in 'camp-alpha', 'camp-bravo', 'camp-charlie') {
+            $null = Add-SandboxPod $Sandbox @{ name = $name; desiredStatus = $Status; gpuCount = 1; volumeInGb = $VolumeGb; env = @("PUBLIC_KEY=$PublicKey") }
+        }
+        $null = Invoke-RestMethod -Method Delete -Uri "$($Sandbox.Url)/_sandbox/requests"
+    }
+    function Get-Changes {
+        # What RunPod was asked to change: stops, resumes and terminations.
+        @(Get-SandboxRequest $Sandbox | Where-Object { $_.operationName -in 'StopPod', 'ResumePod', 'TerminatePod' })
+    }
+}
+
+AfterAll { Stop-TestSandbox $Sandbox }
+
+Describe 'Pod commands given nothing do nothing' {
+    It 'removes nothing when every pod passed the check and nothing reaches Remove-ArenaPod' -Skip:$NoSshd {
+        Add-Fleet
+        $lines = Invoke-FreshPwsh "$Import; Get-ArenaPod | Test-ArenaPod -Command true | Where-Object { -not `$_.Passed } | Remove-ArenaPod -Force; 'done'" -Environment $Env
+        $lines | Should -Be 'done'
+        Get-Changes | Should -BeNullOrEmpty
+        @(Invoke-FreshPwsh "$Import; (Get-ArenaPod).Name" -Environment $Env) | Should -Be @('camp-alpha', 'camp-bravo', 'camp-charlie')
+    }
+
+    It 'stops nothing when no pod is stopped: Get-ArenaPod -Status Stopped | Stop-ArenaPod -Force' {
+        Add-Fleet
+        $lines = Invoke-FreshPwsh "$Import; Get-ArenaPod -Status Stopped | Stop-ArenaPod -Force; 'done'" -Environment $Env
+        $lines | Should -Be 'done'
+        Get-Changes | Should -BeNullOrEmpty
+    }
+
+    It 'touches nothing for an empty array or an empty CSV' {
+        Add-Fleet
+        $lines = Invoke-FreshPwsh "$Import; @() | Remove-ArenaPod -Force; Import-Csv '$EmptyCsv' | Stop-ArenaPod -Force; 'done'" -Environment $Env
+        $lines | Should -Be 'done'
+        Get-Changes | Should -BeNullOrEmpty
+    }
+
+    It 'gives a binding error for a piped object of the wrong type, and nothing else' {
+        Add-Fleet
+        $lines = Invoke-FreshPwsh "$Import; Get-ArenaConfig | Remove-ArenaPod -Force -WhatIf 2>&1 | ForEach-Object { `$_.FullyQualifiedErrorId }; 'done'" -Environment $Env
+        $lines[0] | Should -Match '^InputObjectNotBound'
+        $lines[-1] | Should -Be 'done'
+        ($lines -join "`n") | Should -Not -Match 'What if'
+        Get-Changes | Should -BeNullOrEmpty
+    }
+
+    It 'refuses to choose the whole fleet for a command that changes pods, and says how to choose' {
+        Add-Fleet
+        $lines = Invoke-FreshPwsh "$Import; try { Stop-ArenaPod -Force } catch { `$_.FullyQualifiedErrorId; `$_.ErrorDetails.RecommendedAction }" -Environment $Env
+        $lines[0] | Should -Be 'SelectionRequired,ArenaInfra.Commands.StopArenaPodCommand'
+        $lines[1] | Should -Match '-Name \*'
+        Get-Changes | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Confirmation as the README says' {
+    It 'asks before <Command>, so a session that cannot answer gets ConfirmationRequired' -ForEach @(
+        @{ Command = 'Stop-ArenaPod -Name alpha'; Status = 'RUNNING' }
+        @{ Command = 'Start-ArenaPod -Name alpha'; Status = 'EXITED' }
+        @{ Command = 'Save-ArenaPodWork -Name alpha -Label d1'; Status = 'RUNNING' }
+        @{ Command = 'Initialize-ArenaPod -Name alpha'; Status = 'RUNNING' }
+        @{ Command = 'Set-ArenaPodSecret -Name alpha -VariableName X -Value (ConvertTo-SecureString v -AsPlainText -Force)'; Status = 'RUNNING' }
+    ) {
+        Add-Fleet -Status $Status
+        $lines = Invoke-FreshPwsh "$Import; try { $Command } catch { `$_.FullyQualifiedErrorId }" -Environment $Env
+        $lines | Should -Match '^ConfirmationRequired,'
+        Get-Changes | Should -BeNullOrEmpty
+    }
+
+    It 'asks with an explicit -Confirm even when -Force is given' {
+        Add-Fleet -Status EXITED
+        $lines = Invoke-FreshPwsh "$Import; try { Remove-ArenaPod -Name alpha -Force -Confirm } catch { `$_.FullyQualifiedErrorId }" -Environment $Env
+        $lines | Should -Be 'ConfirmationRequired,ArenaInfra.Commands.RemoveArenaPodCommand'
+        Get-Changes | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Set-ArenaPodSecret chooses pods like every pod command' -Skip:$NoSshd {
+    BeforeAll { Add-Fleet }
+
+    It 'takes pods from the pipeline' {
+        $lines = Invoke-FreshPwsh "$Import; `$v = ConvertTo-SecureString 'sk-1' -AsPlainText -Force; (Get-ArenaPod -Name alpha, bravo | Set-ArenaPodSecret -VariableName OPENAI_API_KEY -Value `$v -Force) | Sort-Object Name | ForEach-Object { `"`$(`$_.Name) `$(`$_.Succeeded)`" }" -Environment $Env
+        $lines | Should -Be @('camp-alpha True', 'camp-bravo True')
+    }
+
+    It 'takes -Name with -Value' {
+        $lines = Invoke-FreshPwsh "$Import; `$v = ConvertTo-SecureString 'sk-2' -AsPlainText -Force; (Set-ArenaPodSecret -Name charlie -VariableName OPENAI_API_KEY -Value `$v -Force).Name" -Environment $Env
+        $lines | Should -Be 'camp-charlie'
+    }
+
+    It 'says what is missing when there is no value' {
+        $lines = Invoke-FreshPwsh "$Import; try { Set-ArenaPodSecret -Name charlie -VariableName OPENAI_API_KEY -Force } catch { `$_.FullyQualifiedErrorId; `$_.Exception.Message }" -Environment $Env
+        $lines[0] | Should -Be 'InvalidArgument,ArenaInfra.Commands.SetArenaPodSecretCommand'
+        $lines[1] | Should -Match '-Value'
+    }
+}
+
+Describe 'A positional name is a pod' -Skip:$NoSshd {
+    It 'Test-ArenaPod camp-alpha tests the pod camp-alpha' {
+        Add-Fleet
+        $lines = Invoke-FreshPwsh "$Import; Test-ArenaPod camp-alpha -Command true | ForEach-Object { `"`$(`$_.Name) `$(`$_.Passed)`" }" -Environment $Env
+        $lines | Should -Be 'camp-alpha True'
+    }
+}
+
+Describe 'Stop tells the truth about the container disk' {
+    It 'refuses pods without a volume until -AllowDataLoss, saying how to keep the work' {
+        Add-Fleet -VolumeGb 0
+        $lines = Invoke-FreshPwsh "$Import; try { Stop-ArenaPod -Name alpha -Force } catch { `$_.FullyQualifiedErrorId; `$_.Exception.Message; `$_.ErrorDetails.RecommendedAction }" -Environment $Env
+        $lines[0] | Should -Be 'DataLossNotAllowed,ArenaInfra.Commands.StopArenaPodCommand'
+        $lines[1] | Should -Match '^camp-alpha: no volume'
+        $lines[2] | Should -Match 'Save-ArenaPodWork.*Backup-ArenaPod.*-AllowDataLoss'
+        Get-Changes | Should -BeNullOrEmpty
+
+        $stopped = Invoke-FreshPwsh "$Import; (Stop-ArenaPod -Name alpha -Force -AllowDataLoss -PassThru).Status" -Environment $Env
+        $stopped | Should -Be 'Stopped'
+    }
+
+    It 'says so in -WhatIf, naming the pods without a volume' {
+        Add-Fleet -VolumeGb 0
+        $lines = Invoke-FreshPwsh "$Import; Stop-ArenaPod -Name alpha, bravo -WhatIf" -Environment $Env
+        ($lines -join ' ') | Should -Match 'erases each pod.s container disk'
+        ($lines -join ' ') | Should -Match 'No volume at all.*camp-alpha, camp-bravo'
+    }
+
+    It 'says so in the help and the about topic, and never that disks are kept' {
+        $lines = Invoke-FreshPwsh "$Import; Get-Help Stop-ArenaPod -Full | Out-String -Width 200; Get-Help about_ArenaInfra | Out-String -Width 200"
+        $text = $lines -join "`n"
+        $text | Should -Match 'erases each pod.s container disk'
+        $text | Should -Match '-AllowDataLoss'
+        $text | Should -Not -Match 'disks? (are )?kept'
+        $text | Should -Match 'Save-ArenaPodWork \* w1d5'
+    }
+}
