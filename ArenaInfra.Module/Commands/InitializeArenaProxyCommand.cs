@@ -33,7 +33,7 @@ namespace ArenaInfra.Commands
             if (!ConfirmBatch(what, what + "?", "Prepare the proxy", Force)) return;
             try
             {
-                using var session = ProxySession.Open(this, config, ProxyKeyPath, KeyPassphrase, HostKeyPolicy);
+                using var session = RunWork(token => ProxySession.Open(config, ProxyKeyPath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(ProxyKeyPath), KeyPassphrase, HostKeyPolicy, Log, token));
                 WriteObject(RunWork(_ => ProxyConfigPublisher.Initialize(session.Machine, config.ProxyHost!, config.Prefix, !SkipInstall, Log)));
                 WriteVerbose("The proxy is ready: publish the fleet's config with Publish-ArenaProxyConfig.");
             }

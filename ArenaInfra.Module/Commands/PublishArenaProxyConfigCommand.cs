@@ -46,7 +46,7 @@ namespace ArenaInfra.Commands
                 name => WriteVerbose($"{name} has no public SSH endpoint yet; it gets no proxy port now."));
             try
             {
-                using var session = ProxySession.Open(this, config, ProxyKeyPath, KeyPassphrase, HostKeyPolicy);
+                using var session = RunWork(token => ProxySession.Open(config, ProxyKeyPath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(ProxyKeyPath), KeyPassphrase, HostKeyPolicy, Log, token));
                 var proxy = session.Machine;
                 var current = RunWork(_ => proxy.Read(proxy.ConfigPath));
                 var diff = Rendering.LineDiff.Render(current ?? "", text);

@@ -1,6 +1,4 @@
 using System.Management.Automation;
-using System.Security;
-using System.Text.Json;
 using ArenaInfra.Tests.Support;
 using Xunit;
 
@@ -32,59 +30,27 @@ public sealed class ConfirmationTests : IDisposable
 
     public static IEnumerable<object[]> Commands() => AskUnlessForced.Keys.Select(k => new object[] { k });
 
-    private readonly Sandbox _sandbox;
+    private readonly CampFleet _fleet;
     private readonly PromptingHost _prompts = new();
     private readonly PowerShellHost _interactive;
     private readonly PowerShellHost _unattended = new();
-    private readonly TempDir _dir = new();
-    private readonly Dictionary<string, object?> _vars;
 
     public ConfirmationTests(Sandbox sandbox)
     {
-        _sandbox = sandbox;
+        _fleet = new CampFleet(sandbox, "alpha", "bravo", "charlie", "delta");
         _interactive = new PowerShellHost(_prompts);
-        File.Copy(RepoPaths.Fixture("keys/test_ed25519"), Path.Combine(_dir.Path, "shared_key"));
-        File.Copy(RepoPaths.Fixture("keys/test_ed25519.pub"), Path.Combine(_dir.Path, "shared_key.pub"));
-        var config = _dir.Write("config.env", string.Join("\n",
-            $"RUNPOD_API_BASE_URL={_sandbox.Url}",
-            $"SHARED_SSH_KEY_PATH={Path.Combine(_dir.Path, "shared_key")}",
-            "MACHINE_NAME_PREFIX=camp",
-            "MACHINE_NAME_LIST=(alpha bravo charlie delta)",
-            "RUNPOD_API_MAX_RPS=0",
-            ""));
-        _vars = new Dictionary<string, object?> { ["configPath"] = config, ["key"] = Secure(Sandbox.ApiKey), ["secret"] = Secure("sk-test"), ["dir"] = _dir.Path };
     }
 
     public void Dispose()
     {
         _interactive.Dispose();
         _unattended.Dispose();
-        _dir.Dispose();
+        _fleet.Dispose();
     }
 
-    private static SecureString Secure(string text)
-    {
-        var s = new SecureString();
-        foreach (var c in text) s.AppendChar(c);
-        return s;
-    }
+    private void Seed(string status, int volumeGb = 5) => _fleet.Seed(new[] { "camp-alpha", "camp-bravo" }, status, volumeGb);
 
-    private void Seed(string status, int volumeGb = 5)
-    {
-        _sandbox.Reset();
-        foreach (var name in new[] { "camp-alpha", "camp-bravo" })
-        {
-            _sandbox.SeedPod(JsonSerializer.Serialize(new Dictionary<string, object?> { ["name"] = name, ["desiredStatus"] = status, ["gpuCount"] = 1, ["volumeInGb"] = volumeGb }));
-        }
-    }
-
-    private HostResult Run(PowerShellHost host, string command, string extra)
-    {
-        var script = "$cfg = Import-ArenaConfig $configPath -NoDefault\n" +
-                     "$PSDefaultParameterValues = @{ '*-Arena*:Config' = $cfg; '*-Arena*:ApiKey' = $key }\n" +
-                     $"try {{ {command} {extra} }} catch {{ $_ }}";
-        return host.Run(script, _vars);
-    }
+    private HostResult Run(PowerShellHost host, string command, string extra) => _fleet.Run(host, $"{command} {extra}");
 
     private HostResult RunCase(string command, string extra, bool interactive, params bool[] answers)
     {
@@ -104,7 +70,7 @@ public sealed class ConfirmationTests : IDisposable
         var result = RunCase(command, "", interactive: true, false);
         Assert.Single(_prompts.Prompts);
         Assert.False(Did(command, result));
-        Assert.DoesNotContain(_sandbox.Requests(), r => r.OperationName is "StopPod" or "ResumePod" or "TerminatePod" or "CreatePod");
+        Assert.False(_fleet.AnyChangeRequested());
     }
 
     [Theory]
@@ -133,7 +99,7 @@ public sealed class ConfirmationTests : IDisposable
         Assert.Empty(_prompts.Prompts);
         Assert.False(Did(command, result));
         Assert.Contains("What if:", _prompts.Written);
-        Assert.DoesNotContain(_sandbox.Requests(), r => r.OperationName is "StopPod" or "ResumePod" or "TerminatePod" or "CreatePod");
+        Assert.False(_fleet.AnyChangeRequested());
     }
 
     [Theory]
@@ -153,7 +119,7 @@ public sealed class ConfirmationTests : IDisposable
         Assert.Equal("ConfirmationRequired", result.CaughtErrorId);
         Assert.Contains("-Force", result.Caught.ErrorDetails.RecommendedAction);
         Assert.False(Did(command, result));
-        Assert.DoesNotContain(_sandbox.Requests(), r => r.OperationName is "StopPod" or "ResumePod" or "TerminatePod" or "CreatePod");
+        Assert.False(_fleet.AnyChangeRequested());
     }
 
     [Theory]
@@ -204,7 +170,7 @@ public sealed class ConfirmationTests : IDisposable
         Assert.StartsWith("camp-alpha, camp-bravo: no volume", refused.Caught.Exception.Message);
         Assert.Contains("Save-ArenaPodWork", refused.Caught.ErrorDetails.RecommendedAction);
         Assert.Contains("Backup-ArenaPod", refused.Caught.ErrorDetails.RecommendedAction);
-        Assert.DoesNotContain(_sandbox.Requests(), r => r.OperationName == "StopPod");
+        Assert.False(_fleet.AnyChangeRequested());
 
         var stopped = Run(_unattended, "Stop-ArenaPod -Name * -Force -AllowDataLoss -PassThru", "");
         Assert.Equal(new[] { ArenaPodStatus.Stopped, ArenaPodStatus.Stopped }, stopped.Output.OfType<ArenaPod>().Select(p => p.Status));

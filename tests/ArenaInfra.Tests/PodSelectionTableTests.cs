@@ -1,6 +1,4 @@
 using System.Management.Automation;
-using System.Security;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using ArenaInfra.Tests.Support;
 using Xunit;
@@ -62,69 +60,28 @@ public sealed class PodSelectionTableTests : IDisposable
 
     private static readonly string[] Fleet = { "camp-alpha", "camp-bravo", "camp-charlie" };
 
-    private readonly Sandbox _sandbox;
+    private readonly CampFleet _fleet;
     private readonly PowerShellHost _host = new();
-    private readonly TempDir _dir = new();
-    private readonly Dictionary<string, object?> _vars;
 
     public PodSelectionTableTests(Sandbox sandbox)
     {
-        _sandbox = sandbox;
-        File.Copy(RepoPaths.Fixture("keys/test_ed25519"), Path.Combine(_dir.Path, "shared_key"));
-        File.Copy(RepoPaths.Fixture("keys/test_ed25519.pub"), Path.Combine(_dir.Path, "shared_key.pub"));
-        var config = _dir.Write("config.env", string.Join("\n",
-            $"RUNPOD_API_BASE_URL={_sandbox.Url}",
-            $"SHARED_SSH_KEY_PATH={Path.Combine(_dir.Path, "shared_key")}",
-            "MACHINE_NAME_PREFIX=camp",
-            "MACHINE_NAME_LIST=(alpha bravo charlie)",
-            "RUNPOD_API_MAX_RPS=0",
-            ""));
-        var csv = _dir.Write("pods.csv", "Name,Note\nalpha,first\ncharlie,third\n");
-        _vars = new Dictionary<string, object?>
-        {
-            ["configPath"] = config,
-            ["csv"] = csv,
-            ["dir"] = _dir.Path,
-            ["key"] = Secure(Sandbox.ApiKey),
-            ["secret"] = Secure("sk-test"),
-        };
+        _fleet = new CampFleet(sandbox, "alpha", "bravo", "charlie");
+        _fleet.Variables["csv"] = _fleet.Dir.Write("pods.csv", "Name,Note\nalpha,first\ncharlie,third\n");
     }
 
     public void Dispose()
     {
         _host.Dispose();
-        _dir.Dispose();
+        _fleet.Dispose();
     }
 
-    private static SecureString Secure(string text)
-    {
-        var s = new SecureString();
-        foreach (var c in text) s.AppendChar(c);
-        return s;
-    }
-
-    /// <summary>Three fleet pods and one pod outside the fleet, all in the state the command needs.</summary>
-    private void Seed(string status)
-    {
-        _sandbox.Reset();
-        foreach (var name in Fleet.Append("other-xray"))
-        {
-            _sandbox.SeedPod(JsonSerializer.Serialize(new Dictionary<string, object?>
-            {
-                ["name"] = name, ["desiredStatus"] = status, ["gpuCount"] = 1, ["volumeInGb"] = 5, ["volumeMountPath"] = "/workspace",
-            }));
-        }
-    }
-
+    /// <summary>Runs the command with the selection, on three fleet pods and one outside it, in the state it needs.</summary>
     private (HostResult Result, List<string> ActedOn) Run(string command, string selection, string before = "")
     {
         var spec = Commands[command];
-        Seed(spec.SeedStatus);
-        var script = "$cfg = Import-ArenaConfig $configPath -NoDefault\n" +
-                     "$PSDefaultParameterValues = @{ '*-Arena*:Config' = $cfg; '*-Arena*:ApiKey' = $key }\n" +
-                     "try { " + before + string.Format(spec.Template, selection) + " } catch { $_ }";
-        var result = _host.Run(script, _vars);
-        return (result, spec.ActedOn(result, _dir.Path).Distinct().OrderBy(n => n, StringComparer.Ordinal).ToList());
+        _fleet.Seed(Fleet.Append("other-xray"), spec.SeedStatus);
+        var result = _fleet.Run(_host, before + string.Format(spec.Template, selection));
+        return (result, spec.ActedOn(result, _fleet.Dir.Path).Distinct().OrderBy(n => n, StringComparer.Ordinal).ToList());
     }
 
     private static void NoErrors(HostResult result)
@@ -149,7 +106,7 @@ public sealed class PodSelectionTableTests : IDisposable
         var (result, acted) = Run(command, "", "@() | ");
         NoErrors(result);
         Assert.Empty(acted);
-        Assert.DoesNotContain(_sandbox.Requests(), r => r.OperationName is "StopPod" or "ResumePod" or "TerminatePod");
+        Assert.False(_fleet.AnyChangeRequested());
     }
 
     [Theory]
@@ -160,7 +117,7 @@ public sealed class PodSelectionTableTests : IDisposable
         Assert.Empty(acted);
         var error = Assert.Single(result.Errors);
         Assert.StartsWith("InputObjectNotBound", error.FullyQualifiedErrorId);
-        Assert.DoesNotContain(_sandbox.Requests(), r => r.OperationName is "StopPod" or "ResumePod" or "TerminatePod");
+        Assert.False(_fleet.AnyChangeRequested());
     }
 
     [Theory]
@@ -200,7 +157,7 @@ public sealed class PodSelectionTableTests : IDisposable
             Assert.Empty(acted);
             Assert.Equal("SelectionRequired", result.CaughtErrorId);
             Assert.Contains("-Name *", result.Caught.ErrorDetails.RecommendedAction);
-            Assert.DoesNotContain(_sandbox.Requests(), r => r.OperationName is "StopPod" or "ResumePod" or "TerminatePod");
+            Assert.False(_fleet.AnyChangeRequested());
         }
         else
         {

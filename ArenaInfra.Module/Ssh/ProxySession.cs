@@ -3,9 +3,9 @@ using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Security;
-using ArenaInfra.Ssh;
+using System.Threading;
 
-namespace ArenaInfra.Commands
+namespace ArenaInfra.Ssh
 {
     /// <summary>
     /// The organiser's session to the proxy machine for one command: the organiser's own key (never the
@@ -23,18 +23,18 @@ namespace ArenaInfra.Commands
 
         public ProxyMachine Machine { get; }
 
-        /// <summary>Connects, or throws an ArenaException; warnings and log lines go to the cmdlet.</summary>
-        public static ProxySession Open(ArenaApiCmdlet cmdlet, ArenaConfig config, string? proxyKeyPath, SecureString? passphrase, ArenaHostKeyPolicy policy)
+        /// <summary>Connects with keyPath (null: the user's default key), or throws an ArenaException.</summary>
+        public static ProxySession Open(ArenaConfig config, string? keyPath, SecureString? passphrase, ArenaHostKeyPolicy policy, IArenaLog log, CancellationToken cancellationToken)
         {
             if (config.ProxyHost == null)
             {
                 throw new ArenaException(ArenaErrorIds.ProxyHostMissing, ErrorCategory.InvalidArgument,
                     "ProxyHost (SSH_PROXY_HOST) is not set, so there is no proxy to work on.", "Set SSH_PROXY_HOST in the config file.");
             }
-            var keyPath = proxyKeyPath != null ? cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(proxyKeyPath) : DefaultKey();
+            keyPath ??= DefaultKey();
             if (string.Equals(Path.GetFullPath(keyPath), Path.GetFullPath(config.SharedKeyPath), StringComparison.Ordinal))
             {
-                cmdlet.WriteWarning("The proxy key is the participants' shared key: anyone with it could change the proxy. Use a key of your own (-ProxyKeyPath).");
+                log.Warning("The proxy key is the participants' shared key: anyone with it could change the proxy. Use a key of your own (-ProxyKeyPath).");
             }
             var settings = new ProxySettings
             {
@@ -48,11 +48,10 @@ namespace ArenaInfra.Commands
                 InstallCommand = config.ProxyInstallCommand,
             };
             var key = SshKey.Load(keyPath, passphrase);
-            var ssh = new SshSettings(key, HostKeyStore.Open(), cmdlet.Log) { HostKeyPolicy = policy };
+            var ssh = new SshSettings(key, HostKeyStore.Open(), log) { HostKeyPolicy = policy };
             try
             {
-                var machine = cmdlet.RunWork(token => ProxyMachine.Connect(settings, ssh, token));
-                return new ProxySession(ssh, machine);
+                return new ProxySession(ssh, ProxyMachine.Connect(settings, ssh, cancellationToken));
             }
             catch
             {
