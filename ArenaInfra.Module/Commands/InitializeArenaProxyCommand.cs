@@ -29,6 +29,11 @@ namespace ArenaInfra.Commands
         protected override void EndProcessing()
         {
             var config = EffectiveConfig;
+            if (config.ProxyHost == null)
+            {
+                ThrowArenaError(new ArenaException(ArenaErrorIds.ProxyHostMissing, ErrorCategory.InvalidArgument,
+                    "ProxyHost (SSH_PROXY_HOST) is not set, so there is no proxy to prepare.", "Set SSH_PROXY_HOST in the config file."));
+            }
             var what = $"Prepare {config.ProxyUser}@{config.ProxyHost}: {(SkipInstall ? "" : "install nginx with the stream module, ")}include {config.ProxyConfigPath} in {config.ProxyNginxConf}, test and reload nginx";
             if (!ConfirmBatch(what, what + "?", "Prepare the proxy", Force)) return;
             try

@@ -131,22 +131,47 @@ public sealed class ConfirmationTests : IDisposable
         Assert.True(Did(command, result));
     }
 
-    [Fact]
-    public void Invoke_ArenaPodCommand_asks_only_when_told_to()
+    /// <summary>Commands that ask only when told to (-Confirm, or $ConfirmPreference at their impact), as PowerShell's own do.</summary>
+    public static readonly Dictionary<string, (string Template, Func<HostResult, string, bool> Did)> AskWhenTold = new()
+    {
+        ["Invoke-ArenaPodCommand"] = ("Invoke-ArenaPodCommand -Name alpha -Command true", (r, _) => r.Output.OfType<ArenaCommandResult>().Any()),
+        ["Export-ArenaSshConfig"] = ("Export-ArenaSshConfig -Path (Join-Path $dir out.conf)", (_, dir) => File.Exists(Path.Combine(dir, "out.conf"))),
+        ["Export-ArenaNginxConfig"] = ("Export-ArenaNginxConfig -Path (Join-Path $dir out.conf)", (_, dir) => File.Exists(Path.Combine(dir, "out.conf"))),
+        ["Export-ArenaParticipantKit"] = ("Export-ArenaParticipantKit -Path (Join-Path $dir kit)", (_, dir) => Directory.Exists(Path.Combine(dir, "kit"))),
+    };
+
+    public static IEnumerable<object[]> AskWhenToldCommands() => AskWhenTold.Keys.Select(k => new object[] { k });
+
+    private bool RunAskWhenTold(string command, string extra, bool interactive, out HostResult result, params bool[] answers)
     {
         Seed("EXITED");
+        File.Delete(Path.Combine(_fleet.Dir.Path, "out.conf"));
+        if (Directory.Exists(Path.Combine(_fleet.Dir.Path, "kit"))) Directory.Delete(Path.Combine(_fleet.Dir.Path, "kit"), recursive: true);
         _prompts.Clear();
-        var plain = Run(_interactive, "Invoke-ArenaPodCommand -Name alpha -Command true", "");
+        _prompts.Answer(answers);
+        result = Run(interactive ? _interactive : _unattended, AskWhenTold[command].Template, extra);
+        return AskWhenTold[command].Did(result, _fleet.Dir.Path);
+    }
+
+    [Theory]
+    [MemberData(nameof(AskWhenToldCommands))]
+    public void Commands_that_ask_when_told_do_so_only_with_Confirm(string command)
+    {
+        Assert.True(RunAskWhenTold(command, "", interactive: true, out _));
         Assert.Empty(_prompts.Prompts);
-        Assert.Single(plain.Output.OfType<ArenaCommandResult>());
 
-        _prompts.Answer(false);
-        var confirmed = Run(_interactive, "Invoke-ArenaPodCommand -Name alpha -Command true", "-Confirm");
+        Assert.False(RunAskWhenTold(command, "-Confirm", interactive: true, out _, false));
         Assert.Single(_prompts.Prompts);
-        Assert.Empty(confirmed.Output.OfType<ArenaCommandResult>());
 
-        var unattended = Run(_unattended, "Invoke-ArenaPodCommand -Name alpha -Command true", "");
-        Assert.Single(unattended.Output.OfType<ArenaCommandResult>());
+        Assert.False(RunAskWhenTold(command, "-WhatIf", interactive: true, out _));
+        Assert.Empty(_prompts.Prompts);
+        Assert.Contains("What if:", _prompts.Written);
+
+        Assert.True(RunAskWhenTold(command, "", interactive: false, out var unattended));
+        Assert.Empty(unattended.Output.OfType<ErrorRecord>());
+
+        Assert.False(RunAskWhenTold(command, "-Confirm", interactive: false, out var cannotAsk));
+        Assert.Equal("ConfirmationRequired", cannotAsk.CaughtErrorId);
     }
 
     [Fact]

@@ -181,6 +181,26 @@ Describe 'Participant access' -Skip:([bool]$Missing) {
         $null = Get-ArenaPod -Name charlie | Wait-ArenaPod -PollIntervalSec 0.3 -TimeoutSec 30
     }
 
+    It 'asks before publishing, so an unattended run without -Force fails clearly and changes nothing' {
+        Publish-ArenaProxyConfig | Out-Null
+        Stop-ArenaPod -Name charlie -Force -AllowDataLoss
+        $before = Get-Content -Raw "$Nginx/fleet.conf"
+        $lines = Invoke-FreshPwsh "Import-Module '$(Get-BuiltModulePath)'; try { Publish-ArenaProxyConfig -ProxyKeyPath '$OrganiserKey' } catch { `$_.FullyQualifiedErrorId }" -Environment @{ ARENA_CONFIG = $ConfigFile; RUNPOD_API_KEY = (Get-SandboxKey); ARENA_INFRA_DATA = $env:ARENA_INFRA_DATA }
+        $lines | Should -Be 'ConfirmationRequired,ArenaInfra.Commands.PublishArenaProxyConfigCommand'
+        Get-Content -Raw "$Nginx/fleet.conf" | Should -Be $before
+        Start-ArenaPod -Name charlie -Force
+        $null = Get-ArenaPod -Name charlie | Wait-ArenaPod -PollIntervalSec 0.3 -TimeoutSec 30
+    }
+
+    It 'publishes the whole fleet or nothing: piped pods are refused before anything is done' {
+        Publish-ArenaProxyConfig | Out-Null
+        $before = Get-Content -Raw "$Nginx/fleet.conf"
+        $err = $null
+        try { Get-ArenaPod -Name alpha | Publish-ArenaProxyConfig } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -Be 'PipelineInputNotAccepted,ArenaInfra.Commands.PublishArenaProxyConfigCommand'
+        Get-Content -Raw "$Nginx/fleet.conf" | Should -Be $before
+    }
+
     It 'a replaced pod keeps its name and port: republish, and participants change nothing' {
         Publish-ArenaProxyConfig | Out-Null
         $participant = Export-ArenaSshConfig -Mode Proxy

@@ -87,6 +87,14 @@ Describe 'Confirmation as the README says' {
         Get-Changes | Should -BeNullOrEmpty
     }
 
+    It 'asks before preparing a proxy, so an unattended run without -Force fails before connecting' {
+        $proxyConfig = Join-Path $TestDrive 'proxy.env'
+        Set-Content $proxyConfig ((Get-Content -Raw $ConfigFile) + "SSH_PROXY_HOST=127.0.0.1`nSSH_PROXY_SSH_PORT=9`n")
+        $env2 = $Env.Clone(); $env2.ARENA_CONFIG = $proxyConfig
+        $lines = Invoke-FreshPwsh "$Import; try { Initialize-ArenaProxy -SkipInstall } catch { `$_.FullyQualifiedErrorId }" -Environment $env2
+        $lines | Should -Be 'ConfirmationRequired,ArenaInfra.Commands.InitializeArenaProxyCommand'
+    }
+
     It 'asks with an explicit -Confirm even when -Force is given' {
         Add-Fleet -Status EXITED
         $lines = Invoke-FreshPwsh "$Import; try { Remove-ArenaPod -Name alpha -Force -Confirm } catch { `$_.FullyQualifiedErrorId }" -Environment $Env
