@@ -19,6 +19,7 @@
         'Get-ArenaConfig'
         'Get-ArenaPod'
         'Get-ArenaPodGpu'
+        'Get-ArenaPodLog'
         'Import-ArenaConfig'
         'Initialize-ArenaPod'
         'Initialize-ArenaProxy'

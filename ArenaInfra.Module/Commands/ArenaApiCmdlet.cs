@@ -80,7 +80,7 @@ namespace ArenaInfra.Commands
             var config = EffectiveConfig;
             try
             {
-                return new RunPodClient(RunPodClientOptions.From(config, UserAgent, Log), PodMapper.For(config));
+                return RunPodApiFactory.Create(config, UserAgent, Log);
             }
             catch (ArenaException e)
             {

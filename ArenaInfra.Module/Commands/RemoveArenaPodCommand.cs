@@ -24,12 +24,15 @@ namespace ArenaInfra.Commands
 
         protected override PodDefault WhenNothingChosen => PodDefault.Refuse;
 
+        private static bool NeedsStop(ArenaPod pod) => pod.Status != ArenaPodStatus.Stopped && pod.Status != ArenaPodStatus.Error;
+
         protected override void EndProcessing()
         {
             var targets = new List<ArenaPod>();
             foreach (var pod in ChosenPods())
             {
-                if (pod.Status == ArenaPodStatus.Stopped || Force)
+                // A pod in ERROR runs nothing and bills nothing worth keeping: it is removed like a stopped one.
+                if (pod.Status == ArenaPodStatus.Stopped || pod.Status == ArenaPodStatus.Error || Force)
                 {
                     targets.Add(pod);
                 }
@@ -42,13 +45,13 @@ namespace ArenaInfra.Commands
             }
             if (targets.Count == 0) return;
 
-            var running = targets.FindAll(p => p.Status != ArenaPodStatus.Stopped).Count;
+            var running = targets.FindAll(NeedsStop).Count;
             var what = $"Remove {Describe(targets)}" + (running > 0 ? $" ({running} running: stopped first)" : "");
             if (!ConfirmBatch(what, $"{what}? Removing a pod destroys its disk and its volume; this cannot be undone.", "Remove pods", Force)) return;
 
             var lifecycle = new PodLifecycle(Api, Log);
             ActOnEach(targets, "Removing pods", "removed",
-                (pod, token) => lifecycle.RemoveAsync(pod, pod.Status != ArenaPodStatus.Stopped, TimeSpan.FromSeconds(TimeoutSec), token),
+                (pod, token) => lifecycle.RemoveAsync(pod, NeedsStop(pod), TimeSpan.FromSeconds(TimeoutSec), token),
                 (pod, removed) =>
                 {
                     WriteVerbose($"{pod.Name} removed.");

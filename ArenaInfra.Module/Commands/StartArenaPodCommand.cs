@@ -31,7 +31,7 @@ namespace ArenaInfra.Commands
             if (!ConfirmBatch(what, question, "Start pods", Force)) return;
 
             ActOnEach(stopped, "Starting pods", "started",
-                (pod, token) => Api.ResumePodAsync(pod.Id, pod.GpuCount > 0 ? pod.GpuCount : 1, token),
+                (pod, token) => Api.StartPodAsync(pod.Id, pod.GpuCount > 0 ? pod.GpuCount : 1, token),
                 (pod, started) =>
                 {
                     WriteVerbose($"{pod.Name} started; it gets a new SSH port once it is up.");

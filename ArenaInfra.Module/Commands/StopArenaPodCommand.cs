@@ -28,7 +28,7 @@ namespace ArenaInfra.Commands
             var running = new List<ArenaPod>();
             foreach (var pod in ChosenPods())
             {
-                if (pod.Status == ArenaPodStatus.Running || pod.Status == ArenaPodStatus.Starting) running.Add(pod);
+                if (pod.Status == ArenaPodStatus.Running || pod.Status == ArenaPodStatus.Starting || pod.Status == ArenaPodStatus.Provisioning) running.Add(pod);
                 else WriteVerbose($"{pod.Name} is {pod.Status}, not running: nothing to stop.");
             }
             if (running.Count == 0) return;

@@ -75,5 +75,8 @@ namespace ArenaInfra
         public const string SshConnectionLost = nameof(SshConnectionLost);
         public const string SftpFailed = nameof(SftpFailed);
         public const string SshOperationFailed = nameof(SshOperationFailed);
+        public const string ApiRetired = nameof(ApiRetired);
+        public const string RequestRejected = nameof(RequestRejected);
+        public const string PodActionNotValid = nameof(PodActionNotValid);
     }
 }

@@ -23,6 +23,8 @@ namespace ArenaInfra
         }
 
         public string ApiBaseUrl => Text("ApiBaseUrl")!;
+        /// <summary>Which RunPod API the module speaks: rest (REST API v2, the default) or graphql (deprecated).</summary>
+        public string Api => Text("Api")!;
         public string SharedKeyPath => Text("SharedKeyPath")!;
         public string Prefix => Text("Prefix")!;
         public string SshUser => Text("SshUser")!;

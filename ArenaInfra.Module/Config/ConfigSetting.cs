@@ -15,6 +15,10 @@ namespace ArenaInfra.Config
         NameList,
         Url,
         Secret,
+        /// <summary>rest or graphql: which of RunPod's APIs the module speaks.</summary>
+        ApiKind,
+        /// <summary>A volume size in GB: 0 for none, else at least RunPod v2's minimum of 10.</summary>
+        VolumeSize,
     }
 
     /// <summary>
@@ -43,6 +47,7 @@ namespace ArenaInfra.Config
         public static readonly IReadOnlyList<ConfigSetting> All = new[]
         {
             new ConfigSetting("ApiBaseUrl", "RUNPOD_API_BASE_URL", ConfigValueKind.Url, "https://api.runpod.io"),
+            new ConfigSetting("Api", "RUNPOD_API", ConfigValueKind.ApiKind, "rest"),
             new ConfigSetting(ApiKeyName, "RUNPOD_API_KEY", ConfigValueKind.Secret, null),
             new ConfigSetting("SharedKeyPath", "SHARED_SSH_KEY_PATH", ConfigValueKind.LocalPath, "~/.ssh/shared_infra_key_name"),
             new ConfigSetting("Prefix", "MACHINE_NAME_PREFIX", ConfigValueKind.HostLabel, "arena"),
@@ -52,7 +57,7 @@ namespace ArenaInfra.Config
             new ConfigSetting("GpuCount", "RUNPOD_NUM_GPUS", ConfigValueKind.Integer, 1, minimum: 1),
             new ConfigSetting("Image", "RUNPOD_DOCKER_IMAGE", ConfigValueKind.Text, "nickypro/arena-env:6.1"),
             new ConfigSetting("DiskSizeGB", "RUNPOD_DISK_SPACE_IN_GB", ConfigValueKind.Integer, 100, minimum: 1),
-            new ConfigSetting("VolumeSizeGB", "RUNPOD_VOLUME_SPACE_IN_GB", ConfigValueKind.Integer, 0, minimum: 0),
+            new ConfigSetting("VolumeSizeGB", "RUNPOD_VOLUME_SPACE_IN_GB", ConfigValueKind.VolumeSize, 0, minimum: 0),
             new ConfigSetting("ProxyHost", "SSH_PROXY_HOST", ConfigValueKind.Text, null),
             new ConfigSetting("ProxyUser", "SSH_PROXY_USER", ConfigValueKind.Text, "root"),
             // A path on the proxy machine: '~' there is the proxy user's home, so it is kept as written.

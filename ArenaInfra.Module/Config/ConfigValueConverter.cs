@@ -11,6 +11,10 @@ namespace ArenaInfra.Config
     internal static class ConfigValueConverter
     {
         private static readonly string[] CloudTypes = { "COMMUNITY", "SECURE", "ALL" };
+        private static readonly string[] ApiKinds = { "rest", "graphql" };
+
+        /// <summary>RunPod v2 refuses a persistent volume below this many GB.</summary>
+        public const int MinimumVolumeGB = 10;
 
         // One DNS label (RFC 1123): what an ssh Host alias, an nginx upstream and a pod name all accept.
         private static readonly Regex HostLabel = new Regex("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", RegexOptions.CultureInvariant);
@@ -43,6 +47,19 @@ namespace ArenaInfra.Config
                             : $"must be at least {minimum}, not {number}");
                     }
                     return number;
+                case ConfigValueKind.VolumeSize:
+                    if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var size) || size < 0)
+                    {
+                        throw Invalid(where, setting, $"must be 0 (no volume) or a size in GB, not '{text}'");
+                    }
+                    if (size > 0 && size < MinimumVolumeGB)
+                    {
+                        throw Invalid(where, setting, $"is {size}, but RunPod's smallest volume is {MinimumVolumeGB} GB; give 0 for no volume or at least {MinimumVolumeGB}");
+                    }
+                    return size;
+                case ConfigValueKind.ApiKind:
+                    var api = ApiKinds.FirstOrDefault(a => string.Equals(a, text, StringComparison.OrdinalIgnoreCase));
+                    return api ?? throw Invalid(where, setting, $"must be rest (RunPod's REST API v2) or graphql (deprecated, until RunPod retires it), not '{text}'");
                 case ConfigValueKind.CloudType:
                     var cloud = CloudTypes.FirstOrDefault(c => string.Equals(c, text, StringComparison.OrdinalIgnoreCase));
                     return cloud ?? throw Invalid(where, setting, $"must be COMMUNITY, SECURE or ALL, not '{text}'");

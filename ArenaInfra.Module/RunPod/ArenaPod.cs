@@ -15,6 +15,10 @@ namespace ArenaInfra
         /// </summary>
         Stopped,
         Terminated,
+        /// <summary>RunPod's PROVISIONING: a machine is being found and the pod set up on it.</summary>
+        Provisioning,
+        /// <summary>RunPod's ERROR: the container is in an unrecoverable state; it will not become ready by waiting.</summary>
+        Error,
     }
 
     /// <summary>One RunPod pod as the module sees it.</summary>
@@ -25,13 +29,15 @@ namespace ArenaInfra
         /// <summary>The name without '&lt;prefix&gt;-'; null for a pod outside the fleet.</summary>
         public string? MachineName { get; internal set; }
         public ArenaPodStatus Status { get; internal set; }
-        /// <summary>RunPod's desiredStatus as sent (RUNNING, EXITED, ...).</summary>
+        /// <summary>RunPod's own status word as sent (RUNNING, EXITED, PROVISIONING, ...): v2's status, GraphQL's desiredStatus.</summary>
         public string? DesiredStatus { get; internal set; }
         public string? PublicIp { get; internal set; }
         public int? SshPort { get; internal set; }
         public int? ProxyPort { get; internal set; }
         /// <summary>The GPU's display name ('RTX A4000').</summary>
         public string? GpuType { get; internal set; }
+        /// <summary>RunPod's GPU type id ('NVIDIA RTX A4000'), as New-ArenaPod -GpuType takes it.</summary>
+        public string? GpuTypeId { get; internal set; }
         public int GpuCount { get; internal set; }
         public decimal? CostPerHour { get; internal set; }
         public string? Image { get; internal set; }
@@ -47,6 +53,13 @@ namespace ArenaInfra
         public int? VolumeSizeGB { get; internal set; }
         /// <summary>Where the volume is mounted (/workspace): the only place a stop does not erase.</summary>
         public string? VolumeMountPath { get; internal set; }
+        public DateTimeOffset? CreatedAt { get; internal set; }
+        /// <summary>When the pod last started (REST v2); null while it has not.</summary>
+        public DateTimeOffset? StartedAt { get; internal set; }
+        /// <summary>What RunPod allows now: start, stop, restart, terminate (REST v2; empty when not known).</summary>
+        public string[] AllowedActions { get; internal set; } = Array.Empty<string>();
+        /// <summary>Why the pod cannot be reached over SSH although it runs (its host has no public IP); null otherwise.</summary>
+        public string? SshProblem { get; internal set; }
         /// <summary>When RunPod reported this state; Uptime counts back from here.</summary>
         public DateTimeOffset RetrievedAt { get; internal set; }
 

@@ -18,6 +18,26 @@ namespace ArenaInfra.RunPod
         public const string Ports = "8888/http,22/tcp";
         public const string VolumeMountPath = "/workspace";
 
+        /// <summary>REST v2's CreatePodRequest, with exactly the fields its document names (v2 answers any other with 422).</summary>
+        public Dictionary<string, object> ToV2Body(string cloud)
+        {
+            var body = new Dictionary<string, object>
+            {
+                ["name"] = Name,
+                ["image"] = ImageName,
+                ["gpu"] = new Dictionary<string, object> { ["id"] = GpuTypeId, ["count"] = GpuCount },
+                // Always sent: v2 would choose SECURE, and the old scripts' fleets run on COMMUNITY.
+                ["cloud"] = cloud,
+                ["disk"] = ContainerDiskInGb,
+                ["ports"] = Ports.Split(','),
+                ["env"] = new Dictionary<string, string> { ["MACHINE_NAME"] = MachineName, ["PUBLIC_KEY"] = PublicKey },
+            };
+            // No volume is no mounts at all: v2's smallest persistent volume is 10 GB.
+            if (VolumeInGb > 0) body["mounts"] = new Dictionary<string, object> { ["persistent"] = new Dictionary<string, object> { ["size"] = VolumeInGb, ["path"] = VolumeMountPath } };
+            return body;
+        }
+
+        /// <summary>GraphQL's PodFindAndDeployOnDemandInput.</summary>
         public object ToVariables() => new
         {
             input = new

@@ -100,8 +100,9 @@ namespace ArenaInfra.RunPod
         {
             try
             {
-                var perGpu = await api.GetGpuPriceAsync(spec.GpuTypeId, spec.CloudType, cancellationToken).ConfigureAwait(false);
-                return perGpu * spec.GpuCount;
+                var offer = await api.GetGpuOfferAsync(spec.GpuTypeId, spec.CloudType, spec.GpuCount, cancellationToken).ConfigureAwait(false);
+                if (offer?.Availability == "NONE") log.Warning($"RunPod's catalog shows no {spec.GpuTypeId} free on {spec.CloudType} now: the creates may fail for lack of capacity.");
+                return offer?.PricePerGpu * spec.GpuCount;
             }
             catch (ArenaException e)
             {

@@ -6,7 +6,8 @@ using System.Threading.Tasks;
 namespace ArenaInfra.RunPod
 {
     /// <summary>
-    /// Creates one pod and never two. A create whose fate is unknown (no answer, a dropped
+    /// Creates one pod and never two. (A 429 means nothing was created: the HTTP layer waits and sends
+    /// it again itself.) A create whose fate is unknown (no answer, a dropped
     /// connection, a 5xx after the server may have committed) is followed by a look for the name
     /// before anything is sent again.
     /// </summary>
@@ -33,10 +34,6 @@ namespace ArenaInfra.RunPod
                 {
                     return await _api.CreatePodAsync(spec, cancellationToken).ConfigureAwait(false);
                 }
-                catch (ArenaException e) when (attempt < _maxAttempts && IsRefusedBeforeCommit(e))
-                {
-                    _log.Verbose($"Create {spec.Name}: {e.ErrorId} (HTTP 429); trying again (attempt {attempt + 1} of {_maxAttempts}).");
-                }
                 catch (ArenaException e) when (IsAmbiguous(e))
                 {
                     _log.Verbose($"Create {spec.Name}: the answer was lost ({e.ErrorId}); looking for the pod before trying again.");
@@ -58,9 +55,6 @@ namespace ArenaInfra.RunPod
             var pods = await _api.ListPodsAsync(cancellationToken).ConfigureAwait(false);
             return pods.Where(p => p.Name == name && p.Status != ArenaPodStatus.Terminated).OrderBy(p => p.Id, StringComparer.Ordinal).FirstOrDefault();
         }
-
-        /// <summary>A 429 is refused at the door: nothing was created.</summary>
-        private static bool IsRefusedBeforeCommit(ArenaException e) => e.HttpStatus == 429;
 
         /// <summary>No answer, a broken answer, or a gateway error: the pod may or may not exist.</summary>
         internal static bool IsAmbiguous(ArenaException e) =>

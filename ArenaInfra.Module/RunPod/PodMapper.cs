@@ -6,7 +6,7 @@ using ArenaInfra.RunPod.Wire;
 
 namespace ArenaInfra.RunPod
 {
-    /// <summary>Turns RunPod's pod into an ArenaPod: the only place that interprets RunPod's fields.</summary>
+    /// <summary>Turns RunPod's pod (GraphQL or REST v2) into an ArenaPod: the only place that interprets RunPod's fields.</summary>
     internal sealed class PodMapper
     {
         private readonly FleetNaming _naming;
@@ -38,6 +38,7 @@ namespace ArenaInfra.RunPod
                 IsFleetPod = machineName != null,
                 DesiredStatus = wire.DesiredStatus,
                 Status = StatusOf(desired, ssh != null),
+                GpuTypeId = null,
                 PublicIp = ssh?.Ip,
                 SshPort = ssh?.PublicPort,
                 ProxyPort = _ports.PortOf(machineName),
@@ -57,6 +58,98 @@ namespace ArenaInfra.RunPod
                 VolumeMountPath = wire.VolumeInGb > 0 ? wire.VolumeMountPath ?? "/workspace" : null,
                 RetrievedAt = DateTimeOffset.UtcNow,
             };
+        }
+
+        /// <summary>A REST v2 pod. RUNNING is Running only once it has a public SSH endpoint.</summary>
+        public ArenaPod Map(V2Pod wire)
+        {
+            var name = wire.Name ?? "";
+            var machineName = _naming.MachineNameOf(name);
+            var status = wire.Status?.ToUpperInvariant();
+            var isRunning = status == "RUNNING";
+            var endpoint = isRunning ? SshEndpointOf(wire) : null;
+            var volume = wire.Mounts?.Persistent;
+            var arenaStatus = status switch
+            {
+                "PROVISIONING" => ArenaPodStatus.Provisioning,
+                "STARTING" => ArenaPodStatus.Starting,
+                "RUNNING" => endpoint != null ? ArenaPodStatus.Running : ArenaPodStatus.Starting,
+                "EXITED" => ArenaPodStatus.Stopped,
+                "ERROR" => ArenaPodStatus.Error,
+                "TERMINATED" => ArenaPodStatus.Terminated,
+                _ => ArenaPodStatus.Unknown,
+            };
+            return new ArenaPod
+            {
+                Id = wire.Id ?? "",
+                Name = name,
+                MachineName = machineName,
+                IsFleetPod = machineName != null,
+                DesiredStatus = wire.Status,
+                Status = arenaStatus,
+                PublicIp = endpoint?.Host,
+                SshPort = endpoint?.Port,
+                ProxyPort = _ports.PortOf(machineName),
+                GpuTypeId = wire.Gpu?.Id,
+                GpuType = DisplayName(wire.Gpu?.Id),
+                GpuCount = wire.Gpu?.Count ?? 0,
+                CostPerHour = wire.Cost,
+                Image = wire.Image,
+                Uptime = isRunning && wire.Runtime?.Uptime is long seconds ? TimeSpan.FromSeconds(seconds) : (TimeSpan?)null,
+                Env = EnvOf(wire.Env),
+                Location = wire.DataCenterId,
+                DiskSizeGB = wire.Disk,
+                VolumeSizeGB = volume?.Size ?? 0,
+                VolumeMountPath = volume?.Size > 0 ? volume.Path ?? "/workspace" : null,
+                CreatedAt = Date(wire.CreatedAt),
+                StartedAt = Date(wire.StartedAt),
+                AllowedActions = (wire.Actions ?? new List<string?>()).Where(a => !string.IsNullOrEmpty(a)).Select(a => a!).ToArray(),
+                // Running with a runtime but no public port for 22: that pod will never be reachable directly.
+                SshProblem = isRunning && endpoint == null && wire.Runtime != null
+                    ? "RunPod gave it no public SSH port (its host has no public IP, or 22/tcp is not exposed)"
+                    : null,
+                RetrievedAt = DateTimeOffset.UtcNow,
+            };
+        }
+
+        /// <summary>ssh.direct, else a runtime port for private 22/tcp with a public port and address.</summary>
+        private static (string Host, int Port)? SshEndpointOf(V2Pod wire)
+        {
+            if (wire.Ssh?.Direct is V2SshEndpoint direct && !string.IsNullOrEmpty(direct.Host) && direct.Port is int port && port > 0 && port <= 65535)
+            {
+                return (direct.Host!, port);
+            }
+            var mapped = wire.Runtime?.Ports?.FirstOrDefault(p => p != null
+                && p.Private == 22
+                && string.Equals(p.Type, "tcp", StringComparison.OrdinalIgnoreCase)
+                && !string.IsNullOrEmpty(p.Ip)
+                && p.Public is int pub && pub > 0 && pub <= 65535);
+            return mapped == null ? ((string, int)?)null : (mapped.Ip!, mapped.Public!.Value);
+        }
+
+        /// <summary>"NVIDIA RTX A4000" as RunPod shows it: "RTX A4000".</summary>
+        internal static string? DisplayName(string? gpuTypeId)
+        {
+            if (string.IsNullOrEmpty(gpuTypeId)) return null;
+            var name = gpuTypeId!;
+            foreach (var prefix in new[] { "NVIDIA ", "GeForce ", "AMD " })
+            {
+                if (name.StartsWith(prefix, StringComparison.Ordinal)) name = name.Substring(prefix.Length);
+            }
+            return name;
+        }
+
+        private static DateTimeOffset? Date(string? text) =>
+            DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at) ? at : (DateTimeOffset?)null;
+
+        private static IReadOnlyDictionary<string, string> EnvOf(Dictionary<string, string?>? env)
+        {
+            var result = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var entry in env ?? new Dictionary<string, string?>())
+            {
+                if (!string.IsNullOrEmpty(entry.Key) && entry.Value != null) result[entry.Key] = entry.Value;
+            }
+            return result;
         }
 
         /// <summary>

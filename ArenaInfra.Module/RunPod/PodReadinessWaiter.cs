@@ -51,10 +51,12 @@ namespace ArenaInfra.RunPod
                         continue;
                     }
                     last[id] = pod;
-                    if (pod.Status == ArenaPodStatus.Stopped)
+                    var hopeless = Hopeless(pod);
+                    if (hopeless != null)
                     {
                         failures.Add((new ArenaException(ArenaErrorIds.PodNotReady, ErrorCategory.InvalidOperation,
-                            $"{pod.Name}: the pod is stopped, so it will not become ready by waiting.", "Start it with Start-ArenaPod, then wait again."), pod));
+                            $"{pod.Name}: {hopeless.Value.Why}, so it will not become ready by waiting.{await LastLogLinesAsync(pod, cancellationToken).ConfigureAwait(false)}",
+                            hopeless.Value.Fix), pod));
                         pending.Remove(id);
                         continue;
                     }
@@ -85,15 +87,48 @@ namespace ArenaInfra.RunPod
             {
                 var pod = last[id];
                 failures.Add((new ArenaException(ArenaErrorIds.PodNotReady, ErrorCategory.OperationTimeout,
-                    $"{pod.Name}: not ready within {timeout.TotalSeconds:0} s; its last status was {Describe(pod)}.",
+                    $"{pod.Name}: not ready within {timeout.TotalSeconds:0} s; its last status was {Describe(pod)}.{await LastLogLinesAsync(pod, cancellationToken).ConfigureAwait(false)}",
                     "Community hosts can take 15 minutes or more to pull the image. Wait longer with -TimeoutSec, or replace the pod (Remove-ArenaPod, then New-ArenaPod)."), pod));
             }
             return failures;
         }
 
+        /// <summary>How many of a pod's last log lines end a message about why it is not ready.</summary>
+        public int LogLinesInErrors { get; set; } = 5;
+
+        /// <summary>Why waiting cannot help this pod, and what to do instead; null while there is hope.</summary>
+        private static (string Why, string Fix)? Hopeless(ArenaPod pod) => pod.Status switch
+        {
+            ArenaPodStatus.Stopped => ("the pod is stopped", "Start it with Start-ArenaPod, then wait again."),
+            ArenaPodStatus.Error => ("RunPod reports the pod in ERROR (its container cannot run)", "Look at its log (Get-ArenaPodLog), then remove it and create it again (Remove-ArenaPod -Force, New-ArenaPod)."),
+            _ when pod.SshProblem != null => (pod.SshProblem, "Remove it and create it again (Remove-ArenaPod -Force, New-ArenaPod): another host will give it a public IP."),
+            _ => null,
+        };
+
+        /// <summary>" Its last log lines: ..." so that "why is bravo still starting?" has an answer; empty when there are none.</summary>
+        private async Task<string> LastLogLinesAsync(ArenaPod pod, CancellationToken cancellationToken)
+        {
+            if (LogLinesInErrors <= 0) return "";
+            var lines = new List<string>();
+            try
+            {
+                await _api.ReadLogsAsync(pod.Id, LogLinesInErrors, follow: false, source: null, line => { lock (lines) lines.Add(line.Line); }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ArenaException e)
+            {
+                _log.Verbose($"{pod.Name}: its log could not be read ({e.ErrorId}).");
+            }
+            lock (lines)
+            {
+                var last = lines.Skip(Math.Max(0, lines.Count - LogLinesInErrors)).Select(l => l.Replace("\r", "").Replace("\n", " ").Trim()).Where(l => l.Length > 0).ToList();
+                return last.Count == 0 ? "" : $" Its last log lines: {string.Join(" | ", last)}";
+            }
+        }
+
         private static string Describe(ArenaPod pod) => pod.Status switch
         {
-            ArenaPodStatus.Starting => "Starting (RunPod says RUNNING, but there is no public SSH port yet)",
+            ArenaPodStatus.Starting => "Starting (no public SSH port yet)",
+            ArenaPodStatus.Provisioning => "Provisioning (RunPod is still finding it a machine)",
             ArenaPodStatus.Running => $"Running, but {pod.SshEndpoint} did not accept a connection",
             _ => $"{pod.Status} ({pod.DesiredStatus})",
         };

@@ -27,16 +27,27 @@ namespace ArenaInfra.RunPod
 
         public Task WaitAsync(CancellationToken cancellationToken)
         {
-            if (_intervalTicks == 0) return Task.CompletedTask;
             long wait;
             lock (_gate)
             {
-                var now = (long)(Stopwatch.GetTimestamp() * TicksPerStopwatchTick);
+                var now = Now();
                 var slot = Math.Max(now, _nextSlot);
                 _nextSlot = slot + _intervalTicks;
                 wait = slot - now;
             }
             return wait <= 0 ? Task.CompletedTask : Task.Delay(TimeSpan.FromTicks(wait), cancellationToken);
         }
+
+        /// <summary>No request leaves before this much time has passed (RunPod said its window is used up).</summary>
+        public void HoldFor(TimeSpan hold)
+        {
+            lock (_gate)
+            {
+                var until = Now() + hold.Ticks;
+                if (until > _nextSlot) _nextSlot = until;
+            }
+        }
+
+        private static long Now() => (long)(Stopwatch.GetTimestamp() * TicksPerStopwatchTick);
     }
 }

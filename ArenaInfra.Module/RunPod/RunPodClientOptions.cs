@@ -6,14 +6,21 @@ namespace ArenaInfra.RunPod
 {
     internal sealed class RunPodClientOptions
     {
-        public RunPodClientOptions(Uri endpoint, string apiKey, string userAgent)
+        public RunPodClientOptions(Uri baseUri, string apiKey, string userAgent)
         {
-            Endpoint = endpoint;
+            BaseUri = baseUri;
             ApiKey = apiKey;
             UserAgent = userAgent;
         }
 
-        public Uri Endpoint { get; }
+        /// <summary>RunPod's API base, such as https://api.runpod.io: GraphQL is at /graphql, REST v2 under /v2/.</summary>
+        public Uri BaseUri { get; }
+
+        /// <summary>The GraphQL endpoint under the base.</summary>
+        public Uri GraphQlEndpoint => new Uri(BaseUri.AbsoluteUri.TrimEnd('/') + "/graphql");
+
+        /// <summary>A REST v2 address under the base: path like "v2/pods", query already escaped.</summary>
+        public Uri Rest(string pathAndQuery) => new Uri(BaseUri.AbsoluteUri.TrimEnd('/') + "/" + pathAndQuery);
         public string ApiKey { get; }
         public string UserAgent { get; }
         public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
@@ -38,7 +45,7 @@ namespace ArenaInfra.RunPod
                     "Set $env:RUNPOD_API_KEY, pass -ApiKey (a SecureString, e.g. -ApiKey (Read-Host -AsSecureString)), " +
                     "or put RUNPOD_API_KEY in the config file. Keys are made in RunPod's console under Settings > API Keys.");
             }
-            return new RunPodClientOptions(new Uri(config.ApiBaseUrl.TrimEnd('/') + "/graphql"), key!, userAgent)
+            return new RunPodClientOptions(new Uri(config.ApiBaseUrl.TrimEnd('/') + "/"), key!, userAgent)
             {
                 RequestTimeout = TimeSpan.FromSeconds(config.ApiTimeoutSec),
                 RetryBudget = TimeSpan.FromSeconds(config.ApiRetryMaxSec),

@@ -1,6 +1,8 @@
 using System;
 using System.Linq;
 using System.Management.Automation;
+using System.Collections.Generic;
+using ArenaInfra.RunPod.Wire;
 using Newtonsoft.Json.Linq;
 
 namespace ArenaInfra.RunPod
@@ -17,6 +19,12 @@ namespace ArenaInfra.RunPod
             if (status == 401)
             {
                 return AuthenticationFailed($"RunPod rejected the API key for {operation} (HTTP 401).");
+            }
+            if (status == 410)
+            {
+                var retired = Retired("GraphQL API", operation, "Set RUNPOD_API=rest (the default) in the config file, or remove RUNPOD_API=graphql from it: ArenaInfra speaks RunPod's REST API v2.");
+                retired.HttpStatus = 410;
+                return retired;
             }
             if (status == 403 && body.IndexOf("error code: 1010", StringComparison.OrdinalIgnoreCase) >= 0)
             {
@@ -66,6 +74,108 @@ namespace ArenaInfra.RunPod
                 $"RunPod returned an error for {operation}{codeText}{(status != 200 ? $", HTTP {status}" : "")}: \"{message}\"",
                 "Read RunPod's message above; if it says to try again later, do so.");
         }
+
+        /// <summary>REST v2's answer for a failed request: RFC 9457 problem details (title, status, detail, errors).</summary>
+        public static ArenaException FromV2Problem(string operation, RawResponse response, string secret)
+        {
+            var status = response.StatusCode;
+            var problem = TryProblem(response.Body);
+            var detail = Secrets.Redact(problem?.Detail ?? problem?.Title ?? "", secret).Trim();
+            var said = detail.Length > 0 ? $": \"{Shorten(detail)}\"" : "";
+            ArenaException error;
+            if (status == 401)
+            {
+                error = AuthenticationFailed($"RunPod rejected the API key for {operation} (HTTP 401){said}.");
+            }
+            else if (status == 403 && response.Body.IndexOf("error code: 1010", StringComparison.OrdinalIgnoreCase) >= 0)
+            {
+                error = FromHttpStatus(operation, status, response.Body, secret);
+            }
+            else if (status == 402)
+            {
+                error = new ArenaException(ArenaErrorIds.InsufficientBalance, ErrorCategory.QuotaExceeded,
+                    $"RunPod refused {operation} for lack of funds (HTTP 402){said}.",
+                    "Add funds to the RunPod account (console > Billing), then run the command again.");
+            }
+            else if (status == 400 && (detail.IndexOf("capacity", StringComparison.OrdinalIgnoreCase) >= 0
+                || detail.IndexOf("no longer any instances available", StringComparison.OrdinalIgnoreCase) >= 0
+                || detail.IndexOf("not enough free gpus", StringComparison.OrdinalIgnoreCase) >= 0
+                || detail.IndexOf("no machine", StringComparison.OrdinalIgnoreCase) >= 0))
+            {
+                error = detail.IndexOf("not enough free gpus", StringComparison.OrdinalIgnoreCase) >= 0
+                    ? new ArenaException(ArenaErrorIds.CapacityUnavailable, ErrorCategory.ResourceUnavailable,
+                        $"RunPod cannot {operation}{said}",
+                        "A stopped pod stays tied to its host machine. Try again later, or remove the pod and create a new one elsewhere.")
+                    : new ArenaException(ArenaErrorIds.CapacityUnavailable, ErrorCategory.ResourceUnavailable,
+                        $"RunPod has no capacity for {operation}{said}",
+                        "Try again later, another GPU type (-GpuType), or the other cloud type (COMMUNITY or SECURE).");
+            }
+            else if (status == 404)
+            {
+                error = new ArenaException(ArenaErrorIds.PodNotFound, ErrorCategory.ObjectNotFound,
+                    $"RunPod has nothing to {operation} there (HTTP 404){said}.", "Run Get-ArenaPod to see the pods there are.");
+            }
+            else if (status == 409)
+            {
+                error = new ArenaException(ArenaErrorIds.PodActionNotValid, ErrorCategory.InvalidOperation,
+                    $"RunPod refused {operation}: not valid for the pod's state now (HTTP 409){said}.", "Run Get-ArenaPod to see the pod's status.");
+            }
+            else if (status == 410)
+            {
+                error = Retired("REST API v2 endpoint", operation, "Update ArenaInfra to a version that speaks RunPod's current API; until then RUNPOD_API=graphql may still work.");
+            }
+            else if (status == 422)
+            {
+                var errors = problem?.Errors?.Where(e => !string.IsNullOrEmpty(e)).Select(e => Secrets.Redact(e!, secret)).ToList() ?? new List<string>();
+                error = new ArenaException(ArenaErrorIds.RequestRejected, ErrorCategory.InvalidData,
+                    $"RunPod rejected the {operation} request as not matching its API (HTTP 422){said}" + (errors.Count > 0 ? $" ({Shorten(string.Join("; ", errors))})" : "") + ". This is a bug in ArenaInfra, not in your settings.",
+                    "Report it with this message; running the command again will not help.");
+            }
+            else if (status == 429)
+            {
+                error = RateLimited(operation, 1, null);
+            }
+            else
+            {
+                error = new ArenaException(ArenaErrorIds.ApiError, status == 403 ? ErrorCategory.PermissionDenied : ErrorCategory.InvalidResult,
+                    $"RunPod refused {operation} (HTTP {status}){(said.Length > 0 ? said : ": " + Start(response.Body, secret))}.",
+                    status >= 500 ? "Try again later; if it persists, check RunPod's status page." : "Read RunPod's message above.");
+            }
+            error.HttpStatus = status;
+            return error;
+        }
+
+        /// <summary>A 409 made plain: what the pod's state is now and what it allows.</summary>
+        public static ArenaException ActionNotValid(string podId, string action, ArenaPod? pod, string message)
+        {
+            var name = pod?.Name ?? podId;
+            var allowed = pod == null || pod.AllowedActions.Length == 0 ? "nothing" : string.Join(", ", pod.AllowedActions);
+            return new ArenaException(ArenaErrorIds.PodActionNotValid, ErrorCategory.InvalidOperation,
+                $"{name}: RunPod will not {action} it now: it is {(pod == null ? "gone" : pod.DesiredStatus ?? pod.Status.ToString())}, and allows {allowed}.",
+                "Run Get-ArenaPod to see its status; wait until it allows the action, or choose another.") { HttpStatus = 409 };
+        }
+
+        public static ArenaException PodGone(string podId, string action) =>
+            new ArenaException(ArenaErrorIds.PodNotFound, ErrorCategory.ObjectNotFound,
+                $"{podId}: the pod is gone, so it cannot {action}.", "Run Get-ArenaPod to see the pods there are.");
+
+        private static ArenaException Retired(string what, string operation, string fix) =>
+            new ArenaException(ArenaErrorIds.ApiRetired, ErrorCategory.NotImplemented,
+                $"RunPod has retired its {what} (HTTP 410 Gone for {operation}): it will not answer again, so waiting will not help.", fix);
+
+        private static V2Problem? TryProblem(string body)
+        {
+            try
+            {
+                return JToken.Parse(body) is JObject root ? root.ToObject<V2Problem>() : null;
+            }
+            catch (Newtonsoft.Json.JsonException)
+            {
+                return null;
+            }
+        }
+
+        private static string Shorten(string text) => text.Length <= 300 ? text : text.Substring(0, 300) + "...";
 
         public static ArenaException AuthenticationFailed(string message) =>
             new ArenaException(ArenaErrorIds.AuthenticationFailed, ErrorCategory.AuthenticationError, message, KeyAdvice);

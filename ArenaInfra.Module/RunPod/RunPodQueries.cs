@@ -21,18 +21,19 @@ fragment PodFields on Pod {
         public const string CreatePod = "mutation CreatePod($input: PodFindAndDeployOnDemandInput!) { podFindAndDeployOnDemand(input: $input) { ...PodFields } }" + PodFields;
 
         public const string StopPodName = "StopPod";
-        public const string StopPod = "mutation StopPod($input: PodStopInput!) { podStop(input: $input) { id desiredStatus } }";
+        // RunPod's own clients name no input type for these: the podId goes inline, so a renamed type cannot break them.
+        public const string StopPod = "mutation StopPod($podId: String!) { podStop(input: {podId: $podId}) { id desiredStatus } }";
 
         public const string ResumePodName = "ResumePod";
-        public const string ResumePod = "mutation ResumePod($input: PodResumeInput!) { podResume(input: $input) { ...PodFields } }" + PodFields;
+        public const string ResumePod = "mutation ResumePod($podId: String!, $gpuCount: Int!) { podResume(input: {podId: $podId, gpuCount: $gpuCount}) { ...PodFields } }" + PodFields;
 
         public const string TerminatePodName = "TerminatePod";
-        public const string TerminatePod = "mutation TerminatePod($input: PodTerminateInput!) { podTerminate(input: $input) }";
+        public const string TerminatePod = "mutation TerminatePod($podId: String!) { podTerminate(input: {podId: $podId}) }";
 
         public const string GpuPriceName = "GpuPrice";
         public const string GpuPrice = "query GpuPrice($input: GpuTypeFilter) { gpuTypes(input: $input) { id displayName communityPrice securePrice } }";
 
         public const string GetPodName = "GetPod";
-        public const string GetPod = "query GetPod($input: PodFilter!) { pod(input: $input) { ...PodFields } }" + PodFields;
+        public const string GetPod = "query GetPod($podId: String!) { pod(input: {podId: $podId}) { ...PodFields } }" + PodFields;
     }
 }

@@ -6,7 +6,7 @@ namespace RunPodSandbox;
 /// </summary>
 public sealed class Fault
 {
-    /// <summary>status | slow | blocked1010 | malformedJson | unauthorized200 | myselfNull | capacity | balance | commitThen502 | noFreeGpus</summary>
+    /// <summary>status | slow | blocked1010 | malformedJson | unauthorized200 | myselfNull | capacity | balance | commitThen502 | noFreeGpus | rateLimitWindow | slowLogs</summary>
     public string Kind { get; set; } = "";
     public int Count { get; set; } = 1;
     /// <summary>For 'status': the HTTP status to answer.</summary>
@@ -16,9 +16,19 @@ public sealed class Fault
     /// <summary>For 'slow': how long to wait before answering normally.</summary>
     public int DelayMs { get; set; } = 5000;
 
+    /// <summary>For 'status' on REST v2: the problem's detail (a 400 that says "no capacity", say).</summary>
+    public string? Detail { get; set; }
+    /// <summary>For 'status': a RateLimit header to send with the answer.</summary>
+    public string? RateLimit { get; set; }
+    /// <summary>For 'rateLimitWindow': the answer is normal, but its RateLimit header says the minute's requests are used up for this many seconds.</summary>
+    public int ResetSec { get; set; } = 2;
+
     public int Remaining { get; set; }
 
-    /// <summary>Only requests that name this GraphQL field get the fault (e.g. "podStop"); null for any request.</summary>
+    /// <summary>
+    /// Only requests that name this GraphQL field get the fault (e.g. "podStop"); REST v2 requests
+    /// match by the same field names and by their operation ("rest:StopPod"). Null for any request.
+    /// </summary>
     public string? Operation { get; set; }
 
     /// <summary>The field a fault applies to: the one given, or the one its kind only makes sense for.</summary>
@@ -26,9 +36,10 @@ public sealed class Fault
     {
         "capacity" or "balance" or "commitThen502" => "podFindAndDeployOnDemand",
         "noFreeGpus" => "podResume",
+        "slowLogs" => "podLogs",
         _ => null,
     };
 
     public static readonly string[] Kinds =
-        { "status", "slow", "blocked1010", "malformedJson", "unauthorized200", "myselfNull", "capacity", "balance", "commitThen502", "noFreeGpus" };
+        { "status", "slow", "blocked1010", "malformedJson", "unauthorized200", "myselfNull", "capacity", "balance", "commitThen502", "noFreeGpus", "rateLimitWindow", "slowLogs" };
 }

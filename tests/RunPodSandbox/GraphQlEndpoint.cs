@@ -15,10 +15,10 @@ public sealed class GraphQlEndpoint
     private readonly GraphQLSerializer _serializer = new();
     private readonly RateLimiter _rateLimiter;
 
-    public GraphQlEndpoint(SandboxState state)
+    public GraphQlEndpoint(SandboxState state, RateLimiter rateLimiter)
     {
         _state = state;
-        _rateLimiter = new RateLimiter(state.Options.RateLimitPerSecond);
+        _rateLimiter = rateLimiter;
     }
 
     public async Task HandleAsync(HttpContext context)
@@ -114,6 +114,7 @@ public sealed class GraphQlEndpoint
         {
             case "status":
                 if (fault.RetryAfter != null) context.Response.Headers.RetryAfter = fault.RetryAfter;
+                if (fault.RateLimit != null) context.Response.Headers["RateLimit"] = fault.RateLimit;
                 await Json(context, fault.Status, new { errors = new[] { new { message = $"Sandbox fault: HTTP {fault.Status}" } } }, entry);
                 return true;
             case "slow":

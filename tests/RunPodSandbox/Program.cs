@@ -4,7 +4,8 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using RunPodSandbox;
 
-// The RunPod sandbox: RunPod's GraphQL API on 127.0.0.1, with a request log and switchable faults.
+// The RunPod sandbox: RunPod's REST API v2 and its GraphQL API on 127.0.0.1, from one state, with a
+// request log and switchable faults.
 // Usage: RunPodSandbox [--port 0] [--api-key KEY] [--start-delay-ms 3000] [--latency-ms 0]
 //                      [--rate-limit 0] [--seed none|demo] [--prefix arena] [--parent-pid PID]
 var options = SandboxOptions.Parse(args);
@@ -28,8 +29,11 @@ builder.WebHost.UseUrls($"http://127.0.0.1:{options.Port}");
 var app = builder.Build();
 
 var json = new JsonSerializerOptions(JsonSerializerDefaults.Web);
-var graphQl = new GraphQlEndpoint(state);
+// One rate limit for both APIs: they are one service to RunPod's edge.
+var rateLimiter = new RateLimiter(options.RateLimitPerSecond);
+var graphQl = new GraphQlEndpoint(state, rateLimiter);
 app.MapPost("/graphql", graphQl.HandleAsync);
+new RestEndpoint(state, rateLimiter).Map(app);
 
 // Test controls. Not part of RunPod's API.
 app.MapGet("/_sandbox/requests", () => Results.Json(state.Requests(), json));
@@ -60,6 +64,11 @@ app.MapGet("/_sandbox/pods/{id}/dir", (string id) =>
     return pod != null && backend is SshdEndpointBackend sshd ? Results.Json(new { path = sshd.PodDirectory(pod) }, json) : Results.NotFound();
 });
 app.MapDelete("/_sandbox/pods", () => { state.ClearPods(); return Results.NoContent(); });
+app.MapPost("/_sandbox/pods/{id}/log", async (string id, HttpRequest request) =>
+{
+    var lines = await JsonSerializer.DeserializeAsync<List<SandboxLogLine>>(request.Body, json);
+    return lines != null && state.AppendLog(id, lines) ? Results.NoContent() : Results.NotFound();
+});
 app.MapPost("/_sandbox/pods", async (HttpRequest request) =>
 {
     using var document = await JsonDocument.ParseAsync(request.Body);

@@ -31,9 +31,28 @@ public sealed class SandboxPod
     /// <summary>For seeds: stay Starting (runtime null) this long before getting ports.</summary>
     public int? ReadyInMs { get; set; }
 
+    /// <summary>COMMUNITY or SECURE (REST v2's cloud).</summary>
+    public string? Cloud { get; set; }
+
+    /// <summary>For seeds: the pod runs on a host without a public IP, so 22/tcp never gets a public port.</summary>
+    public bool NoPublicIp { get; set; }
+
+    /// <summary>The pod's log as REST v2 serves it; seeds may give lines of their own.</summary>
+    public List<SandboxLogLine> Log { get; set; } = new();
+
+    [JsonIgnore] public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
+    [JsonIgnore] public DateTimeOffset? StartedAt { get; set; }
+
     [JsonIgnore] public bool RuntimeFixed { get; set; }
     [JsonIgnore] public DateTimeOffset ReadyAt { get; set; }
     [JsonIgnore] public int PublicSshPort { get; set; }
+}
+
+public sealed class SandboxLogLine
+{
+    public string Source { get; set; } = "container";
+    public string Line { get; set; } = "";
+    public DateTimeOffset Ts { get; set; } = DateTimeOffset.UtcNow;
 }
 
 public sealed class SandboxMachine

@@ -5,6 +5,8 @@ namespace RunPodSandbox;
 
 // RunPod's GraphQL schema, the subset the module uses, with RunPod's type and field names. A real
 // GraphQL engine serves it, so a query for a field RunPod lacks fails validation as it would there.
+// The input types of pod, podStop, podResume and podTerminate have names of the sandbox's own: no
+// official client names them (they pass podId inline), so a client that declares one fails here.
 
 public sealed class SandboxSchema : Schema
 {
@@ -185,7 +187,7 @@ public sealed class PodFilterInput : InputObjectGraphType
 {
     public PodFilterInput()
     {
-        Name = "PodFilter";
+        Name = "SandboxPodQuery";
         Field<NonNullGraphType<StringGraphType>>("podId");
     }
 }
@@ -240,7 +242,7 @@ public sealed class PodStopInput : InputObjectGraphType
 {
     public PodStopInput()
     {
-        Name = "PodStopInput";
+        Name = "SandboxPodStopRequest";
         Field<NonNullGraphType<StringGraphType>>("podId");
     }
 }
@@ -249,7 +251,7 @@ public sealed class PodResumeInput : InputObjectGraphType
 {
     public PodResumeInput()
     {
-        Name = "PodResumeInput";
+        Name = "SandboxPodResumeRequest";
         Field<NonNullGraphType<StringGraphType>>("podId");
         Field<IntGraphType>("gpuCount");
     }
@@ -259,7 +261,7 @@ public sealed class PodTerminateInput : InputObjectGraphType
 {
     public PodTerminateInput()
     {
-        Name = "PodTerminateInput";
+        Name = "SandboxPodTerminateRequest";
         Field<NonNullGraphType<StringGraphType>>("podId");
     }
 }

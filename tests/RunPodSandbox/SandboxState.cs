@@ -46,6 +46,13 @@ public sealed class SandboxState
         {
             if (string.IsNullOrEmpty(pod.Id)) pod.Id = NewId();
             pod.RuntimeFixed = runtimeGiven;
+            pod.CreatedAt = DateTimeOffset.UtcNow;
+            pod.GpuTypeId ??= GpuTypes.FirstOrDefault(g => g.Value.Display == pod.Machine?.GpuDisplayName).Key ?? "NVIDIA RTX A4000";
+            if (pod.Log.Count == 0)
+            {
+                pod.Log.Add(new SandboxLogLine { Source = "system", Line = $"Pulling image {pod.ImageName ?? "nickypro/arena-env:6.1"}" });
+                pod.Log.Add(new SandboxLogLine { Source = "container", Line = "sshd: listening on port 22" });
+            }
             if (!runtimeGiven)
             {
                 pod.ReadyAt = DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(pod.ReadyInMs ?? 0);
@@ -65,15 +72,14 @@ public sealed class SandboxState
         }
     }
 
+    /// <summary>GraphQL's podFindAndDeployOnDemand.</summary>
     public SandboxPod Create(IDictionary<string, object?> input)
     {
         var gpuTypeId = input.TryGetValue("gpuTypeId", out var g) ? g as string : null;
-        if (gpuTypeId == null || !GpuTypes.TryGetValue(gpuTypeId, out var gpu))
+        if (gpuTypeId == null || !GpuTypes.ContainsKey(gpuTypeId))
         {
             throw new ExecutionError($"No GPU type '{gpuTypeId}' exists.") { Code = "BAD_USER_INPUT" };
         }
-        var cloud = input.TryGetValue("cloudType", out var c) ? c?.ToString() ?? "ALL" : "ALL";
-        var gpuCount = Int(input, "gpuCount") ?? 1;
         var env = new List<string>();
         if (input.TryGetValue("env", out var e) && e is IEnumerable<object?> entries)
         {
@@ -82,30 +88,88 @@ public sealed class SandboxState
                 env.Add($"{entry["key"]}={entry["value"]}");
             }
         }
+        return Create(new NewPod(
+            input.TryGetValue("name", out var n) ? n as string : null,
+            input.TryGetValue("imageName", out var i) ? i as string : null,
+            gpuTypeId,
+            Int(input, "gpuCount") ?? 1,
+            input.TryGetValue("cloudType", out var c) ? c?.ToString() ?? "ALL" : "ALL",
+            Int(input, "containerDiskInGb") ?? 50,
+            Int(input, "volumeInGb") ?? 0,
+            input.TryGetValue("volumeMountPath", out var v) ? v as string : null,
+            input.TryGetValue("ports", out var p) ? p as string : null,
+            env));
+    }
+
+    /// <summary>A new pod, from either API's create.</summary>
+    public SandboxPod Create(NewPod request)
+    {
+        var gpu = GpuTypes[request.GpuTypeId];
         lock (_gate)
         {
             var pod = new SandboxPod
             {
                 Id = NewId(),
-                Name = input.TryGetValue("name", out var n) ? n as string : null,
+                Name = request.Name,
                 DesiredStatus = "RUNNING",
-                ImageName = input.TryGetValue("imageName", out var i) ? i as string : null,
-                GpuTypeId = gpuTypeId,
-                GpuCount = gpuCount,
-                CostPerHr = Math.Round((cloud == "SECURE" ? gpu.Secure : gpu.Community) * gpuCount, 3),
-                ContainerDiskInGb = Int(input, "containerDiskInGb") ?? 50,
-                VolumeInGb = Int(input, "volumeInGb") ?? 0,
-                VolumeMountPath = input.TryGetValue("volumeMountPath", out var v) ? v as string : null,
-                Ports = input.TryGetValue("ports", out var p) ? p as string : null,
-                Env = env,
+                ImageName = request.Image,
+                GpuTypeId = request.GpuTypeId,
+                GpuCount = request.GpuCount,
+                Cloud = request.Cloud == "SECURE" ? "SECURE" : "COMMUNITY",
+                CostPerHr = Math.Round((request.Cloud == "SECURE" ? gpu.Secure : gpu.Community) * request.GpuCount, 3),
+                ContainerDiskInGb = request.DiskGb,
+                VolumeInGb = request.VolumeGb,
+                VolumeMountPath = request.VolumeMountPath,
+                Ports = request.Ports,
+                Env = request.Env,
                 MachineId = NewId().Substring(0, 12),
                 Machine = new SandboxMachine { GpuDisplayName = gpu.Display, Location = "CZ", PodHostId = NewId() },
                 LastStatusChange = StatusChange("Rented by User"),
                 ReadyAt = DateTimeOffset.UtcNow + Options.StartDelay,
             };
+            pod.Log.Add(new SandboxLogLine { Source = "system", Line = $"Pulling image {request.Image}" });
+            pod.Log.Add(new SandboxLogLine { Source = "system", Line = "Starting container" });
+            pod.Log.Add(new SandboxLogLine { Source = "container", Line = "sshd: listening on port 22" });
             pod.PublicSshPort = Endpoints.Open(pod);
             _pods[pod.Id] = pod;
             return pod;
+        }
+    }
+
+    /// <summary>Adds lines to a pod's log (test control).</summary>
+    public bool AppendLog(string id, IEnumerable<SandboxLogLine> lines)
+    {
+        lock (_gate)
+        {
+            if (!_pods.TryGetValue(id, out var pod)) return false;
+            pod.Log.AddRange(lines);
+            return true;
+        }
+    }
+
+    public IReadOnlyList<SandboxLogLine> LogOf(SandboxPod pod)
+    {
+        lock (_gate) return pod.Log.ToList();
+    }
+
+    /// <summary>REST v2's status word for a pod, from the same state the GraphQL side serves.</summary>
+    public string V2StatusOf(SandboxPod pod)
+    {
+        lock (_gate)
+        {
+            switch (pod.DesiredStatus)
+            {
+                case "RUNNING":
+                    if (pod.RuntimeFixed) return "RUNNING";
+                    var now = DateTimeOffset.UtcNow;
+                    if (now >= pod.ReadyAt) return "RUNNING";
+                    // The first half of the wait is finding a machine, the rest starting the container.
+                    return pod.StartedAt == null && now - pod.CreatedAt < TimeSpan.FromTicks((pod.ReadyAt - pod.CreatedAt).Ticks / 2) ? "PROVISIONING" : "STARTING";
+                case "EXITED": return "EXITED";
+                case "ERROR": return "ERROR";
+                case "TERMINATED": return "TERMINATED";
+                default: return "PROVISIONING";
+            }
         }
     }
 
@@ -129,6 +193,8 @@ public sealed class SandboxState
             var pod = Existing(id);
             pod.DesiredStatus = "RUNNING";
             pod.LastStatusChange = StatusChange("Resumed by User");
+            pod.StartedAt = DateTimeOffset.UtcNow;
+            pod.Log.Add(new SandboxLogLine { Source = "system", Line = "Starting container" });
             pod.RuntimeFixed = false;
             pod.Runtime = null;
             pod.ReadyAt = DateTimeOffset.UtcNow + Options.StartDelay;
@@ -162,7 +228,9 @@ public sealed class SandboxState
                 UptimeInSeconds = (long)(now - pod.ReadyAt).TotalSeconds,
                 Ports = new List<SandboxPort>
                 {
-                    new() { Ip = "127.0.0.1", IsIpPublic = true, PrivatePort = 22, PublicPort = pod.PublicSshPort, Type = "tcp" },
+                    pod.NoPublicIp
+                        ? new() { Ip = "10.2.0.7", IsIpPublic = false, PrivatePort = 22, PublicPort = pod.PublicSshPort, Type = "tcp" }
+                        : new() { Ip = "127.0.0.1", IsIpPublic = true, PrivatePort = 22, PublicPort = pod.PublicSshPort, Type = "tcp" },
                     new() { Ip = "100.65.0.101", IsIpPublic = false, PrivatePort = 8888, PublicPort = 60141, Type = "http" },
                 },
             };
@@ -184,12 +252,12 @@ public sealed class SandboxState
         lock (_gate) _faults.Clear();
     }
 
-    /// <summary>Takes the next pending fault that applies to this request, if any.</summary>
-    public Fault? TakeFault(string requestBody)
+    /// <summary>Takes the next pending fault that applies to this request, if any (matched on the request's text: its body, or for REST its operation).</summary>
+    public Fault? TakeFault(string requestText)
     {
         lock (_gate)
         {
-            var fault = _faults.FirstOrDefault(f => f.AppliesTo == null || requestBody.Contains(f.AppliesTo, StringComparison.Ordinal));
+            var fault = _faults.FirstOrDefault(f => f.AppliesTo == null || requestText.Contains(f.AppliesTo, StringComparison.Ordinal));
             if (fault == null) return null;
             fault.Remaining--;
             if (fault.Remaining <= 0) _faults.Remove(fault);
@@ -235,6 +303,9 @@ public sealed class SandboxState
     public static string StatusChange(string what) =>
         $"{what}: {DateTime.UtcNow.ToString("ddd MMM dd yyyy HH:mm:ss", CultureInfo.InvariantCulture)} GMT+0000 (Coordinated Universal Time)";
 }
+
+/// <summary>What a create asks for, whichever API it came through.</summary>
+public sealed record NewPod(string? Name, string? Image, string GpuTypeId, int GpuCount, string Cloud, int DiskGb, int VolumeGb, string? VolumeMountPath, string? Ports, List<string> Env);
 
 public sealed class RequestLogEntry
 {

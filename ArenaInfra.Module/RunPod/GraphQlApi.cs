@@ -7,32 +7,18 @@ using Newtonsoft.Json.Linq;
 
 namespace ArenaInfra.RunPod
 {
-    /// <summary>What the module asks of RunPod, whatever the API behind it (GraphQL today, REST v2 later).</summary>
-    internal interface IRunPodApi
-    {
-        Task<IReadOnlyList<ArenaPod>> ListPodsAsync(CancellationToken cancellationToken);
-        Task<ArenaPod?> GetPodAsync(string podId, CancellationToken cancellationToken);
-        /// <summary>One create request, never repeated here: PodCreator decides what a failure means.</summary>
-        Task<ArenaPod> CreatePodAsync(PodCreateSpec spec, CancellationToken cancellationToken);
-        Task StopPodAsync(string podId, CancellationToken cancellationToken);
-        Task<ArenaPod> ResumePodAsync(string podId, int gpuCount, CancellationToken cancellationToken);
-        Task TerminatePodAsync(string podId, CancellationToken cancellationToken);
-        /// <summary>The hourly price of one GPU of the type in that cloud; null when RunPod gives none.</summary>
-        Task<decimal?> GetGpuPriceAsync(string gpuTypeId, string cloudType, CancellationToken cancellationToken);
-    }
-
-    /// <summary>RunPod's GraphQL API.</summary>
-    internal sealed class RunPodClient : IRunPodApi
+    /// <summary>RunPod's GraphQL API: deprecated, and kept as RUNPOD_API=graphql until RunPod retires it.</summary>
+    internal sealed class GraphQlApi : IRunPodApi
     {
         private readonly GraphQlTransport _transport;
         private readonly PodMapper _mapper;
         private readonly string _secret;
 
-        public RunPodClient(RunPodClientOptions options, PodMapper mapper)
+        public GraphQlApi(RunPodHttp http, PodMapper mapper)
         {
-            _transport = new GraphQlTransport(options);
+            _transport = new GraphQlTransport(http);
             _mapper = mapper;
-            _secret = options.ApiKey;
+            _secret = http.Options.ApiKey;
         }
 
         public async Task<IReadOnlyList<ArenaPod>> ListPodsAsync(CancellationToken cancellationToken)
@@ -52,21 +38,19 @@ namespace ArenaInfra.RunPod
                 .Select(p => _mapper.Map(ToWire(p)))
                 .ToList();
             _mapper.CompleteProxyPorts(mapped);
-            PodNameCache.Remember(mapped);
             return mapped;
         }
 
         public async Task<ArenaPod?> GetPodAsync(string podId, CancellationToken cancellationToken)
         {
-            var variables = new { input = new { podId } };
-            var data = await _transport.SendAsync(RunPodQueries.GetPodName, RunPodQueries.GetPod, variables, RequestKind.Read, cancellationToken).ConfigureAwait(false);
+            var data = await _transport.SendAsync(RunPodQueries.GetPodName, RunPodQueries.GetPod, new { podId }, RequestKind.Read, cancellationToken).ConfigureAwait(false);
             var pod = data["pod"];
             return pod == null || pod.Type != JTokenType.Object ? null : _mapper.Map(ToWire(pod));
         }
 
         public async Task<ArenaPod> CreatePodAsync(PodCreateSpec spec, CancellationToken cancellationToken)
         {
-            var data = await _transport.SendAsync(RunPodQueries.CreatePodName, RunPodQueries.CreatePod, spec.ToVariables(), RequestKind.Write, cancellationToken).ConfigureAwait(false);
+            var data = await _transport.SendAsync(RunPodQueries.CreatePodName, RunPodQueries.CreatePod, spec.ToVariables(), RequestKind.Create, cancellationToken).ConfigureAwait(false);
             var pod = data["podFindAndDeployOnDemand"];
             if (pod == null || pod.Type != JTokenType.Object)
             {
@@ -78,12 +62,12 @@ namespace ArenaInfra.RunPod
 
         public async Task StopPodAsync(string podId, CancellationToken cancellationToken)
         {
-            await _transport.SendAsync(RunPodQueries.StopPodName, RunPodQueries.StopPod, new { input = new { podId } }, RequestKind.Write, cancellationToken).ConfigureAwait(false);
+            await _transport.SendAsync(RunPodQueries.StopPodName, RunPodQueries.StopPod, new { podId }, RequestKind.Action, cancellationToken).ConfigureAwait(false);
         }
 
-        public async Task<ArenaPod> ResumePodAsync(string podId, int gpuCount, CancellationToken cancellationToken)
+        public async Task<ArenaPod> StartPodAsync(string podId, int gpuCount, CancellationToken cancellationToken)
         {
-            var data = await _transport.SendAsync(RunPodQueries.ResumePodName, RunPodQueries.ResumePod, new { input = new { podId, gpuCount } }, RequestKind.Write, cancellationToken).ConfigureAwait(false);
+            var data = await _transport.SendAsync(RunPodQueries.ResumePodName, RunPodQueries.ResumePod, new { podId, gpuCount }, RequestKind.Action, cancellationToken).ConfigureAwait(false);
             var pod = data["podResume"];
             if (pod == null || pod.Type != JTokenType.Object)
             {
@@ -94,10 +78,10 @@ namespace ArenaInfra.RunPod
 
         public async Task TerminatePodAsync(string podId, CancellationToken cancellationToken)
         {
-            await _transport.SendAsync(RunPodQueries.TerminatePodName, RunPodQueries.TerminatePod, new { input = new { podId } }, RequestKind.Write, cancellationToken).ConfigureAwait(false);
+            await _transport.SendAsync(RunPodQueries.TerminatePodName, RunPodQueries.TerminatePod, new { podId }, RequestKind.Action, cancellationToken).ConfigureAwait(false);
         }
 
-        public async Task<decimal?> GetGpuPriceAsync(string gpuTypeId, string cloudType, CancellationToken cancellationToken)
+        public async Task<GpuOffer?> GetGpuOfferAsync(string gpuTypeId, string cloudType, int gpuCount, CancellationToken cancellationToken)
         {
             var data = await _transport.SendAsync(RunPodQueries.GpuPriceName, RunPodQueries.GpuPrice, new { input = new { id = gpuTypeId } }, RequestKind.Read, cancellationToken).ConfigureAwait(false);
             var gpu = (data["gpuTypes"] as JArray)?.FirstOrDefault(g => (string?)g["id"] == gpuTypeId);
@@ -105,14 +89,21 @@ namespace ArenaInfra.RunPod
             decimal? Price(string field) => gpu[field]?.Type == JTokenType.Float || gpu[field]?.Type == JTokenType.Integer ? (decimal?)gpu[field]!.Value<decimal>() : null;
             var community = Price("communityPrice");
             var secure = Price("securePrice");
-            return cloudType switch
+            var price = cloudType switch
             {
                 "COMMUNITY" => community,
                 "SECURE" => secure,
                 // ALL takes whichever is free: quote the higher price, so the estimate never understates.
                 _ => community == null ? secure : secure == null ? community : System.Math.Max(community.Value, secure.Value),
             };
+            // GraphQL says nothing about stock.
+            return new GpuOffer(gpuTypeId, price, null);
         }
+
+        public Task ReadLogsAsync(string podId, int tail, bool follow, string? source, System.Action<PodLogEvent> onLine, CancellationToken cancellationToken) =>
+            throw new ArenaException(ArenaErrorIds.ApiError, System.Management.Automation.ErrorCategory.NotImplemented,
+                "RunPod's GraphQL API has no pod logs; they come from its REST API v2.",
+                "Set RUNPOD_API=rest (the default) in the config file.");
 
         private PodWire ToWire(JToken token)
         {

@@ -1,0 +1,50 @@
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace ArenaInfra.RunPod
+{
+    /// <summary>
+    /// The one place a RunPod client is made: the backend the config names (RUNPOD_API: rest, the
+    /// default, or graphql until RunPod retires it) over the shared HTTP layer (pacing, retries), with
+    /// what is not transport around it, so both backends share it.
+    /// </summary>
+    internal static class RunPodApiFactory
+    {
+        public static IRunPodApi Create(ArenaConfig config, string userAgent, IArenaLog log) =>
+            Create(config.Api, RunPodClientOptions.From(config, userAgent, log), PodMapper.For(config));
+
+        public static IRunPodApi Create(string api, RunPodClientOptions options, PodMapper mapper)
+        {
+            var http = new RunPodHttp(options);
+            IRunPodApi backend = api == "graphql" ? new GraphQlApi(http, mapper) : (IRunPodApi)new RestV2Api(http, mapper);
+            return new PodNameRemembering(backend);
+        }
+    }
+
+    /// <summary>Keeps the names of every listing for tab completion, whichever backend listed them.</summary>
+    internal sealed class PodNameRemembering : IRunPodApi
+    {
+        private readonly IRunPodApi _inner;
+
+        public PodNameRemembering(IRunPodApi inner) => _inner = inner;
+
+        /// <summary>The backend behind this one (tests look at which was chosen).</summary>
+        public IRunPodApi Backend => _inner;
+
+        public async Task<IReadOnlyList<ArenaPod>> ListPodsAsync(CancellationToken cancellationToken)
+        {
+            var pods = await _inner.ListPodsAsync(cancellationToken).ConfigureAwait(false);
+            PodNameCache.Remember(pods);
+            return pods;
+        }
+
+        public Task<ArenaPod?> GetPodAsync(string podId, CancellationToken cancellationToken) => _inner.GetPodAsync(podId, cancellationToken);
+        public Task<ArenaPod> CreatePodAsync(PodCreateSpec spec, CancellationToken cancellationToken) => _inner.CreatePodAsync(spec, cancellationToken);
+        public Task StopPodAsync(string podId, CancellationToken cancellationToken) => _inner.StopPodAsync(podId, cancellationToken);
+        public Task<ArenaPod> StartPodAsync(string podId, int gpuCount, CancellationToken cancellationToken) => _inner.StartPodAsync(podId, gpuCount, cancellationToken);
+        public Task TerminatePodAsync(string podId, CancellationToken cancellationToken) => _inner.TerminatePodAsync(podId, cancellationToken);
+        public Task<GpuOffer?> GetGpuOfferAsync(string gpuTypeId, string cloudType, int gpuCount, CancellationToken cancellationToken) => _inner.GetGpuOfferAsync(gpuTypeId, cloudType, gpuCount, cancellationToken);
+        public Task ReadLogsAsync(string podId, int tail, bool follow, string? source, System.Action<PodLogEvent> onLine, CancellationToken cancellationToken) => _inner.ReadLogsAsync(podId, tail, follow, source, onLine, cancellationToken);
+    }
+}
