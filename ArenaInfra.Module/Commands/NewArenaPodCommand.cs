@@ -81,6 +81,16 @@ namespace ArenaInfra.Commands
             if (Name != null) _names.AddRange(Name);
         }
 
+        protected override void BeginProcessing()
+        {
+            if (VolumeSizeGB is int volume && volume > 0 && volume < ArenaInfra.Config.ConfigValueConverter.MinimumVolumeGB)
+            {
+                ThrowArenaError(new ArenaException(ArenaErrorIds.InvalidArgument, ErrorCategory.InvalidArgument,
+                    $"-VolumeSizeGB {volume} is below RunPod's smallest volume of {ArenaInfra.Config.ConfigValueConverter.MinimumVolumeGB} GB; nothing was created.",
+                    $"Give 0 for no volume, or at least {ArenaInfra.Config.ConfigValueConverter.MinimumVolumeGB}."));
+            }
+        }
+
         protected override void EndProcessing()
         {
             // An empty pipeline asks for no names, so nothing is created.

@@ -26,13 +26,27 @@ namespace ArenaInfra.RunPod
             _retryDelay = retryDelay ?? TimeSpan.FromSeconds(1);
         }
 
+        private int _noFunds;
+
         public async Task<ArenaPod> CreateAsync(PodCreateSpec spec, CancellationToken cancellationToken)
         {
             for (var attempt = 1; ; attempt++)
             {
+                // Once RunPod says the account has no funds, no other pod of the batch can succeed: none is sent.
+                if (Volatile.Read(ref _noFunds) != 0)
+                {
+                    throw new ArenaException(ArenaErrorIds.InsufficientBalance, System.Management.Automation.ErrorCategory.QuotaExceeded,
+                        $"{spec.Name}: not created: RunPod refused another pod of this batch for lack of funds, so this one was not sent.",
+                        "Add funds to the RunPod account (console > Billing), then run the command again.");
+                }
                 try
                 {
                     return await _api.CreatePodAsync(spec, cancellationToken).ConfigureAwait(false);
+                }
+                catch (ArenaException e) when (e.ErrorId == ArenaErrorIds.InsufficientBalance)
+                {
+                    Interlocked.Exchange(ref _noFunds, 1);
+                    throw;
                 }
                 catch (ArenaException e) when (IsAmbiguous(e))
                 {

@@ -104,7 +104,8 @@ namespace ArenaInfra.RunPod
         {
             try
             {
-                var wire = JsonConvert.DeserializeObject<V2LogEvent>(data);
+                // Times stay text until parsed here: Newtonsoft would otherwise turn them into local DateTimes.
+                var wire = JsonConvert.DeserializeObject<V2LogEvent>(data, new JsonSerializerSettings { DateParseHandling = DateParseHandling.None, MaxDepth = 16 });
                 if (wire?.Line == null) return null;
                 var text = wire.Line.Length > MaxLineChars ? wire.Line.Substring(0, MaxLineChars) + "..." : wire.Line;
                 DateTimeOffset? time = DateTimeOffset.TryParse(wire.Ts, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at) ? at : (DateTimeOffset?)null;

@@ -30,7 +30,7 @@ public sealed class LifecycleCommandTests : IDisposable
             "MACHINE_NAME_PREFIX=camp",
             "MACHINE_NAME_LIST=(alpha bravo charlie delta echo)",
             "RUNPOD_DISK_SPACE_IN_GB=80",
-            "RUNPOD_VOLUME_SPACE_IN_GB=5",
+            "RUNPOD_VOLUME_SPACE_IN_GB=10",
             "RUNPOD_CLOUD_TYPE=SECURE",
             "RUNPOD_API_MAX_RPS=0",
             ""));
@@ -49,7 +49,7 @@ public sealed class LifecycleCommandTests : IDisposable
         _host.Run("$cfg = Import-ArenaConfig $configPath -NoDefault\n$PSDefaultParameterValues = @{ '*-ArenaPod:Config' = $cfg; '*-ArenaPod:ApiKey' = $key }\n" + script, _vars);
 
     private List<JsonElement> Creates() =>
-        _sandbox.Requests().Where(r => r.OperationName == "CreatePod").Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("variables").GetProperty("input")).ToList();
+        _sandbox.Requests().Where(r => r.OperationName == "CreatePod").Select(r => JsonDocument.Parse(r.Body).RootElement).ToList();
 
     private void Seed(string name, string status = "RUNNING", int readyInMs = 0, bool neverReady = false) =>
         _sandbox.SeedPod(JsonSerializer.Serialize(new Dictionary<string, object?>
@@ -71,19 +71,16 @@ public sealed class LifecycleCommandTests : IDisposable
         var creates = Creates();
         Assert.Equal(2, creates.Count);
         var input = creates.Single(c => c.GetProperty("name").GetString() == "camp-alpha");
-        Assert.Equal("NVIDIA RTX A4000", input.GetProperty("gpuTypeId").GetString());
-        Assert.Equal(1, input.GetProperty("gpuCount").GetInt32());
-        Assert.Equal("SECURE", input.GetProperty("cloudType").GetString());
-        Assert.Equal("nickypro/arena-env:6.1", input.GetProperty("imageName").GetString());
-        Assert.Equal(80, input.GetProperty("containerDiskInGb").GetInt32());
-        Assert.Equal(5, input.GetProperty("volumeInGb").GetInt32());
-        Assert.Equal("/workspace", input.GetProperty("volumeMountPath").GetString());
-        Assert.Equal("8888/http,22/tcp", input.GetProperty("ports").GetString());
-        Assert.True(input.GetProperty("startSsh").GetBoolean());
-        Assert.True(input.GetProperty("supportPublicIp").GetBoolean());
-        var env = input.GetProperty("env").EnumerateArray().ToDictionary(e => e.GetProperty("key").GetString()!, e => e.GetProperty("value").GetString());
-        Assert.Equal("alpha", env["MACHINE_NAME"]);
-        Assert.Equal(_publicKey, env["PUBLIC_KEY"]);
+        Assert.Equal("NVIDIA RTX A4000", input.GetProperty("gpu").GetProperty("id").GetString());
+        Assert.Equal(1, input.GetProperty("gpu").GetProperty("count").GetInt32());
+        Assert.Equal("SECURE", input.GetProperty("cloud").GetString());
+        Assert.Equal("nickypro/arena-env:6.1", input.GetProperty("image").GetString());
+        Assert.Equal(80, input.GetProperty("disk").GetInt32());
+        Assert.Equal(10, input.GetProperty("mounts").GetProperty("persistent").GetProperty("size").GetInt32());
+        Assert.Equal("/workspace", input.GetProperty("mounts").GetProperty("persistent").GetProperty("path").GetString());
+        Assert.Equal(new[] { "8888/http", "22/tcp" }, input.GetProperty("ports").EnumerateArray().Select(p => p.GetString()));
+        Assert.Equal("alpha", input.GetProperty("env").GetProperty("MACHINE_NAME").GetString());
+        Assert.Equal(_publicKey, input.GetProperty("env").GetProperty("PUBLIC_KEY").GetString());
     }
 
     [Fact]
@@ -92,11 +89,13 @@ public sealed class LifecycleCommandTests : IDisposable
         Run("New-ArenaPod -Name delta -GpuType 'NVIDIA A40' -GpuCount 2 -CloudType community -Image 'img:2' -DiskSizeGB 20 -VolumeSizeGB 0 -Force");
 
         var input = Assert.Single(Creates());
-        Assert.Equal("NVIDIA A40", input.GetProperty("gpuTypeId").GetString());
-        Assert.Equal(2, input.GetProperty("gpuCount").GetInt32());
-        Assert.Equal("COMMUNITY", input.GetProperty("cloudType").GetString());
-        Assert.Equal("img:2", input.GetProperty("imageName").GetString());
-        Assert.Equal(20, input.GetProperty("containerDiskInGb").GetInt32());
+        Assert.Equal("NVIDIA A40", input.GetProperty("gpu").GetProperty("id").GetString());
+        Assert.Equal(2, input.GetProperty("gpu").GetProperty("count").GetInt32());
+        Assert.Equal("COMMUNITY", input.GetProperty("cloud").GetString());
+        Assert.Equal("img:2", input.GetProperty("image").GetString());
+        Assert.Equal(20, input.GetProperty("disk").GetInt32());
+        // No volume is no mounts at all: v2's smallest volume is 10 GB.
+        Assert.False(input.TryGetProperty("mounts", out _));
     }
 
     [Fact]
@@ -213,6 +212,56 @@ public sealed class LifecycleCommandTests : IDisposable
     }
 
     [Fact]
+    public void No_funds_stops_the_rest_of_a_create_batch_since_no_pod_can_succeed()
+    {
+        _sandbox.AddFault(new { kind = "balance", count = 100 });
+
+        var result = Run("New-ArenaPod -Count 5 -Force -ThrottleLimit 1 -InformationVariable info; $info");
+
+        Assert.Empty(Names(result));
+        Assert.Equal(5, result.Errors.Count);
+        Assert.All(result.Errors, e => Assert.StartsWith("InsufficientBalance,", e.FullyQualifiedErrorId));
+        // One request found out; the others were not sent.
+        Assert.Single(_sandbox.Requests(), r => r.OperationName == "CreatePod");
+        var summary = Assert.IsType<ArenaPodCreationSummary>(Assert.Single(result.Output.OfType<InformationRecord>()).MessageData);
+        Assert.Equal(5, summary.Failed.Length);
+    }
+
+    [Fact]
+    public void A_volume_below_RunPods_minimum_is_refused_before_anything_is_created()
+    {
+        var small = _dir.Write("small.env", File.ReadAllText((string)_vars["configPath"]!).Replace("RUNPOD_VOLUME_SPACE_IN_GB=10", "RUNPOD_VOLUME_SPACE_IN_GB=5"));
+        _vars["small"] = small;
+
+        var fromFile = _host.Run("try { Import-ArenaConfig $small -NoDefault -ErrorAction Stop } catch { $_ }", _vars);
+        var fromParameter = Run("try { New-ArenaPod -Name delta -VolumeSizeGB 5 -Force } catch { $_ }");
+
+        Assert.Equal("InvalidConfigValue", fromFile.CaughtErrorId);
+        Assert.Contains("RUNPOD_VOLUME_SPACE_IN_GB", fromFile.Caught.Exception.Message);
+        Assert.Contains("10 GB", fromFile.Caught.Exception.Message);
+        Assert.Equal("InvalidArgument", fromParameter.CaughtErrorId);
+        Assert.Empty(Creates());
+    }
+
+    [Fact]
+    public void Wait_fails_at_once_for_a_pod_in_error_or_without_a_public_ip_and_ends_with_its_log()
+    {
+        _sandbox.SeedPod(JsonSerializer.Serialize(new { name = "camp-alpha", desiredStatus = "ERROR" }));
+        _sandbox.SeedPod(JsonSerializer.Serialize(new { name = "camp-bravo", desiredStatus = "RUNNING", noPublicIp = true }));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var result = Run("Get-ArenaPod | Wait-ArenaPod -TimeoutSec 60 -PollIntervalSec 0.3 -Verbose");
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed}");
+        var byPod = result.Errors.ToDictionary(e => ((ArenaPod)e.TargetObject).Name);
+        Assert.StartsWith("PodNotReady,", byPod["camp-alpha"].FullyQualifiedErrorId);
+        Assert.Contains("ERROR", byPod["camp-alpha"].Exception.Message);
+        Assert.Contains("Its last log lines: ", byPod["camp-alpha"].Exception.Message);
+        Assert.Contains("no public SSH port", byPod["camp-bravo"].Exception.Message);
+        Assert.Contains("Get-ArenaPodLog", byPod["camp-alpha"].ErrorDetails.RecommendedAction);
+    }
+
+    [Fact]
     public void Wait_emits_pods_as_they_become_ready_and_names_the_last_status_of_one_that_never_does()
     {
         Seed("camp-alpha", readyInMs: 2500);
@@ -226,6 +275,7 @@ public sealed class LifecycleCommandTests : IDisposable
         Assert.StartsWith("PodNotReady,", error.FullyQualifiedErrorId);
         Assert.Contains("camp-charlie", error.Exception.Message);
         Assert.Contains("Starting", error.Exception.Message);
+        Assert.Contains("Its last log lines: ", error.Exception.Message);
     }
 
     [Fact]

@@ -24,9 +24,7 @@ BeforeAll {
 
     # The proxy machine: a sandbox pod outside the fleet whose sshd trusts the organiser's key.
     $proxyId = Add-SandboxPod $Sandbox @{ name = 'proxybox'; desiredStatus = 'RUNNING'; env = @("PUBLIC_KEY=$(Get-Content "$OrganiserKey.pub")") }
-    $proxyPort = (Invoke-RestMethod -Method Post -Uri "$($Sandbox.Url)/graphql" -Headers @{ Authorization = "Bearer $(Get-SandboxKey)" } -ContentType 'application/json' `
-        -Body (@{ query = 'query P($input: PodFilter!) { pod(input: $input) { runtime { ports { publicPort privatePort } } } }'; variables = @{ input = @{ podId = $proxyId } } } | ConvertTo-Json -Depth 5)).data.pod.runtime.ports |
-        Where-Object privatePort -eq 22 | Select-Object -ExpandProperty publicPort
+    $proxyPort = (Invoke-RestMethod -Uri "$($Sandbox.Url)/v2/pods/$proxyId" -Headers @{ Authorization = "Bearer $(Get-SandboxKey)" }).ssh.direct.port
 
     # nginx with the stream module, in a folder of its own.
     $script:Nginx = (New-Item -ItemType Directory (Join-Path $TestDrive 'nginx')).FullName

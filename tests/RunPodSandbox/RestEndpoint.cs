@@ -112,7 +112,7 @@ public sealed class RestEndpoint
         }
         finally
         {
-            _state.Log(entry);
+            if (entry.Sequence == 0) _state.Log(entry);
         }
     }
 
@@ -207,9 +207,19 @@ public sealed class RestEndpoint
             case "restart": _state.Stop(pod.Id); _state.Resume(pod.Id); break;
             case "terminate":
                 _state.Terminate(pod.Id);
-                request.Entry.Status = 204;
-                context.Response.StatusCode = 204;
-                return;
+                break;
+        }
+        if (request.Fault?.Kind == "commitThen502")
+        {
+            // Done, and the answer lost on the way back.
+            await Text(context, 502, "text/html", "<html><body><h1>502 Bad Gateway</h1></body></html>", request.Entry);
+            return;
+        }
+        if (action == "terminate")
+        {
+            request.Entry.Status = 204;
+            context.Response.StatusCode = 204;
+            return;
         }
         await Ok(context, 200, PodJson(pod), request.Entry);
     }
@@ -247,6 +257,8 @@ public sealed class RestEndpoint
         var source = query.TryGetValue("source", out var s) ? s[0] : null;
         var lines = _state.LogOf(pod).Where(l => source == null || l.Source == source).ToList();
         request.Entry.Status = 200;
+        // A stream ends when the client leaves: it goes into the log now, not then.
+        _state.Log(request.Entry);
         context.Response.StatusCode = 200;
         context.Response.ContentType = "text/event-stream";
         context.Response.Headers.CacheControl = "no-cache";
