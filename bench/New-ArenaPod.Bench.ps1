@@ -3,12 +3,13 @@
     How long New-ArenaPod takes to create a fleet against a slow, rate-limited API.
 .DESCRIPTION
     Starts the RunPod sandbox with 300 ms of latency on every request and a limit of 10 requests a
-    second, creates 55 pods with New-ArenaPod, and prints the wall time, the requests sent, and how
+    second, speaking REST v2 (the default; -Api graphql for the deprecated API), creates 55 pods
+    with New-ArenaPod, and prints the wall time, the requests sent, and how
     many the sandbox refused for the rate limit. Goal: under 10 s with no refusals. For comparison it
     prints what the old script's one-at-a-time loop with a 2 s sleep would take.
     Run: dotnet pwsh ./build.ps1 build; dotnet pwsh ./bench/New-ArenaPod.Bench.ps1
 #>
-param([int] $Pods = 55, [int] $LatencyMs = 300, [int] $RateLimit = 10, [string] $Configuration = 'Release')
+param([int] $Pods = 55, [int] $LatencyMs = 300, [int] $RateLimit = 10, [ValidateSet('rest', 'graphql')] [string] $Api = 'rest', [string] $Configuration = 'Release')
 $ErrorActionPreference = 'Stop'
 $root = Split-Path $PSScriptRoot
 Import-Module (Join-Path $root 'tests/Pester/TestHelpers.psm1') -Force
@@ -21,7 +22,7 @@ try {
     Copy-Item (Join-Path $root 'tests/fixtures/keys/test_ed25519*') $work
     $names = 1..$Pods | ForEach-Object { 'm{0:00}' -f $_ }
     $configFile = Join-Path $work 'config.env'
-    Set-Content $configFile "SHARED_SSH_KEY_PATH=$work/test_ed25519`nMACHINE_NAME_PREFIX=bench`nMACHINE_NAME_LIST=($($names -join ' '))`n"
+    Set-Content $configFile "SHARED_SSH_KEY_PATH=$work/test_ed25519`nMACHINE_NAME_PREFIX=bench`nMACHINE_NAME_LIST=($($names -join ' '))`nRUNPOD_API=$Api`n"
     $config = Import-ArenaConfig $configFile -NoDefault
     $key = ConvertTo-SecureString (Get-SandboxKey) -AsPlainText -Force
     $env:RUNPOD_API_BASE_URL = $sandbox.Url
@@ -36,6 +37,7 @@ try {
     $pods = @(Get-ArenaPod -Config $config -ApiKey $key).Count
     $old = $Pods * ($LatencyMs / 1000 + 2)
     ''
+    "API:                     $(if ($Api -eq 'rest') { 'REST v2' } else { 'GraphQL' }) (RUNPOD_API=$Api)"
     "pods created:            $(@($created).Count) of $Pods ($pods exist, $creates create requests)"
     "wall time:               {0:0.00} s (goal: under 10 s)" -f $clock.Elapsed.TotalSeconds
     "requests sent:           $($requests.Count) (API latency $LatencyMs ms, limit $RateLimit/s)"

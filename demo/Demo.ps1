@@ -19,7 +19,7 @@ function Step([string] $Title, [string] $Code) {
     if ($null -ne $result) { $result | Out-Host }
 }
 
-# The sandbox: RunPod's GraphQL API on a free loopback port, with a small fleet in every state.
+# The sandbox: RunPod's REST API v2 (and its GraphQL API) on a free loopback port, with a small fleet in every state.
 # Where sshd is installed, each running pod is a real sshd on a loopback port that trusts the demo key.
 $dll = Join-Path $root "tests/RunPodSandbox/bin/$Configuration/net10.0/RunPodSandbox.dll"
 $demoKey = 'demo-' + [guid]::NewGuid().ToString('N').Substring(0, 12)
@@ -62,6 +62,8 @@ try {
     Step 'Only the pods a participant can use now' 'Get-ArenaPod -Status Running | Format-Table Name, SshEndpoint, ProxyPort, Uptime'
     Step 'What the fleet costs per hour' "'{0:0.00} USD/hour for {1} running pods' -f (Get-ArenaPod -Status Running | Measure-Object CostPerHour -Sum).Sum, @(Get-ArenaPod -Status Running).Count"
     Step 'Pods outside the fleet are left alone unless you ask (-All)' 'Get-ArenaPod -All | Format-Table Name, Status, IsFleetPod'
+    Step 'RunPod''s REST API v2 is spoken by default (RUNPOD_API=graphql keeps the deprecated API until it is retired)' '(Get-ArenaConfig).Api'
+    Step 'Why is charlie not ready yet? Its log says' 'Get-ArenaPodLog -Name charlie -Tail 5'
     Step 'Names with wildcards; a name that matches nothing is a clear error' "Get-ArenaPod -Name 'a*', zulu -ErrorAction Continue"
 
     Write-Host ''

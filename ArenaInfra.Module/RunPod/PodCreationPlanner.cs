@@ -29,16 +29,19 @@ namespace ArenaInfra.RunPod
     /// <summary>What New-ArenaPod will create, what it skips, and what it costs: all known before the one confirmation.</summary>
     internal sealed class PodCreationPlan
     {
-        public PodCreationPlan(PodNamePlan names, IReadOnlyList<PodCreateSpec> specs, decimal? pricePerPod)
+        public PodCreationPlan(PodNamePlan names, IReadOnlyList<PodCreateSpec> specs, decimal? pricePerPod, string? availability)
         {
             Names = names;
             Specs = specs;
             PricePerPod = pricePerPod;
+            Availability = availability;
         }
 
         public PodNamePlan Names { get; }
         public IReadOnlyList<PodCreateSpec> Specs { get; }
         public decimal? PricePerPod { get; }
+        /// <summary>The catalog's stock of the GPU type in that cloud (NONE, LOW, MEDIUM, HIGH); null when not known.</summary>
+        public string? Availability { get; }
 
         /// <summary>"Create 2 pods with 1 x NVIDIA RTX A4000 (COMMUNITY), about 0.34 USD/hour in all (0.170 per pod): camp-echo, camp-foxtrot".</summary>
         public string Action
@@ -49,7 +52,8 @@ namespace ArenaInfra.RunPod
                 var cost = PricePerPod == null
                     ? "RunPod gave no price, so the cost is not known"
                     : string.Format(CultureInfo.InvariantCulture, "about {0:0.00} USD/hour in all ({1:0.000} per pod)", PricePerPod.Value * Specs.Count, PricePerPod.Value);
-                return $"Create {Specs.Count} pod{(Specs.Count == 1 ? "" : "s")} with {first.GpuCount} x {first.GpuTypeId} ({first.CloudType}), {cost}: {string.Join(", ", Specs.Select(s => s.Name))}";
+                var stock = Availability == null ? "" : $", RunPod's stock {Availability}";
+                return $"Create {Specs.Count} pod{(Specs.Count == 1 ? "" : "s")} with {first.GpuCount} x {first.GpuTypeId} ({first.CloudType}), {cost}{stock}: {string.Join(", ", Specs.Select(s => s.Name))}";
             }
         }
 
@@ -91,18 +95,18 @@ namespace ArenaInfra.RunPod
                 VolumeInGb = request.VolumeSizeGB ?? config.VolumeSizeGB,
                 PublicKey = publicKey,
             }).ToList();
-            var price = specs.Count == 0 ? null : await PricePerPodAsync(api, specs[0], log, cancellationToken).ConfigureAwait(false);
-            return new PodCreationPlan(names, specs, price);
+            var offer = specs.Count == 0 ? null : await OfferAsync(api, specs[0], log, cancellationToken).ConfigureAwait(false);
+            return new PodCreationPlan(names, specs, offer?.PricePerGpu * specs.FirstOrDefault()?.GpuCount, offer?.Availability);
         }
 
-        /// <summary>The price of one pod an hour, or null: a missing price never stops a create.</summary>
-        private static async Task<decimal?> PricePerPodAsync(IRunPodApi api, PodCreateSpec spec, IArenaLog log, CancellationToken cancellationToken)
+        /// <summary>The catalog's price and stock, or null: a missing price never stops a create.</summary>
+        private static async Task<GpuOffer?> OfferAsync(IRunPodApi api, PodCreateSpec spec, IArenaLog log, CancellationToken cancellationToken)
         {
             try
             {
                 var offer = await api.GetGpuOfferAsync(spec.GpuTypeId, spec.CloudType, spec.GpuCount, cancellationToken).ConfigureAwait(false);
                 if (offer?.Availability == "NONE") log.Warning($"RunPod's catalog shows no {spec.GpuTypeId} free on {spec.CloudType} now: the creates may fail for lack of capacity.");
-                return offer?.PricePerGpu * spec.GpuCount;
+                return offer;
             }
             catch (ArenaException e)
             {

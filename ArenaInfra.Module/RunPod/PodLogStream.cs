@@ -86,7 +86,8 @@ namespace ArenaInfra.RunPod
                         if (data == null) return;
                         var line = Parse(data);
                         if (line == null) continue;
-                        if (!follow && line.Time is DateTimeOffset at && at > serverNow.AddSeconds(1)) return;
+                        // The Date header is whole seconds and may be cached for one: two seconds of slack.
+                        if (!follow && line.Time is DateTimeOffset at && at > serverNow.AddSeconds(2)) return;
                         received++;
                         onLine(line);
                         if (!follow && received >= tail) return;

@@ -21,6 +21,7 @@ public sealed class PodSelectionTableTests : IDisposable
         ArenaPod pod => pod.Name,
         ArenaPodOperationResult op => op.Name,
         ArenaGpuStatus gpu => gpu.Name,
+        ArenaPodLogLine line => line.Name,
         _ => null,
     }).OfType<string>();
 
@@ -51,6 +52,7 @@ public sealed class PodSelectionTableTests : IDisposable
         ["Save-ArenaPodWork"] = new("Save-ArenaPodWork {0} -Label d1 -Force", "EXITED", true, Emitted),
         ["Backup-ArenaPod"] = new("Backup-ArenaPod {0} -Label d1 -Destination $dir", "EXITED", false, Emitted),
         ["Get-ArenaPodGpu"] = new("Get-ArenaPodGpu {0}", "EXITED", false, Emitted),
+        ["Get-ArenaPodLog"] = new("Get-ArenaPodLog {0} -Tail 1", "EXITED", false, Emitted),
         ["Export-ArenaSshConfig"] = new("Export-ArenaSshConfig {0}", "RUNNING", false, SshHosts),
         ["Export-ArenaNginxConfig"] = new("Export-ArenaNginxConfig {0}", "RUNNING", false, NginxUpstreams),
         ["Export-ArenaParticipantKit"] = new("Export-ArenaParticipantKit {0} -Path (Join-Path $dir kit) -Force", "RUNNING", false, KitHosts),

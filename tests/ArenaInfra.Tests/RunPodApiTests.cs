@@ -521,7 +521,7 @@ public sealed class RunPodApiTests
     public void REST_logs_give_the_last_lines_and_end_after_the_backfill()
     {
         var id = Wait(Api("rest").ListPodsAsync(CancellationToken.None)).Single().Id;
-        _sandbox.AppendLog(id, Enumerable.Range(1, 8).Select(i => ("container", $"line {i}")));
+        _sandbox.AppendLog(id, Enumerable.Range(1, 8).Select(i => ("container", $"line {i}")), past: true);
         var lines = new List<PodLogEvent>();
         var clock = Stopwatch.StartNew();
 
@@ -538,14 +538,25 @@ public sealed class RunPodApiTests
     {
         var id = Wait(Api("rest").ListPodsAsync(CancellationToken.None)).Single().Id;
         var lines = new List<string>();
-        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(3.5));
-        var clock = Stopwatch.StartNew();
+        using var cancel = new CancellationTokenSource();
 
         var reading = Api("rest").ReadLogsAsync(id, 0, true, null, l => { lock (lines) lines.Add(l.Line); }, cancel.Token);
+        Thread.Sleep(500);
+        _sandbox.AppendLog(id, new[] { ("container", "epoch 1 done") });
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (DateTime.UtcNow < deadline && !HasLine()) Thread.Sleep(100);
+        var clock = Stopwatch.StartNew();
+        cancel.Cancel();
 
         Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading).Wait();
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(6), $"took {clock.Elapsed}");
-        lock (lines) Assert.Contains(lines, l => l.StartsWith("heartbeat", StringComparison.Ordinal));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"stopping took {clock.Elapsed}");
+        Assert.True(HasLine(), "the new line never arrived");
+        lock (lines) Assert.DoesNotContain(lines, l => l.StartsWith("Pulling image", StringComparison.Ordinal));
+
+        bool HasLine()
+        {
+            lock (lines) return lines.Contains("epoch 1 done");
+        }
     }
 
     [Fact]

@@ -18,7 +18,7 @@ Describe 'The fleet lifecycle in a fresh, non-interactive pwsh' {
 
     It 'New-ArenaPod -WhatIf lists every pod and its cost, and creates nothing' {
         $lines = Invoke-FreshPwsh "$Import; New-ArenaPod -Count 3 -WhatIf" -Environment $Env
-        ($lines -join "`n") | Should -Match 'What if: Create 3 pods with 1 x NVIDIA RTX A4000 \(COMMUNITY\), about 0\.51 USD/hour in all .*camp-alpha, camp-bravo, camp-charlie'
+        ($lines -join "`n") | Should -Match 'What if: Create 3 pods with 1 x NVIDIA RTX A4000 \(COMMUNITY\), about 0\.51 USD/hour in all .*RunPod's stock HIGH: camp-alpha, camp-bravo, camp-charlie'
         @(Get-SandboxRequest $Sandbox | Where-Object operationName -eq 'CreatePod').Count | Should -Be 0
     }
 
@@ -35,12 +35,12 @@ $Import
 `$ErrorActionPreference = 'Stop'
 (New-ArenaPod -Count 3 -Force -Wait -TimeoutSec 60).Name -join ','
 (Stop-ArenaPod -Name charlie -Force -AllowDataLoss -PassThru).Status
-(Start-ArenaPod -Name charlie -Force -PassThru).DesiredStatus
+(Start-ArenaPod -Name charlie -Force -PassThru).Status
 (Get-ArenaPod | Remove-ArenaPod -Force -PassThru).Status -join ','
 @(Get-ArenaPod).Count
 "@
         $lines = Invoke-FreshPwsh $script -Environment $Env
         ($lines[0] -split ',' | Sort-Object) | Should -Be @('camp-alpha', 'camp-bravo', 'camp-charlie')
-        $lines[1..4] | Should -Be @('Stopped', 'RUNNING', 'Terminated,Terminated,Terminated', '0')
+        $lines[1..4] | Should -Be @('Stopped', 'Starting', 'Terminated,Terminated,Terminated', '0')
     }
 }

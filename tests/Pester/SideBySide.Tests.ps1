@@ -23,7 +23,7 @@ BeforeAll {
     # Every loaded copy of a library as '<file version> <load context>', and the copy ArenaInfra's own
     # code is bound to (through a method of ours whose signature uses a type of that library).
     $script:Copies = { param($Name) "[AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq '$Name' } | ForEach-Object { 'copy ' + [Diagnostics.FileVersionInfo]::GetVersionInfo(`$_.Location).FileVersion + ' ' + [Runtime.Loader.AssemblyLoadContext]::GetLoadContext(`$_).Name } | Sort-Object" }
-    $script:PollyOfArenaInfra = "`$polly = (Get-Command Get-ArenaPod).ImplementingType.Assembly.GetType('ArenaInfra.RunPod.GraphQlTransport', `$true).GetMethod('BuildPipeline', [Reflection.BindingFlags]'NonPublic, Instance').ReturnType.Assembly; 'bound ' + [Diagnostics.FileVersionInfo]::GetVersionInfo(`$polly.Location).FileVersion + ' ' + [Runtime.Loader.AssemblyLoadContext]::GetLoadContext(`$polly).Name"
+    $script:PollyOfArenaInfra = "`$polly = (Get-Command Get-ArenaPod).ImplementingType.Assembly.GetType('ArenaInfra.RunPod.RunPodHttp', `$true).GetMethod('BuildPipeline', [Reflection.BindingFlags]'NonPublic, Instance').ReturnType.Assembly; 'bound ' + [Diagnostics.FileVersionInfo]::GetVersionInfo(`$polly.Location).FileVersion + ' ' + [Runtime.Loader.AssemblyLoadContext]::GetLoadContext(`$polly).Name"
     $script:LoggingOfSshNet = "`$ssh = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq 'Renci.SshNet' }; `$logging = `$ssh.GetType('Renci.SshNet.SshNetLoggingConfiguration', `$true).GetMethod('InitializeLogging').GetParameters()[0].ParameterType.Assembly; 'bound ' + `$logging.GetName().Version + ' ' + [Runtime.Loader.AssemblyLoadContext]::GetLoadContext(`$logging).Name"
     $script:Ours = 'ArenaInfra *'
     $null = Invoke-FreshPwsh "$Import; New-ArenaPod -Count 1 -Force | Out-Null" -Environment $Env
@@ -68,7 +68,7 @@ Describe 'Importing again in the same session' {
     It 'Import-Module -Force and Remove-Module then Import-Module give all the cmdlets from the one loaded copy' {
         $count = '(Get-Command -Module ArenaInfra).Count'
         $lines = Invoke-FreshPwsh "$Import; $count; $Import -Force; $count; Remove-Module ArenaInfra; $count; $Import; $count; (Get-ArenaPod).Name; ([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq 'ArenaInfra' }).Count" -Environment $Env
-        $lines | Should -Be @('21', '21', '0', '21', 'arena-apple', '1')
+        $lines | Should -Be @('22', '22', '0', '22', 'arena-apple', '1')
     }
 
     It 'has its own context hold ArenaInfra and the libraries PowerShell does not provide, none of the runtime''s' {

@@ -35,8 +35,15 @@ public static class DemoFleet
         }
         else if (status == "RUNNING")
         {
-            // Still pulling its image: Starting for the first part of the demo.
+            // Still pulling its image: Starting for the first part of the demo, and its log says so.
             seeded.ReadyAt = DateTimeOffset.UtcNow + state.Options.StartDelay;
+            var earlier = DateTimeOffset.UtcNow.AddSeconds(-40);
+            seeded.Log = new List<SandboxLogLine>
+            {
+                new() { Source = "system", Line = "Pod assigned to machine in EU-CZ-1", Ts = earlier },
+                new() { Source = "system", Line = "Pulling image nickypro/arena-env:6.1", Ts = earlier.AddSeconds(2) },
+                new() { Source = "system", Line = "Downloaded 3.1 GB of 7.8 GB (community host, 40 MB/s)", Ts = earlier.AddSeconds(38) },
+            };
         }
         else
         {

@@ -275,15 +275,24 @@ public sealed class RestEndpoint
             foreach (var line in lines.Skip(Math.Max(0, lines.Count - tail))) await Send(line);
             if (request.Fault?.Kind == "slowLogs")
             {
-                // Headers and a line, then nothing: a client must end this by its deadline or Ctrl+C.
+                // Headers and the backfill, then nothing at all: a client must end this by its deadline or Ctrl+C.
                 await Task.Delay(Timeout.Infinite, ct);
             }
-            // The stream stays open, as RunPod's does, with a new container line now and then.
-            for (var beat = 1; ; beat++)
+            // The stream stays open, as RunPod's does: new lines as the pod logs them, and now and then a heartbeat.
+            var sent = _state.LogOf(pod).Count;
+            var quietSince = DateTimeOffset.UtcNow;
+            while (true)
             {
-                // Over a second apart, so a line stamped after the answer's Date is always a new one.
-                await Task.Delay(1200, ct);
-                await Send(new SandboxLogLine { Source = "container", Line = $"heartbeat {beat}" });
+                await Task.Delay(200, ct);
+                var now = _state.LogOf(pod);
+                foreach (var line in now.Skip(sent).Where(l => source == null || l.Source == source)) await Send(line);
+                if (now.Count > sent) quietSince = DateTimeOffset.UtcNow;
+                sent = now.Count;
+                if (DateTimeOffset.UtcNow - quietSince > TimeSpan.FromSeconds(5))
+                {
+                    await Send(new SandboxLogLine { Source = "container", Line = "heartbeat" });
+                    quietSince = DateTimeOffset.UtcNow;
+                }
             }
         }
         catch (OperationCanceledException)

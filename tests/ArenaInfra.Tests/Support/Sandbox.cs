@@ -60,8 +60,8 @@ public sealed class Sandbox : IDisposable
         _http.PostAsJsonAsync($"{Url}/_sandbox/faults", fault).Result.EnsureSuccessStatusCode();
 
     /// <summary>Adds lines to a pod's log, as REST v2's log stream serves it.</summary>
-    public void AppendLog(string podId, IEnumerable<(string Source, string Line)> lines) =>
-        _http.PostAsJsonAsync($"{Url}/_sandbox/pods/{podId}/log", lines.Select(l => new { source = l.Source, line = l.Line, ts = DateTimeOffset.UtcNow.AddSeconds(-1) })).Result.EnsureSuccessStatusCode();
+    public void AppendLog(string podId, IEnumerable<(string Source, string Line)> lines, bool past = false) =>
+        _http.PostAsJsonAsync($"{Url}/_sandbox/pods/{podId}/log", lines.Select(l => new { source = l.Source, line = l.Line, ts = past ? DateTimeOffset.UtcNow.AddSeconds(-5) : DateTimeOffset.UtcNow })).Result.EnsureSuccessStatusCode();
 
     /// <summary>Seeds a pod given in RunPod's JSON shape; returns its id.</summary>
     public string SeedPod(string json)
