@@ -262,6 +262,25 @@ public sealed class LifecycleCommandTests : IDisposable
     }
 
     [Fact]
+    public void Get_ArenaPodLog_gives_each_pods_last_lines_and_Follow_runs_until_Ctrl_C()
+    {
+        Seed("camp-alpha");
+        Seed("camp-bravo");
+
+        var tail = Run("Get-ArenaPodLog -Tail 1 -Config $cfg -ApiKey $key");
+        Assert.Empty(tail.Errors);
+        Assert.Equal(new[] { "camp-alpha", "camp-bravo" }, tail.Output.OfType<ArenaPodLogLine>().Select(l => l.Name).OrderBy(n => n));
+        Assert.All(tail.Output.OfType<ArenaPodLogLine>(), l => Assert.Equal("sshd: listening on port 22", l.Line));
+
+        var (wasRunning, stopTook, state) = PowerShellHost.StopAfter(
+            $"$cfg = Import-ArenaConfig '{_vars["configPath"]}' -NoDefault; Get-ArenaPodLog -Follow -Config $cfg -ApiKey (ConvertTo-SecureString '{Sandbox.ApiKey}' -AsPlainText -Force)",
+            TimeSpan.FromSeconds(2));
+        Assert.True(wasRunning, "-Follow ended by itself");
+        Assert.True(stopTook < TimeSpan.FromSeconds(3), $"stopping took {stopTook}");
+        Assert.Equal(PSInvocationState.Stopped, state);
+    }
+
+    [Fact]
     public void Wait_emits_pods_as_they_become_ready_and_names_the_last_status_of_one_that_never_does()
     {
         Seed("camp-alpha", readyInMs: 2500);

@@ -18,7 +18,7 @@ Describe 'The fleet lifecycle in a fresh, non-interactive pwsh' {
 
     It 'New-ArenaPod -WhatIf lists every pod and its cost, and creates nothing' {
         $lines = Invoke-FreshPwsh "$Import; New-ArenaPod -Count 3 -WhatIf" -Environment $Env
-        ($lines -join "`n") | Should -Match 'What if: Create 3 pods with 1 x NVIDIA RTX A4000 \(COMMUNITY\), about 0\.51 USD/hour in all .*RunPod's stock HIGH: camp-alpha, camp-bravo, camp-charlie'
+        ($lines -join "`n") | Should -Match 'What if: Create 3 pods with 1 x NVIDIA RTX A4000 \(COMMUNITY\), about 0\.51 USD/hour in all .*RunPod.s stock HIGH: camp-alpha, camp-bravo, camp-charlie'
         @(Get-SandboxRequest $Sandbox | Where-Object operationName -eq 'CreatePod').Count | Should -Be 0
     }
 
