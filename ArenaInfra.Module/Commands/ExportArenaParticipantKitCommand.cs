@@ -45,10 +45,10 @@ namespace ArenaInfra.Commands
             var options = ParticipantKit.ConfigOptions(config);
             // A proxy config names every machine without asking RunPod; a direct one needs the pods.
             var pods = options.Mode == ArenaSshConfigMode.Proxy ? Array.Empty<ArenaPod>() : ChosenPods();
-            var sshConfig = SshConfigRenderer.Render(options, pods, ProxyPortPlan.For(config), name => WriteVerbose($"{name} has no public SSH endpoint yet; it is left out."));
-            var files = ParticipantKit.Files(config, sshConfig, $"{config.Prefix}-{config.MachineNames.First()}");
             try
             {
+                var sshConfig = SshConfigRenderer.Render(options, pods, ProxyPortPlan.For(config), name => WriteVerbose($"{name} has no public SSH endpoint yet; it is left out."), WriteWarning);
+                var files = ParticipantKit.Files(config, sshConfig, $"{config.Prefix}-{config.MachineNames.First()}");
                 var zip = ParticipantKitWriter.Write(folder, files, ParticipantKit.KeyName(config.Prefix), config.SharedKeyPath, Force, Zip);
                 WriteObject(new DirectoryInfo(folder));
                 if (zip != null) WriteObject(new FileInfo(zip));

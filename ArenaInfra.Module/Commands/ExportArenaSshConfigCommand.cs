@@ -85,7 +85,16 @@ namespace ArenaInfra.Commands
             var pods = ChosenPods();
             var plan = ProxyPortPlan.For(config);
             if (mode == ArenaSshConfigMode.Proxy) ProxyPortPlan.WarnAboutUnlistedNames(plan, pods, WriteWarning);
-            var text = SshConfigRenderer.Render(options, pods, plan, name => WriteVerbose($"{name} has no public SSH endpoint yet; it is left out."));
+            string text;
+            try
+            {
+                text = SshConfigRenderer.Render(options, pods, plan, name => WriteVerbose($"{name} has no public SSH endpoint yet; it is left out."), WriteWarning);
+            }
+            catch (ArenaException e)
+            {
+                ThrowArenaError(e);
+                throw;
+            }
 
             if (Install)
             {

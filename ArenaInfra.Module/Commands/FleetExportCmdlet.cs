@@ -14,9 +14,19 @@ namespace ArenaInfra.Commands
         protected override PodDefault WhenNothingChosen => PodDefault.Fleet;
 
         /// <summary>The fleet's nginx stream config for these pods.</summary>
-        internal string RenderNginx(IReadOnlyList<ArenaPod> pods, string logDirectory, string? listenAddress) =>
-            Rendering.NginxConfigRenderer.ForFleet(EffectiveConfig, pods, logDirectory, listenAddress, WriteWarning,
-                name => WriteVerbose($"{name} has no public SSH endpoint yet; it gets no proxy port now."));
+        internal string RenderNginx(IReadOnlyList<ArenaPod> pods, string logDirectory, string? listenAddress)
+        {
+            try
+            {
+                return Rendering.NginxConfigRenderer.ForFleet(EffectiveConfig, pods, logDirectory, listenAddress, WriteWarning,
+                    name => WriteVerbose($"{name} has no public SSH endpoint yet; it gets no proxy port now."));
+            }
+            catch (ArenaException e)
+            {
+                ThrowArenaError(e);
+                throw;
+            }
+        }
 
         /// <summary>Writes text to -Path through the provider's idea of the path; a refusal is an error, not a throw.</summary>
         protected void WriteOutputFile(string path, string text, bool force, bool passThru)

@@ -42,10 +42,10 @@ namespace ArenaInfra.Commands
         {
             var config = EffectiveConfig;
             var pods = CallRunPod((api, token) => api.ListPodsAsync(token)).Where(p => p.IsFleetPod).ToList();
-            var text = Rendering.NginxConfigRenderer.ForFleet(config, pods, config.ProxyNginxLogDirectory, config.ProxyListenAddress, WriteWarning,
-                name => WriteVerbose($"{name} has no public SSH endpoint yet; it gets no proxy port now."));
             try
             {
+                var text = Rendering.NginxConfigRenderer.ForFleet(config, pods, config.ProxyNginxLogDirectory, config.ProxyListenAddress, WriteWarning,
+                    name => WriteVerbose($"{name} has no public SSH endpoint yet; it gets no proxy port now."));
                 using var session = RunWork(token => ProxySession.Open(config, ProxyKeyPath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(ProxyKeyPath), KeyPassphrase, HostKeyPolicy, Log, token));
                 var proxy = session.Machine;
                 var current = RunWork(_ => proxy.Read(proxy.ConfigPath));

@@ -19,6 +19,10 @@ namespace ArenaInfra.Config
         ApiKind,
         /// <summary>A volume size in GB: 0 for none, else at least RunPod v2's minimum of 10.</summary>
         VolumeSize,
+        /// <summary>A user name on a pod or the proxy: it goes into ssh configs and commands.</summary>
+        UserName,
+        /// <summary>An IP address or a DNS host name.</summary>
+        HostName,
     }
 
     /// <summary>
@@ -51,15 +55,15 @@ namespace ArenaInfra.Config
             new ConfigSetting(ApiKeyName, "RUNPOD_API_KEY", ConfigValueKind.Secret, null),
             new ConfigSetting("SharedKeyPath", "SHARED_SSH_KEY_PATH", ConfigValueKind.LocalPath, "~/.ssh/shared_infra_key_name"),
             new ConfigSetting("Prefix", "MACHINE_NAME_PREFIX", ConfigValueKind.HostLabel, "arena"),
-            new ConfigSetting("SshUser", "SSH_USER", ConfigValueKind.Text, "root"),
+            new ConfigSetting("SshUser", "SSH_USER", ConfigValueKind.UserName, "root"),
             new ConfigSetting("GpuType", "RUNPOD_GPU_TYPE", ConfigValueKind.Text, "NVIDIA RTX A4000"),
             new ConfigSetting("CloudType", "RUNPOD_CLOUD_TYPE", ConfigValueKind.CloudType, "COMMUNITY"),
             new ConfigSetting("GpuCount", "RUNPOD_NUM_GPUS", ConfigValueKind.Integer, 1, minimum: 1),
             new ConfigSetting("Image", "RUNPOD_DOCKER_IMAGE", ConfigValueKind.Text, "nickypro/arena-env:6.1"),
             new ConfigSetting("DiskSizeGB", "RUNPOD_DISK_SPACE_IN_GB", ConfigValueKind.Integer, 100, minimum: 1),
             new ConfigSetting("VolumeSizeGB", "RUNPOD_VOLUME_SPACE_IN_GB", ConfigValueKind.VolumeSize, 0, minimum: 0),
-            new ConfigSetting("ProxyHost", "SSH_PROXY_HOST", ConfigValueKind.Text, null),
-            new ConfigSetting("ProxyUser", "SSH_PROXY_USER", ConfigValueKind.Text, "root"),
+            new ConfigSetting("ProxyHost", "SSH_PROXY_HOST", ConfigValueKind.HostName, null),
+            new ConfigSetting("ProxyUser", "SSH_PROXY_USER", ConfigValueKind.UserName, "root"),
             // A path on the proxy machine: '~' there is the proxy user's home, so it is kept as written.
             new ConfigSetting("ProxyConfigPath", "SSH_PROXY_NGINX_CONFIG_PATH", ConfigValueKind.Text, "~/proxy.conf"),
             new ConfigSetting("ProxyStartingPort", "SSH_PROXY_STARTING_PORT", ConfigValueKind.Port, 16000),
@@ -68,7 +72,7 @@ namespace ArenaInfra.Config
             new ConfigSetting("ProxyNginxTestCommand", "SSH_PROXY_NGINX_TEST", ConfigValueKind.Text, "nginx -t"),
             new ConfigSetting("ProxyNginxReloadCommand", "SSH_PROXY_NGINX_RELOAD", ConfigValueKind.Text, "systemctl reload nginx"),
             new ConfigSetting("ProxyNginxLogDirectory", "SSH_PROXY_NGINX_LOG_DIR", ConfigValueKind.Text, "/var/log/nginx"),
-            new ConfigSetting("ProxyListenAddress", "SSH_PROXY_LISTEN_ADDRESS", ConfigValueKind.Text, null),
+            new ConfigSetting("ProxyListenAddress", "SSH_PROXY_LISTEN_ADDRESS", ConfigValueKind.HostName, null),
             new ConfigSetting("ProxyInstallCommand", "SSH_PROXY_INSTALL", ConfigValueKind.Text, "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx libnginx-mod-stream"),
             new ConfigSetting("RepoOwner", "ARENA_REPO_OWNER", ConfigValueKind.Text, "callummcdougall"),
             new ConfigSetting("RepoName", "ARENA_REPO_NAME", ConfigValueKind.Text, "ARENA_3.0"),

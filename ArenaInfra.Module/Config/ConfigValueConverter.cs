@@ -31,8 +31,23 @@ namespace ArenaInfra.Config
                 throw Invalid(where, setting, "takes one value, not a list");
             }
             var text = (scalar ?? "").Trim();
+            // No setting takes a control character: a newline in a value would start a new line of whatever it is written into.
+            if (text.Any(char.IsControl))
+            {
+                throw Invalid(where, setting, "holds a control character (a line break, a tab, ...); settings are one line of plain text");
+            }
             switch (setting.Kind)
             {
+                case ConfigValueKind.UserName:
+                    if (!Regex.IsMatch(text, "^[A-Za-z0-9._][A-Za-z0-9._-]{0,63}$", RegexOptions.CultureInvariant))
+                    {
+                        throw Invalid(where, setting, $"'{text}' is not a user name (letters, digits, '.', '_' and '-')");
+                    }
+                    return text;
+                case ConfigValueKind.HostName:
+                    if (text.Length == 0) return null;
+                    var hostProblem = UntrustedValue.HostProblem(text);
+                    return hostProblem == null ? text : throw Invalid(where, setting, $"is not an IP address or a host name ('{text}')");
                 case ConfigValueKind.Integer:
                 case ConfigValueKind.Port:
                     if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number))

@@ -44,6 +44,10 @@ namespace ArenaInfra
             if (!RuntimeInformation.IsOSPlatform(OSPlatform.Windows)) NativeMethods.chmod(path, Convert.ToInt32("700", 8));
         }
 
+        /// <summary>Sets Unix permissions (no-op on Windows); false when they could not be set.</summary>
+        public static bool SetMode(string path, int mode) =>
+            RuntimeInformation.IsOSPlatform(OSPlatform.Windows) || NativeMethods.chmod(path, mode) == 0;
+
         /// <summary>Read and write for the owner only (0600). On Windows the user's profile folders are private already.</summary>
         public static void OwnerOnly(string path)
         {

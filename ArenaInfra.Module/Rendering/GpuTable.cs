@@ -14,9 +14,12 @@ namespace ArenaInfra.Rendering
             text.Append(string.Format(CultureInfo.InvariantCulture, "{0,-18} {1,3} {2,-10} {3,5} {4,13}   {5:HH:mm:ss}\n", "Pod", "GPU", "Model", "Util", "Memory (GB)", now));
             foreach (var s in statuses)
             {
+                // Everything here came from a pod: no escape sequence of its own reaches the terminal.
+                var model = UntrustedValue.ForTerminal(s.Model ?? "").Replace('\n', ' ').Replace('\t', ' ');
+                var error = UntrustedValue.ForTerminal(s.Error ?? "").Replace('\n', ' ').Replace('\t', ' ');
                 text.Append(s.Responding
-                    ? string.Format(CultureInfo.InvariantCulture, "{0,-18} {1,3} {2,-10} {3,4}% {4,6:0.0}/{5,-6:0.0}\n", s.Name, s.Index, s.Model, s.UtilizationPercent, s.MemoryUsedGB, s.MemoryTotalGB)
-                    : string.Format(CultureInfo.InvariantCulture, "{0,-18}   - no answer: {1}\n", s.Name, s.Error));
+                    ? string.Format(CultureInfo.InvariantCulture, "{0,-18} {1,3} {2,-10} {3,4}% {4,6:0.0}/{5,-6:0.0}\n", s.Name, s.Index, model, s.UtilizationPercent, s.MemoryUsedGB, s.MemoryTotalGB)
+                    : string.Format(CultureInfo.InvariantCulture, "{0,-18}   - no answer: {1}\n", s.Name, error));
             }
             return text.ToString();
         }

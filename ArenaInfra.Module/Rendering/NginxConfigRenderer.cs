@@ -22,8 +22,20 @@ namespace ArenaInfra.Rendering
     /// </summary>
     internal static class NginxConfigRenderer
     {
-        public static string Render(NginxConfigOptions options, IReadOnlyList<ArenaPod> pods, ProxyPortPlan ports, Action<string> skipped)
+        /// <summary>Only pods whose name and address pass UntrustedValue get a server (refused says which did not); the rest of the text is ours.</summary>
+        public static string Render(NginxConfigOptions options, IReadOnlyList<ArenaPod> pods, ProxyPortPlan ports, Action<string> skipped, Action<string>? refused = null)
         {
+            pods = UntrustedValue.Usable(pods, needsEndpoint: true, refused ?? (_ => { }));
+            if (options.ListenAddress != null && UntrustedValue.HostProblem(options.ListenAddress) != null)
+            {
+                throw new ArenaException(ArenaErrorIds.InvalidConfigValue, System.Management.Automation.ErrorCategory.InvalidData,
+                    $"The listen address '{UntrustedValue.Printable(options.ListenAddress)}' is not an IP address or a host name.", "Correct SSH_PROXY_LISTEN_ADDRESS or -ListenAddress.");
+            }
+            if (options.LogDirectory.Length == 0 || options.LogDirectory.Any(c => char.IsControl(c) || c == ';' || c == '{' || c == '}' || c == '\'' || c == '"' || c == ' '))
+            {
+                throw new ArenaException(ArenaErrorIds.InvalidConfigValue, System.Management.Automation.ErrorCategory.InvalidData,
+                    $"The log folder '{UntrustedValue.Printable(options.LogDirectory)}' cannot go into an nginx config (no spaces, quotes, ';', braces or control characters).", "Correct SSH_PROXY_NGINX_LOG_DIR or -LogDirectory.");
+            }
             var safePrefix = SafeName(options.Prefix);
             var text = new StringBuilder();
             text.Append("# nginx stream config for the ").Append(options.Prefix).Append(" fleet, written by ArenaInfra's Export-ArenaNginxConfig.\n");
@@ -57,7 +69,7 @@ namespace ArenaInfra.Rendering
             var plan = ProxyPortPlan.For(config);
             ProxyPortPlan.WarnAboutUnlistedNames(plan, pods, warn);
             var options = new NginxConfigOptions { Prefix = config.Prefix, LogDirectory = logDirectory, ListenAddress = listenAddress };
-            return Render(options, pods, plan, skipped);
+            return Render(options, pods, plan, skipped, warn);
         }
 
         /// <summary>nginx names: letters, digits and underscores.</summary>

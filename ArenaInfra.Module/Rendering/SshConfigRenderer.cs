@@ -37,8 +37,21 @@ namespace ArenaInfra.Rendering
     /// <summary>Turns pods and config into an OpenSSH client config. Pure: text in, text out.</summary>
     internal static class SshConfigRenderer
     {
-        public static string Render(SshConfigOptions options, IReadOnlyList<ArenaPod> pods, ProxyPortPlan ports, Action<string> skipped)
+        /// <summary>
+        /// The config text. Only pods whose name and address pass UntrustedValue get in (refused says
+        /// which did not, and why); every value written is checked or quoted, so nothing a pod or the API
+        /// sends can add a line, a Host or a Match to the file.
+        /// </summary>
+        public static string Render(SshConfigOptions options, IReadOnlyList<ArenaPod> pods, ProxyPortPlan ports, Action<string> skipped, Action<string>? refused = null)
         {
+            pods = UntrustedValue.Usable(pods, needsEndpoint: options.Mode == ArenaSshConfigMode.Direct, refused ?? (_ => { }));
+            Word(options.User, "User");
+            if (options.Mode == ArenaSshConfigMode.Proxy && (options.ProxyHost == null || UntrustedValue.HostProblem(options.ProxyHost) != null))
+            {
+                throw new ArenaException(ArenaErrorIds.InvalidConfigValue, System.Management.Automation.ErrorCategory.InvalidData,
+                    $"SSH_PROXY_HOST '{UntrustedValue.Printable(options.ProxyHost)}' is not an IP address or a host name, so it cannot go into an ssh config.",
+                    "Correct SSH_PROXY_HOST (ProxyHost) and run the command again.");
+            }
             var text = new StringBuilder();
             text.Append("# SSH config for the ").Append(options.Prefix).Append(" fleet (").Append(options.Mode.ToString().ToLowerInvariant())
                 .Append("), written by ArenaInfra's Export-ArenaSshConfig. Regenerate it rather than editing it.\n\n");
@@ -86,7 +99,31 @@ namespace ArenaInfra.Rendering
             return text.ToString();
         }
 
-        /// <summary>ssh_config takes a value with spaces only in double quotes.</summary>
-        public static string Quote(string value) => value.IndexOf(' ') >= 0 || value.IndexOf('\t') >= 0 ? "\"" + value + "\"" : value;
+        /// <summary>
+        /// A path for ssh_config: in double quotes when it has spaces. ssh_config has no escape inside
+        /// quotes, so a value with a quote or a control character (a newline would start a new line of
+        /// config) is refused, never written.
+        /// </summary>
+        public static string Quote(string value)
+        {
+            if (value.Length == 0 || value.IndexOf('"') >= 0 || value.Any(char.IsControl))
+            {
+                throw new ArenaException(ArenaErrorIds.InvalidArgument, System.Management.Automation.ErrorCategory.InvalidData,
+                    $"The path '{UntrustedValue.Printable(value)}' cannot go into an ssh config: it is empty, or holds a double quote or a control character.",
+                    "Choose a path without quotes or line breaks (-IdentityFile, SHARED_SSH_KEY_PATH).");
+            }
+            return value.IndexOf(' ') >= 0 || value.IndexOf('\t') >= 0 ? "\"" + value + "\"" : value;
+        }
+
+        /// <summary>A single word (a user name): letters, digits, '.', '_' and '-' only.</summary>
+        private static void Word(string value, string what)
+        {
+            if (!System.Text.RegularExpressions.Regex.IsMatch(value, "^[A-Za-z0-9._][A-Za-z0-9._-]{0,63}$"))
+            {
+                throw new ArenaException(ArenaErrorIds.InvalidConfigValue, System.Management.Automation.ErrorCategory.InvalidData,
+                    $"The {what} '{UntrustedValue.Printable(value)}' cannot go into an ssh config: a user name is letters, digits, '.', '_' and '-'.",
+                    "Correct SSH_USER (SshUser) and run the command again.");
+            }
+        }
     }
 }

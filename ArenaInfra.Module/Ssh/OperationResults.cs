@@ -63,8 +63,19 @@ namespace ArenaInfra
         public int Downloaded { get; internal set; }
         public int Unchanged { get; internal set; }
         public long Bytes { get; internal set; }
-        /// <summary>Files left out for their size (relative paths).</summary>
+        /// <summary>Files left out (relative paths): too big, unreadable, or with a name no local disk can keep.</summary>
         public string[] SkippedFiles { get; internal set; } = Array.Empty<string>();
+        /// <summary>The same files, each with why it was left out.</summary>
+        public ArenaSkippedFile[] Skipped { get; internal set; } = Array.Empty<ArenaSkippedFile>();
+    }
+
+    /// <summary>A file a backup left out, and why; the rest of the pod was still copied.</summary>
+    public sealed class ArenaSkippedFile
+    {
+        public string Path { get; internal set; } = "";
+        public string Reason { get; internal set; } = "";
+
+        public override string ToString() => $"{Path}: {Reason}";
     }
 
     /// <summary>Get-ArenaPodGpu's work on one pod: its GPUs (the cmdlet emits each one).</summary>

@@ -49,6 +49,13 @@ namespace ArenaInfra.Ssh
                     onResult(operation.NotContacted(pod, "NotRunning", ArenaErrorIds.PodNotRunning, NotRunning(pod)));
                     continue;
                 }
+                // What RunPod reports is checked before it is connected to or written anywhere.
+                var problem = UntrustedValue.PodProblem(pod, needsEndpoint: true);
+                if (problem != null)
+                {
+                    onResult(operation.NotContacted(pod, "Connect", ArenaErrorIds.InvalidPodName, $"nothing was done there: {problem}"));
+                    continue;
+                }
                 var target = route.TargetFor(pod);
                 if (target == null) onResult(operation.NotContacted(pod, "Connect", ArenaErrorIds.PodEndpointMissing, $"nothing was done there: {route.NoAddress(pod)}"));
                 else targets.Add(target);

@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Net.Sockets;
 using System.Threading;
+using System.Threading.Tasks;
 using Renci.SshNet;
 using Renci.SshNet.Common;
 
@@ -32,35 +33,39 @@ namespace ArenaInfra.Ssh
         private readonly SshClient _client;
         private readonly SshSettings _settings;
 
-        private SshPodConnection(SshClient client, SshSettings settings)
+        private readonly SshTarget _target;
+
+        private SshPodConnection(SshClient client, SshTarget target, SshSettings settings)
         {
             _client = client;
+            _target = target;
             _settings = settings;
         }
 
-        public static SshPodConnection Open(SshTarget target, SshSettings settings, CancellationToken cancellationToken)
+        public static SshPodConnection Open(SshTarget target, SshSettings settings, CancellationToken cancellationToken) =>
+            new SshPodConnection(Connect(new SshClient(Info(target, settings)), target, settings, cancellationToken), target, settings);
+
+        /// <summary>
+        /// The one way any connection to a pod is made, SSH or SFTP: the host key is checked on every
+        /// connection, so an impostor that answers a later connection (an SFTP copy after the command
+        /// connection, say) is refused as the first one would have been.
+        /// </summary>
+        private static T Connect<T>(T client, SshTarget target, SshSettings settings, CancellationToken cancellationToken) where T : BaseClient
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var info = new ConnectionInfo(target.Host, target.Port, target.User, new PrivateKeyAuthenticationMethod(target.User, settings.Key.File))
-            {
-                Timeout = settings.ConnectTimeout,
-            };
-            PreferKeyExchange(info, settings.PreferredKeyExchange);
-            var client = new SshClient(info);
             string? hostKeyProblem = null;
             client.HostKeyReceived += (_, e) =>
             {
                 hostKeyProblem = CheckHostKey(target, settings, e);
                 e.CanTrust = hostKeyProblem == null;
             };
-
             try
             {
                 using (cancellationToken.Register(client.Dispose))
                 {
                     client.Connect();
                 }
-                return new SshPodConnection(client, settings);
+                return client;
             }
             catch (Exception e) when (!(e is OperationCanceledException))
             {
@@ -70,93 +75,87 @@ namespace ArenaInfra.Ssh
             }
         }
 
-        /// <summary>Runs a command; a non-zero exit or a timeout is an outcome, not an exception.</summary>
-        public CommandOutput Run(string command, TimeSpan timeout, CancellationToken cancellationToken)
+        private static ConnectionInfo Info(SshTarget target, SshSettings settings)
         {
-            using var ssh = _client.CreateCommand(command);
-            ssh.CommandTimeout = timeout;
-            using (cancellationToken.Register(() => TryCancel(ssh)))
+            var info = new ConnectionInfo(target.Host, target.Port, target.User, new PrivateKeyAuthenticationMethod(target.User, settings.Key.File))
             {
-                try
-                {
-                    ssh.Execute();
-                    return new CommandOutput(ssh.ExitStatus, ssh.Result, ssh.Error, timedOut: false);
-                }
-                catch (SshOperationTimeoutException)
-                {
-                    TryCancel(ssh);
-                    return new CommandOutput(null, SafeRead(() => ssh.Result), SafeRead(() => ssh.Error), timedOut: true);
-                }
-                catch (Exception) when (cancellationToken.IsCancellationRequested)
-                {
-                    throw new OperationCanceledException(cancellationToken);
-                }
-                catch (Exception e) when (e is SshException || e is SocketException || e is ObjectDisposedException || e is IOException)
-                {
-                    throw new SshStageException(ArenaTestStage.Command, ArenaErrorIds.SshConnectionLost, $"The connection was lost while the command ran: {e.Message}", e);
-                }
-            }
+                Timeout = settings.ConnectTimeout,
+            };
+            PreferKeyExchange(info, settings.PreferredKeyExchange);
+            return info;
         }
 
-        /// <summary>Runs a command with input on its standard input: how secrets travel, never on a command line.</summary>
-        public CommandOutput Run(string command, byte[] input, TimeSpan timeout, CancellationToken cancellationToken)
+        /// <summary>Runs a command; a non-zero exit or a timeout is an outcome, not an exception.</summary>
+        public CommandOutput Run(string command, TimeSpan timeout, CancellationToken cancellationToken) => Run(command, null, timeout, cancellationToken);
+
+        /// <summary>
+        /// Runs a command, with input on its standard input when given (how secrets travel, never on a
+        /// command line). Output is read as it arrives and kept to CappedOutput's head and tail: a pod that
+        /// prints forever costs a bounded amount of memory and still ends at the timeout.
+        /// </summary>
+        public CommandOutput Run(string command, byte[]? input, TimeSpan timeout, CancellationToken cancellationToken)
         {
             using var ssh = _client.CreateCommand(command);
-            ssh.CommandTimeout = timeout;
             using (cancellationToken.Register(() => TryCancel(ssh)))
             {
+                var stdout = new CappedOutput();
+                var stderr = new CappedOutput();
                 try
                 {
                     var running = ssh.BeginExecute();
-                    using (var stdin = ssh.CreateInputStream())
+                    var readers = new[]
                     {
+                        Task.Run(() => stdout.ReadAll(ssh.OutputStream)),
+                        Task.Run(() => stderr.ReadAll(ssh.ExtendedOutputStream)),
+                    };
+                    if (input != null)
+                    {
+                        using var stdin = ssh.CreateInputStream();
                         stdin.Write(input, 0, input.Length);
                     }
                     if (!running.AsyncWaitHandle.WaitOne(timeout))
                     {
                         TryCancel(ssh);
-                        return new CommandOutput(null, "", "", timedOut: true);
+                        Task.WaitAll(readers, TimeSpan.FromSeconds(1));
+                        return new CommandOutput(null, stdout.Text, stderr.Text, timedOut: true);
                     }
                     ssh.EndExecute(running);
-                    return new CommandOutput(ssh.ExitStatus, ssh.Result, ssh.Error, timedOut: false);
+                    Task.WaitAll(readers, TimeSpan.FromSeconds(10));
+                    return new CommandOutput(ssh.ExitStatus, stdout.Text, stderr.Text, timedOut: false);
                 }
                 catch (Exception) when (cancellationToken.IsCancellationRequested)
                 {
                     throw new OperationCanceledException(cancellationToken);
                 }
-                catch (Exception e) when (e is SshException || e is SocketException || e is ObjectDisposedException || e is IOException)
+                catch (Exception e) when (e is SshException || e is SocketException || e is ObjectDisposedException || e is IOException || e is AggregateException)
                 {
                     throw new SshStageException(ArenaTestStage.Command, ArenaErrorIds.SshConnectionLost, $"The connection was lost while the command ran: {e.Message}", e);
                 }
             }
         }
 
-        /// <summary>An SFTP session over the same credentials, for copying files both ways.</summary>
-        public SftpClient OpenSftp(CancellationToken cancellationToken)
+        /// <summary>An SFTP session to the same pod, its host key checked again, its operations bounded by timeout.</summary>
+        public SftpClient OpenSftp(TimeSpan operationTimeout, CancellationToken cancellationToken)
         {
-            var sftp = new SftpClient(_client.ConnectionInfo);
+            var sftp = new SftpClient(Info(_target, _settings)) { OperationTimeout = operationTimeout };
             try
             {
-                using (cancellationToken.Register(sftp.Dispose)) sftp.Connect();
-                return sftp;
+                return Connect(sftp, _target, _settings, cancellationToken);
             }
-            catch (Exception e) when (!(e is OperationCanceledException))
+            catch (SshStageException e) when (e.Stage == ArenaTestStage.Connect)
             {
-                sftp.Dispose();
-                cancellationToken.ThrowIfCancellationRequested();
                 throw new SshStageException(ArenaTestStage.Connect, ArenaErrorIds.SftpFailed, $"SFTP to the pod failed: {e.Message}", e);
             }
         }
 
-        /// <summary>Copies content to the pod over SFTP, with the given Unix permissions.</summary>
+        /// <summary>Copies content to the pod over SFTP (host key checked), with the given Unix permissions.</summary>
         public void Upload(Stream content, string remotePath, short mode, CancellationToken cancellationToken)
         {
-            using var sftp = new SftpClient(_client.ConnectionInfo);
+            using var sftp = OpenSftp(TimeSpan.FromSeconds(60), cancellationToken);
             using (cancellationToken.Register(sftp.Dispose))
             {
                 try
                 {
-                    sftp.Connect();
                     sftp.UploadFile(content, remotePath, canOverride: true);
                     sftp.ChangePermissions(remotePath, mode);
                 }
@@ -230,18 +229,6 @@ namespace ArenaInfra.Ssh
             }
             catch (Exception e) when (e is SshException || e is ObjectDisposedException || e is InvalidOperationException)
             {
-            }
-        }
-
-        private static string SafeRead(Func<string> read)
-        {
-            try
-            {
-                return read();
-            }
-            catch (Exception e) when (e is ObjectDisposedException || e is InvalidOperationException)
-            {
-                return "";
             }
         }
     }
