@@ -238,7 +238,7 @@ public sealed class DailyOperationsTests : IDisposable
         Assert.Equal(first.Files, second.Unchanged);
         Assert.Equal(1, third.Downloaded);
         Assert.Equal("notes, edited", File.ReadAllText(Path.Combine(local, "work", "nested", "notes.txt")));
-        Assert.Empty(Directory.GetFiles(local, "*.arena-partial", SearchOption.AllDirectories));
+        Assert.Empty(Directory.GetFiles(local, ".arena-*.part", SearchOption.AllDirectories));
     }
 
     [SkippableFact]

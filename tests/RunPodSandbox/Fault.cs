@@ -6,7 +6,7 @@ namespace RunPodSandbox;
 /// </summary>
 public sealed class Fault
 {
-    /// <summary>status | slow | blocked1010 | malformedJson | unauthorized200 | myselfNull | capacity | balance | commitThen502 | noFreeGpus | rateLimitWindow | slowLogs</summary>
+    /// <summary>status | slow | blocked1010 | malformedJson | unauthorized200 | myselfNull | capacity | balance | commitThen502 | noFreeGpus | rateLimitWindow | slowLogs | stallBody | endlessBody</summary>
     public string Kind { get; set; } = "";
     public int Count { get; set; } = 1;
     /// <summary>For 'status': the HTTP status to answer.</summary>
@@ -41,5 +41,5 @@ public sealed class Fault
     };
 
     public static readonly string[] Kinds =
-        { "status", "slow", "blocked1010", "malformedJson", "unauthorized200", "myselfNull", "capacity", "balance", "commitThen502", "noFreeGpus", "rateLimitWindow", "slowLogs" };
+        { "status", "slow", "blocked1010", "malformedJson", "unauthorized200", "myselfNull", "capacity", "balance", "commitThen502", "noFreeGpus", "rateLimitWindow", "slowLogs", "stallBody", "endlessBody" };
 }

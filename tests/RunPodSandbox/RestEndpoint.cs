@@ -426,6 +426,29 @@ public sealed class RestEndpoint
             case "slow":
                 await Task.Delay(fault.DelayMs, context.RequestAborted);
                 return false;
+            case "stallBody":
+                // Headers and the start of a body, then nothing: only the client's deadline ends this.
+                entry.Status = 200;
+                context.Response.StatusCode = 200;
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync("{\"pods\": [", context.RequestAborted);
+                await context.Response.Body.FlushAsync(context.RequestAborted);
+                try { await Task.Delay(Timeout.Infinite, context.RequestAborted); } catch (OperationCanceledException) { }
+                return true;
+            case "endlessBody":
+                // A body that never ends: only the client's size cap ends this.
+                entry.Status = 200;
+                context.Response.StatusCode = 200;
+                context.Response.ContentType = "application/json";
+                var chunk = Encoding.UTF8.GetBytes("{\"pods\": [" + string.Concat(Enumerable.Repeat("{\"id\":\"x\"},", 5000)));
+                try
+                {
+                    for (long sent = 0; sent < 1L << 36; sent += chunk.Length) await context.Response.Body.WriteAsync(chunk, context.RequestAborted);
+                }
+                catch (Exception) when (context.RequestAborted.IsCancellationRequested)
+                {
+                }
+                return true;
             case "blocked1010":
                 await Text(context, 403, "text/html", "<!DOCTYPE html><html><head><title>Access denied</title></head><body>error code: 1010</body></html>", entry);
                 return true;
