@@ -108,7 +108,8 @@ namespace ArenaInfra.Commands
                 VolumeSizeGB = VolumeSizeGB,
             };
             var config = EffectiveConfig;
-            var plan = CallRunPodRaw(token => PodCreationPlanner.PlanAsync(Api, config, request, Log, token));
+            var journal = CreateJournal.Open();
+            var plan = CallRunPodRaw(token => PodCreationPlanner.PlanAsync(Api, config, request, Log, token, journal));
             foreach (var warning in plan.Names.Warnings) WriteWarning(warning);
             foreach (var name in plan.Names.Existing) WriteWarning($"{name} exists already; it is not created again.");
             foreach (var (error, name) in plan.Names.Errors) WritePodError(error, name, name);
@@ -119,10 +120,12 @@ namespace ArenaInfra.Commands
             }
             if (!ConfirmBatch(plan.Action, plan.Action + "?", "Create pods", Force)) return;
 
-            var creator = new PodCreator(Api, Log);
+            var creator = new PodCreator(Api, Log, journal: journal);
             var created = new List<ArenaPod>();
             var failed = new List<string>();
-            RunEach(plan.Specs, ThrottleLimit, "Creating pods",
+            try
+            {
+                RunEach(plan.Specs, ThrottleLimit, "Creating pods",
                 (spec, token) => creator.CreateAsync(spec, token),
                 (spec, pod) =>
                 {
@@ -135,6 +138,16 @@ namespace ArenaInfra.Commands
                     failed.Add(spec.Name);
                     WritePodError(error, spec.Name, spec.Name);
                 });
+            }
+            catch (PipelineStoppedException)
+            {
+                // Ctrl+C: the pipeline takes no more output, but the user must learn which pods may exist.
+                var unknown = plan.Specs.Select(s => s.Name).Where(n => !failed.Contains(n) && created.All(p => p.Name != n)).ToList();
+                var made = created.Select(p => p.Name).ToList();
+                Host.UI.WriteWarningLine($"New-ArenaPod was stopped. Created: {(made.Count == 0 ? "none" : string.Join(", ", made))}." +
+                    (unknown.Count == 0 ? "" : $" Sent, answer not awaited, so they may still appear: {string.Join(", ", unknown)}. A new New-ArenaPod leaves these names alone for {CreateJournal.MaxAge.TotalMinutes:0} minutes; Get-ArenaPod shows what exists."));
+                throw;
+            }
             if (Wait) WaitArenaPodCommand.WaitForPods(this, created, TimeSpan.FromSeconds(TimeoutSec), TimeSpan.FromSeconds(5));
             WriteSummary(plan.Summary(created, failed), failed.Count > 0 || plan.Names.Errors.Count > 0);
         }

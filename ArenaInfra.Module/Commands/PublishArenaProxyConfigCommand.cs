@@ -48,7 +48,7 @@ namespace ArenaInfra.Commands
                     name => WriteVerbose($"{name} has no public SSH endpoint yet; it gets no proxy port now."));
                 using var session = RunWork(token => ProxySession.Open(config, ProxyKeyPath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(ProxyKeyPath), KeyPassphrase, HostKeyPolicy, Log, token));
                 var proxy = session.Machine;
-                var current = RunWork(_ => proxy.Read(proxy.ConfigPath));
+                var current = RunWork(_ => ProxyConfigPublisher.Current(proxy));
                 var diff = Rendering.LineDiff.Render(current ?? "", text);
                 var target = $"{config.ProxyUser}@{config.ProxyHost}:{proxy.ConfigPath}";
                 var what = $"Publish the {config.Prefix} fleet's nginx config to {target}, test it and reload nginx. Changes:\n{diff}";

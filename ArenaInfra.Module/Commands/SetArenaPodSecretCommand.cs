@@ -52,6 +52,13 @@ namespace ArenaInfra.Commands
             var pods = ChosenPods();
             if (pods.Count == 0) return;
             var values = CsvPath != null ? FromCsv(pods) : pods.ToDictionary(p => p.Id, _ => Secrets.ToPlainText(Value!));
+            // One line a variable: a value with a line break would be cut (and reported as set) or add lines of its own.
+            if (values.Values.Any(v => v.IndexOfAny(new[] { '\n', '\r', '\0' }) >= 0))
+            {
+                ThrowArenaError(new ArenaException(ArenaErrorIds.InvalidArgument, ErrorCategory.InvalidData,
+                    $"A value for {VariableName} holds a line break or a NUL character; nothing was set on any pod.",
+                    "Give the value on one line (an API key never has a line break)."));
+            }
             var chosen = pods.Where(p => values.ContainsKey(p.Id)).ToList();
             if (chosen.Count == 0) return;
             var what = $"Set {VariableName} on {Describe(chosen)}";

@@ -28,11 +28,22 @@ namespace ArenaInfra
             }
         }
 
-        /// <summary>Replaces every occurrence of the secret in text; for bodies and messages we show.</summary>
+        /// <summary>The shortest start of a secret that is still taken for it when a message cuts the rest off.</summary>
+        public const int MinimumCutSecret = 8;
+
+        /// <summary>
+        /// Replaces every occurrence of the secret in text, for bodies and messages we show, and a start
+        /// of it cut off where the text ends (a message that shows only the first 200 characters of a body).
+        /// </summary>
         public static string Redact(string text, string? secret)
         {
             if (string.IsNullOrEmpty(secret) || string.IsNullOrEmpty(text)) return text;
-            return text.Replace(secret, "***");
+            var redacted = text.Replace(secret, "***");
+            for (var length = Math.Min(secret!.Length - 1, redacted.Length); length >= MinimumCutSecret; length--)
+            {
+                if (redacted.EndsWith(secret.Substring(0, length), StringComparison.Ordinal)) return redacted.Substring(0, redacted.Length - length) + "***";
+            }
+            return redacted;
         }
     }
 }

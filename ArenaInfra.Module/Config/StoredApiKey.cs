@@ -25,7 +25,16 @@ namespace ArenaInfra.Config
 
         public static void Save(string key) => SafeFile.WriteAllBytes(Path, Encode(key, OnWindows, Dpapi.Protect));
 
-        public static string? Load() => File.Exists(Path) ? Decode(File.ReadAllBytes(Path), Path, OnWindows, Dpapi.Unprotect) : null;
+        public static string? Load()
+        {
+            if (!File.Exists(Path)) return null;
+            // A key others can read may already be known to them: it is not used until it is stored again, privately.
+            if (SafeFile.UnixMode(Path) is int mode && (mode & Convert.ToInt32("077", 8)) != 0)
+            {
+                throw Unreadable(Path, $"other users can read it (mode {Convert.ToString(mode & Convert.ToInt32("777", 8), 8)}), so it may no longer be secret");
+            }
+            return Decode(File.ReadAllBytes(Path), Path, OnWindows, Dpapi.Unprotect);
+        }
 
         public static bool Clear()
         {

@@ -16,6 +16,8 @@ namespace ArenaInfra
 
         public static void WriteAllBytes(string path, byte[] bytes)
         {
+            // A file the user keeps as a link (a dotfiles repository, say) stays a link: the new content goes to what it points at.
+            path = FinalTarget(path);
             var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
             Directory.CreateDirectory(directory);
             var temp = Path.Combine(directory, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp");
@@ -42,6 +44,37 @@ namespace ArenaInfra
             if (Directory.Exists(path)) return;
             Directory.CreateDirectory(path);
             if (!RuntimeInformation.IsOSPlatform(OSPlatform.Windows)) NativeMethods.chmod(path, Convert.ToInt32("700", 8));
+        }
+
+        /// <summary>The file a symbolic link finally points at, or the path itself (also where the runtime cannot tell, as on .NET Framework).</summary>
+        public static string FinalTarget(string path)
+        {
+            try
+            {
+                var info = new FileInfo(path);
+                if (!info.Exists || (info.Attributes & FileAttributes.ReparsePoint) == 0) return path;
+                var resolve = typeof(FileSystemInfo).GetMethod("ResolveLinkTarget", new[] { typeof(bool) });
+                return resolve?.Invoke(info, new object[] { true }) is FileSystemInfo target ? target.FullName : path;
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is System.Reflection.TargetInvocationException)
+            {
+                return path;
+            }
+        }
+
+        /// <summary>A file's Unix permission bits, or null where the runtime cannot tell (Windows, .NET Framework).</summary>
+        public static int? UnixMode(string path)
+        {
+            if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows)) return null;
+            var get = typeof(File).GetMethod("GetUnixFileMode", new[] { typeof(string) });
+            try
+            {
+                return get?.Invoke(null, new object[] { path }) is Enum mode ? Convert.ToInt32(mode) : (int?)null;
+            }
+            catch (System.Reflection.TargetInvocationException)
+            {
+                return null;
+            }
         }
 
         /// <summary>Sets Unix permissions (no-op on Windows); false when they could not be set.</summary>

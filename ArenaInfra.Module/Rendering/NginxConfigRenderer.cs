@@ -26,6 +26,13 @@ namespace ArenaInfra.Rendering
         public static string Render(NginxConfigOptions options, IReadOnlyList<ArenaPod> pods, ProxyPortPlan ports, Action<string> skipped, Action<string>? refused = null)
         {
             pods = UntrustedValue.Usable(pods, needsEndpoint: true, refused ?? (_ => { }));
+            // nginx resolves a host name when it loads the config: one that does not resolve would fail every publish. RunPod gives addresses.
+            pods = pods.Where(p =>
+            {
+                if (p.PublicIp == null || System.Net.IPAddress.TryParse(p.PublicIp, out _)) return true;
+                refused?.Invoke($"The pod {p.Name} ({p.Id}) is left out of the nginx config: its address '{p.PublicIp}' is a host name, which nginx would have to resolve to start.");
+                return false;
+            }).ToList();
             if (options.ListenAddress != null && UntrustedValue.HostProblem(options.ListenAddress) != null)
             {
                 throw new ArenaException(ArenaErrorIds.InvalidConfigValue, System.Management.Automation.ErrorCategory.InvalidData,

@@ -74,12 +74,25 @@ namespace ArenaInfra.RunPod
     /// <summary>Plans a New-ArenaPod run: the shared public key first, then the names against one fresh list, then the price.</summary>
     internal static class PodCreationPlanner
     {
-        public static async Task<PodCreationPlan> PlanAsync(IRunPodApi api, ArenaConfig config, PodCreationRequest request, IArenaLog log, CancellationToken cancellationToken)
+        public static async Task<PodCreationPlan> PlanAsync(IRunPodApi api, ArenaConfig config, PodCreationRequest request, IArenaLog log, CancellationToken cancellationToken, CreateJournal? journal = null)
         {
             // Before anything else: a pod nobody can log into is money wasted.
             var publicKey = PublicKeyReader.Read(config.SharedKeyPath, log);
             var existing = await api.ListPodsAsync(cancellationToken).ConfigureAwait(false);
             var existingNames = new HashSet<string>(existing.Where(p => p.Status != ArenaPodStatus.Terminated).Select(p => p.Name), StringComparer.Ordinal);
+            // A create an interrupted run sent may still become a pod: its name counts as taken for a while.
+            foreach (var pending in journal?.Pending() ?? new Dictionary<string, DateTimeOffset>())
+            {
+                if (existingNames.Contains(pending.Key))
+                {
+                    journal!.End(pending.Key);
+                }
+                else
+                {
+                    existingNames.Add(pending.Key);
+                    log.Warning($"{pending.Key}: a create for it was sent at {pending.Value.ToLocalTime():HH:mm:ss} by a run that was stopped before RunPod answered; it may still appear, so it is not created again now. Look again with Get-ArenaPod in a few minutes (after {CreateJournal.MaxAge.TotalMinutes:0} minutes it is forgotten).");
+                }
+            }
             var names = request.Count is int count ? PodNamePlanner.FirstOfList(config, count, existingNames)
                 : request.Add is int add ? PodNamePlanner.NextUnused(config, add, existingNames)
                 : PodNamePlanner.Named(config, request.Names, existingNames);

@@ -18,17 +18,38 @@ namespace ArenaInfra.RunPod
         private readonly int _maxAttempts;
         private readonly TimeSpan _retryDelay;
 
-        public PodCreator(IRunPodApi api, IArenaLog log, int maxAttempts = 4, TimeSpan? retryDelay = null)
+        private readonly CreateJournal? _journal;
+
+        public PodCreator(IRunPodApi api, IArenaLog log, int maxAttempts = 4, TimeSpan? retryDelay = null, CreateJournal? journal = null)
         {
             _api = api;
             _log = log;
             _maxAttempts = maxAttempts;
             _retryDelay = retryDelay ?? TimeSpan.FromSeconds(1);
+            _journal = journal;
+        }
+
+        /// <summary>Creates the pod; a create still unanswered when cancelled stays in the journal, so a re-run leaves its name alone.</summary>
+        public async Task<ArenaPod> CreateAsync(PodCreateSpec spec, CancellationToken cancellationToken)
+        {
+            _journal?.Begin(spec.Name);
+            try
+            {
+                var pod = await CreateOnceAsync(spec, cancellationToken).ConfigureAwait(false);
+                _journal?.End(spec.Name);
+                return pod;
+            }
+            catch (ArenaException e) when (!IsAmbiguous(e))
+            {
+                // A clear refusal: nothing was made.
+                _journal?.End(spec.Name);
+                throw;
+            }
         }
 
         private int _noFunds;
 
-        public async Task<ArenaPod> CreateAsync(PodCreateSpec spec, CancellationToken cancellationToken)
+        private async Task<ArenaPod> CreateOnceAsync(PodCreateSpec spec, CancellationToken cancellationToken)
         {
             for (var attempt = 1; ; attempt++)
             {

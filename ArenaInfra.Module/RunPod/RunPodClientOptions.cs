@@ -45,7 +45,12 @@ namespace ArenaInfra.RunPod
                     "Set $env:RUNPOD_API_KEY, pass -ApiKey (a SecureString, e.g. -ApiKey (Read-Host -AsSecureString)), " +
                     "or put RUNPOD_API_KEY in the config file. Keys are made in RunPod's console under Settings > API Keys.");
             }
-            return new RunPodClientOptions(new Uri(config.ApiBaseUrl.TrimEnd('/') + "/"), key!, userAgent)
+            var baseUri = new Uri(config.ApiBaseUrl.TrimEnd('/') + "/");
+            if (baseUri.Scheme == Uri.UriSchemeHttp && !baseUri.IsLoopback)
+            {
+                log.Warning($"RUNPOD_API_BASE_URL is plain http ({baseUri.Host}): the API key and every answer travel unencrypted. Use https.");
+            }
+            return new RunPodClientOptions(baseUri, key!, userAgent)
             {
                 RequestTimeout = TimeSpan.FromSeconds(config.ApiTimeoutSec),
                 RetryBudget = TimeSpan.FromSeconds(config.ApiRetryMaxSec),

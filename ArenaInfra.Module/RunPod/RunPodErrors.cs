@@ -218,7 +218,8 @@ namespace ArenaInfra.RunPod
         {
             var text = Secrets.Redact(body ?? "", secret).Replace("\r", " ").Replace("\n", " ").Trim();
             if (text.Length == 0) return "(empty body)";
-            return text.Length <= 200 ? text : text.Substring(0, 200) + "...";
+            // Cut first, then redact again: a key cut in half by the cut is still a key.
+            return text.Length <= 200 ? text : Secrets.Redact(text.Substring(0, 200), secret) + "...";
         }
     }
 }

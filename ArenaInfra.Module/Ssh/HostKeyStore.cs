@@ -75,13 +75,19 @@ namespace ArenaInfra.Ssh
 
         private static Dictionary<string, HostKeyRecord> Read(string path)
         {
+            if (Directory.Exists(path))
+            {
+                throw new ArenaException(ArenaErrorIds.HostKeyStoreInvalid, System.Management.Automation.ErrorCategory.ReadError,
+                    $"The pod host-key file '{path}' is a folder, so no host key could ever be kept.",
+                    "Move the folder aside; the file is made on the next connection.", target: path);
+            }
             if (!File.Exists(path)) return new Dictionary<string, HostKeyRecord>(StringComparer.Ordinal);
             try
             {
-                var records = JsonConvert.DeserializeObject<Dictionary<string, HostKeyRecord>>(File.ReadAllText(path));
-                return records == null
-                    ? new Dictionary<string, HostKeyRecord>(StringComparer.Ordinal)
-                    : new Dictionary<string, HostKeyRecord>(records, StringComparer.Ordinal);
+                // An emptied store would make every pod's key look new, and an impostor's acceptable: it is damage, not "no keys".
+                var records = JsonConvert.DeserializeObject<Dictionary<string, HostKeyRecord>>(File.ReadAllText(path))
+                    ?? throw new JsonSerializationException("it is empty or null, where the records should be");
+                return new Dictionary<string, HostKeyRecord>(records, StringComparer.Ordinal);
             }
             catch (JsonException e)
             {

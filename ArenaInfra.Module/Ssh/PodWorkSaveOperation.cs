@@ -32,7 +32,7 @@ namespace ArenaInfra.Ssh
             result.Branch = branch;
             var output = pod.Shell(string.Join("\n",
                 "export GIT_TERMINAL_PROMPT=0",
-                $"cd \"$HOME\"/{q(repoName)} 2>/dev/null || {{ echo \"no repository at ~/{repoName}\" >&2; exit 10; }}",
+                $"cd \"$HOME\"/{q(repoName)} 2>/dev/null || {{ printf 'no repository at ~/%s\\n' {q(repoName)} >&2; exit 10; }}",
                 "git add -A || exit 11",
                 "if git diff --cached --quiet; then echo ARENA-NOTHING; exit 0; fi",
                 "ident=''",

@@ -9,40 +9,69 @@ namespace ArenaInfra.Ssh
     /// </summary>
     internal static class ProxyConfigPublisher
     {
+        /// <summary>
+        /// What nginx runs now, as far as publishing knows: the copy kept at the last successful reload
+        /// (path.arena-applied), else the live file. "Up to date" is judged against this, so a file left
+        /// in place untested (an older publish interrupted) is never taken for what nginx runs.
+        /// </summary>
+        public static string? Current(ProxyMachine proxy) => proxy.Read(proxy.ConfigPath + ".arena-applied") ?? proxy.Read(proxy.ConfigPath);
+
+        /// <summary>
+        /// Publishes atomically from the proxy's side: the new file is uploaded beside the live one, then
+        /// one remote script (which ignores a hang-up, so a dropped connection cannot stop it half-way)
+        /// swaps it in, tests it, and either reloads nginx and records what it reloaded, or puts the
+        /// previous file back before nginx is touched.
+        /// </summary>
         public static ArenaProxyPublishResult Apply(ProxyMachine proxy, string host, string text, string? current, IArenaLog log)
         {
             var result = new ArenaProxyPublishResult { ProxyHost = host, Path = proxy.ConfigPath, Diff = Rendering.LineDiff.Render(current ?? "", text) };
-            if (current == text)
+            var live = proxy.Read(proxy.ConfigPath);
+            if (current == text && live == text)
             {
-                log.Verbose($"{proxy.ConfigPath} on {host} is up to date; nginx is left alone.");
+                log.Verbose($"{proxy.ConfigPath} on {host} is what nginx last reloaded; nginx is left alone.");
                 return result;
             }
 
-            var path = ProxyMachine.Q(proxy.ConfigPath);
-            var previous = ProxyMachine.Q(proxy.ConfigPath + ".arena-previous");
-            if (current != null) Checked(proxy.Shell($"cp -p -- {path} {previous}"), "keeping the current config aside");
-            proxy.Write(proxy.ConfigPath, text);
+            proxy.Upload(proxy.ConfigPath + ".arena-new", text);
             result.Changed = true;
-
-            var test = proxy.TestNginx();
-            if (test.ExitCode != 0)
+            var q = (System.Func<string, string>)ProxyMachine.Q;
+            var p = q(proxy.ConfigPath);
+            var script = string.Join("\n",
+                "trap '' HUP",
+                $"p={p}",
+                "if [ -f \"$p\" ]; then cp -p -- \"$p\" \"$p.arena-previous\"; else rm -f -- \"$p.arena-previous\"; fi",
+                "mv -f -- \"$p.arena-new\" \"$p\"",
+                $"if {{ {proxy.TestCommandText}; }} > \"$p.arena-test.log\" 2>&1; then",
+                $"  if {{ {proxy.ReloadCommandText}; }} > \"$p.arena-reload.log\" 2>&1; then cp -p -- \"$p\" \"$p.arena-applied\"; echo ARENA-RELOADED; else echo ARENA-RELOAD-FAILED; cat \"$p.arena-reload.log\"; fi",
+                "  cat \"$p.arena-test.log\" >&2",
+                "else",
+                "  if [ -f \"$p.arena-previous\" ]; then mv -f -- \"$p.arena-previous\" \"$p\" && echo ARENA-RESTORED; else rm -f -- \"$p\" && echo ARENA-RESTORED; fi",
+                "  echo ARENA-REJECTED",
+                "  cat \"$p.arena-test.log\"",
+                "fi");
+            var output = proxy.Shell(script);
+            var said = (output.StdOut + output.StdErr).Replace("ARENA-RELOADED", "").Replace("ARENA-RELOAD-FAILED", "").Replace("ARENA-REJECTED", "").Replace("ARENA-RESTORED", "").Trim();
+            if (output.StdOut.Contains("ARENA-REJECTED"))
             {
-                var restore = current != null ? proxy.Shell($"mv -f -- {previous} {path}") : proxy.Shell($"rm -f -- {path}");
-                var restored = restore.ExitCode == 0 ? "The previous config is back in place and nginx was not reloaded, so the proxy works as before."
-                    : $"Restoring the previous config failed too ({restore.StdErr.Trim()}): fix {proxy.ConfigPath} on the proxy before nginx restarts.";
+                var restored = output.StdOut.Contains("ARENA-RESTORED") ? "The previous config is back in place and nginx was not reloaded, so the proxy works as before."
+                    : $"Restoring the previous config failed too: fix {proxy.ConfigPath} on the proxy before nginx restarts.";
                 throw new ArenaException(ArenaErrorIds.ProxyConfigInvalid, ErrorCategory.InvalidData,
-                    $"nginx rejected the new config: {(test.StdErr + test.StdOut).Trim()} {restored}",
+                    $"nginx rejected the new config: {said} {restored}",
                     "Look at nginx's message above; Export-ArenaNginxConfig shows the config that was rejected.", target: proxy.ConfigPath);
             }
-            log.Verbose($"nginx accepts the new config: {test.StdErr.Trim()}");
-
-            var reload = proxy.ReloadNginx();
-            if (reload.ExitCode != 0)
+            if (output.StdOut.Contains("ARENA-RELOAD-FAILED"))
             {
                 throw new ArenaException(ArenaErrorIds.ProxyReloadFailed, ErrorCategory.InvalidOperation,
-                    $"The new config is valid and in place, but reloading nginx failed: {(reload.StdErr + reload.StdOut).Trim()}",
+                    $"The new config is valid and in place, but reloading nginx failed: {said}",
                     "Check that nginx runs on the proxy and that ProxyNginxReloadCommand is right; then publish again.", target: proxy.ConfigPath);
             }
+            if (!output.StdOut.Contains("ARENA-RELOADED"))
+            {
+                throw new ArenaException(ArenaErrorIds.ProxyCommandFailed, ErrorCategory.InvalidOperation,
+                    $"Publishing on the proxy did not finish (exit code {output.ExitCode?.ToString() ?? "none"}): {said}",
+                    "Publish again: nothing untested is taken for what nginx runs, so the next publish tests and reloads.", target: proxy.ConfigPath);
+            }
+            log.Verbose($"nginx accepts the new config and was reloaded: {said}");
             result.Reloaded = true;
             return result;
         }

@@ -82,6 +82,17 @@ namespace ArenaInfra.Ssh
             Check(Shell($"mv -f -- {Q(temp)} {Q(path)}"), $"moving the new file into place at {path}");
         }
 
+        /// <summary>Puts content at path over SFTP (the host key checked), mode 644, without any rename.</summary>
+        public void Upload(string path, string content)
+        {
+            Check(Shell($"mkdir -p -- \"$(dirname -- {Q(path)})\""), "creating the folder");
+            using var stream = new MemoryStream(new UTF8Encoding(false).GetBytes(content));
+            _connection.Upload(stream, path, 644, _cancellation);
+        }
+
+        public string TestCommandText => _settings.TestCommand;
+        public string ReloadCommandText => _settings.ReloadCommand;
+
         public CommandOutput Shell(string command) => _connection.Run(command, _settings.CommandTimeout, _cancellation);
 
         public CommandOutput TestNginx() => Shell(_settings.TestCommand);

@@ -212,6 +212,34 @@ public sealed class LifecycleCommandTests : IDisposable
     }
 
     [Fact]
+    public void Ctrl_C_during_creates_slower_than_lists_leaves_the_names_alone_so_a_rerun_never_duplicates()
+    {
+        _sandbox.AddFault(new { kind = "slowCommit", delayMs = 2500, count = 3 });
+        File.Delete(Path.Combine(Environment.GetEnvironmentVariable("ARENA_INFRA_DATA")!, "pending-creates.json"));
+
+        var (wasRunning, _, state) = PowerShellHost.StopAfter(
+            $"$cfg = Import-ArenaConfig '{_vars["configPath"]}' -NoDefault; New-ArenaPod -Count 3 -Force -ThrottleLimit 3 -Config $cfg -ApiKey (ConvertTo-SecureString '{Sandbox.ApiKey}' -AsPlainText -Force)",
+            TimeSpan.FromMilliseconds(1200));
+        Assert.True(wasRunning);
+        Assert.Equal(PSInvocationState.Stopped, state);
+
+        // At once, before RunPod has finished them: a re-run creates nothing and says why.
+        var rerun = Run("New-ArenaPod -Count 3 -Force");
+        Assert.Empty(Names(rerun));
+        Assert.Equal(3, rerun.Warnings.Count(w => w.Contains("may still appear, so it is not created again now")));
+
+        Thread.Sleep(2500);
+        var names = Names(Run("Get-ArenaPod"));
+        Assert.Equal(new[] { "camp-alpha", "camp-bravo", "camp-charlie" }, names.OrderBy(n => n));
+        Assert.Equal(3, Creates().Count);
+
+        // Once they exist, the journal lets them go and the fleet can grow as usual.
+        var grown = Run("New-ArenaPod -Count 4 -Force");
+        Assert.Equal(new[] { "camp-delta" }, Names(grown));
+        Assert.DoesNotContain(grown.Warnings, w => w.Contains("may still appear"));
+    }
+
+    [Fact]
     public void No_funds_stops_the_rest_of_a_create_batch_since_no_pod_can_succeed()
     {
         _sandbox.AddFault(new { kind = "balance", count = 100 });

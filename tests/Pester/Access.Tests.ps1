@@ -190,6 +190,20 @@ Describe 'Participant access' -Skip:([bool]$Missing) {
         $null = Get-ArenaPod -Name charlie | Wait-ArenaPod -PollIntervalSec 0.3 -TimeoutSec 30
     }
 
+    It 'never takes a file left in place untested for what nginx runs: the next publish tests and reloads it' {
+        Publish-ArenaProxyConfig | Out-Null
+        Stop-ArenaPod -Name charlie -Force -AllowDataLoss
+        # An earlier publish cut off after its upload: the new text is in place, but nginx never tested or reloaded it.
+        Set-Content "$Nginx/fleet.conf" (Export-ArenaNginxConfig) -NoNewline
+        $result = Publish-ArenaProxyConfig
+        $result.Changed | Should -BeTrue
+        $result.Reloaded | Should -BeTrue
+        Get-Content -Raw "$Nginx/fleet.conf.arena-applied" | Should -Be (Get-Content -Raw "$Nginx/fleet.conf")
+        (Publish-ArenaProxyConfig).Changed | Should -BeFalse
+        Start-ArenaPod -Name charlie -Force
+        $null = Get-ArenaPod -Name charlie | Wait-ArenaPod -PollIntervalSec 0.3 -TimeoutSec 30
+    }
+
     It 'publishes the whole fleet or nothing: piped pods are refused before anything is done' {
         Publish-ArenaProxyConfig | Out-Null
         $before = Get-Content -Raw "$Nginx/fleet.conf"

@@ -116,6 +116,13 @@ Describe 'Set-ArenaPodSecret chooses pods like every pod command' -Skip:$NoSshd 
         $lines | Should -Be 'camp-charlie'
     }
 
+    It 'refuses a value with a line break before any pod is touched' {
+        $lines = Invoke-FreshPwsh "$Import; `$v = ConvertTo-SecureString ('sk-1' + [char]10 + 'export EVIL=1') -AsPlainText -Force; try { Set-ArenaPodSecret -Name alpha -VariableName OPENAI_API_KEY -Value `$v -Force } catch { `$_.FullyQualifiedErrorId; `$_.Exception.Message }" -Environment $Env
+        $lines[0] | Should -Be 'InvalidArgument,ArenaInfra.Commands.SetArenaPodSecretCommand'
+        $lines[1] | Should -Match 'line break'
+        ($lines -join ' ') | Should -Not -Match 'EVIL'
+    }
+
     It 'says what is missing when there is no value' {
         $lines = Invoke-FreshPwsh "$Import; try { Set-ArenaPodSecret -Name charlie -VariableName OPENAI_API_KEY -Force } catch { `$_.FullyQualifiedErrorId; `$_.Exception.Message }" -Environment $Env
         $lines[0] | Should -Be 'InvalidArgument,ArenaInfra.Commands.SetArenaPodSecretCommand'
@@ -158,5 +165,18 @@ Describe 'Stop tells the truth about the container disk' {
         $text | Should -Match '-AllowDataLoss'
         $text | Should -Not -Match 'disks? (are )?kept'
         $text | Should -Match 'Save-ArenaPodWork \* w1d5'
+    }
+}
+
+Describe 'A repository name is never run as a command on the pods' -Skip:$NoSshd {
+    It 'quotes a hostile ARENA_REPO_NAME wherever it goes' {
+        Add-Fleet
+        $marker = Join-Path ([IO.Path]::GetTempPath()) ('arena-pwned-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
+        $hostile = Join-Path $TestDrive 'hostile.env'
+        Set-Content $hostile ((Get-Content -Raw $ConfigFile) + "ARENA_REPO_NAME='x`$(touch $marker)'`n")
+        $env2 = $Env.Clone(); $env2.ARENA_CONFIG = $hostile
+        $lines = Invoke-FreshPwsh "$Import; Save-ArenaPodWork -Name alpha -Label d1 -Force | ForEach-Object { `$_.FailedStep; `$_.Error }" -Environment $env2
+        $lines[0] | Should -Be 'Repository'
+        $marker | Should -Not -Exist
     }
 }

@@ -6,7 +6,7 @@ namespace RunPodSandbox;
 /// </summary>
 public sealed class Fault
 {
-    /// <summary>status | slow | blocked1010 | malformedJson | unauthorized200 | myselfNull | capacity | balance | commitThen502 | noFreeGpus | rateLimitWindow | slowLogs | stallBody | endlessBody</summary>
+    /// <summary>status | slow | blocked1010 | malformedJson | unauthorized200 | myselfNull | capacity | balance | commitThen502 | noFreeGpus | rateLimitWindow | slowLogs | stallBody | endlessBody | slowCommit</summary>
     public string Kind { get; set; } = "";
     public int Count { get; set; } = 1;
     /// <summary>For 'status': the HTTP status to answer.</summary>
@@ -37,9 +37,10 @@ public sealed class Fault
         "capacity" or "balance" or "commitThen502" => "podFindAndDeployOnDemand",
         "noFreeGpus" => "podResume",
         "slowLogs" => "podLogs",
+        "slowCommit" => "podFindAndDeployOnDemand",
         _ => null,
     };
 
     public static readonly string[] Kinds =
-        { "status", "slow", "blocked1010", "malformedJson", "unauthorized200", "myselfNull", "capacity", "balance", "commitThen502", "noFreeGpus", "rateLimitWindow", "slowLogs", "stallBody", "endlessBody" };
+        { "status", "slow", "blocked1010", "malformedJson", "unauthorized200", "myselfNull", "capacity", "balance", "commitThen502", "noFreeGpus", "rateLimitWindow", "slowLogs", "stallBody", "endlessBody", "slowCommit" };
 }

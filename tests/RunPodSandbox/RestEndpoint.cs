@@ -426,6 +426,10 @@ public sealed class RestEndpoint
             case "slow":
                 await Task.Delay(fault.DelayMs, context.RequestAborted);
                 return false;
+            case "slowCommit":
+                // Slow, and done even if the client gives up waiting, as RunPod's creates are.
+                await Task.Delay(fault.DelayMs, CancellationToken.None);
+                return false;
             case "stallBody":
                 // Headers and the start of a body, then nothing: only the client's deadline ends this.
                 entry.Status = 200;
