@@ -55,11 +55,16 @@ namespace ArenaInfra.Ssh
             SftpClient sftp;
             try
             {
-                sftp = pod.Connection.OpenSftp(SftpOperationTimeout, deadline.Token);
+                // No single SFTP wait may outlast the pod's whole deadline (a stalled server never answers its start).
+                sftp = pod.Connection.OpenSftp(SftpOperationTimeout < Timeout ? SftpOperationTimeout : Timeout, deadline.Token);
             }
             catch (SshStageException e)
             {
                 return pod.Fail("Sftp", e.Message, e.ErrorId);
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested && !pod.Cancellation.IsCancellationRequested)
+            {
+                return pod.Fail("Timeout", $"the pod's SFTP server did not start within {Timeout.TotalSeconds:0} s; nothing was copied", ArenaErrorIds.SftpFailed);
             }
             using (sftp)
             using (deadline.Token.Register(sftp.Dispose))
@@ -212,7 +217,7 @@ namespace ArenaInfra.Ssh
         private static ArenaSkippedFile Skip(string[] parts, string reason) => new ArenaSkippedFile { Path = parts.Length == 0 ? "." : string.Join("/", parts), Reason = reason };
 
         /// <summary>Writes through to a file, and refuses to write more than the cap: a pod that declares 10 bytes and sends forever fills nothing.</summary>
-        private sealed class CappedStream : Stream
+        internal sealed class CappedStream : Stream
         {
             private readonly Stream _inner;
             private readonly long _cap;

@@ -119,8 +119,9 @@ namespace ArenaInfra.Ssh
                         Task.WaitAll(readers, TimeSpan.FromSeconds(1));
                         return new CommandOutput(null, stdout.Text, stderr.Text, timedOut: true);
                     }
-                    ssh.EndExecute(running);
+                    // The streams end when the command does: drain them first, since EndExecute would read what is left itself.
                     Task.WaitAll(readers, TimeSpan.FromSeconds(10));
+                    ssh.EndExecute(running);
                     return new CommandOutput(ssh.ExitStatus, stdout.Text, stderr.Text, timedOut: false);
                 }
                 catch (Exception) when (cancellationToken.IsCancellationRequested)

@@ -281,6 +281,23 @@ public sealed class UntrustedPodInputTests : IDisposable
     }
 
     [SkippableFact]
+    public void A_pod_whose_SFTP_server_stalls_ends_at_the_backup_deadline_and_the_other_pods_are_backed_up()
+    {
+        var sandbox = _ssh.Require();
+        Run("New-ArenaPod -Count 2 -Force | Out-Null; Get-ArenaPod | Wait-ArenaPod | Out-Null");
+        File.WriteAllText(Path.Combine(Home("bravo"), "work.txt"), "bravo's work");
+        sandbox.Sshd(Run("(Get-ArenaPod -Name alpha).Id").Output.Cast<string>().Single(), "stallsftp");
+        var clock = Stopwatch.StartNew();
+
+        var results = Run("Backup-ArenaPod -Label w1 -Destination $dest -TimeoutSec 5").Output.OfType<ArenaPodBackupResult>().ToDictionary(r => r.Name);
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed}");
+        Assert.False(results["camp-alpha"].Succeeded);
+        Assert.True(results["camp-bravo"].Succeeded, results["camp-bravo"].Error);
+        Assert.Equal("bravo's work", File.ReadAllText(Path.Combine(_dir.Path, "backup", "w1", "camp-bravo", "work.txt")));
+    }
+
+    [SkippableFact]
     public void A_pod_that_prints_without_end_costs_bounded_memory_and_says_what_was_cut()
     {
         _ssh.Require();
@@ -443,5 +460,25 @@ public sealed class StoredKeyPermissionTests
             if (existed == null) File.Delete(path);
             else File.WriteAllBytes(path, existed);
         }
+    }
+}
+
+/// <summary>A file a pod declares small but sends without end writes no more than the cap.</summary>
+public sealed class CappedDownloadTests
+{
+    [Fact]
+    public void Bytes_past_the_cap_are_refused_as_they_arrive()
+    {
+        using var sink = new MemoryStream();
+        var capped = new PodBackupOperation.CappedStream(sink, 1024);
+        var chunk = new byte[300];
+
+        capped.Write(chunk, 0, chunk.Length);
+        capped.Write(chunk, 0, chunk.Length);
+        capped.Write(chunk, 0, chunk.Length);
+        var error = Assert.Throws<IOException>(() => capped.Write(chunk, 0, chunk.Length));
+
+        Assert.Contains("it was left out", error.Message);
+        Assert.Equal(900, sink.Length);
     }
 }

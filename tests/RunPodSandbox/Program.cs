@@ -55,7 +55,7 @@ app.MapPost("/_sandbox/pods/{id}/sshd/{action}", (string id, string action) =>
     var pod = state.GetPod(id);
     if (pod == null) return Results.NotFound();
     if (backend is not SshdEndpointBackend sshd) return Results.BadRequest("the sandbox runs without --sshd");
-    var done = action switch { "stop" => sshd.StopDaemon(pod), "rekey" => sshd.Rekey(pod), _ => false };
+    var done = action switch { "stop" => sshd.StopDaemon(pod), "rekey" => sshd.Rekey(pod), "stallsftp" => sshd.StallSftp(pod), _ => false };
     return done ? Results.NoContent() : Results.BadRequest($"cannot {action} the sshd of {id}");
 });
 app.MapGet("/_sandbox/pods/{id}/dir", (string id) =>

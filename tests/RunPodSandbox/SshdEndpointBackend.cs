@@ -79,6 +79,22 @@ public sealed class SshdEndpointBackend : IPodEndpointBackend, IDisposable
         return daemon != null;
     }
 
+    private readonly HashSet<string> _stalledSftp = new();
+
+    /// <summary>From now on the pod's SFTP server accepts the channel and then says nothing: a client must end that by its own deadline.</summary>
+    public bool StallSftp(SandboxPod pod)
+    {
+        int port;
+        lock (_gate)
+        {
+            if (!_ports.TryGetValue(pod.Id, out port)) return false;
+            _stalledSftp.Add(pod.Id);
+        }
+        StopDaemon(pod);
+        Start(pod, port);
+        return true;
+    }
+
     /// <summary>A new host key on the same port, without a restart the API would show.</summary>
     public bool Rekey(SandboxPod pod)
     {
@@ -118,7 +134,7 @@ public sealed class SshdEndpointBackend : IPodEndpointBackend, IDisposable
             "MaxSessions 64",
             // The pod's own bin folder first: it holds a stand-in nvidia-smi, as GPU pods have the real one.
             $"SetEnv HOME={dir}/home ARENA_POD_ID={pod.Id} ARENA_POD_NAME={pod.Name} PATH={dir}/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
-            "Subsystem sftp internal-sftp",
+            StalledSftp(pod) ? "Subsystem sftp /bin/sleep 600" : "Subsystem sftp internal-sftp",
             "LogLevel ERROR",
         });
         var info = new ProcessStartInfo(_sshd) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
@@ -132,6 +148,11 @@ public sealed class SshdEndpointBackend : IPodEndpointBackend, IDisposable
             _ports[pod.Id] = port;
         }
         WaitUntilListening(port, daemon);
+    }
+
+    private bool StalledSftp(SandboxPod pod)
+    {
+        lock (_gate) return _stalledSftp.Contains(pod.Id);
     }
 
     private static void WaitUntilListening(int port, Process daemon)
