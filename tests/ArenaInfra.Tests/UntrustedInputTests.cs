@@ -66,6 +66,18 @@ public sealed class UntrustedApiInputTests : IDisposable
         Assert.Equal(3, result.Warnings.Count(w => w.Contains("is left out")));
         Assert.Contains(result.Warnings, w => w.Contains("camp-evil?Host *?") && w.Contains("not a host-name label"));
         Assert.Contains(result.Warnings, w => w.Contains("camp-ipevil") && w.Contains("neither an IP address nor a host name"));
+
+        // The real ssh client reads the file, and what it does for a host is exactly what we wrote.
+        var ssh = new[] { "/usr/bin/ssh", "/usr/local/bin/ssh" }.FirstOrDefault(File.Exists);
+        if (ssh == null) return;
+        var info = new ProcessStartInfo(ssh) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { "-G", "-F", Path.Combine(_fleet.Dir.Path, "direct.conf"), "github.com" }) info.ArgumentList.Add(arg);
+        using var process = Process.Start(info)!;
+        var options = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        Assert.Equal(0, process.ExitCode);
+        Assert.DoesNotContain("proxycommand", options);
+        Assert.Contains("hostname github.com", options);
     }
 
     [Fact]
