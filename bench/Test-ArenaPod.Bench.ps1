@@ -49,8 +49,8 @@ try {
         [pscustomobject]@{ Seconds = $clock.Elapsed.TotalSeconds; Failed = [int]$outcome }
     }
     $measures = @{
-        a = { @($fleet | Test-ArenaPod -Config $config -Command true -ThrottleLimit $Pods | Where-Object { -not $_.Passed }).Count }
-        a32 = { @($fleet | Test-ArenaPod -Config $config -Command true | Where-Object { -not $_.Passed }).Count }
+        a = { @($fleet | Test-ArenaPod -Config $config -ApiKey $apiKey -Command true -ThrottleLimit $Pods | Where-Object { -not $_.Passed }).Count }
+        a32 = { @($fleet | Test-ArenaPod -Config $config -ApiKey $apiKey -Command true | Where-Object { -not $_.Passed }).Count }
         b = {
             $results = $fleet | ForEach-Object -ThrottleLimit 10 -Parallel {
                 $o = @('-i', $using:key, '-p', "$($_.SshPort)", '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
@@ -63,7 +63,7 @@ try {
         }
         # The floor times itself, so the start of its process is not counted against it.
         c = { $out = & dotnet $floor $key $user true @endpoints; $fields = ($out | Select-Object -Last 1) -split ' '; [pscustomobject]@{ Seconds = [double]$fields[0]; Failed = [int]$fields[1] } }
-        d = { @($fleet[0] | Test-ArenaPod -Config $config -Command true | Where-Object { -not $_.Passed }).Count }
+        d = { @($fleet[0] | Test-ArenaPod -Config $config -ApiKey $apiKey -Command true | Where-Object { -not $_.Passed }).Count }
     }
 
     # Warm up: record the host keys, load the code paths, start the JIT.

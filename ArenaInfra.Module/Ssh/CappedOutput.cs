@@ -24,6 +24,12 @@ namespace ArenaInfra.Ssh
             get { lock (_gate) return _total; }
         }
 
+        /// <summary>More arrived than is kept.</summary>
+        public bool Cut
+        {
+            get { lock (_gate) return _total > HeadBytes + TailBytes; }
+        }
+
         public void Add(byte[] buffer, int count)
         {
             lock (_gate)

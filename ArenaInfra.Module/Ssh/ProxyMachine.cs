@@ -67,6 +67,12 @@ namespace ArenaInfra.Ssh
             var output = Shell($"if [ -f {Q(path)} ]; then cat -- {Q(path)}; else exit 44; fi");
             if (output.ExitCode == 44) return null;
             Check(output, $"reading {path}");
+            if (output.Cut)
+            {
+                throw new ArenaException(ArenaErrorIds.ProxyCommandFailed, ErrorCategory.InvalidData,
+                    $"{path} on the proxy is larger than {(CappedOutput.HeadBytes + CappedOutput.TailBytes) / 1024} KB, far more than a fleet's config; it was not read.",
+                    "Look at the file on the proxy: something other than ArenaInfra wrote it.");
+            }
             return output.StdOut;
         }
 

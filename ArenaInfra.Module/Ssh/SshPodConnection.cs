@@ -122,7 +122,7 @@ namespace ArenaInfra.Ssh
                     // The streams end when the command does: drain them first, since EndExecute would read what is left itself.
                     Task.WaitAll(readers, TimeSpan.FromSeconds(10));
                     ssh.EndExecute(running);
-                    return new CommandOutput(ssh.ExitStatus, stdout.Text, stderr.Text, timedOut: false);
+                    return new CommandOutput(ssh.ExitStatus, stdout.Text, stderr.Text, timedOut: false, cut: stdout.Cut || stderr.Cut);
                 }
                 catch (Exception) when (cancellationToken.IsCancellationRequested)
                 {

@@ -51,13 +51,17 @@ namespace ArenaInfra.Ssh
 
     internal sealed class CommandOutput
     {
-        public CommandOutput(int? exitCode, string stdOut, string stdErr, bool timedOut)
+        public CommandOutput(int? exitCode, string stdOut, string stdErr, bool timedOut, bool cut = false)
         {
             ExitCode = exitCode;
             StdOut = stdOut;
             StdErr = stdErr;
             TimedOut = timedOut;
+            Cut = cut;
         }
+
+        /// <summary>The output was longer than CappedOutput keeps: StdOut or StdErr has a gap marked in it.</summary>
+        public bool Cut { get; }
 
         public int? ExitCode { get; }
         public string StdOut { get; }

@@ -443,6 +443,24 @@ public sealed class RunPodApiTests
         }
     }
 
+    [Theory]
+    [InlineData(400, "gpu count exceeds the machine's maximum", "ApiError")]
+    [InlineData(403, "access denied to this pool", "ApiError")]
+    [InlineData(402, "insufficient balance", "InsufficientBalance")]
+    [InlineData(409, "pod belongs to a cluster", "PodActionNotValid")]
+    [InlineData(422, "Request validation failed.", "RequestRejected")]
+    public void REST_each_error_status_has_its_id_and_carries_RunPods_detail(int status, string detail, string errorId)
+    {
+        _sandbox.AddFault(new { kind = "status", status, detail, count = 1, operation = "podFindAndDeployOnDemand" });
+
+        var error = Fails(() => Api("rest").CreatePodAsync(Bloom(), CancellationToken.None));
+
+        Assert.Equal(errorId, error.ErrorId);
+        Assert.Contains(detail, error.Message);
+        Assert.Contains($"HTTP {status}", error.Message);
+        Assert.Single(_sandbox.Requests(), r => r.OperationName == "CreatePod");
+    }
+
     [Fact]
     public void REST_the_sandbox_refuses_a_field_the_contract_does_not_have_and_the_error_says_it_is_our_bug()
     {
