@@ -26,16 +26,7 @@ public sealed class GraphQlEndpoint
         var ct = context.RequestAborted;
         using var reader = new StreamReader(context.Request.Body);
         var body = await reader.ReadToEndAsync(ct);
-        var entry = new RequestLogEntry
-        {
-            Time = DateTimeOffset.UtcNow,
-            Method = context.Request.Method,
-            Path = context.Request.Path,
-            QueryString = context.Request.QueryString.Value ?? "",
-            Authorization = context.Request.Headers.Authorization.FirstOrDefault(),
-            UserAgent = context.Request.Headers.UserAgent.FirstOrDefault(),
-            Body = body,
-        };
+        var entry = RequestLogEntry.Of(context, body, operation: null);
         GraphQLRequest? request = null;
         try
         {

@@ -75,17 +75,7 @@ public sealed class RestEndpoint
                 _ => ("PodAction", "podAction"),
             };
         }
-        var entry = new RequestLogEntry
-        {
-            Time = DateTimeOffset.UtcNow,
-            Method = context.Request.Method,
-            Path = context.Request.Path,
-            QueryString = context.Request.QueryString.Value ?? "",
-            Authorization = context.Request.Headers.Authorization.FirstOrDefault(),
-            UserAgent = context.Request.Headers.UserAgent.FirstOrDefault(),
-            OperationName = operation,
-            Body = body,
-        };
+        var entry = RequestLogEntry.Of(context, body, operation);
         try
         {
             if (_state.Options.Latency > TimeSpan.Zero) await Task.Delay(_state.Options.Latency, ct);

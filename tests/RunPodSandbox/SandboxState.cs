@@ -309,6 +309,19 @@ public sealed record NewPod(string? Name, string? Image, string GpuTypeId, int G
 
 public sealed class RequestLogEntry
 {
+    /// <summary>The log entry of a request as it arrives, for either API.</summary>
+    public static RequestLogEntry Of(HttpContext context, string body, string? operation) => new()
+    {
+        Time = DateTimeOffset.UtcNow,
+        Method = context.Request.Method,
+        Path = context.Request.Path,
+        QueryString = context.Request.QueryString.Value ?? "",
+        Authorization = context.Request.Headers.Authorization.FirstOrDefault(),
+        UserAgent = context.Request.Headers.UserAgent.FirstOrDefault(),
+        OperationName = operation,
+        Body = body,
+    };
+
     public int Sequence { get; set; }
     public DateTimeOffset Time { get; set; }
     public string Method { get; set; } = "";
