@@ -102,7 +102,8 @@ namespace ArenaInfra.Commands
         }
 
         /// <summary>One round of the operation over the pods with settings the caller keeps (Get-ArenaPodGpu -Watch).</summary>
-        internal List<T> RunOperation<T>(IReadOnlyList<ArenaPod> pods, PodOperation<T> operation, PodRoute route, SshSettings? settings, Action<T> emit)
+        internal List<T> RunOperation<T>(IReadOnlyList<ArenaPod> pods, PodOperation<T> operation, PodRoute route, SshSettings? settings, Action<T> emit,
+            int? throttle = null)
             where T : ArenaPodOperationResult, new()
         {
             WarnIfHostKeysIgnored();
@@ -114,7 +115,7 @@ namespace ArenaInfra.Commands
             {
                 Run(async token =>
                 {
-                    await PodOperationRunner.RunAsync(pods, operation, route, settings!, EffectiveThrottle, token, result => Post(() =>
+                    await PodOperationRunner.RunAsync(pods, operation, route, settings!, throttle ?? EffectiveThrottle, token, result => Post(() =>
                     {
                         done++;
                         progress.StatusDescription = $"{done} of {pods.Count} done";

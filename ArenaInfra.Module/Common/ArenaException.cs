@@ -73,6 +73,7 @@ namespace ArenaInfra
         public const string HostKeyMismatch = nameof(HostKeyMismatch);
         public const string HostKeyUnknown = nameof(HostKeyUnknown);
         public const string SshConnectionLost = nameof(SshConnectionLost);
+        public const string SshReconnecting = nameof(SshReconnecting);
         public const string SftpFailed = nameof(SftpFailed);
         public const string SshOperationFailed = nameof(SshOperationFailed);
         public const string ApiRetired = nameof(ApiRetired);

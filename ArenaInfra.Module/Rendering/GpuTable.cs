@@ -5,7 +5,7 @@ using System.Text;
 
 namespace ArenaInfra.Rendering
 {
-    /// <summary>Get-ArenaPodGpu -Watch's live table: one line a GPU, and a line for each pod that did not answer.</summary>
+    /// <summary>Get-ArenaPodGpu -Watch's live table: one line a GPU, and a line for each pod that did not answer or is reconnecting.</summary>
     internal static class GpuTable
     {
         public static string Render(IReadOnlyList<ArenaGpuStatus> statuses, DateTime now)
@@ -19,7 +19,9 @@ namespace ArenaInfra.Rendering
                 var error = UntrustedValue.ForTerminal(s.Error ?? "").Replace('\n', ' ').Replace('\t', ' ');
                 text.Append(s.Responding
                     ? string.Format(CultureInfo.InvariantCulture, "{0,-18} {1,3} {2,-10} {3,4}% {4,6:0.0}/{5,-6:0.0}\n", s.Name, s.Index, model, s.UtilizationPercent, s.MemoryUsedGB, s.MemoryTotalGB)
-                    : string.Format(CultureInfo.InvariantCulture, "{0,-18}   - no answer: {1}\n", s.Name, error));
+                    : s.Reconnecting
+                        ? string.Format(CultureInfo.InvariantCulture, "{0,-18}   - reconnecting...\n", s.Name)
+                        : string.Format(CultureInfo.InvariantCulture, "{0,-18}   - no answer: {1}\n", s.Name, error));
             }
             return text.ToString();
         }

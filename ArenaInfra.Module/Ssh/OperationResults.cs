@@ -98,6 +98,8 @@ namespace ArenaInfra
         public double? MemoryTotalGB { get; internal set; }
         /// <summary>False when the pod did not answer; Error says why.</summary>
         public bool Responding { get; internal set; } = true;
+        /// <summary>Get-ArenaPodGpu -Watch: the pod's kept session dropped and is being opened again.</summary>
+        public bool Reconnecting { get; internal set; }
         public string? Error { get; internal set; }
     }
 }

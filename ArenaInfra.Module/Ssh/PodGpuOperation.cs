@@ -22,6 +22,21 @@ namespace ArenaInfra.Ssh
     /// <summary>gpu-top's query and its parsing.</summary>
     internal static class GpuQuery
     {
+        /// <summary>A result as GPU lines: a pod that does not answer is shown as such, never left out.</summary>
+        public static IEnumerable<ArenaGpuStatus> Statuses(ArenaPodGpuResult result) => result.Succeeded
+            ? result.Gpus
+            : new[]
+            {
+                new ArenaGpuStatus
+                {
+                    Name = result.Name,
+                    MachineName = result.MachineName,
+                    Responding = false,
+                    Reconnecting = result.ErrorId == ArenaErrorIds.SshReconnecting,
+                    Error = result.Error,
+                },
+            };
+
         public const string Command = "nvidia-smi --query-gpu=index,name,memory.used,memory.total,utilization.gpu --format=csv,noheader,nounits";
 
         public static List<ArenaGpuStatus> Parse(string output, ArenaPod pod)

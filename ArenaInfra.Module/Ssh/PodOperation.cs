@@ -27,10 +27,28 @@ namespace ArenaInfra.Ssh
             var clock = Stopwatch.StartNew();
             var result = NewResult(target.Pod);
             result.Endpoint = target.Endpoint;
+            var pool = settings.Sessions;
             try
             {
-                using var connection = SshPodConnection.Open(target, settings, cancellation);
-                result.Succeeded = Work(new PodSession(target, connection, result, Timeout, cancellation), result);
+                if (pool == null)
+                {
+                    using var connection = SshPodConnection.Open(target, settings, cancellation);
+                    result.Succeeded = Work(new PodSession(target, connection, result, Timeout, cancellation), result);
+                }
+                else
+                {
+                    // A kept session: the pool closes it, and reconnects it when it was lost.
+                    var connection = pool.Lease(target, settings, cancellation);
+                    try
+                    {
+                        result.Succeeded = Work(new PodSession(target, connection, result, Timeout, cancellation), result);
+                    }
+                    catch (SshStageException e) when (e.ErrorId == ArenaErrorIds.SshConnectionLost)
+                    {
+                        pool.Lost(target, settings);
+                        throw SshSessionPool.Reconnecting(target);
+                    }
+                }
             }
             catch (SshStageException e)
             {

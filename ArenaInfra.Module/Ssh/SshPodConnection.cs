@@ -25,6 +25,8 @@ namespace ArenaInfra.Ssh
         public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
         /// <summary>Moved to the front of the client's key exchange list; null keeps SSH.NET's own order.</summary>
         public string? PreferredKeyExchange { get; set; } = "curve25519-sha256";
+        /// <summary>When set, connections are kept for the whole command and reused (Get-ArenaPodGpu -Watch); else one a pod operation.</summary>
+        public SshSessionPool? Sessions { get; set; }
     }
 
     /// <summary>One SSH connection to one pod: connect (host key, authentication), run, upload, dispose.</summary>
@@ -170,6 +172,9 @@ namespace ArenaInfra.Ssh
                 }
             }
         }
+
+        /// <summary>False once the pod's side went away (sshd gone, the network dropped it) or it was closed.</summary>
+        public bool IsConnected => _client.IsConnected;
 
         public void Dispose() => _client.Dispose();
 

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Management.Automation;
+using System.Management.Automation.Runspaces;
 using System.Security;
+using ArenaInfra.Rendering;
 using ArenaInfra.Ssh;
 using ArenaInfra.Tests.Support;
 using Xunit;
@@ -272,11 +274,93 @@ public sealed class DailyOperationsTests : IDisposable
         Assert.True(stopTook < TimeSpan.FromSeconds(3), $"stopping took {stopTook}");
         Assert.Equal(PSInvocationState.Stopped, state);
     }
+
+    [SkippableFact]
+    public void Watch_keeps_one_session_a_pod_and_shows_a_dropped_pod_as_reconnecting()
+    {
+        var sandbox = _ssh.Require();
+        Run("New-ArenaPod -Count 2 -Force | Out-Null");
+        var alpha = PodId("alpha");
+        var bravo = PodId("bravo");
+        var loginsBefore = (Alpha: sandbox.Logins(alpha), Bravo: sandbox.Logins(bravo));
+        var host = new PromptingHost();
+        var state = InitialSessionState.CreateDefault2();
+        state.ImportPSModule(typeof(ArenaInfra.Commands.GetArenaPodCommand).Assembly.Location);
+        using var runspace = RunspaceFactory.CreateRunspace(host, state);
+        runspace.Open();
+        using var ps = PowerShell.Create();
+        ps.Runspace = runspace;
+        var refreshes = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        ps.Streams.Verbose.DataAdded += (_, e) =>
+        {
+            var message = ps.Streams.Verbose[e.Index].Message;
+            if (message.StartsWith("Refresh ", StringComparison.Ordinal)) refreshes.Enqueue(message);
+        };
+        ps.AddScript($"$c = Import-ArenaConfig '{_vars["cfg"]}' -NoDefault; Get-ArenaPodGpu -Config $c -ApiKey (ConvertTo-SecureString '{Sandbox.ApiKey}' -AsPlainText -Force) -Watch -IntervalSec 0.5 -ConnectTimeoutSec 5 -Verbose");
+        var running = ps.BeginInvoke();
+        try
+        {
+            if (!WaitFor(() => refreshes.Count >= 4 || running.IsCompleted, TimeSpan.FromSeconds(60)) || running.IsCompleted)
+            {
+                // An open PSDataCollection's enumerator waits for more: read the errors by index.
+                var errors = Enumerable.Range(0, ps.Streams.Error.Count).Select(i => ps.Streams.Error[i].ToString());
+                Assert.Fail("four refreshes did not come: " + string.Join(" | ", errors) + "\n" + host.Written);
+            }
+            // Four refreshes, one login a pod: the sessions were kept.
+            Assert.Equal(loginsBefore.Alpha + 1, sandbox.Logins(alpha));
+            Assert.Equal(loginsBefore.Bravo + 1, sandbox.Logins(bravo));
+            Assert.All(refreshes.Skip(1).Take(3), r => Assert.EndsWith(", 0 new connections.", r));
+
+            sandbox.Sshd(bravo, "drop");
+            Assert.True(WaitFor(() => System.Text.RegularExpressions.Regex.IsMatch(host.Written, @"camp-bravo +- reconnecting\.\.\."), TimeSpan.FromSeconds(30)),
+                "the dropped pod was not shown as reconnecting:\n" + host.Written);
+            var shownSoFar = host.Written.Length;
+            // Then it is back on a new session, and alpha's session was never touched.
+            Assert.True(WaitFor(() => System.Text.RegularExpressions.Regex.IsMatch(host.Written.Substring(shownSoFar), @"camp-bravo +0 A4000"), TimeSpan.FromSeconds(30)),
+                "the dropped pod did not come back:\n" + host.Written.Substring(shownSoFar));
+            Assert.Equal(loginsBefore.Bravo + 2, sandbox.Logins(bravo));
+            Assert.Equal(loginsBefore.Alpha + 1, sandbox.Logins(alpha));
+        }
+        finally
+        {
+            ps.Stop();
+            running.AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(10));
+        }
+        Assert.Equal(PSInvocationState.Stopped, ps.InvocationStateInfo.State);
+        Assert.DoesNotContain("no answer", host.Written);
+    }
+
+    private static bool WaitFor(Func<bool> condition, TimeSpan timeout)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (clock.Elapsed > timeout) return false;
+            Thread.Sleep(100);
+        }
+        return true;
+    }
 }
 
 public sealed class GpuParsingTests
 {
     private static readonly ArenaPod Pod = new() { Name = "camp-alpha", MachineName = "alpha" };
+
+    [Fact]
+    public void A_pod_that_is_reconnecting_is_a_line_of_the_live_table_and_a_status_that_says_so()
+    {
+        var result = new ArenaPodGpuResult { Name = "camp-bravo", Succeeded = false, ErrorId = ArenaErrorIds.SshReconnecting, Error = "camp-bravo: its SSH session dropped" };
+        var status = GpuQuery.Statuses(result).Single();
+        var down = GpuQuery.Statuses(new ArenaPodGpuResult { Name = "camp-charlie", Succeeded = false, ErrorId = ArenaErrorIds.SshConnectFailed, Error = "Cannot connect" }).Single();
+
+        var text = GpuTable.Render(new[] { status, down }, DateTime.UnixEpoch);
+
+        Assert.True(status.Reconnecting);
+        Assert.False(status.Responding);
+        Assert.False(down.Reconnecting);
+        Assert.Contains("camp-bravo           - reconnecting...", text);
+        Assert.Contains("camp-charlie         - no answer: Cannot connect", text);
+    }
 
     [Fact]
     public void Real_nvidia_smi_lines_from_several_models_parse()

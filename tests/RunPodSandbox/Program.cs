@@ -49,14 +49,27 @@ app.MapPost("/_sandbox/faults", async (HttpRequest request) =>
     return Results.Json(fault, json);
 });
 app.MapGet("/_sandbox/pods", () => Results.Json(state.ListPods(), json));
-// Break a pod's SSH without the API noticing: stop its sshd, or give it a new host key in place.
+// Break a pod's SSH without the API noticing: stop its sshd, give it a new host key in place, stall its SFTP, or cut its sessions.
 app.MapPost("/_sandbox/pods/{id}/sshd/{action}", (string id, string action) =>
 {
     var pod = state.GetPod(id);
     if (pod == null) return Results.NotFound();
     if (backend is not SshdEndpointBackend sshd) return Results.BadRequest("the sandbox runs without --sshd");
-    var done = action switch { "stop" => sshd.StopDaemon(pod), "rekey" => sshd.Rekey(pod), "stallsftp" => sshd.StallSftp(pod), _ => false };
+    var done = action switch
+    {
+        "stop" => sshd.StopDaemon(pod),
+        "rekey" => sshd.Rekey(pod),
+        "stallsftp" => sshd.StallSftp(pod),
+        "drop" => sshd.DropSessions(pod),
+        _ => false,
+    };
     return done ? Results.NoContent() : Results.BadRequest($"cannot {action} the sshd of {id}");
+});
+// How many logins a pod's sshd accepted: what tests of kept sessions count.
+app.MapGet("/_sandbox/pods/{id}/sshd", (string id) =>
+{
+    var pod = state.GetPod(id);
+    return pod != null && backend is SshdEndpointBackend sshd ? Results.Json(new { logins = sshd.Logins(pod) }, json) : Results.NotFound();
 });
 app.MapGet("/_sandbox/pods/{id}/dir", (string id) =>
 {

@@ -135,12 +135,13 @@ public sealed class SshdEndpointBackend : IPodEndpointBackend, IDisposable
             // The pod's own bin folder first: it holds a stand-in nvidia-smi, as GPU pods have the real one.
             $"SetEnv HOME={dir}/home ARENA_POD_ID={pod.Id} ARENA_POD_NAME={pod.Name} PATH={dir}/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
             StalledSftp(pod) ? "Subsystem sftp /bin/sleep 600" : "Subsystem sftp internal-sftp",
-            "LogLevel ERROR",
+            // INFO for its "Accepted publickey" lines, which count the pod's logins; the rest stays quiet.
+            "LogLevel INFO",
         });
         var info = new ProcessStartInfo(_sshd) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (var arg in new[] { "-D", "-e", "-f", config }) info.ArgumentList.Add(arg);
         var daemon = Process.Start(info)!;
-        daemon.ErrorDataReceived += (_, e) => { if (!string.IsNullOrEmpty(e.Data)) Console.Error.WriteLine($"sshd {pod.Name}: {e.Data}"); };
+        daemon.ErrorDataReceived += (_, e) => Logged(pod, e.Data);
         daemon.BeginErrorReadLine();
         lock (_gate)
         {
@@ -148,6 +149,42 @@ public sealed class SshdEndpointBackend : IPodEndpointBackend, IDisposable
             _ports[pod.Id] = port;
         }
         WaitUntilListening(port, daemon);
+    }
+
+    private readonly Dictionary<string, int> _logins = new();
+
+    /// <summary>How many SSH logins the pod's sshd has accepted, across its restarts (test control).</summary>
+    public int Logins(SandboxPod pod)
+    {
+        lock (_gate) return _logins.GetValueOrDefault(pod.Id);
+    }
+
+    private void Logged(SandboxPod pod, string? line)
+    {
+        if (string.IsNullOrEmpty(line)) return;
+        if (line.StartsWith("Accepted ", StringComparison.Ordinal))
+        {
+            lock (_gate) _logins[pod.Id] = _logins.GetValueOrDefault(pod.Id) + 1;
+            return;
+        }
+        // What LogLevel ERROR would have shown, and nothing of INFO's chatter.
+        if (line.StartsWith("error", StringComparison.OrdinalIgnoreCase) || line.StartsWith("fatal", StringComparison.OrdinalIgnoreCase))
+        {
+            Console.Error.WriteLine($"sshd {pod.Name}: {line}");
+        }
+    }
+
+    /// <summary>Cuts every open SSH session of the pod: its sshd starts again on the same port with the same host key.</summary>
+    public bool DropSessions(SandboxPod pod)
+    {
+        int port;
+        lock (_gate)
+        {
+            if (!_ports.TryGetValue(pod.Id, out port)) return false;
+        }
+        StopDaemon(pod);
+        Start(pod, port);
+        return true;
     }
 
     private bool StalledSftp(SandboxPod pod)

@@ -25,7 +25,14 @@ public sealed class PromptingHost : PSHost
     public IReadOnlyList<string> Prompts => _ui.Prompts;
 
     /// <summary>What the host writes (What if: lines among them).</summary>
-    public string Written => _ui.Written.ToString();
+    public string Written
+    {
+        get
+        {
+            // A command may write from its pipeline thread while a test reads.
+            lock (_ui.Written) return _ui.Written.ToString();
+        }
+    }
 
     /// <summary>Answer the next questions yes or no (the default is no).</summary>
     public void Answer(params bool[] answers)

@@ -48,9 +48,13 @@ public sealed class Sandbox : IDisposable
         _http.DeleteAsync($"{Url}/_sandbox/pods").Result.EnsureSuccessStatusCode();
     }
 
-    /// <summary>Breaks a pod's SSH behind the API's back: "stop" its sshd, or "rekey" it in place.</summary>
+    /// <summary>Breaks a pod's SSH behind the API's back: "stop" its sshd, "rekey" it in place, "stallsftp", or "drop" its open sessions.</summary>
     public void Sshd(string podId, string action) =>
         _http.PostAsync($"{Url}/_sandbox/pods/{podId}/sshd/{action}", null).Result.EnsureSuccessStatusCode();
+
+    /// <summary>How many SSH logins a pod's sshd has accepted (with --sshd).</summary>
+    public int Logins(string podId) =>
+        JsonNode.Parse(_http.GetStringAsync($"{Url}/_sandbox/pods/{podId}/sshd").Result)!["logins"]!.GetValue<int>();
 
     /// <summary>The folder holding a sandbox pod's home (with --sshd).</summary>
     public string PodHome(string podId) =>

@@ -1,0 +1,94 @@
+<#
+.SYNOPSIS
+    What a refresh of Get-ArenaPodGpu -Watch costs, with its kept sessions, against asking afresh.
+.DESCRIPTION
+    Starts N sandbox pods backed by real OpenSSH sshd processes, each behind a relay that adds
+    50 ms each way, and measures in the same run:
+      fresh10  Get-ArenaPodGpu over the fleet, 10 pods at a time: a new connection a pod, as every
+               refresh of -Watch used to cost (median of -Runs)
+      fresh    the same with every pod at once
+      watch    Get-ArenaPodGpu -Watch: seconds a refresh after the first (median of -Refreshes), and
+               the new connections they opened, counted twice: by the module's own Verbose line and
+               by the logins the pods' sshd accepted
+    and prints fresh10/watch. Goal at 55 pods: watch <= 0.5 s a refresh and 0 new connections.
+    Needs sshd and ssh-keygen. Run: dotnet pwsh ./build.ps1 bench
+#>
+param([int] $Pods = 55, [int] $DelayMs = 50, [int] $Runs = 3, [int] $Refreshes = 10)
+$ErrorActionPreference = 'Stop'
+$root = Split-Path $PSScriptRoot
+Import-Module (Join-Path $root 'tests/Pester/TestHelpers.psm1') -Force
+if ($reason = Get-ToolSkipReason 'sshd') { Write-Output "skipped: $reason"; return }
+$modulePath = Join-Path $root 'out/ArenaInfra/ArenaInfra.psd1'
+Import-Module $modulePath -Force
+
+$work = Join-Path ([IO.Path]::GetTempPath()) ("arena-watchbench-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
+$null = New-Item -ItemType Directory $work
+$savedData = $env:ARENA_INFRA_DATA
+$env:ARENA_INFRA_DATA = Join-Path $work 'data'
+$sandbox = Start-TestSandbox -Arguments '--start-delay-ms', '0', '--sshd', 'auto', '--ssh-delay-ms', "$DelayMs"
+$watch = $null
+try {
+    $key = Join-Path $work 'key'
+    Copy-Item (Join-Path $root 'tests/fixtures/keys/test_ed25519') $key
+    Copy-Item (Join-Path $root 'tests/fixtures/keys/test_ed25519.pub') "$key.pub"
+    if (-not $IsWindows) { & chmod 600 $key }
+    $user = [Environment]::UserName
+    $names = 1..$Pods | ForEach-Object { 'p{0:00}' -f $_ }
+    $configFile = Join-Path $work 'config.env'
+    Set-Content $configFile "SHARED_SSH_KEY_PATH=$key`nSSH_USER=$user`nMACHINE_NAME_PREFIX=bench`nMACHINE_NAME_LIST=($($names -join ' '))`nRUNPOD_API_MAX_RPS=0`nRUNPOD_API_BASE_URL=$($sandbox.Url)`n"
+    $config = Import-ArenaConfig $configFile -NoDefault
+    $apiKey = ConvertTo-SecureString (Get-SandboxKey) -AsPlainText -Force
+    $null = New-ArenaPod -Count $Pods -Force -Config $config -ApiKey $apiKey -ThrottleLimit 32
+    $fleet = @(Get-ArenaPod -Config $config -ApiKey $apiKey)
+    function Logins { ($fleet | ForEach-Object { (Invoke-RestMethod "$($sandbox.Url)/_sandbox/pods/$($_.Id)/sshd").logins } | Measure-Object -Sum).Sum }
+
+    function Fresh([int] $Throttle) {
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        $answered = @(Get-ArenaPodGpu -Name * -Config $config -ApiKey $apiKey -ThrottleLimit $Throttle | Where-Object Responding).Count
+        [pscustomobject]@{ Seconds = $clock.Elapsed.TotalSeconds; Answered = $answered }
+    }
+    function Median([double[]] $values) { $sorted = @($values | Sort-Object); $sorted[[int][math]::Floor($sorted.Count / 2)] }
+
+    $null = Fresh $Pods   # warm up: host keys recorded, code paths loaded
+    $fresh10 = 1..$Runs | ForEach-Object { Fresh 10 }
+    $freshAll = 1..$Runs | ForEach-Object { Fresh $Pods }
+
+    # -Watch runs in a runspace of its own, as at a prompt; its Verbose lines say what each refresh cost.
+    $watch = [powershell]::Create()
+    $null = $watch.AddScript({
+            param($ModulePath, $Config, $ApiKey)
+            Import-Module $ModulePath
+            Get-ArenaPodGpu -Name * -Config $Config -ApiKey $ApiKey -Watch -IntervalSec 0.5 -Verbose
+        }).AddArgument($modulePath).AddArgument($config).AddArgument($apiKey)
+    $loginsBefore = Logins
+    $running = $watch.BeginInvoke()
+    $refreshLines = { @(for ($i = 0; $i -lt $watch.Streams.Verbose.Count; $i++) { $watch.Streams.Verbose[$i].Message }) -match '^Refresh \d+:' }
+    $deadline = [DateTime]::UtcNow.AddMinutes(3)
+    while (@(& $refreshLines).Count -lt 1 -and [DateTime]::UtcNow -lt $deadline -and -not $running.IsCompleted) { Start-Sleep -Milliseconds 100 }
+    $loginsAfterFirst = Logins
+    while (@(& $refreshLines).Count -lt ($Refreshes + 1) -and [DateTime]::UtcNow -lt $deadline -and -not $running.IsCompleted) { Start-Sleep -Milliseconds 100 }
+    $loginsAfterSteady = Logins
+    $watch.Stop()
+    $lines = @(& $refreshLines)
+    if ($lines.Count -lt $Refreshes + 1) { throw "-Watch gave $($lines.Count) refreshes: $($watch.Streams.Error | Out-String)" }
+    $steady = foreach ($line in $lines[1..$Refreshes]) {
+        if ($line -match 'in ([\d.]+) s, (\d+) new connections') { [pscustomobject]@{ Seconds = [double]$Matches[1]; New = [int]$Matches[2] } }
+    }
+    $first = if ($lines[0] -match 'in ([\d.]+) s, (\d+) new') { [pscustomobject]@{ Seconds = [double]$Matches[1]; New = [int]$Matches[2] } }
+    $watchSeconds = Median $steady.Seconds
+    $fresh10Seconds = Median $fresh10.Seconds
+
+    ''
+    "Watch benchmark: $Pods pods, real sshd, +$DelayMs ms each way"
+    "  fresh10  a new connection a pod, 10 at a time  {0,6:0.00} s a refresh  ({1} answered, {2} new connections)" -f $fresh10Seconds, ($fresh10 | Select-Object -Last 1).Answered, $Pods
+    "  fresh    a new connection a pod, all at once   {0,6:0.00} s a refresh  ({1} answered, {2} new connections)" -f (Median $freshAll.Seconds), ($freshAll | Select-Object -Last 1).Answered, $Pods
+    "  watch    first refresh (opens the sessions)    {0,6:0.00} s            ({1} new connections; sshd logins {2})" -f $first.Seconds, $first.New, ($loginsAfterFirst - $loginsBefore)
+    "  watch    steady refresh, median of {0,-3}        {1,6:0.00} s a refresh  (new connections: {2} by Verbose, {3} sshd logins in {0} refreshes)" -f $Refreshes, $watchSeconds, ($steady.New | Measure-Object -Sum).Sum, ($loginsAfterSteady - $loginsAfterFirst)
+    "  fresh10/watch = {0:0.0} (goal: watch <= 0.5 s and 0 new connections)" -f ($fresh10Seconds / $watchSeconds)
+}
+finally {
+    if ($watch) { $watch.Stop(); $watch.Dispose() }
+    Stop-TestSandbox $sandbox
+    $env:ARENA_INFRA_DATA = $savedData
+    Remove-Item -Recurse -Force $work -ErrorAction SilentlyContinue
+}
