@@ -21,25 +21,14 @@ if ($reason = Get-ToolSkipReason 'sshd') { Write-Output "skipped: $reason"; retu
 $modulePath = Join-Path $root 'out/ArenaInfra/ArenaInfra.psd1'
 Import-Module $modulePath -Force
 
-$work = Join-Path ([IO.Path]::GetTempPath()) ("arena-watchbench-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
-$null = New-Item -ItemType Directory $work
-$savedData = $env:ARENA_INFRA_DATA
-$env:ARENA_INFRA_DATA = Join-Path $work 'data'
-$sandbox = Start-TestSandbox -Arguments '--start-delay-ms', '0', '--sshd', 'auto', '--ssh-delay-ms', "$DelayMs"
+Import-Module (Join-Path $PSScriptRoot 'SshBenchFleet.psm1') -Force
+$bench = Start-SshBenchFleet -Root $root -Pods $Pods -DelayMs $DelayMs
+$sandbox = $bench.Sandbox
 $watch = $null
 try {
-    $key = Join-Path $work 'key'
-    Copy-Item (Join-Path $root 'tests/fixtures/keys/test_ed25519') $key
-    Copy-Item (Join-Path $root 'tests/fixtures/keys/test_ed25519.pub') "$key.pub"
-    if (-not $IsWindows) { & chmod 600 $key }
-    $user = [Environment]::UserName
-    $names = 1..$Pods | ForEach-Object { 'p{0:00}' -f $_ }
-    $configFile = Join-Path $work 'config.env'
-    Set-Content $configFile "SHARED_SSH_KEY_PATH=$key`nSSH_USER=$user`nMACHINE_NAME_PREFIX=bench`nMACHINE_NAME_LIST=($($names -join ' '))`nRUNPOD_API_MAX_RPS=0`nRUNPOD_API_BASE_URL=$($sandbox.Url)`n"
-    $config = Import-ArenaConfig $configFile -NoDefault
-    $apiKey = ConvertTo-SecureString (Get-SandboxKey) -AsPlainText -Force
-    $null = New-ArenaPod -Count $Pods -Force -Config $config -ApiKey $apiKey -ThrottleLimit 32
-    $fleet = @(Get-ArenaPod -Config $config -ApiKey $apiKey)
+    $config = $bench.Config
+    $apiKey = $bench.ApiKey
+    $fleet = $bench.Pods
     function Logins { ($fleet | ForEach-Object { (Invoke-RestMethod "$($sandbox.Url)/_sandbox/pods/$($_.Id)/sshd").logins } | Measure-Object -Sum).Sum }
 
     function Fresh([int] $Throttle) {
@@ -88,7 +77,5 @@ try {
 }
 finally {
     if ($watch) { $watch.Stop(); $watch.Dispose() }
-    Stop-TestSandbox $sandbox
-    $env:ARENA_INFRA_DATA = $savedData
-    Remove-Item -Recurse -Force $work -ErrorAction SilentlyContinue
+    Stop-SshBenchFleet $bench
 }

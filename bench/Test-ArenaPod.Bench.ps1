@@ -21,24 +21,14 @@ Import-Module (Join-Path $root 'out/ArenaInfra/ArenaInfra.psd1') -Force
 & dotnet build (Join-Path $PSScriptRoot 'SshFloor/SshFloor.csproj') -c $Configuration --nologo -v quiet | Out-Null
 $floor = Join-Path $PSScriptRoot "SshFloor/bin/$Configuration/net10.0/SshFloor.dll"
 
-$work = Join-Path ([IO.Path]::GetTempPath()) ("arena-sshbench-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
-$null = New-Item -ItemType Directory $work
-$savedData = $env:ARENA_INFRA_DATA
-$env:ARENA_INFRA_DATA = Join-Path $work 'data'
-$sandbox = Start-TestSandbox -Arguments '--start-delay-ms', '0', '--sshd', 'auto', '--ssh-delay-ms', "$DelayMs"
+Import-Module (Join-Path $PSScriptRoot 'SshBenchFleet.psm1') -Force
+$bench = Start-SshBenchFleet -Root $root -Pods $Pods -DelayMs $DelayMs
 try {
-    $key = Join-Path $work 'key'
-    Copy-Item (Join-Path $root 'tests/fixtures/keys/test_ed25519') $key
-    Copy-Item (Join-Path $root 'tests/fixtures/keys/test_ed25519.pub') "$key.pub"
-    if (-not $IsWindows) { & chmod 600 $key }
-    $user = [Environment]::UserName
-    $names = 1..$Pods | ForEach-Object { 'p{0:00}' -f $_ }
-    $configFile = Join-Path $work 'config.env'
-    Set-Content $configFile "SHARED_SSH_KEY_PATH=$key`nSSH_USER=$user`nMACHINE_NAME_PREFIX=bench`nMACHINE_NAME_LIST=($($names -join ' '))`nRUNPOD_API_MAX_RPS=0`nRUNPOD_API_BASE_URL=$($sandbox.Url)`n"
-    $config = Import-ArenaConfig $configFile -NoDefault
-    $apiKey = ConvertTo-SecureString (Get-SandboxKey) -AsPlainText -Force
-    $null = New-ArenaPod -Count $Pods -Force -Config $config -ApiKey $apiKey -ThrottleLimit 32
-    $fleet = @(Get-ArenaPod -Config $config -ApiKey $apiKey)
+    $key = $bench.Key
+    $user = $bench.User
+    $config = $bench.Config
+    $apiKey = $bench.ApiKey
+    $fleet = $bench.Pods
     $endpoints = $fleet | ForEach-Object { $_.SshEndpoint }
 
     function Time([scriptblock] $Work) {
@@ -88,7 +78,5 @@ try {
     "  b/a = {0:0.00} (goal >= 4)   a/c = {1:0.00} (goal <= 1.2)   a/d = {2:0.00}" -f ($m.b.Seconds / $m.a.Seconds), ($m.a.Seconds / $m.c.Seconds), ($m.a.Seconds / $m.d.Seconds)
 }
 finally {
-    Stop-TestSandbox $sandbox
-    $env:ARENA_INFRA_DATA = $savedData
-    Remove-Item -Recurse -Force $work -ErrorAction SilentlyContinue
+    Stop-SshBenchFleet $bench
 }
