@@ -34,6 +34,7 @@ namespace ArenaInfra.Ssh
         public SshPodConnection Lease(SshTarget target, SshSettings settings, CancellationToken cancellation)
         {
             Slot slot;
+            var first = false;
             lock (_gate)
             {
                 if (_disposed) throw new ObjectDisposedException(nameof(SshSessionPool));
@@ -41,6 +42,7 @@ namespace ArenaInfra.Ssh
                 {
                     slot = new Slot();
                     _slots[target.Pod.Id] = slot;
+                    first = true;
                 }
             }
             lock (slot)
@@ -73,10 +75,9 @@ namespace ArenaInfra.Ssh
                     Reopen(slot, target, settings);
                     throw Pending(slot, target, settings);
                 }
-                if (!slot.Tried)
+                if (first)
                 {
                     // The first time, connect now, so the first refresh is complete.
-                    slot.Tried = true;
                     slot.Endpoint = target.Endpoint;
                     try
                     {
@@ -162,8 +163,12 @@ namespace ArenaInfra.Ssh
                 {
                     slot.Connection?.Dispose();
                     slot.Connection = null;
-                    // A reconnect still under way closes what it opens as soon as it is done.
-                    slot.Reopening?.ContinueWith(t => t.Result.Dispose(), TaskContinuationOptions.OnlyOnRanToCompletion);
+                    // A reconnect still under way closes what it opens as soon as it is done; its failure is nobody's news now.
+                    slot.Reopening?.ContinueWith(t =>
+                    {
+                        if (t.Status == TaskStatus.RanToCompletion) t.Result.Dispose();
+                        else _ = t.Exception;
+                    }, TaskScheduler.Default);
                     slot.Reopening = null;
                 }
             }
@@ -175,7 +180,6 @@ namespace ArenaInfra.Ssh
             public string Endpoint = "";
             public Task<SshPodConnection>? Reopening;
             public SshStageException? LastError;
-            public bool Tried;
             public DateTime? DroppedAt;
         }
     }

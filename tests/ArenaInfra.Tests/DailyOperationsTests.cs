@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Management.Automation;
-using System.Management.Automation.Runspaces;
 using System.Security;
 using ArenaInfra.Rendering;
 using ArenaInfra.Ssh;
@@ -284,19 +283,14 @@ public sealed class DailyOperationsTests : IDisposable
         var bravo = PodId("bravo");
         var loginsBefore = (Alpha: sandbox.Logins(alpha), Bravo: sandbox.Logins(bravo));
         var host = new PromptingHost();
-        var state = InitialSessionState.CreateDefault2();
-        state.ImportPSModule(typeof(ArenaInfra.Commands.GetArenaPodCommand).Assembly.Location);
-        using var runspace = RunspaceFactory.CreateRunspace(host, state);
-        runspace.Open();
-        using var ps = PowerShell.Create();
-        ps.Runspace = runspace;
+        using var session = new PowerShellHost(host);
+        using var ps = session.Prepare($"$c = Import-ArenaConfig '{_vars["cfg"]}' -NoDefault; Get-ArenaPodGpu -Config $c -ApiKey (ConvertTo-SecureString '{Sandbox.ApiKey}' -AsPlainText -Force) -Watch -IntervalSec 0.5 -ConnectTimeoutSec 5 -Verbose");
         var refreshes = new System.Collections.Concurrent.ConcurrentQueue<string>();
         ps.Streams.Verbose.DataAdded += (_, e) =>
         {
             var message = ps.Streams.Verbose[e.Index].Message;
             if (message.StartsWith("Refresh ", StringComparison.Ordinal)) refreshes.Enqueue(message);
         };
-        ps.AddScript($"$c = Import-ArenaConfig '{_vars["cfg"]}' -NoDefault; Get-ArenaPodGpu -Config $c -ApiKey (ConvertTo-SecureString '{Sandbox.ApiKey}' -AsPlainText -Force) -Watch -IntervalSec 0.5 -ConnectTimeoutSec 5 -Verbose");
         var running = ps.BeginInvoke();
         try
         {

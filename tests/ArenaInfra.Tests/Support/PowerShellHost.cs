@@ -51,6 +51,15 @@ public sealed class PowerShellHost : IDisposable
             terminating);
     }
 
+    /// <summary>A script ready to start in this runspace, for a command that runs until stopped (-Watch, -Follow).</summary>
+    public PowerShell Prepare(string script)
+    {
+        var ps = PowerShell.Create();
+        ps.Runspace = _runspace;
+        ps.AddScript(script);
+        return ps;
+    }
+
     public void Dispose() => _runspace.Dispose();
 
     /// <summary>Starts a script in a runspace of its own, stops it as Ctrl+C would after a while, and says how long stopping took.</summary>
