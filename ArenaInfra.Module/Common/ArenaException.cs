@@ -75,6 +75,7 @@ namespace ArenaInfra
         public const string SshConnectionLost = nameof(SshConnectionLost);
         public const string SshReconnecting = nameof(SshReconnecting);
         public const string SftpFailed = nameof(SftpFailed);
+        public const string BackupFailed = nameof(BackupFailed);
         public const string SshOperationFailed = nameof(SshOperationFailed);
         public const string ApiRetired = nameof(ApiRetired);
         public const string RequestRejected = nameof(RequestRejected);

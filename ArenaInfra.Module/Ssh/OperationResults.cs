@@ -62,11 +62,27 @@ namespace ArenaInfra
         public int Files { get; internal set; }
         public int Downloaded { get; internal set; }
         public int Unchanged { get; internal set; }
+        /// <summary>The size of the files now in the backup for this pod.</summary>
         public long Bytes { get; internal set; }
+        /// <summary>The size of the files fetched by this run (the changed and new ones).</summary>
+        public long DownloadedBytes { get; internal set; }
+        /// <summary>What this run read from the pod for them: the files with the stream's headers (or SFTP's payload).</summary>
+        public long TransferredBytes { get; internal set; }
+        /// <summary>Stream (one listing and one tar stream) or Sftp (file by file, on a pod without GNU tar).</summary>
+        public ArenaBackupMethod? Method { get; internal set; }
         /// <summary>Files left out (relative paths): too big, unreadable, or with a name no local disk can keep.</summary>
         public string[] SkippedFiles { get; internal set; } = Array.Empty<string>();
         /// <summary>The same files, each with why it was left out.</summary>
         public ArenaSkippedFile[] Skipped { get; internal set; } = Array.Empty<ArenaSkippedFile>();
+    }
+
+    /// <summary>How a backup reached the pod's files.</summary>
+    public enum ArenaBackupMethod
+    {
+        /// <summary>One listing and one tar stream of exactly the files that changed.</summary>
+        Stream,
+        /// <summary>File by file over SFTP: the pod lacks GNU tar or a find with -printf.</summary>
+        Sftp,
     }
 
     /// <summary>A file a backup left out, and why; the rest of the pod was still copied.</summary>

@@ -4,17 +4,15 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using Renci.SshNet;
-using Renci.SshNet.Sftp;
 
 namespace ArenaInfra.Ssh
 {
     /// <summary>
-    /// backup: the pod's home over SFTP, incremental. Everything the pod sends is untrusted: names are
-    /// checked before they become local paths (always under the pod's folder), sizes are capped as
-    /// bytes arrive, the walk is bounded in depth and entries (no recursion a pod can overflow), every
-    /// SFTP operation has a deadline, and a file that cannot be fetched is skipped with its reason while
-    /// the rest is copied. A file never appears under its name until it is complete, and never more
-    /// open than on the pod.
+    /// backup: the pod's home, incremental, in one stream (StreamedBackup) or, on a pod that lacks the
+    /// tools for it, file by file over SFTP (SftpBackup); both write through BackupFolder. Everything the
+    /// pod sends is untrusted: names are checked before they become local paths (always under the pod's
+    /// folder), sizes are capped as bytes arrive, depth and entries are bounded, the whole pod has one
+    /// deadline, and a file that cannot be fetched is skipped with its reason while the rest is copied.
     /// </summary>
     internal sealed class PodBackupOperation : PodOperation<ArenaPodBackupResult>
     {
@@ -48,10 +46,54 @@ namespace ArenaInfra.Ssh
                 return pod.Fail("Destination", $"nothing was copied: the pod's name cannot be a folder name ({e.Message})", ArenaErrorIds.InvalidPodName);
             }
             result.Destination = destination;
+            var folder = new BackupFolder(destination);
             var skipped = new List<ArenaSkippedFile>();
-            // The whole pod within -TimeoutSec; closing the session ends any read that hangs.
+            // The whole pod within -TimeoutSec; ending the command or the session ends any read that hangs.
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(pod.Cancellation);
             deadline.CancelAfter(Timeout);
+            try
+            {
+                var streamed = new StreamedBackup(folder, _maxFileBytes, MaxDepth, MaxEntries, result, skipped);
+                var listing = streamed.List(pod, deadline.Token, out var cannotStream);
+                folder.Create(_root);
+                if (listing != null)
+                {
+                    result.Method = ArenaBackupMethod.Stream;
+                    streamed.Run(pod, listing, deadline.Token);
+                }
+                else
+                {
+                    pod.Log.Verbose($"{pod.Pod.Name}: {cannotStream}; backing up over SFTP, one file at a time (slower).");
+                    result.Method = ArenaBackupMethod.Sftp;
+                    if (!OverSftp(pod, folder, result, skipped, deadline)) return false;
+                }
+            }
+            catch (BackupStepException e)
+            {
+                Finish(result, skipped);
+                return pod.Fail(e.Step, e.Message, ArenaErrorIds.BackupFailed);
+            }
+            catch (TarFormatException e)
+            {
+                Finish(result, skipped);
+                return pod.Fail("Download", $"the pod's stream broke off: {e.Message}; {result.Files} file(s) are in the backup", ArenaErrorIds.BackupFailed);
+            }
+            catch (Exception) when (deadline.IsCancellationRequested && !pod.Cancellation.IsCancellationRequested)
+            {
+                Finish(result, skipped);
+                return pod.Fail("Timeout", $"the backup did not finish within {Timeout.TotalSeconds:0} s; {result.Files} file(s) are in it");
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                Finish(result, skipped);
+                return pod.Fail("Download", e.Message, ArenaErrorIds.BackupFailed);
+            }
+            Finish(result, skipped);
+            return true;
+        }
+
+        private bool OverSftp(PodSession pod, BackupFolder folder, ArenaPodBackupResult result, List<ArenaSkippedFile> skipped, CancellationTokenSource deadline)
+        {
             SftpClient sftp;
             try
             {
@@ -71,22 +113,15 @@ namespace ArenaInfra.Ssh
             {
                 try
                 {
-                    SafeFile.CreatePrivateDirectory(_root);
-                    SafeFile.CreatePrivateDirectory(destination);
-                    Walk(sftp, pod.Home.TrimEnd('/'), destination, result, skipped, deadline.Token);
+                    new SftpBackup(folder, _maxFileBytes, MaxDepth, MaxEntries, result, skipped).Run(sftp, pod.Home.TrimEnd('/'), deadline.Token);
                 }
-                catch (Exception) when (deadline.IsCancellationRequested && !pod.Cancellation.IsCancellationRequested)
+                catch (Exception e) when (e is Renci.SshNet.Common.SshException || e is ObjectDisposedException)
                 {
-                    Finish(result, skipped);
-                    return pod.Fail("Timeout", $"the backup did not finish within {Timeout.TotalSeconds:0} s; {result.Files} file(s) are in it");
-                }
-                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is Renci.SshNet.Common.SshException || e is ObjectDisposedException)
-                {
+                    if (deadline.IsCancellationRequested && !pod.Cancellation.IsCancellationRequested) throw;
                     Finish(result, skipped);
                     return pod.Fail("Download", e.Message, ArenaErrorIds.SftpFailed);
                 }
             }
-            Finish(result, skipped);
             return true;
         }
 
@@ -94,158 +129,6 @@ namespace ArenaInfra.Ssh
         {
             result.Skipped = skipped.ToArray();
             result.SkippedFiles = skipped.Select(s => s.Path).ToArray();
-        }
-
-        /// <summary>Walks the home breadth-first with a queue, not recursion: a pod's endless nesting meets the depth cap.</summary>
-        private void Walk(SftpClient sftp, string home, string localRoot, ArenaPodBackupResult result, List<ArenaSkippedFile> skipped, CancellationToken token)
-        {
-            var pending = new Queue<(string Remote, string[] Relative)>();
-            pending.Enqueue((home, Array.Empty<string>()));
-            var entries = 0;
-            while (pending.Count > 0)
-            {
-                var (remoteDir, relative) = pending.Dequeue();
-                IEnumerable<ISftpFile> listing;
-                try
-                {
-                    listing = sftp.ListDirectory(remoteDir).OrderBy(e => e.Name, StringComparer.Ordinal).ToList();
-                }
-                catch (Exception e) when (IsFileProblem(e) && relative.Length > 0)
-                {
-                    skipped.Add(Skip(relative, $"the folder could not be listed ({e.Message})"));
-                    continue;
-                }
-                foreach (var entry in listing)
-                {
-                    token.ThrowIfCancellationRequested();
-                    if (entry.Name == "." || entry.Name == "..") continue;
-                    if (++entries > MaxEntries)
-                    {
-                        skipped.Add(Skip(relative, $"the backup stopped listing after {MaxEntries} entries"));
-                        return;
-                    }
-                    var problem = UntrustedValue.FileNameProblem(entry.Name);
-                    var parts = relative.Concat(new[] { problem == null ? entry.Name : UntrustedValue.Printable(entry.Name) }).ToArray();
-                    if (problem != null)
-                    {
-                        skipped.Add(Skip(parts, $"{problem}, which no local disk can keep"));
-                        continue;
-                    }
-                    if (entry.IsDirectory)
-                    {
-                        if (entry.Name.StartsWith(".", StringComparison.Ordinal) || entry.Name == "site-packages") continue;
-                        if (parts.Length > MaxDepth)
-                        {
-                            skipped.Add(Skip(parts, $"the folder is nested deeper than {MaxDepth} levels"));
-                            continue;
-                        }
-                        pending.Enqueue((entry.FullName, parts));
-                        continue;
-                    }
-                    if (!entry.IsRegularFile) continue;
-                    if (entry.Length > _maxFileBytes)
-                    {
-                        skipped.Add(Skip(parts, $"larger than {_maxFileBytes / (1024 * 1024)} MB"));
-                        continue;
-                    }
-                    try
-                    {
-                        Fetch(sftp, entry, parts, localRoot, result);
-                    }
-                    catch (Exception e) when (IsFileProblem(e) && !token.IsCancellationRequested)
-                    {
-                        skipped.Add(Skip(parts, e.Message));
-                    }
-                }
-            }
-        }
-
-        private void Fetch(SftpClient sftp, ISftpFile entry, string[] parts, string localRoot, ArenaPodBackupResult result)
-        {
-            var local = UntrustedValue.PathUnder(localRoot, parts);
-            var remoteTime = entry.LastWriteTimeUtc;
-            if (File.Exists(local) && new FileInfo(local).Length == entry.Length && Math.Abs((File.GetLastWriteTimeUtc(local) - remoteTime).TotalSeconds) < 1)
-            {
-                result.Files++;
-                result.Bytes += entry.Length;
-                result.Unchanged++;
-                return;
-            }
-            var folder = Path.GetDirectoryName(local)!;
-            CreateFolders(localRoot, folder);
-            // A short temporary name: the real one may already be at the file system's limit.
-            var partial = Path.Combine(folder, ".arena-" + Guid.NewGuid().ToString("N").Substring(0, 12) + ".part");
-            long written;
-            try
-            {
-                using (var file = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-                {
-                    SafeFile.OwnerOnly(partial);
-                    var capped = new CappedStream(file, _maxFileBytes);
-                    sftp.DownloadFile(entry.FullName, capped);
-                    written = capped.Written;
-                }
-                // Never more open than on the pod, and never open to anyone but the owner here.
-                SafeFile.SetMode(partial, (entry.Attributes.OwnerCanRead ? 0x100 : 0) | (entry.Attributes.OwnerCanWrite ? 0x80 : 0) | (entry.Attributes.OwnerCanExecute ? 0x40 : 0) | 0x100);
-                File.SetLastWriteTimeUtc(partial, remoteTime);
-                if (File.Exists(local)) File.Delete(local);
-                File.Move(partial, local);
-            }
-            finally
-            {
-                if (File.Exists(partial)) File.Delete(partial);
-            }
-            result.Files++;
-            result.Bytes += written;
-            result.Downloaded++;
-        }
-
-        /// <summary>Creates the folders below the pod's folder, owner-only, each checked to stay under it.</summary>
-        private static void CreateFolders(string localRoot, string folder)
-        {
-            var root = Path.GetFullPath(localRoot);
-            if (Directory.Exists(folder)) return;
-            var missing = new Stack<string>();
-            for (var at = Path.GetFullPath(folder); at.Length > root.Length && !Directory.Exists(at); at = Path.GetDirectoryName(at)!) missing.Push(at);
-            while (missing.Count > 0) SafeFile.CreatePrivateDirectory(missing.Pop());
-        }
-
-        private static bool IsFileProblem(Exception e) =>
-            e is IOException || e is UnauthorizedAccessException || e is ArgumentException || e is Renci.SshNet.Common.SftpPathNotFoundException
-            || e is Renci.SshNet.Common.SftpPermissionDeniedException || e is Renci.SshNet.Common.SshException || e is ArenaException;
-
-        private static ArenaSkippedFile Skip(string[] parts, string reason) => new ArenaSkippedFile { Path = parts.Length == 0 ? "." : string.Join("/", parts), Reason = reason };
-
-        /// <summary>Writes through to a file, and refuses to write more than the cap: a pod that declares 10 bytes and sends forever fills nothing.</summary>
-        internal sealed class CappedStream : Stream
-        {
-            private readonly Stream _inner;
-            private readonly long _cap;
-
-            public CappedStream(Stream inner, long cap)
-            {
-                _inner = inner;
-                _cap = cap;
-            }
-
-            public long Written { get; private set; }
-
-            public override void Write(byte[] buffer, int offset, int count)
-            {
-                if (Written + count > _cap) throw new IOException($"the file sent more than {_cap / (1024 * 1024)} MB; it was left out");
-                _inner.Write(buffer, offset, count);
-                Written += count;
-            }
-
-            public override bool CanRead => false;
-            public override bool CanSeek => false;
-            public override bool CanWrite => true;
-            public override long Length => Written;
-            public override long Position { get => Written; set => throw new NotSupportedException(); }
-            public override void Flush() => _inner.Flush();
-            public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-            public override void SetLength(long value) => throw new NotSupportedException();
         }
     }
 }

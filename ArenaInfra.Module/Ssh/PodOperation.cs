@@ -33,7 +33,7 @@ namespace ArenaInfra.Ssh
                 if (pool == null)
                 {
                     using var connection = SshPodConnection.Open(target, settings, cancellation);
-                    result.Succeeded = Work(new PodSession(target, connection, result, Timeout, cancellation), result);
+                    result.Succeeded = Work(new PodSession(target, connection, result, Timeout, cancellation, settings.Log), result);
                 }
                 else
                 {
@@ -41,7 +41,7 @@ namespace ArenaInfra.Ssh
                     var connection = pool.Lease(target, settings, cancellation);
                     try
                     {
-                        result.Succeeded = Work(new PodSession(target, connection, result, Timeout, cancellation), result);
+                        result.Succeeded = Work(new PodSession(target, connection, result, Timeout, cancellation, settings.Log), result);
                     }
                     catch (SshStageException e) when (e.ErrorId == ArenaErrorIds.SshConnectionLost)
                     {

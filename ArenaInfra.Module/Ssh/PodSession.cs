@@ -13,8 +13,9 @@ namespace ArenaInfra.Ssh
         private readonly ArenaPodOperationResult _result;
         private string? _home;
 
-        public PodSession(SshTarget target, SshPodConnection connection, ArenaPodOperationResult result, TimeSpan timeout, CancellationToken cancellation)
+        public PodSession(SshTarget target, SshPodConnection connection, ArenaPodOperationResult result, TimeSpan timeout, CancellationToken cancellation, IArenaLog log)
         {
+            Log = log;
             Target = target;
             Connection = connection;
             _result = result;
@@ -27,6 +28,8 @@ namespace ArenaInfra.Ssh
         public SshPodConnection Connection { get; }
         public TimeSpan Timeout { get; }
         public CancellationToken Cancellation { get; }
+        /// <summary>The command's Verbose and Warning lines.</summary>
+        public IArenaLog Log { get; }
 
         /// <summary>The pod user's $HOME, to expand ~ in paths that SFTP takes literally; asked once, on first use.</summary>
         public string Home => _home ??= Connection.Run("printf %s \"$HOME\"", TimeSpan.FromSeconds(30), Cancellation).StdOut;

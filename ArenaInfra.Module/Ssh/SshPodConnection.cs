@@ -137,6 +137,68 @@ namespace ArenaInfra.Ssh
             }
         }
 
+        /// <summary>
+        /// Runs a command whose standard output is data rather than text (a listing, a tar stream): read
+        /// consumes it as it arrives, on this thread, over the one channel; input, when given, is written to
+        /// the command's standard input at the same time, so neither side waits for the other. When read
+        /// returns before the output ends (it had enough, or refused what came), the command is ended.
+        /// Standard error is kept to CappedOutput's bounds. Cancelling the token ends the command and the read.
+        /// </summary>
+        public StreamedCommand Stream(string command, byte[]? input, Action<Stream> read, CancellationToken cancellationToken)
+        {
+            using var ssh = _client.CreateCommand(command);
+            using (cancellationToken.Register(() => TryCancel(ssh)))
+            {
+                var stderr = new CappedOutput();
+                Task? writer = null;
+                try
+                {
+                    var running = ssh.BeginExecute();
+                    var errors = Task.Run(() => stderr.ReadAll(ssh.ExtendedOutputStream));
+                    if (input != null)
+                    {
+                        writer = Task.Run(() =>
+                        {
+                            using var stdin = ssh.CreateInputStream();
+                            stdin.Write(input, 0, input.Length);
+                        });
+                    }
+                    var complete = false;
+                    try
+                    {
+                        read(ssh.OutputStream);
+                        complete = true;
+                    }
+                    finally
+                    {
+                        if (!complete || !running.IsCompleted && !running.AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(5))) TryCancel(ssh);
+                    }
+                    cancellationToken.ThrowIfCancellationRequested();
+                    errors.Wait(TimeSpan.FromSeconds(5));
+                    int? exit = null;
+                    if (running.AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(5)))
+                    {
+                        ssh.EndExecute(running);
+                        exit = ssh.ExitStatus;
+                    }
+                    return new StreamedCommand(exit, stderr.Text);
+                }
+                catch (Exception) when (cancellationToken.IsCancellationRequested)
+                {
+                    throw new OperationCanceledException(cancellationToken);
+                }
+                catch (Exception e) when (e is SshException || e is SocketException || e is ObjectDisposedException || e is AggregateException)
+                {
+                    throw new SshStageException(ArenaTestStage.Command, ArenaErrorIds.SshConnectionLost, $"The connection was lost while the command ran: {e.Message}", e);
+                }
+                finally
+                {
+                    // A command that ended without reading all of its input has failed its write: that is its answer, not ours to throw.
+                    writer?.ContinueWith(t => t.Exception, TaskScheduler.Default);
+                }
+            }
+        }
+
         /// <summary>An SFTP session to the same pod, its host key checked again, its operations bounded by timeout.</summary>
         public SftpClient OpenSftp(TimeSpan operationTimeout, CancellationToken cancellationToken)
         {

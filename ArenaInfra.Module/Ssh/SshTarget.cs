@@ -68,4 +68,17 @@ namespace ArenaInfra.Ssh
         public string StdErr { get; }
         public bool TimedOut { get; }
     }
+
+    /// <summary>A data command's end: its exit code (null when it had to be ended) and what it said on standard error.</summary>
+    internal sealed class StreamedCommand
+    {
+        public StreamedCommand(int? exitCode, string stdErr)
+        {
+            ExitCode = exitCode;
+            StdErr = stdErr;
+        }
+
+        public int? ExitCode { get; }
+        public string StdErr { get; }
+    }
 }

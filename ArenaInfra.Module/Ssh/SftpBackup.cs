@@ -1,0 +1,132 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Renci.SshNet;
+using Renci.SshNet.Sftp;
+
+namespace ArenaInfra.Ssh
+{
+    /// <summary>
+    /// A pod's backup over SFTP, file by file: for a pod that lacks what the stream needs (GNU tar, a
+    /// find with -printf). Slower (several round trips a file) but it needs nothing on the pod but its
+    /// SFTP server. The same filters and the same BackupFolder as the stream; the walk is breadth-first
+    /// with a queue, not recursion, so a pod's endless nesting meets the depth cap.
+    /// </summary>
+    internal sealed class SftpBackup
+    {
+        private readonly BackupFolder _folder;
+        private readonly long _maxFileBytes;
+        private readonly int _maxDepth;
+        private readonly int _maxEntries;
+        private readonly ArenaPodBackupResult _result;
+        private readonly List<ArenaSkippedFile> _skipped;
+
+        public SftpBackup(BackupFolder folder, long maxFileBytes, int maxDepth, int maxEntries, ArenaPodBackupResult result, List<ArenaSkippedFile> skipped)
+        {
+            _folder = folder;
+            _maxFileBytes = maxFileBytes;
+            _maxDepth = maxDepth;
+            _maxEntries = maxEntries;
+            _result = result;
+            _skipped = skipped;
+        }
+
+        public void Run(SftpClient sftp, string home, CancellationToken token)
+        {
+            var pending = new Queue<(string Remote, string[] Relative)>();
+            pending.Enqueue((home, Array.Empty<string>()));
+            var entries = 0;
+            while (pending.Count > 0)
+            {
+                var (remoteDir, relative) = pending.Dequeue();
+                IEnumerable<ISftpFile> listing;
+                try
+                {
+                    listing = sftp.ListDirectory(remoteDir).OrderBy(e => e.Name, StringComparer.Ordinal).ToList();
+                }
+                catch (Exception e) when (IsFileProblem(e) && relative.Length > 0)
+                {
+                    _skipped.Add(Skip(relative, $"the folder could not be listed ({e.Message})"));
+                    continue;
+                }
+                foreach (var entry in listing)
+                {
+                    token.ThrowIfCancellationRequested();
+                    if (entry.Name == "." || entry.Name == "..") continue;
+                    if (++entries > _maxEntries)
+                    {
+                        _skipped.Add(Skip(relative, $"the backup stopped listing after {_maxEntries} entries"));
+                        return;
+                    }
+                    var problem = UntrustedValue.FileNameProblem(entry.Name);
+                    var parts = relative.Concat(new[] { problem == null ? entry.Name : UntrustedValue.Printable(entry.Name) }).ToArray();
+                    if (problem != null)
+                    {
+                        _skipped.Add(Skip(parts, $"{problem}, which no local disk can keep"));
+                        continue;
+                    }
+                    if (entry.IsDirectory)
+                    {
+                        if (entry.Name.StartsWith(".", StringComparison.Ordinal) || entry.Name == "site-packages") continue;
+                        if (parts.Length > _maxDepth)
+                        {
+                            _skipped.Add(Skip(parts, $"the folder is nested deeper than {_maxDepth} levels"));
+                            continue;
+                        }
+                        try
+                        {
+                            _folder.CreateFolder(parts);
+                        }
+                        catch (Exception e) when (IsFileProblem(e))
+                        {
+                            _skipped.Add(Skip(parts, $"the folder could not be made here ({e.Message})"));
+                            continue;
+                        }
+                        pending.Enqueue((entry.FullName, parts));
+                        continue;
+                    }
+                    if (!entry.IsRegularFile) continue;
+                    if (entry.Length > _maxFileBytes)
+                    {
+                        _skipped.Add(Skip(parts, $"larger than {_maxFileBytes / (1024 * 1024)} MB"));
+                        continue;
+                    }
+                    try
+                    {
+                        Fetch(sftp, entry, parts);
+                    }
+                    catch (Exception e) when (IsFileProblem(e) && !token.IsCancellationRequested)
+                    {
+                        _skipped.Add(Skip(parts, e.Message));
+                    }
+                }
+            }
+        }
+
+        private void Fetch(SftpClient sftp, ISftpFile entry, string[] parts)
+        {
+            if (_folder.Holds(parts, entry.Length, entry.LastWriteTimeUtc, StreamedBackup.SameTime))
+            {
+                _result.Files++;
+                _result.Bytes += entry.Length;
+                _result.Unchanged++;
+                return;
+            }
+            var mode = (entry.Attributes.OwnerCanRead ? 0x100 : 0) | (entry.Attributes.OwnerCanWrite ? 0x80 : 0) | (entry.Attributes.OwnerCanExecute ? 0x40 : 0);
+            // At most the size it listed: a file that grows while it is read (or a lying server) is refused, not truncated.
+            var written = _folder.Write(parts, entry.Length, exactSize: false, mode, entry.LastWriteTimeUtc, file => sftp.DownloadFile(entry.FullName, file));
+            _result.Files++;
+            _result.Bytes += written;
+            _result.Downloaded++;
+            _result.DownloadedBytes += written;
+            _result.TransferredBytes += written;
+        }
+
+        private static bool IsFileProblem(Exception e) =>
+            e is System.IO.IOException || e is UnauthorizedAccessException || e is ArgumentException || e is Renci.SshNet.Common.SftpPathNotFoundException
+            || e is Renci.SshNet.Common.SftpPermissionDeniedException || e is Renci.SshNet.Common.SshException || e is ArenaException;
+
+        private static ArenaSkippedFile Skip(string[] parts, string reason) => new ArenaSkippedFile { Path = parts.Length == 0 ? "." : string.Join("/", parts), Reason = reason };
+    }
+}
