@@ -27,6 +27,7 @@
         'New-ArenaPod'
         'Publish-ArenaProxyConfig'
         'Remove-ArenaPod'
+        'Restore-ArenaPod'
         'Save-ArenaPodWork'
         'Set-ArenaApiKey'
         'Set-ArenaPodSecret'

@@ -76,6 +76,8 @@ namespace ArenaInfra
         public const string SshReconnecting = nameof(SshReconnecting);
         public const string SftpFailed = nameof(SftpFailed);
         public const string BackupFailed = nameof(BackupFailed);
+        public const string BackupNotFound = nameof(BackupNotFound);
+        public const string RestoreFailed = nameof(RestoreFailed);
         public const string SshOperationFailed = nameof(SshOperationFailed);
         public const string ApiRetired = nameof(ApiRetired);
         public const string RequestRejected = nameof(RequestRejected);

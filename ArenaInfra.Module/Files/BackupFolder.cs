@@ -20,6 +20,11 @@ namespace ArenaInfra
 
         public string Root { get; }
 
+        /// <summary>The pod's permission bits of every file and folder now in the backup, by relative path, for the backup's record.</summary>
+        public Dictionary<string, string> Modes { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+        public void Keep(string path, int podMode) => Modes[path] = Convert.ToString(podMode & 0xFFF, 8);
+
         public void Create(string labelFolder)
         {
             SafeFile.CreatePrivateDirectory(labelFolder);
@@ -86,6 +91,65 @@ namespace ArenaInfra
             }
         }
 
+        /// <summary>
+        /// What the folder holds, for a restore: folders before what is in them, each with its path
+        /// relative to the root. The same filters as the backup (hidden folders, site-packages), and the
+        /// same distrust: a link is never followed or sent, a name no pod path can be is left out, and
+        /// the walk is breadth-first with a queue and bounded in depth, like the backup's.
+        /// </summary>
+        public IEnumerable<BackupFolderEntry> Walk(int maxDepth, List<ArenaSkippedFile> skipped)
+        {
+            var pending = new Queue<(string Local, string Relative, int Depth)>();
+            pending.Enqueue((Root, "", 0));
+            while (pending.Count > 0)
+            {
+                var (folder, relative, depth) = pending.Dequeue();
+                FileSystemInfo[] children;
+                try
+                {
+                    children = new DirectoryInfo(folder).GetFileSystemInfos();
+                }
+                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+                {
+                    skipped.Add(new ArenaSkippedFile { Path = relative.Length == 0 ? "." : relative, Reason = $"the folder could not be read here ({e.Message})" });
+                    continue;
+                }
+                Array.Sort(children, (a, b) => string.CompareOrdinal(a.Name, b.Name));
+                foreach (var child in children)
+                {
+                    var path = relative.Length == 0 ? child.Name : relative + "/" + child.Name;
+                    if (depth == 0 && child.Name.EndsWith(BackupCatalog.RecordSuffix, StringComparison.Ordinal)) continue;
+                    if (child.Name.StartsWith(".arena-", StringComparison.Ordinal) && child.Name.EndsWith(".part", StringComparison.Ordinal)) continue;
+                    if ((child.Attributes & FileAttributes.ReparsePoint) != 0)
+                    {
+                        skipped.Add(new ArenaSkippedFile { Path = path, Reason = "a link in the backup folder; links are never restored" });
+                        continue;
+                    }
+                    var problem = UntrustedValue.FileNameProblem(child.Name);
+                    if (problem != null)
+                    {
+                        skipped.Add(new ArenaSkippedFile { Path = UntrustedValue.Printable(path), Reason = problem });
+                        continue;
+                    }
+                    if (child is DirectoryInfo)
+                    {
+                        if (child.Name.StartsWith(".", StringComparison.Ordinal) || child.Name == "site-packages") continue;
+                        if (depth + 1 > maxDepth)
+                        {
+                            skipped.Add(new ArenaSkippedFile { Path = path, Reason = $"the folder is nested deeper than {maxDepth} levels" });
+                            continue;
+                        }
+                        yield return new BackupFolderEntry(path, isFolder: true, 0, child.LastWriteTimeUtc, SafeFile.UnixMode(child.FullName), child.FullName);
+                        pending.Enqueue((child.FullName, path, depth + 1));
+                    }
+                    else if (child is FileInfo file)
+                    {
+                        yield return new BackupFolderEntry(path, isFolder: false, file.Length, file.LastWriteTimeUtc, SafeFile.UnixMode(file.FullName), file.FullName);
+                    }
+                }
+            }
+        }
+
         /// <summary>Sets a folder's modification time after its files are in (writing a file changes it).</summary>
         public void SetFolderTime(IReadOnlyList<string> parts, DateTime modifiedUtc)
         {
@@ -143,5 +207,26 @@ namespace ArenaInfra
             public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
             public override void SetLength(long value) => throw new NotSupportedException();
         }
+    }
+
+    /// <summary>A file or folder in a pod's backup folder, with its path relative to the folder ('/'-separated).</summary>
+    internal sealed class BackupFolderEntry
+    {
+        public BackupFolderEntry(string path, bool isFolder, long size, DateTime modifiedUtc, int? localMode, string fullPath)
+        {
+            Path = path;
+            IsFolder = isFolder;
+            Size = size;
+            ModifiedUtc = modifiedUtc;
+            LocalMode = localMode;
+            FullPath = fullPath;
+        }
+
+        public string Path { get; }
+        public bool IsFolder { get; }
+        public long Size { get; }
+        public DateTime ModifiedUtc { get; }
+        public int? LocalMode { get; }
+        public string FullPath { get; }
     }
 }

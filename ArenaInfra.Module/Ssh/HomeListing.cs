@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Text;
 using System.Text.RegularExpressions;
+using System.Threading;
 
 namespace ArenaInfra.Ssh
 {
@@ -29,6 +30,14 @@ namespace ArenaInfra.Ssh
         /// <summary>Relative to the home, '/'-separated, as the pod named it.</summary>
         public string Path { get; }
         public string[] Parts { get; }
+    }
+
+    /// <summary>A pod's home as listed: its entries, what could not be listed, or why the pod cannot be listed this way at all.</summary>
+    internal sealed class HomeListingResult
+    {
+        public List<ListedEntry> Entries { get; } = new List<ListedEntry>();
+        public List<ArenaSkippedFile> Problems { get; } = new List<ArenaSkippedFile>();
+        public string? CannotStream { get; set; }
     }
 
     /// <summary>
@@ -67,6 +76,37 @@ namespace ArenaInfra.Ssh
         public const string TarCommand = "sh -c 'cd || exit 96; exec tar -cf - --format=gnu --no-recursion --hard-dereference --null -T -'";
 
         private static readonly Encoding StrictUtf8 = new UTF8Encoding(false, throwOnInvalidBytes: true);
+
+        /// <summary>
+        /// Lists a pod's home. CannotStream says why a pod lacks the tools (nothing else is set then);
+        /// Problems are the records and folders that could not be listed, and the cap if it was met.
+        /// </summary>
+        public static HomeListingResult List(PodSession pod, int maxDepth, int maxEntries, CancellationToken token)
+        {
+            var result = new HomeListingResult();
+            var stopped = false;
+            var listing = pod.Connection.Stream(Command(maxDepth), (byte[]?)null,
+                output => stopped = Read(output, maxEntries, result.Entries.Add, (path, why) => result.Problems.Add(new ArenaSkippedFile { Path = path, Reason = why })), token);
+            switch (listing.ExitCode)
+            {
+                case NoGnuTar:
+                    result.CannotStream = "the pod has no GNU tar";
+                    return result;
+                case NoFindPrintf:
+                    result.CannotStream = "the pod's find cannot print a listing (no -printf)";
+                    return result;
+                case NoHome:
+                    throw new BackupStepException("Listing", "the pod's home folder cannot be entered; nothing was copied");
+            }
+            // find exits 1 when it could not read some folder: the rest of the listing stands, and the folder is named.
+            if (!stopped && listing.ExitCode != 0 && listing.ExitCode != 1)
+            {
+                throw new BackupStepException("Listing", $"listing the home failed ({PodSession.Last(listing.StdErr, listing.ExitCode)}); nothing was copied");
+            }
+            foreach (var problem in Problems(listing.StdErr)) result.Problems.Add(new ArenaSkippedFile { Path = problem.Key, Reason = $"the folder could not be listed ({problem.Value})" });
+            if (stopped) result.Problems.Add(new ArenaSkippedFile { Path = ".", Reason = $"the listing stopped after {maxEntries} entries" });
+            return result;
+        }
 
         /// <summary>
         /// Reads records from the listing's output as they arrive, calling onEntry for each well-formed one
@@ -160,7 +200,7 @@ namespace ArenaInfra.Ssh
         }
 
         private static readonly Regex FindProblem = new Regex("^find: ['\u2018`]\\.?/?(.*)['\u2019]: (.+)$", RegexOptions.CultureInvariant);
-        private static readonly Regex TarProblem = new Regex("^tar: \\./(.*?): (.+)$", RegexOptions.CultureInvariant);
+        private static readonly Regex TarProblem = new Regex("^tar: (?:\\./)?(.*?): (.+)$", RegexOptions.CultureInvariant);
 
         /// <summary>The paths find or tar named on standard error, with what they said (a folder it could not read, a file that vanished).</summary>
         public static Dictionary<string, string> Problems(string stderr)

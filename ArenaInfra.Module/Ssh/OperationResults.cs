@@ -119,3 +119,39 @@ namespace ArenaInfra
         public string? Error { get; internal set; }
     }
 }
+
+namespace ArenaInfra
+{
+    /// <summary>What a restore did with the course repo's autocommit branch.</summary>
+    public enum ArenaBranchRestoreStatus
+    {
+        /// <summary>The repo already held the branch's work.</summary>
+        UpToDate,
+        /// <summary>The repo moved forward to the branch (nothing on the pod was in the way).</summary>
+        FastForwarded,
+        /// <summary>The branch was merged into the pod's own later commits.</summary>
+        Merged,
+        /// <summary>Nothing changed: uncommitted changes or a conflict were in the way, or the branch was not found.</summary>
+        Failed,
+    }
+
+    /// <summary>Restore-ArenaPod's result: what came back into the pod's home, and from which backup.</summary>
+    public sealed class ArenaPodRestoreResult : ArenaPodOperationResult
+    {
+        /// <summary>The backup folder the files came from (&lt;Source&gt;/&lt;Label&gt;/&lt;pod name&gt;), when files were restored.</summary>
+        public string? Source { get; internal set; }
+        public string? Label { get; internal set; }
+        /// <summary>Files written into the home by this run.</summary>
+        public int Files { get; internal set; }
+        /// <summary>Files already on the pod with the same size and time, left alone.</summary>
+        public int Unchanged { get; internal set; }
+        /// <summary>The size of the files written.</summary>
+        public long Bytes { get; internal set; }
+        public string[] SkippedFiles { get; internal set; } = System.Array.Empty<string>();
+        /// <summary>Files not restored, each with why (newer on the pod, a link in the way, ...).</summary>
+        public ArenaSkippedFile[] Skipped { get; internal set; } = System.Array.Empty<ArenaSkippedFile>();
+        /// <summary>The autocommit branch restored into the course repo, when one was asked for.</summary>
+        public string? Branch { get; internal set; }
+        public ArenaBranchRestoreStatus? BranchStatus { get; internal set; }
+    }
+}

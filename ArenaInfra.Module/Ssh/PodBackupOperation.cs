@@ -47,6 +47,28 @@ namespace ArenaInfra.Ssh
             }
             result.Destination = destination;
             var folder = new BackupFolder(destination);
+            var ok = Copy(pod, folder, result);
+            if (Directory.Exists(destination))
+            {
+                try
+                {
+                    // What the restore needs and the copy cannot hold itself: the pod's own modes, and whether it finished.
+                    BackupCatalog.Write(_root, new BackupRecord
+                    {
+                        Pod = pod.Pod.Name, Machine = pod.Pod.MachineName, PodId = pod.Pod.Id, CompletedUtc = DateTime.UtcNow,
+                        Succeeded = ok, Files = result.Files, Bytes = result.Bytes, Modes = folder.Modes,
+                    });
+                }
+                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+                {
+                    pod.Log.Warning($"{pod.Pod.Name}: the backup's record could not be written ({e.Message}); a restore will need -Label.");
+                }
+            }
+            return ok;
+        }
+
+        private bool Copy(PodSession pod, BackupFolder folder, ArenaPodBackupResult result)
+        {
             var skipped = new List<ArenaSkippedFile>();
             // The whole pod within -TimeoutSec; ending the command or the session ends any read that hangs.
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(pod.Cancellation);

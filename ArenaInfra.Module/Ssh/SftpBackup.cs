@@ -77,6 +77,7 @@ namespace ArenaInfra.Ssh
                         try
                         {
                             _folder.CreateFolder(parts);
+                            _folder.Keep(string.Join("/", parts), Mode(entry.Attributes));
                         }
                         catch (Exception e) when (IsFileProblem(e))
                         {
@@ -111,9 +112,10 @@ namespace ArenaInfra.Ssh
                 _result.Files++;
                 _result.Bytes += entry.Length;
                 _result.Unchanged++;
+                _folder.Keep(string.Join("/", parts), Mode(entry.Attributes));
                 return;
             }
-            var mode = (entry.Attributes.OwnerCanRead ? 0x100 : 0) | (entry.Attributes.OwnerCanWrite ? 0x80 : 0) | (entry.Attributes.OwnerCanExecute ? 0x40 : 0);
+            var mode = Mode(entry.Attributes);
             // At most the size it listed: a file that grows while it is read (or a lying server) is refused, not truncated.
             var written = _folder.Write(parts, entry.Length, exactSize: false, mode, entry.LastWriteTimeUtc, file => sftp.DownloadFile(entry.FullName, file));
             _result.Files++;
@@ -121,7 +123,13 @@ namespace ArenaInfra.Ssh
             _result.Downloaded++;
             _result.DownloadedBytes += written;
             _result.TransferredBytes += written;
+            _folder.Keep(string.Join("/", parts), mode);
         }
+
+        private static int Mode(SftpFileAttributes a) =>
+            (a.OwnerCanRead ? 0x100 : 0) | (a.OwnerCanWrite ? 0x80 : 0) | (a.OwnerCanExecute ? 0x40 : 0)
+            | (a.GroupCanRead ? 0x20 : 0) | (a.GroupCanWrite ? 0x10 : 0) | (a.GroupCanExecute ? 0x8 : 0)
+            | (a.OthersCanRead ? 0x4 : 0) | (a.OthersCanWrite ? 0x2 : 0) | (a.OthersCanExecute ? 0x1 : 0);
 
         private static bool IsFileProblem(Exception e) =>
             e is System.IO.IOException || e is UnauthorizedAccessException || e is ArgumentException || e is Renci.SshNet.Common.SftpPathNotFoundException

@@ -144,7 +144,11 @@ namespace ArenaInfra.Ssh
         /// returns before the output ends (it had enough, or refused what came), the command is ended.
         /// Standard error is kept to CappedOutput's bounds. Cancelling the token ends the command and the read.
         /// </summary>
-        public StreamedCommand Stream(string command, byte[]? input, Action<Stream> read, CancellationToken cancellationToken)
+        public StreamedCommand Stream(string command, byte[]? input, Action<Stream> read, CancellationToken cancellationToken) =>
+            Stream(command, input == null ? null : (Action<Stream>)(stdin => stdin.Write(input, 0, input.Length)), read, cancellationToken);
+
+        /// <summary>The same, with standard input written by writeInput as the command runs (a tar stream of a restore, say).</summary>
+        public StreamedCommand Stream(string command, Action<Stream>? writeInput, Action<Stream> read, CancellationToken cancellationToken)
         {
             using var ssh = _client.CreateCommand(command);
             using (cancellationToken.Register(() => TryCancel(ssh)))
@@ -155,12 +159,12 @@ namespace ArenaInfra.Ssh
                 {
                     var running = ssh.BeginExecute();
                     var errors = Task.Run(() => stderr.ReadAll(ssh.ExtendedOutputStream));
-                    if (input != null)
+                    if (writeInput != null)
                     {
                         writer = Task.Run(() =>
                         {
                             using var stdin = ssh.CreateInputStream();
-                            stdin.Write(input, 0, input.Length);
+                            writeInput(stdin);
                         });
                     }
                     var complete = false;
@@ -181,7 +185,11 @@ namespace ArenaInfra.Ssh
                         ssh.EndExecute(running);
                         exit = ssh.ExitStatus;
                     }
-                    return new StreamedCommand(exit, stderr.Text);
+                    // What went wrong writing the input (a local file that could not be read) is the caller's to report.
+                    Exception? inputError = null;
+                    if (writer != null && writer.Wait(TimeSpan.FromSeconds(5)) == false) TryCancel(ssh);
+                    if (writer != null && writer.IsFaulted) inputError = writer.Exception!.GetBaseException();
+                    return new StreamedCommand(exit, stderr.Text, inputError);
                 }
                 catch (Exception) when (cancellationToken.IsCancellationRequested)
                 {

@@ -72,11 +72,15 @@ namespace ArenaInfra.Ssh
     /// <summary>A data command's end: its exit code (null when it had to be ended) and what it said on standard error.</summary>
     internal sealed class StreamedCommand
     {
-        public StreamedCommand(int? exitCode, string stdErr)
+        public StreamedCommand(int? exitCode, string stdErr, Exception? inputError = null)
         {
             ExitCode = exitCode;
             StdErr = stdErr;
+            InputError = inputError;
         }
+
+        /// <summary>Why writing the command's input stopped early, if it did.</summary>
+        public Exception? InputError { get; }
 
         public int? ExitCode { get; }
         public string StdErr { get; }

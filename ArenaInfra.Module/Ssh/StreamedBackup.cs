@@ -44,32 +44,11 @@ namespace ArenaInfra.Ssh
         /// </summary>
         public List<ListedEntry>? List(PodSession pod, CancellationToken token, out string? cannotStream)
         {
-            cannotStream = null;
-            var entries = new List<ListedEntry>();
-            var stopped = false;
-            var bad = new List<ArenaSkippedFile>();
-            var listing = pod.Connection.Stream(HomeListing.Command(_maxDepth), null,
-                output => stopped = HomeListing.Read(output, _maxEntries, entries.Add, (path, why) => bad.Add(Skip(path, why))), token);
-            switch (listing.ExitCode)
-            {
-                case HomeListing.NoGnuTar:
-                    cannotStream = "the pod has no GNU tar";
-                    return null;
-                case HomeListing.NoFindPrintf:
-                    cannotStream = "the pod's find cannot print a listing (no -printf)";
-                    return null;
-                case HomeListing.NoHome:
-                    throw new BackupStepException("Listing", "the pod's home folder cannot be entered; nothing was copied");
-            }
-            // find exits 1 when it could not read some folder: the rest of the listing stands, and the folder is named.
-            if (!stopped && listing.ExitCode != 0 && listing.ExitCode != 1)
-            {
-                throw new BackupStepException("Listing", $"listing the home failed ({PodSession.Last(listing.StdErr, listing.ExitCode)}); nothing was copied");
-            }
-            _skipped.AddRange(bad);
-            foreach (var problem in HomeListing.Problems(listing.StdErr)) _skipped.Add(Skip(problem.Key, $"the folder could not be listed ({problem.Value})"));
-            if (stopped) _skipped.Add(Skip(".", $"the backup stopped listing after {_maxEntries} entries"));
-            return entries;
+            var listing = HomeListing.List(pod, _maxDepth, _maxEntries, token);
+            cannotStream = listing.CannotStream;
+            if (cannotStream != null) return null;
+            _skipped.AddRange(listing.Problems);
+            return listing.Entries;
         }
 
         /// <summary>Compares the listing with the backup, makes the folders, and fetches what differs in one stream.</summary>
@@ -106,6 +85,7 @@ namespace ArenaInfra.Ssh
                     try
                     {
                         _folder.CreateFolder(entry.Parts);
+                        _folder.Keep(entry.Path, entry.Mode);
                         folders.Add(entry);
                     }
                     catch (Exception e) when (IsLocalProblem(e))
@@ -127,6 +107,7 @@ namespace ArenaInfra.Ssh
                     _result.Files++;
                     _result.Unchanged++;
                     _result.Bytes += entry.Size;
+                    _folder.Keep(entry.Path, entry.Mode);
                     continue;
                 }
                 wanted.Add(entry);
@@ -215,6 +196,7 @@ namespace ArenaInfra.Ssh
                 _result.Downloaded++;
                 _result.Bytes += written;
                 _result.DownloadedBytes += written;
+                _folder.Keep(listed.Path, listed.Mode);
             }
             catch (Exception e) when (IsLocalProblem(e) && !(e is TarFormatException))
             {

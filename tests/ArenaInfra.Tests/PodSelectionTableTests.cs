@@ -51,6 +51,7 @@ public sealed class PodSelectionTableTests : IDisposable
         ["Set-ArenaPodSecret"] = new("Set-ArenaPodSecret {0} -VariableName OPENAI_API_KEY -Value $secret -Force", "EXITED", true, Emitted),
         ["Save-ArenaPodWork"] = new("Save-ArenaPodWork {0} -Label d1 -Force", "EXITED", true, Emitted),
         ["Backup-ArenaPod"] = new("Backup-ArenaPod {0} -Label d1 -Destination $dir", "EXITED", false, Emitted),
+        ["Restore-ArenaPod"] = new("Restore-ArenaPod {0} -Source $dir -Force", "EXITED", true, Emitted),
         ["Get-ArenaPodGpu"] = new("Get-ArenaPodGpu {0}", "EXITED", false, Emitted),
         ["Get-ArenaPodLog"] = new("Get-ArenaPodLog {0} -Tail 1", "EXITED", false, Emitted),
         ["Export-ArenaSshConfig"] = new("Export-ArenaSshConfig {0}", "RUNNING", false, SshHosts),

@@ -1,0 +1,68 @@
+using System;
+using System.IO;
+using System.Management.Automation;
+using ArenaInfra.Ssh;
+
+namespace ArenaInfra.Commands
+{
+    [Cmdlet(VerbsData.Restore, "ArenaPod", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = NameSet)]
+    [OutputType(typeof(ArenaPodRestoreResult))]
+    public sealed class RestoreArenaPodCommand : SshFleetCmdlet
+    {
+        /// <summary>The backup to restore (a label given to Backup-ArenaPod); default the newest that finished for each pod.</summary>
+        [Parameter(Position = 1)]
+        [ValidatePattern("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+        public string? Label { get; set; }
+
+        /// <summary>Where the backups are: Backup-ArenaPod's -Destination.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string Source { get; set; } = "./backup";
+
+        /// <summary>Also restore the course repo from the autocommit branch Save-ArenaPodWork pushed under this label.</summary>
+        [Parameter]
+        [ValidatePattern("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+        public string? FromBranch { get; set; }
+
+        /// <summary>Restore only the branch (-FromBranch), no files from a backup.</summary>
+        [Parameter]
+        public SwitchParameter SkipFiles { get; set; }
+
+        [Parameter]
+        [ValidateRange(1, 86400)]
+        public int TimeoutSec { get; set; } = 3600;
+
+        /// <summary>No confirmation, and files newer on the pod than in the backup are overwritten too.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        protected override PodDefault WhenNothingChosen => PodDefault.Refuse;
+
+        protected override void EndProcessing()
+        {
+            if (SkipFiles && FromBranch == null)
+            {
+                ThrowArenaError(new ArenaException(ArenaErrorIds.InvalidArgument, ErrorCategory.InvalidArgument,
+                    "-SkipFiles leaves nothing to restore without -FromBranch.", "Add -FromBranch <label>, or leave out -SkipFiles."));
+            }
+            var pods = ChosenPods();
+            if (pods.Count == 0) return;
+            var config = EffectiveConfig;
+            var root = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Source);
+            var what = (SkipFiles ? "" : $"Restore into the home of {Describe(pods)} the {(Label == null ? "newest backup" : $"backup '{Label}'")} under {root}")
+                + (FromBranch == null ? "" : (SkipFiles ? $"Restore into {Describe(pods)}" : " and") + $" the course repo from {PodWorkSaveOperation.BranchName(config.Prefix, FromBranch, "<machine>")}")
+                + (Force ? " (overwriting files newer on the pod)" : "");
+            if (!ConfirmBatch(what, what + "?", "Restore pods", Force)) return;
+            var request = new RestoreRequest
+            {
+                BackupRoot = SkipFiles ? null : root,
+                Label = Label,
+                BranchLabel = FromBranch,
+                RepoName = config.RepoName,
+                Prefix = config.Prefix,
+                OverwriteNewer = Force,
+            };
+            RunOperation(pods, new PodRestoreOperation(request) { Timeout = TimeSpan.FromSeconds(TimeoutSec) }, WriteObject, "restored");
+        }
+    }
+}

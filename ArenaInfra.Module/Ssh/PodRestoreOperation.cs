@@ -1,0 +1,254 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Threading;
+
+namespace ArenaInfra.Ssh
+{
+    /// <summary>What a restore brings back, and from where.</summary>
+    internal sealed class RestoreRequest
+    {
+        /// <summary>The backups' root (Backup-ArenaPod's -Destination); null when no files are restored.</summary>
+        public string? BackupRoot { get; set; }
+        /// <summary>The backup's label; null for the newest that finished.</summary>
+        public string? Label { get; set; }
+        /// <summary>The Save-ArenaPodWork label whose autocommit branch goes back into the course repo; null for none.</summary>
+        public string? BranchLabel { get; set; }
+        public string RepoName { get; set; } = "";
+        public string Prefix { get; set; } = "";
+        /// <summary>Overwrite files that are newer on the pod than in the backup (a fresh replacement pod holds nothing newer worth keeping).</summary>
+        public bool OverwriteNewer { get; set; }
+    }
+
+    /// <summary>
+    /// restore: the course repo's autocommit branch (first, so that the files after it are the latest
+    /// state), then the pod's backup, in one tar stream over one channel. It lists the pod's home as a
+    /// backup does and sends only what differs: a file of the same size and time is left alone, a file
+    /// newer on the pod is kept unless asked otherwise, and nothing goes where a link or a folder on
+    /// the pod would lead it elsewhere. The names sent are the backup folder's own, each checked, and
+    /// links in that folder are never followed; the pod's GNU tar writes them under the home only.
+    /// </summary>
+    internal sealed class PodRestoreOperation : PodOperation<ArenaPodRestoreResult>
+    {
+        private readonly RestoreRequest _request;
+
+        public PodRestoreOperation(RestoreRequest request)
+        {
+            _request = request;
+        }
+
+        public override string Activity => "Restoring pods";
+
+        protected override bool Work(PodSession pod, ArenaPodRestoreResult result)
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(pod.Cancellation);
+            deadline.CancelAfter(Timeout);
+            try
+            {
+                if (_request.BranchLabel != null && !RestoreBranch(pod, result)) return false;
+                return _request.BackupRoot == null || RestoreFiles(pod, result, deadline.Token);
+            }
+            catch (BackupStepException e)
+            {
+                return pod.Fail(e.Step, e.Message, ArenaErrorIds.RestoreFailed);
+            }
+            catch (Exception) when (deadline.IsCancellationRequested && !pod.Cancellation.IsCancellationRequested)
+            {
+                return pod.Fail("Timeout", $"the restore did not finish within {Timeout.TotalSeconds:0} s; {result.Files} file(s) were sent", ArenaErrorIds.RestoreFailed);
+            }
+        }
+
+        private bool RestoreBranch(PodSession pod, ArenaPodRestoreResult result)
+        {
+            var machine = pod.Pod.MachineName ?? pod.Pod.Name;
+            var branch = PodWorkSaveOperation.BranchName(_request.Prefix, _request.BranchLabel!, machine);
+            result.Branch = branch;
+            var q = (Func<string, string>)PodCheck.ShellQuote;
+            var aside = q("arena-restore/" + _request.BranchLabel);
+            var output = pod.Shell(string.Join("\n",
+                "export GIT_TERMINAL_PROMPT=0",
+                $"cd \"$HOME\"/{q(_request.RepoName)} 2>/dev/null || {{ printf 'no repository at ~/%s; Initialize-ArenaPod makes it\\n' {q(_request.RepoName)} >&2; exit 10; }}",
+                $"git fetch -q origin {q("refs/heads/" + branch)} || {{ echo 'the branch is not on origin' >&2; exit 11; }}",
+                "if git merge-base --is-ancestor FETCH_HEAD HEAD; then echo ARENA-UPTODATE; exit 0; fi",
+                // Work on the pod that is not committed stays as it is: the branch is kept beside it instead.
+                $"if [ -n \"$(git status --porcelain --untracked-files=no)\" ]; then git branch -f {aside} FETCH_HEAD; echo \"uncommitted changes are in the way; nothing changed, and the branch is fetched as \"{aside} >&2; exit 12; fi",
+                "if git merge-base --is-ancestor HEAD FETCH_HEAD; then git merge -q --ff-only FETCH_HEAD || exit 13; echo ARENA-FASTFORWARD; exit 0; fi",
+                "ident=''",
+                "if [ -z \"$(git config user.email)\" ]; then ident='-c user.name=ARENA-autocommit -c user.email=autocommit@arena.invalid'; fi",
+                "if git $ident merge -q --no-edit FETCH_HEAD; then echo ARENA-MERGED; exit 0; fi",
+                $"git merge --abort 2>/dev/null; git branch -f {aside} FETCH_HEAD; echo \"the branch conflicts with the pod's own commits; nothing changed, and the branch is fetched as \"{aside} >&2; exit 14"));
+            if (output.ExitCode == 0)
+            {
+                result.BranchStatus = output.StdOut.Contains("ARENA-UPTODATE") ? ArenaBranchRestoreStatus.UpToDate
+                    : output.StdOut.Contains("ARENA-MERGED") ? ArenaBranchRestoreStatus.Merged : ArenaBranchRestoreStatus.FastForwarded;
+                return true;
+            }
+            result.BranchStatus = ArenaBranchRestoreStatus.Failed;
+            return pod.Check("Branch", output);
+        }
+
+        private bool RestoreFiles(PodSession pod, ArenaPodRestoreResult result, CancellationToken token)
+        {
+            BackupSource? source;
+            try
+            {
+                source = BackupCatalog.Find(_request.BackupRoot!, _request.Label, pod.Pod.Name);
+            }
+            catch (ArgumentException e)
+            {
+                return pod.Fail("Backup", $"the pod's name cannot be a folder name ({e.Message})", ArenaErrorIds.InvalidPodName);
+            }
+            if (source == null)
+            {
+                var which = _request.Label == null ? "no backup that finished" : $"no backup labelled '{_request.Label}'";
+                return pod.Fail("Backup", $"{which} holds {pod.Pod.Name} under {_request.BackupRoot}; nothing was restored", ArenaErrorIds.BackupNotFound);
+            }
+            result.Source = source.Folder;
+            result.Label = source.Label;
+            var skipped = new List<ArenaSkippedFile>();
+            var listing = HomeListing.List(pod, PodBackupOperation.MaxDepth, PodBackupOperation.MaxEntries, token);
+            if (listing.CannotStream != null)
+            {
+                return pod.Fail("Listing", $"{listing.CannotStream}, which a restore needs; nothing was restored", ArenaErrorIds.RestoreFailed);
+            }
+            var plan = RestorePlan.Make(source, listing.Entries, _request.OverwriteNewer, PodBackupOperation.MaxDepth, skipped);
+            result.Unchanged = plan.Unchanged;
+            pod.Log.Verbose($"{pod.Pod.Name}: restoring {plan.Files.Count} file(s) ({plan.Files.Sum(f => f.Size) / 1048576.0:0.0} MB) and {plan.Folders.Count} folder(s) from {source.Label}; {plan.Unchanged} already there.");
+            if (plan.Files.Count > 0 || plan.Folders.Count > 0) Send(pod, source, plan, result, skipped, token);
+            result.Skipped = skipped.ToArray();
+            result.SkippedFiles = skipped.Select(s => s.Path).ToArray();
+            return true;
+        }
+
+        private void Send(PodSession pod, BackupSource source, RestorePlan plan, ArenaPodRestoreResult result, List<ArenaSkippedFile> skipped, CancellationToken token)
+        {
+            var sent = new List<BackupFolderEntry>();
+            var unreadable = new List<ArenaSkippedFile>();
+            var command = "sh -c 'cd || exit 96; exec tar -xf - --no-same-owner --delay-directory-restore"
+                + (_request.OverwriteNewer ? "" : " --keep-newer-files") + "'";
+            var run = pod.Connection.Stream(command, stdin =>
+            {
+                var tar = new TarStreamWriter(stdin);
+                foreach (var entry in plan.Order)
+                {
+                    token.ThrowIfCancellationRequested();
+                    var mode = source.Mode(entry.Path) ?? Widen(entry.LocalMode, entry.IsFolder);
+                    if (entry.IsFolder)
+                    {
+                        tar.Folder(entry.Path, mode, entry.ModifiedUtc);
+                        continue;
+                    }
+                    FileStream file;
+                    try
+                    {
+                        file = new FileStream(entry.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read);
+                    }
+                    catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+                    {
+                        unreadable.Add(new ArenaSkippedFile { Path = entry.Path, Reason = $"could not be read here ({e.Message})" });
+                        continue;
+                    }
+                    using (file)
+                    {
+                        // The size announced is the size read now: a backup file that changed since the walk is sent as it is.
+                        tar.File(entry.Path, file.Length, mode, entry.ModifiedUtc, file);
+                    }
+                    sent.Add(entry);
+                }
+                tar.End();
+            }, output => output.CopyTo(Stream.Null), token);
+            if (run.InputError != null && !(run.InputError is OperationCanceledException))
+            {
+                throw new BackupStepException("Upload", $"sending the files stopped: {run.InputError.Message}; {sent.Count} file(s) were sent");
+            }
+            if (run.ExitCode == HomeListing.NoHome) throw new BackupStepException("Upload", "the pod's home folder cannot be entered; nothing was restored");
+            var problems = HomeListing.Problems(run.StdErr);
+            skipped.AddRange(unreadable);
+            foreach (var entry in sent)
+            {
+                if (problems.TryGetValue(entry.Path, out var said))
+                {
+                    skipped.Add(new ArenaSkippedFile { Path = entry.Path, Reason = $"the pod's tar did not write it ({said})" });
+                    continue;
+                }
+                result.Files++;
+                result.Bytes += entry.Size;
+            }
+            if (run.ExitCode != 0 && problems.Count == 0)
+            {
+                throw new BackupStepException("Upload", $"the pod's tar failed ({PodSession.Last(run.StdErr, run.ExitCode)})");
+            }
+        }
+
+        /// <summary>A backup from before records kept the pod's modes holds only the owner's bits: give group and others read (and search) as a fresh home would.</summary>
+        private static int Widen(int? localMode, bool folder)
+        {
+            var owner = (localMode ?? (folder ? 0x1C0 : 0x180)) & 0x1C0;
+            var read = (owner & 0x100) != 0 ? 0x24 : 0;
+            var search = (owner & 0x40) != 0 ? 0x9 : 0;
+            return owner | read | search;
+        }
+    }
+
+    /// <summary>What a restore sends: the backup's files and folders that the pod lacks or holds differently, in an order tar can write.</summary>
+    internal sealed class RestorePlan
+    {
+        public List<BackupFolderEntry> Files { get; } = new List<BackupFolderEntry>();
+        public List<BackupFolderEntry> Folders { get; } = new List<BackupFolderEntry>();
+        /// <summary>Folders before what is in them.</summary>
+        public List<BackupFolderEntry> Order { get; } = new List<BackupFolderEntry>();
+        public int Unchanged { get; private set; }
+
+        public static RestorePlan Make(BackupSource source, List<ListedEntry> onPod, bool overwriteNewer, int maxDepth, List<ArenaSkippedFile> skipped)
+        {
+            var pod = new Dictionary<string, ListedEntry>(StringComparer.Ordinal);
+            foreach (var entry in onPod) pod[entry.Path] = entry;
+            var plan = new RestorePlan();
+            var blocked = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var entry in new BackupFolder(source.Folder).Walk(maxDepth, skipped))
+            {
+                var slash = entry.Path.LastIndexOf('/');
+                if (slash > 0 && blocked.Contains(entry.Path.Substring(0, slash)))
+                {
+                    if (entry.IsFolder) blocked.Add(entry.Path);
+                    continue;
+                }
+                pod.TryGetValue(entry.Path, out var there);
+                if (entry.IsFolder)
+                {
+                    if (there == null)
+                    {
+                        plan.Folders.Add(entry);
+                        plan.Order.Add(entry);
+                    }
+                    else if (there.Type != 'd')
+                    {
+                        // A link here could lead the folder's files anywhere; a file here is the participant's.
+                        skipped.Add(new ArenaSkippedFile { Path = entry.Path, Reason = there.Type == 'l' ? "a link on the pod stands where the backup has a folder; nothing under it was restored" : "a file on the pod stands where the backup has a folder; nothing under it was restored" });
+                        blocked.Add(entry.Path);
+                    }
+                    continue;
+                }
+                if (there != null && there.Type == 'f' && there.Size == entry.Size && Math.Abs((there.ModifiedUtc - entry.ModifiedUtc).TotalSeconds) < StreamedBackup.SameTime.TotalSeconds)
+                {
+                    plan.Unchanged++;
+                    continue;
+                }
+                if (there != null && there.Type != 'f')
+                {
+                    skipped.Add(new ArenaSkippedFile { Path = entry.Path, Reason = there.Type == 'd' ? "a folder on the pod stands where the backup has a file" : "a link or other special file on the pod stands where the backup has a file; it was left as it is" });
+                    continue;
+                }
+                if (there != null && !overwriteNewer && there.ModifiedUtc > entry.ModifiedUtc)
+                {
+                    skipped.Add(new ArenaSkippedFile { Path = entry.Path, Reason = $"newer on the pod ({there.ModifiedUtc:u}) than in the backup ({entry.ModifiedUtc:u}); -Force overwrites it" });
+                    continue;
+                }
+                plan.Files.Add(entry);
+                plan.Order.Add(entry);
+            }
+            return plan;
+        }
+    }
+}

@@ -1,0 +1,276 @@
+using System.Diagnostics;
+using System.Security;
+using System.Security.Cryptography;
+using ArenaInfra.Tests.Support;
+using Xunit;
+
+namespace ArenaInfra.Tests;
+
+/// <summary>
+/// Restore-ArenaPod against real sshd pods: a backup comes back into a replacement pod as the same
+/// tree, a second run sends nothing, newer work on the pod is kept, a hostile backup folder or a
+/// link on the pod writes nothing outside the home, and the autocommit branch comes back into the repo.
+/// </summary>
+[Collection("ssh")]
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public sealed class RestoreTests : IDisposable
+{
+    private readonly SshSandbox _ssh;
+    private readonly PowerShellHost _host = new();
+    private readonly TempDir _dir = new();
+    private readonly Dictionary<string, object?> _vars = new();
+    private readonly string _origin;
+
+    public RestoreTests(SshSandbox ssh)
+    {
+        _ssh = ssh;
+        _origin = Path.Combine(_dir.Path, "origin.git");
+        if (ssh.SkipReason != null) return;
+        ssh.Sandbox!.Reset();
+        var key = Path.Combine(_dir.Path, "shared");
+        File.Copy(RepoPaths.Fixture("keys/test_ed25519"), key);
+        File.Copy(RepoPaths.Fixture("keys/test_ed25519.pub"), key + ".pub");
+        File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        Git(_dir.Path, "init", "-q", "--bare", "-b", "main", _origin);
+        var seed = Path.Combine(_dir.Path, "seed");
+        Git(_dir.Path, "clone", "-q", _origin, seed);
+        File.WriteAllText(Path.Combine(seed, "README.md"), "course\n");
+        Git(seed, "add", "README.md");
+        Git(seed, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "start");
+        Git(seed, "push", "-q", "origin", "HEAD:main");
+        var s = new SecureString();
+        foreach (var c in Sandbox.ApiKey) s.AppendChar(c);
+        _vars["key"] = s;
+        _vars["cfg"] = _dir.Write("camp.env", string.Join("\n",
+            $"RUNPOD_API_BASE_URL={ssh.Sandbox.Url}",
+            $"SHARED_SSH_KEY_PATH={key}",
+            $"SSH_USER={Environment.UserName}",
+            "MACHINE_NAME_PREFIX=camp",
+            "MACHINE_NAME_LIST=(alpha bravo)",
+            "RUNPOD_API_MAX_RPS=0",
+            "GIT_SSH_KEY_REMOTE=~/.ssh/id_deploy",
+            "ARENA_REPO_NAME=course",
+            $"ARENA_REPO_URL={_origin}",
+            "DEFAULT_BRANCH=main",
+            ""));
+        _vars["backups"] = Path.Combine(_dir.Path, "backup");
+    }
+
+    public void Dispose()
+    {
+        _host.Dispose();
+        _dir.Dispose();
+    }
+
+    private HostResult Run(string script) =>
+        _host.Run("$config = Import-ArenaConfig $cfg -NoDefault\n$PSDefaultParameterValues = @{ '*-Arena*:Config' = $config; '*-Arena*:ApiKey' = $key }\n" + script, _vars);
+
+    private ArenaPodRestoreResult Restore(string arguments) =>
+        Run("Restore-ArenaPod " + arguments + " -Source $backups -Confirm:$false").Output.OfType<ArenaPodRestoreResult>().Single();
+
+    private string PodId(string name) => Run($"(Get-ArenaPod -Name {name}).Id").Output.Cast<string>().Single();
+    private string Home(string name) => _ssh.Sandbox!.PodHome(PodId(name));
+
+    /// <summary>The pod terminated and a new one created under its name: a new id, an empty home.</summary>
+    private void Replace(string name)
+    {
+        var old = PodId(name);
+        Run($"Remove-ArenaPod -Name {name} -Force | Out-Null; New-ArenaPod -Count 1 -Force | Out-Null; Get-ArenaPod -Name {name} | Wait-ArenaPod | Out-Null");
+        Assert.NotEqual(old, PodId(name));
+    }
+
+    private static string Git(string cwd, params string[] args)
+    {
+        var info = new ProcessStartInfo("git") { WorkingDirectory = cwd, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.Environment["GIT_CONFIG_NOSYSTEM"] = "1";
+        foreach (var a in args) info.ArgumentList.Add(a);
+        using var git = Process.Start(info)!;
+        var output = git.StandardOutput.ReadToEnd();
+        var error = git.StandardError.ReadToEnd();
+        git.WaitForExit();
+        if (git.ExitCode != 0) throw new InvalidOperationException($"git {string.Join(' ', args)}: {error}");
+        return output;
+    }
+
+    private static void Write(string path, string text, DateTime? time = null)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, text);
+        if (time != null) File.SetLastWriteTimeUtc(path, time.Value);
+    }
+
+    /// <summary>Every folder and file a backup keeps (not hidden folders, not site-packages): path, mode, and for a file size, time to 100 ns and content.</summary>
+    private static SortedDictionary<string, string> Tree(string root)
+    {
+        var tree = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var pending = new Queue<string>();
+        pending.Enqueue(root);
+        while (pending.Count > 0)
+        {
+            foreach (var entry in new DirectoryInfo(pending.Dequeue()).EnumerateFileSystemInfos())
+            {
+                var relative = Path.GetRelativePath(root, entry.FullName);
+                var mode = Convert.ToString((int)entry.UnixFileMode & 0xFFF, 8);
+                if (entry is DirectoryInfo)
+                {
+                    if (entry.Name.StartsWith('.') || entry.Name == "site-packages") continue;
+                    tree[relative] = $"folder {mode} {entry.LastWriteTimeUtc.Ticks}";
+                    pending.Enqueue(entry.FullName);
+                }
+                else if (entry is FileInfo file && file.LinkTarget == null)
+                {
+                    tree[relative] = $"file {mode} {file.Length} {file.LastWriteTimeUtc.Ticks} {Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(file.FullName)))}";
+                }
+            }
+        }
+        return tree;
+    }
+
+    [SkippableFact]
+    public void A_backup_comes_back_into_a_replacement_pod_as_the_same_tree_and_a_second_run_sends_nothing()
+    {
+        _ssh.Require();
+        Run("New-ArenaPod -Count 1 -Force | Out-Null");
+        var home = Home("alpha");
+        var old = new DateTime(2026, 5, 6, 7, 8, 9, DateTimeKind.Utc).AddTicks(4567891);
+        Write(Path.Combine(home, "notes.md"), "notes", old);
+        Write(Path.Combine(home, "Übung 1", "naïve résumé.py"), "print('é')");
+        Write(Path.Combine(home, new string('l', 120) + ".txt"), "a long name");
+        Write(Path.Combine(home, ".bashrc"), "export X=1");
+        Directory.CreateDirectory(Path.Combine(home, "empty"));
+        var deep = home;
+        for (var i = 0; i < 12; i++) deep = Path.Combine(deep, "d" + i);
+        Write(Path.Combine(deep, "bottom.txt"), "deep");
+        File.WriteAllBytes(Path.Combine(home, "data.bin"), RandomNumberGenerator.GetBytes(300_000));
+        var script = Path.Combine(home, "run.sh");
+        Write(script, "#!/bin/sh\necho hi\n");
+        File.SetUnixFileMode(script, (UnixFileMode)Convert.ToInt32("750", 8));
+        var secret = Path.Combine(home, "keys.env");
+        Write(secret, "OPENAI_API_KEY=sk-x");
+        File.SetUnixFileMode(secret, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.SetUnixFileMode(Path.Combine(home, "Übung 1"), (UnixFileMode)Convert.ToInt32("755", 8));
+        foreach (var folder in Directory.GetDirectories(home, "*", SearchOption.AllDirectories)) Directory.SetLastWriteTimeUtc(folder, old.AddDays(-1));
+        var before = Tree(home);
+        var backup = Run("Backup-ArenaPod -Name alpha -Label w1 -Destination $backups").Output.OfType<ArenaPodBackupResult>().Single();
+        Assert.True(backup.Succeeded, backup.Error);
+
+        Replace("alpha");
+        var first = Restore("-Name alpha");
+        var second = Restore("-Name alpha");
+
+        Assert.True(first.Succeeded, first.Error);
+        Assert.Equal("w1", first.Label);
+        Assert.Equal(before, Tree(Home("alpha")));
+        Assert.Equal(backup.Files, first.Files);
+        Assert.Empty(first.Skipped);
+        Assert.True(second.Succeeded, second.Error);
+        Assert.Equal(0, second.Files);
+        Assert.Equal(backup.Files, second.Unchanged);
+    }
+
+    [SkippableFact]
+    public void Work_newer_on_the_pod_is_kept_unless_Force_and_the_newest_finished_backup_is_the_default()
+    {
+        _ssh.Require();
+        Run("New-ArenaPod -Count 1 -Force | Out-Null");
+        var home = Home("alpha");
+        Write(Path.Combine(home, "essay.md"), "monday", new DateTime(2026, 6, 1, 0, 0, 0, DateTimeKind.Utc));
+        Run("Backup-ArenaPod -Name alpha -Label monday -Destination $backups | Out-Null");
+        Write(Path.Combine(home, "essay.md"), "tuesday", new DateTime(2026, 6, 2, 0, 0, 0, DateTimeKind.Utc));
+        Run("Backup-ArenaPod -Name alpha -Label tuesday -Destination $backups | Out-Null");
+        Write(Path.Combine(home, "essay.md"), "wednesday, not backed up yet");
+
+        var kept = Restore("-Name alpha");
+        var keptText = File.ReadAllText(Path.Combine(home, "essay.md"));
+        var forced = Restore("-Name alpha -Label monday -Force");
+
+        Assert.Equal("tuesday", kept.Label);
+        Assert.Equal(0, kept.Files);
+        Assert.Contains(kept.Skipped, s => s.Path == "essay.md" && s.Reason.Contains("newer on the pod") && s.Reason.Contains("-Force"));
+        Assert.Equal("wednesday, not backed up yet", keptText);
+        Assert.Equal(1, forced.Files);
+        Assert.Equal("monday", File.ReadAllText(Path.Combine(home, "essay.md")));
+    }
+
+    [SkippableFact]
+    public void A_hostile_backup_folder_or_a_link_on_the_pod_writes_nothing_outside_the_home()
+    {
+        _ssh.Require();
+        Run("New-ArenaPod -Count 1 -Force | Out-Null");
+        var home = Home("alpha");
+        var outside = Path.Combine(_dir.Path, "outside");
+        Directory.CreateDirectory(outside);
+        // The backup folder as someone with access to the organiser's disk might leave it.
+        var folder = Path.Combine(_dir.Path, "backup", "w1", "camp-alpha");
+        Write(Path.Combine(folder, "good.txt"), "good");
+        Write(Path.Combine(folder, "course", "solution.py"), "would land wherever course points");
+        Write(Path.Combine(folder, "bad\nname.txt"), "a name with a newline");
+        File.CreateSymbolicLink(Path.Combine(folder, "etc-link"), "/etc");
+        File.CreateSymbolicLink(Path.Combine(folder, "passwd.txt"), "/etc/passwd");
+        // And on the pod, a link where the backup has a folder.
+        File.CreateSymbolicLink(Path.Combine(home, "course"), outside);
+
+        var result = Restore("-Name alpha -Force");
+
+        Assert.True(result.Succeeded, result.Error);
+        Assert.Equal("good", File.ReadAllText(Path.Combine(home, "good.txt")));
+        Assert.Empty(Directory.GetFileSystemEntries(outside));
+        Assert.False(File.Exists(Path.Combine(home, "passwd.txt")));
+        Assert.False(Directory.Exists(Path.Combine(home, "etc-link")));
+        Assert.Contains(result.Skipped, s => s.Path == "course" && s.Reason.Contains("a link on the pod"));
+        Assert.Contains(result.Skipped, s => s.Path == "etc-link" && s.Reason.Contains("links are never restored"));
+        Assert.Contains(result.Skipped, s => s.Path == "passwd.txt" && s.Reason.Contains("links are never restored"));
+        Assert.Contains(result.Skipped, s => s.Reason.Contains("control character"));
+        Assert.Equal(1, result.Files);
+    }
+
+    [SkippableFact]
+    public void The_autocommit_branch_comes_back_into_a_replacement_pods_repo_and_uncommitted_work_is_never_lost()
+    {
+        _ssh.Require();
+        Run("New-ArenaPod -Count 1 -Force | Out-Null; Initialize-ArenaPod -Name alpha -Force | Out-Null");
+        File.WriteAllText(Path.Combine(Home("alpha"), "course", "solution.py"), "print('done')\n");
+        var saved = Run("Save-ArenaPodWork -Name alpha -Label w1d2 -Force").Output.OfType<ArenaPodSaveResult>().Single();
+        Assert.Equal(ArenaSaveStatus.Pushed, saved.Status);
+        Replace("alpha");
+        Run("Initialize-ArenaPod -Name alpha -Force | Out-Null");
+        var repo = Path.Combine(Home("alpha"), "course");
+        Assert.False(File.Exists(Path.Combine(repo, "solution.py")));
+
+        var restored = Restore("-Name alpha -FromBranch w1d2 -SkipFiles");
+        var again = Restore("-Name alpha -FromBranch w1d2 -SkipFiles");
+        // Another pod, whose participant has changed a tracked file and not committed it.
+        Run("New-ArenaPod -Count 2 -Force | Out-Null; Initialize-ArenaPod -Name bravo -Force | Out-Null");
+        var bravoRepo = Path.Combine(Home("bravo"), "course");
+        Git(_dir.Path, "--git-dir", _origin, "branch", "autocommit-camp-w1d2-bravo", saved.Commit!);
+        File.WriteAllText(Path.Combine(bravoRepo, "README.md"), "my own edit\n");
+        var refused = Restore("-Name bravo -FromBranch w1d2 -SkipFiles");
+
+        Assert.True(restored.Succeeded, restored.Error);
+        Assert.Equal(ArenaBranchRestoreStatus.FastForwarded, restored.BranchStatus);
+        Assert.Equal("autocommit-camp-w1d2-alpha", restored.Branch);
+        Assert.Equal("print('done')\n", File.ReadAllText(Path.Combine(repo, "solution.py")));
+        Assert.Equal(saved.Commit, Git(repo, "rev-parse", "HEAD").Trim());
+        Assert.Equal(ArenaBranchRestoreStatus.UpToDate, again.BranchStatus);
+        Assert.False(refused.Succeeded);
+        Assert.Equal("Branch", refused.FailedStep);
+        Assert.Equal(ArenaBranchRestoreStatus.Failed, refused.BranchStatus);
+        Assert.Contains("uncommitted changes", refused.Error);
+        Assert.Equal("my own edit\n", File.ReadAllText(Path.Combine(bravoRepo, "README.md")));
+        Assert.Equal(saved.Commit, Git(bravoRepo, "rev-parse", "arena-restore/w1d2").Trim());
+    }
+
+    [SkippableFact]
+    public void A_pod_without_a_backup_is_BackupNotFound_and_nothing_is_written()
+    {
+        _ssh.Require();
+        Run("New-ArenaPod -Count 1 -Force | Out-Null");
+
+        var result = Restore("-Name alpha -Label never");
+
+        Assert.False(result.Succeeded);
+        Assert.Equal("BackupNotFound", result.ErrorId);
+        Assert.Contains("'never'", result.Error);
+        Assert.Empty(Directory.GetFileSystemEntries(Home("alpha")));
+    }
+}
