@@ -27,6 +27,7 @@
         'New-ArenaPod'
         'Publish-ArenaProxyConfig'
         'Remove-ArenaPod'
+        'Repair-ArenaPod'
         'Restore-ArenaPod'
         'Save-ArenaPodWork'
         'Set-ArenaApiKey'

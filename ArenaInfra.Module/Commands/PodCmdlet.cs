@@ -61,6 +61,12 @@ namespace ArenaInfra.Commands
         [Parameter]
         public SwitchParameter All { get; set; }
 
+        /// <summary>Names or ids that chose no pod but that the command knows what to do with (a replacement in progress), instead of PodNotFound.</summary>
+        protected virtual bool ExpectMissing(string nameOrId) => false;
+
+        /// <summary>What ChosenPods found missing that ExpectMissing accepted.</summary>
+        protected List<string> ExpectedMissing { get; } = new List<string>();
+
         /// <summary>What this command does when it was given no pods.</summary>
         protected abstract PodDefault WhenNothingChosen { get; }
 
@@ -100,7 +106,11 @@ namespace ArenaInfra.Commands
             }
             var current = CallRunPod((api, token) => api.ListPodsAsync(token));
             var selection = PodSelection.Select(current, selector, EffectiveConfig.Prefix);
-            foreach (var (error, target) in selection.Errors) WriteArenaError(error, target);
+            foreach (var (error, target) in selection.Errors)
+            {
+                if (error.ErrorId == ArenaErrorIds.PodNotFound && target is string missing && ExpectMissing(missing)) ExpectedMissing.Add(missing);
+                else WriteArenaError(error, target);
+            }
             WriteVerbose(selection.Pods.Count == 0 ? "No pod was chosen." : $"Chosen: {string.Join(", ", selection.Pods.Select(p => p.Name))}.");
             return selection.Pods;
         }

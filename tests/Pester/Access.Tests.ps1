@@ -231,6 +231,27 @@ Describe 'Participant access' -Skip:([bool]$Missing) {
         $id | Should -Not -Be $oldId
     }
 
+    It 'replaces a pod whose sshd died in one command: the participants'' ssh config stays byte for byte, and ssh reaches the new pod' {
+        Publish-ArenaProxyConfig | Out-Null
+        $participant = Export-ArenaSshConfig -Mode Proxy
+        $file = Join-Path $TestDrive 'participant-repair.conf'
+        Set-Content $file $participant -NoNewline
+        $old = Get-ArenaPod -Name bravo
+        $null = Invoke-RestMethod -Method Post "$($Sandbox.Url)/_sandbox/pods/$($old.Id)/sshd/stop"
+
+        $failed = @(Get-ArenaPod -Name alpha, bravo | Test-ArenaPod -Command true | Where-Object { -not $_.Passed })
+        $result = $failed | Repair-ArenaPod -SkipSetup Git -TestCommand true -ProxyKeyPath $OrganiserKey -Force
+
+        $failed.Name | Should -Be 'camp-bravo'
+        $result.Succeeded | Should -BeTrue
+        $result.NewPod.Id | Should -Not -Be $old.Id
+        ($result.Steps | Where-Object Step -eq 'Publish').Succeeded | Should -BeTrue
+        Export-ArenaSshConfig -Mode Proxy | Should -BeExactly $participant
+        Wait-Port ($BasePort + 1)
+        (Invoke-SshRetry $file camp-bravo 'echo $ARENA_POD_ID').Output | Should -Be $result.NewPod.Id
+        (Invoke-SshRetry $file camp-alpha 'echo $ARENA_POD_ID').Output | Should -Be (Get-ArenaPod -Name alpha).Id
+    }
+
     It 'installs into ~/.ssh/config, keeping the user''s content byte for byte, and uninstalls exactly' {
         $rich = "# mine`r`nInclude ~/.ssh/office/*.conf`r`n`r`nHost github.com`r`n    IdentityFile ~/.ssh/gh`r`n`r`nMatch host *.corp exec ""true""`r`n    User me`r`n"
         foreach ($case in @{ Name = 'absent'; Content = $null }, @{ Name = 'empty'; Content = '' }, @{ Name = 'rich'; Content = $rich }) {

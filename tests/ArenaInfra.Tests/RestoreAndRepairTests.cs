@@ -7,13 +7,15 @@ using Xunit;
 namespace ArenaInfra.Tests;
 
 /// <summary>
-/// Restore-ArenaPod against real sshd pods: a backup comes back into a replacement pod as the same
-/// tree, a second run sends nothing, newer work on the pod is kept, a hostile backup folder or a
-/// link on the pod writes nothing outside the home, and the autocommit branch comes back into the repo.
+/// Restore-ArenaPod and Repair-ArenaPod against real sshd pods: a backup comes back into a
+/// replacement pod as the same tree, a second run sends nothing, newer work on the pod is kept, a
+/// hostile backup folder or a link on the pod writes nothing outside the home, the autocommit branch
+/// comes back into the repo; a dead pod is replaced in one command, and a replacement that stopped
+/// half way is carried on by the next run.
 /// </summary>
 [Collection("ssh")]
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-public sealed class RestoreTests : IDisposable
+public sealed class RestoreAndRepairTests : IDisposable
 {
     private readonly SshSandbox _ssh;
     private readonly PowerShellHost _host = new();
@@ -21,7 +23,7 @@ public sealed class RestoreTests : IDisposable
     private readonly Dictionary<string, object?> _vars = new();
     private readonly string _origin;
 
-    public RestoreTests(SshSandbox ssh)
+    public RestoreAndRepairTests(SshSandbox ssh)
     {
         _ssh = ssh;
         _origin = Path.Combine(_dir.Path, "origin.git");
@@ -272,5 +274,95 @@ public sealed class RestoreTests : IDisposable
         Assert.Equal("BackupNotFound", result.ErrorId);
         Assert.Contains("'never'", result.Error);
         Assert.Empty(Directory.GetFileSystemEntries(Home("alpha")));
+    }
+
+    private ArenaPodRepairResult[] Repair(string script) => Run(script).Output.OfType<ArenaPodRepairResult>().ToArray();
+
+    private static string[] StepNames(ArenaPodRepairResult result, bool done) => result.Steps.Where(s => s.Skipped != done).Select(s => s.Step).ToArray();
+
+    [SkippableFact]
+    public void A_pod_whose_SSH_died_is_replaced_from_a_failed_test_in_one_command_with_its_work_and_secrets_back()
+    {
+        var sandbox = _ssh.Require();
+        Run("New-ArenaPod -Count 2 -Force | Out-Null; Initialize-ArenaPod -Name * -Force | Out-Null");
+        Write(Path.Combine(Home("alpha"), "course", "notebook.py"), "alpha's notebook", new DateTime(2026, 6, 1, 0, 0, 0, DateTimeKind.Utc));
+        Run("Backup-ArenaPod -Name * -Label w1 -Destination $backups | Out-Null");
+        var oldId = PodId("alpha");
+        var bravoId = PodId("bravo");
+        sandbox.Sshd(oldId, "stop");
+        _vars["csv"] = _dir.Write("openai.csv", "host,key\nalpha,sk-alpha\nbravo,sk-bravo\n");
+        _vars["token"] = Secrets.ToSecureString("hf-shared");
+
+        var results = Repair("Get-ArenaPod | Test-ArenaPod -Command true | Where-Object { -not $_.Passed } | Repair-ArenaPod -BackupSource $backups -Secrets @{ OPENAI_API_KEY = $csv; HF_TOKEN = $token } -TestCommand true -Force");
+
+        var result = Assert.Single(results);
+        Assert.True(result.Succeeded, result.Error);
+        Assert.Equal("camp-alpha", result.Name);
+        Assert.Equal(oldId, result.OldPodId);
+        Assert.NotEqual(oldId, result.NewPod!.Id);
+        Assert.Equal(result.NewPod.Id, PodId("alpha"));
+        Assert.Equal(bravoId, PodId("bravo"));
+        Assert.Equal(new[] { "Terminate", "Create", "WaitForSsh", "Setup", "Restore", "Secrets", "Test" }, StepNames(result, done: true));
+        Assert.All(result.Steps, s => Assert.True(s.Succeeded, s.ToString()));
+        Assert.Contains("w1", result.Steps.Single(s => s.Step == "Restore").Detail);
+        var home = Home("alpha");
+        Assert.Equal("alpha's notebook", File.ReadAllText(Path.Combine(home, "course", "notebook.py")));
+        Assert.Equal("course\n", File.ReadAllText(Path.Combine(home, "course", "README.md")));
+        var bashrc = File.ReadAllText(Path.Combine(home, ".bashrc"));
+        Assert.Contains("OPENAI_API_KEY='sk-alpha'", bashrc);
+        Assert.Contains("HF_TOKEN='hf-shared'", bashrc);
+        Assert.DoesNotContain("sk-bravo", bashrc);
+        Assert.False(File.Exists(Path.Combine(_ssh.DataDir!.Path, "repairs.json")) && File.ReadAllText(Path.Combine(_ssh.DataDir.Path, "repairs.json")).Contains("camp-alpha"));
+    }
+
+    [SkippableFact]
+    public void A_replacement_that_stopped_half_way_is_carried_on_by_the_next_run_without_terminating_or_creating_twice()
+    {
+        _ssh.Require();
+        Run("New-ArenaPod -Count 1 -Force | Out-Null");
+        Write(Path.Combine(Home("alpha"), "work.txt"), "saved");
+        Run("Backup-ArenaPod -Name alpha -Label w1 -Destination $backups | Out-Null");
+        var oldId = PodId("alpha");
+
+        // The restore step fails (no such backup): the new pod exists, the old one is gone, and the run says where it stopped.
+        var stopped = Assert.Single(Repair("Repair-ArenaPod -Name alpha -BackupSource $backups -BackupLabel nope -SkipSetup Git -TestCommand true -Force"));
+        var newId = PodId("alpha");
+        var carried = Assert.Single(Repair("Repair-ArenaPod -Name alpha -BackupSource $backups -BackupLabel w1 -SkipSetup Git -TestCommand true -Force"));
+
+        Assert.False(stopped.Succeeded);
+        Assert.Equal("Restore", stopped.FailedStep);
+        Assert.Equal("BackupNotFound", stopped.ErrorId);
+        Assert.Contains("carry on", stopped.Error);
+        Assert.NotEqual(oldId, newId);
+        Assert.True(carried.Succeeded, carried.Error);
+        Assert.True(carried.Resumed);
+        Assert.Equal(newId, carried.NewPod!.Id);
+        Assert.Equal(newId, PodId("alpha"));
+        Assert.Equal(new[] { "Terminate", "Create" }, StepNames(carried, done: false).Where(s => s is "Terminate" or "Create").ToArray());
+        Assert.Equal("saved", File.ReadAllText(Path.Combine(Home("alpha"), "work.txt")));
+        Assert.Single(Run("Get-ArenaPod -Name alpha").Output.OfType<ArenaPod>());
+    }
+
+    [SkippableFact]
+    public void A_replacement_cut_off_after_the_terminate_creates_the_pod_on_the_next_run_by_its_name_alone()
+    {
+        _ssh.Require();
+        Run("New-ArenaPod -Count 1 -Force | Out-Null");
+        var oldId = PodId("alpha");
+        var pod = Run("Get-ArenaPod -Name alpha").Output.OfType<ArenaPod>().Single();
+        // What a run cut off between its terminate and its create leaves: the pod gone, the journal saying so.
+        Run("Remove-ArenaPod -Name alpha -Force | Out-Null");
+        File.WriteAllText(Path.Combine(_ssh.DataDir!.Path, "repairs.json"), System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["camp-alpha"] = new { Name = "camp-alpha", Machine = "alpha", OldPodId = oldId, Terminated = true, GpuTypeId = pod.GpuTypeId, GpuCount = pod.GpuCount, Image = pod.Image, StartedAt = DateTimeOffset.UtcNow },
+        }));
+
+        var result = Assert.Single(Repair("Repair-ArenaPod -Name alpha -SkipSetup Git -TestCommand true -Force"));
+
+        Assert.True(result.Succeeded, result.Error);
+        Assert.True(result.Resumed);
+        Assert.True(result.Steps.Single(s => s.Step == "Terminate").Skipped);
+        Assert.Equal(result.NewPod!.Id, PodId("alpha"));
+        Assert.Equal(oldId, result.OldPodId);
     }
 }

@@ -1,0 +1,186 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Security;
+using ArenaInfra.Fleet;
+using ArenaInfra.Ssh;
+
+namespace ArenaInfra.Commands
+{
+    [Cmdlet(VerbsDiagnostic.Repair, "ArenaPod", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = NameSet)]
+    [OutputType(typeof(ArenaPodRepairResult))]
+    public sealed class RepairArenaPodCommand : SshFleetCmdlet
+    {
+        /// <summary>Restore each new pod's files from the backups here (Backup-ArenaPod's -Destination); without it no files are restored.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? BackupSource { get; set; }
+
+        /// <summary>The backup to restore; default the newest that finished for each pod.</summary>
+        [Parameter]
+        [ValidatePattern("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+        public string? BackupLabel { get; set; }
+
+        /// <summary>Restore the course repo from the autocommit branch Save-ArenaPodWork pushed under this label.</summary>
+        [Parameter]
+        [ValidatePattern("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+        public string? FromBranch { get; set; }
+
+        /// <summary>Secrets to set on each new pod: variable name = a SecureString (the same for every pod) or the path of a 'host,key' CSV (a value a pod).</summary>
+        [Parameter]
+        public Hashtable? Secrets { get; set; }
+
+        /// <summary>Initialize-ArenaPod steps to leave out.</summary>
+        [Parameter]
+        [ValidateSet("CopyKey", "SshConfig", "Git", "Name", IgnoreCase = true)]
+        public string[]? SkipSetup { get; set; }
+
+        /// <summary>The command the closing test runs instead of Test-ArenaPod's default check.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? TestCommand { get; set; }
+
+        /// <summary>Your key for the proxy (as Publish-ArenaProxyConfig takes it), when SSH_PROXY_HOST is set.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? ProxyKeyPath { get; set; }
+
+        /// <summary>How long a new pod may take until SSH answers.</summary>
+        [Parameter]
+        [ValidateRange(1, 86400)]
+        public int ReadyTimeoutSec { get; set; } = 900;
+
+        /// <summary>How long each step on the new pod (setup, restore, test) may take.</summary>
+        [Parameter]
+        [ValidateRange(1, 86400)]
+        public int TimeoutSec { get; set; } = 1800;
+
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        protected override PodDefault WhenNothingChosen => PodDefault.Refuse;
+
+        private RepairJournal? _journal;
+        private RepairJournal Journal => _journal ??= RepairJournal.Open();
+
+        /// <summary>A name whose pod is gone because an earlier run terminated it is carried on, not an error.</summary>
+        protected override bool ExpectMissing(string nameOrId) => Journal.Get(PodName(nameOrId)) != null;
+
+        private string PodName(string name) => name.StartsWith(EffectiveConfig.Prefix + "-", StringComparison.Ordinal) ? name : EffectiveConfig.Prefix + "-" + name;
+
+        protected override void EndProcessing()
+        {
+            var config = EffectiveConfig;
+            var pods = ChosenPods();
+            var work = pods.Select(p => (Name: p.Name, Pod: (ArenaPod?)p)).Concat(ExpectedMissing.Select(n => (Name: PodName(n), Pod: (ArenaPod?)null))).ToList();
+            if (work.Count == 0) return;
+            var secrets = ReadSecrets(pods);
+            var plan = new ReplacementPlan
+            {
+                Setup = new PodSetupPlan
+                {
+                    GitKey = PodSetupPlan.ReadGitKey(config.SharedKeyPath, new HashSet<string>(SkipSetup ?? Array.Empty<string>(), StringComparer.OrdinalIgnoreCase)),
+                    GitKeyRemotePath = config.GitKeyRemotePath,
+                    RepoName = config.RepoName,
+                    RepoUrl = config.RepoUrl,
+                    Branch = config.DefaultBranch,
+                    Skip = new HashSet<string>(SkipSetup ?? Array.Empty<string>(), StringComparer.OrdinalIgnoreCase),
+                },
+                Restore = BackupSource == null && FromBranch == null ? null : new RestoreRequest
+                {
+                    BackupRoot = BackupSource == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(BackupSource),
+                    Label = BackupLabel,
+                    BranchLabel = FromBranch,
+                    RepoName = config.RepoName,
+                    Prefix = config.Prefix,
+                    // A new pod holds nothing of the participant's: what comes back is the latest there is.
+                    OverwriteNewer = true,
+                },
+                Secrets = secrets,
+                TestCommand = TestCommand,
+                CondaEnv = config.CondaEnvName,
+                ReadyTimeout = TimeSpan.FromSeconds(ReadyTimeoutSec),
+                StepTimeout = TimeSpan.FromSeconds(TimeoutSec),
+                PublicKey = RunWork(_ => PublicKeyReader.Read(config.SharedKeyPath, Log)),
+            };
+            var names = string.Join(", ", work.Select(w => w.Name));
+            var what = $"Replace {work.Count} pod{(work.Count == 1 ? "" : "s")} under the same name{(work.Count == 1 ? "" : "s")}: terminate, create anew, set up"
+                + (plan.Restore == null ? "" : ", restore the work") + (secrets == null ? "" : ", set secrets") + $", test{(config.ProxyHost == null ? "" : ", publish the proxy config")}: {names}."
+                + " Terminating erases each old pod's container disk and volume.";
+            if (!ConfirmBatch(what, what + " Go ahead?", "Replace pods", Force)) return;
+
+            var settings = OpenSettings();
+            var results = new List<ArenaPodRepairResult>();
+            try
+            {
+                var replacer = new PodReplacer(Api, config, plan, Route(), settings, Journal, Log);
+                var entries = work.Select(w => (Entry: replacer.Entry(w.Name, w.Pod), w.Pod)).ToList();
+                RunEach(entries, EffectiveThrottle, "Replacing pods",
+                    (item, token) => replacer.ReplaceAsync(item.Entry, item.Pod, token),
+                    (item, result) => results.Add(result),
+                    (item, error) => WritePodError(error, item.Entry.Name, item.Entry.Name));
+            }
+            finally
+            {
+                Release(settings);
+            }
+            if (config.ProxyHost != null && results.Any(r => r.NewPod != null)) PublishOnce(results);
+            foreach (var result in results.OrderBy(r => r.Name, StringComparer.Ordinal)) WriteObject(result);
+            WriteSummary(ArenaBatchSummary.Of(MyInvocation.MyCommand.Name, "replaced", results), results.Any(r => !r.Succeeded));
+        }
+
+        /// <summary>One publish for the batch, recorded as the last step of every pod it carries.</summary>
+        private void PublishOnce(List<ArenaPodRepairResult> results)
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            ArenaRepairStep step;
+            try
+            {
+                var published = RunWork(token => FleetProxy.Publish(Api, EffectiveConfig, ProxyKeyPath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(ProxyKeyPath), KeyPassphrase, HostKeyPolicy, Log, Log.Warning, token));
+                step = new ArenaRepairStep { Step = "Publish", Succeeded = true, Duration = clock.Elapsed, Detail = published.ToString() };
+            }
+            catch (ArenaException e)
+            {
+                step = new ArenaRepairStep { Step = "Publish", Succeeded = false, Duration = clock.Elapsed, Detail = e.Message };
+                WriteArenaError(e, EffectiveConfig.ProxyHost);
+            }
+            foreach (var result in results.Where(r => r.NewPod != null))
+            {
+                result.Steps = result.Steps.Concat(new[] { step }).ToArray();
+                if (!step.Succeeded && result.Succeeded)
+                {
+                    result.Succeeded = false;
+                    result.FailedStep = "Publish";
+                    result.ErrorId = ArenaErrorIds.ProxyCommandFailed;
+                    result.Error = $"{step.Detail}; the new pod works, but the proxy still points at the old one: run Publish-ArenaProxyConfig";
+                }
+            }
+        }
+
+        /// <summary>-Secrets with CSV paths resolved, checked and read by RepairSecrets.</summary>
+        private Func<ArenaPod, IReadOnlyList<(string Name, string Value)>>? ReadSecrets(IReadOnlyList<ArenaPod> pods)
+        {
+            if (Secrets == null || Secrets.Count == 0) return null;
+            var given = new List<(string, object?)>();
+            foreach (DictionaryEntry pair in Secrets)
+            {
+                var value = pair.Value is PSObject wrapped ? wrapped.BaseObject : pair.Value;
+                given.Add((pair.Key?.ToString() ?? "", value is string path ? new RepairSecrets.CsvFile(SessionState.Path.GetUnresolvedProviderPathFromPSPath(path)) : value));
+            }
+            try
+            {
+                var warnings = new List<string>();
+                var secrets = RepairSecrets.For(given, pods, warnings);
+                foreach (var warning in warnings) WriteWarning(warning);
+                return secrets;
+            }
+            catch (ArenaException e)
+            {
+                ThrowArenaError(e);
+                throw;
+            }
+        }
+    }
+}
