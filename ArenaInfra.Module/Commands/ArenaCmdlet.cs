@@ -28,7 +28,14 @@ namespace ArenaInfra.Commands
         /// <summary>The key the session default config is kept under: this runspace.</summary>
         protected static object SessionKey => (object?)Runspace.DefaultRunspace ?? typeof(ArenaCmdlet);
 
-        protected override void StopProcessing() => _cancellation.Cancel();
+        protected override void StopProcessing()
+        {
+            _cancellation.Cancel();
+            StoppingNested?.Invoke();
+        }
+
+        /// <summary>Ctrl+C reaches a command this one runs in its own session too (Start-ArenaPod's replacement).</summary>
+        internal System.Action? StoppingNested { get; set; }
 
         /// <summary>Runs async work to completion, writing its log from this (the pipeline) thread meanwhile.</summary>
         protected T Run<T>(Func<CancellationToken, Task<T>> work)

@@ -120,7 +120,7 @@ namespace ArenaInfra.Commands
         /// ends with a summary (shown when a pod failed).
         /// </summary>
         internal void ActOnEach<T>(IReadOnlyList<ArenaPod> pods, string activity, string done,
-            Func<ArenaPod, CancellationToken, Task<T>> work, Action<ArenaPod, T> onDone)
+            Func<ArenaPod, CancellationToken, Task<T>> work, Action<ArenaPod, T> onDone, Func<ArenaPod, ArenaException, bool>? handOn = null)
         {
             if (pods.Count == 0) return;
             var succeeded = new List<string>();
@@ -133,6 +133,8 @@ namespace ArenaInfra.Commands
                 },
                 (pod, error) =>
                 {
+                    // An error the command deals with itself (a stuck pod it replaces) is not the batch's failure.
+                    if (handOn != null && handOn(pod, error)) return;
                     failed.Add($"{pod.Name} ({error.ErrorId})");
                     WritePodError(error, pod.Name, pod);
                 });

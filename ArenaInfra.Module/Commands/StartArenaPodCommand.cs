@@ -1,19 +1,29 @@
+using System.Collections;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 
 namespace ArenaInfra.Commands
 {
     [Cmdlet(VerbsLifecycle.Start, "ArenaPod", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = NameSet)]
-    [OutputType(typeof(ArenaPod))]
+    [OutputType(typeof(ArenaPod), typeof(ArenaPodRepairResult))]
     public sealed class StartArenaPodCommand : PodCmdlet
     {
-        /// <summary>Skip the confirmation prompt.</summary>
+        /// <summary>Skip the confirmation prompt (and, with -ReplaceIfStuck, the replacement's).</summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
 
         /// <summary>Emit each started pod.</summary>
         [Parameter]
         public SwitchParameter PassThru { get; set; }
+
+        /// <summary>Replace each pod stuck on a host with no free GPU (Repair-ArenaPod), instead of reporting PodStuckOnHost.</summary>
+        [Parameter]
+        public SwitchParameter ReplaceIfStuck { get; set; }
+
+        /// <summary>With -ReplaceIfStuck: parameters for Repair-ArenaPod, such as @{ BackupSource = 'D:\arena-backups'; FromBranch = 'w1d5' }.</summary>
+        [Parameter]
+        public Hashtable? RepairParameters { get; set; }
 
         protected override PodDefault WhenNothingChosen => PodDefault.Refuse;
 
@@ -30,13 +40,39 @@ namespace ArenaInfra.Commands
             var question = $"{what}? Running pods are billed by the hour. Each starts with a fresh container disk: set it up again (Initialize-ArenaPod).";
             if (!ConfirmBatch(what, question, "Start pods", Force)) return;
 
+            var stuck = new List<ArenaPod>();
             ActOnEach(stopped, "Starting pods", "started",
                 (pod, token) => Api.StartPodAsync(pod.Id, pod.GpuCount > 0 ? pod.GpuCount : 1, token),
                 (pod, started) =>
                 {
                     WriteVerbose($"{pod.Name} started; it gets a new SSH port once it is up.");
                     if (PassThru) WriteObject(started);
+                },
+                (pod, error) =>
+                {
+                    if (!ReplaceIfStuck || error.ErrorId != ArenaErrorIds.PodStuckOnHost) return false;
+                    WriteWarning($"{pod.Name} is stuck on its host (no free GPU there); it is replaced under its name.");
+                    stuck.Add(pod);
+                    return true;
                 });
+            if (stuck.Count > 0) Replace(stuck);
+        }
+
+        /// <summary>Repair-ArenaPod on the stuck pods, in this session, with this command's config, key and -Force.</summary>
+        private void Replace(IReadOnlyList<ArenaPod> stuck)
+        {
+            using var repair = PowerShell.Create(RunspaceMode.CurrentRunspace);
+            repair.AddCommand("Repair-ArenaPod").AddParameter("Id", stuck.Select(p => p.Id).ToArray()).AddParameter("Config", EffectiveConfig);
+            if (ApiKey != null) repair.AddParameter("ApiKey", ApiKey);
+            if (Force) repair.AddParameter("Force");
+            foreach (DictionaryEntry parameter in RepairParameters ?? new Hashtable()) repair.AddParameter(parameter.Key.ToString(), parameter.Value);
+            StoppingNested = repair.Stop;
+            foreach (var result in repair.Invoke()) WriteObject(result);
+            StoppingNested = null;
+            foreach (var line in repair.Streams.Verbose) WriteVerbose(line.Message);
+            foreach (var line in repair.Streams.Warning) WriteWarning(line.Message);
+            foreach (var record in repair.Streams.Information) WriteInformation(record);
+            foreach (var error in repair.Streams.Error) WriteError(error);
         }
     }
 }

@@ -40,6 +40,7 @@ namespace ArenaInfra
         public const string NetworkBlocked = nameof(NetworkBlocked);
         public const string RateLimited = nameof(RateLimited);
         public const string CapacityUnavailable = nameof(CapacityUnavailable);
+        public const string PodStuckOnHost = nameof(PodStuckOnHost);
         public const string InsufficientBalance = nameof(InsufficientBalance);
         public const string ApiError = nameof(ApiError);
         public const string ApiUnreachable = nameof(ApiUnreachable);

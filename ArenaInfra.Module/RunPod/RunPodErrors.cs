@@ -44,6 +44,12 @@ namespace ArenaInfra.RunPod
             return error;
         }
 
+        /// <summary>A stopped pod whose host machine has no free GPU: it cannot start anywhere else, so waiting may never end.</summary>
+        private static ArenaException StuckOnHost(string operation, string said) =>
+            new ArenaException(ArenaErrorIds.PodStuckOnHost, ErrorCategory.ResourceUnavailable,
+                $"RunPod cannot {operation}{said}. The pod is stuck on its host: a stopped pod stays tied to the machine it ran on, and that machine has no free GPU now.",
+                "Replace it: Repair-ArenaPod -Name <pod> makes a new pod under the same name (with its work restored from a backup), or Start-ArenaPod -ReplaceIfStuck does that for every stuck pod. Waiting may also work, but nothing says when.");
+
         public static ArenaException FromGraphQlErrors(string operation, string message, string? code, int status = 200)
         {
             var text = message.ToLowerInvariant();
@@ -53,9 +59,7 @@ namespace ArenaInfra.RunPod
             }
             if (text.Contains("not enough free gpus"))
             {
-                return new ArenaException(ArenaErrorIds.CapacityUnavailable, ErrorCategory.ResourceUnavailable,
-                    $"RunPod cannot {operation}: \"{message}\"",
-                    "A stopped pod stays tied to its host machine. Try again later, or remove the pod and create a new one elsewhere.");
+                return StuckOnHost(operation, $": \"{message}\"");
             }
             if (code == "SUPPLY_CONSTRAINT" || text.Contains("no longer any instances available"))
             {
@@ -103,9 +107,7 @@ namespace ArenaInfra.RunPod
                 || detail.IndexOf("no machine", StringComparison.OrdinalIgnoreCase) >= 0))
             {
                 error = detail.IndexOf("not enough free gpus", StringComparison.OrdinalIgnoreCase) >= 0
-                    ? new ArenaException(ArenaErrorIds.CapacityUnavailable, ErrorCategory.ResourceUnavailable,
-                        $"RunPod cannot {operation}{said}",
-                        "A stopped pod stays tied to its host machine. Try again later, or remove the pod and create a new one elsewhere.")
+                    ? StuckOnHost(operation, said)
                     : new ArenaException(ArenaErrorIds.CapacityUnavailable, ErrorCategory.ResourceUnavailable,
                         $"RunPod has no capacity for {operation}{said}",
                         "Try again later, another GPU type (-GpuType), or the other cloud type (COMMUNITY or SECURE).");

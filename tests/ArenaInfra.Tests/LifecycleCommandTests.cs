@@ -395,16 +395,19 @@ public sealed class LifecycleCommandTests : IDisposable
         var result = Run("Start-ArenaPod -Name * -Force -PassThru -InformationVariable info; $info");
 
         var error = Assert.Single(result.Errors);
-        Assert.StartsWith("CapacityUnavailable,", error.FullyQualifiedErrorId);
+        Assert.StartsWith("PodStuckOnHost,", error.FullyQualifiedErrorId);
         Assert.Matches("^camp-(alpha|bravo): ", error.Exception.Message);
         Assert.Contains("not enough free GPUs", error.Exception.Message);
+        Assert.Contains("stuck on its host", error.Exception.Message);
+        Assert.Contains("Repair-ArenaPod", error.ErrorDetails.RecommendedAction);
+        Assert.Contains("-ReplaceIfStuck", error.ErrorDetails.RecommendedAction);
         Assert.Single(result.Output.OfType<ArenaPod>());
         // The batch ends with a summary the user sees (PSHOST, as Write-Host), naming the pod that failed.
         var summary = Assert.Single(result.Output.OfType<InformationRecord>());
         Assert.Contains("PSHOST", summary.Tags);
         var counts = Assert.IsType<ArenaBatchSummary>(summary.MessageData);
         Assert.Single(counts.Succeeded);
-        Assert.Matches(@"^camp-(alpha|bravo) \(CapacityUnavailable\)$", Assert.Single(counts.Failed));
+        Assert.Matches(@"^camp-(alpha|bravo) \(PodStuckOnHost\)$", Assert.Single(counts.Failed));
     }
 
     [Fact]

@@ -365,4 +365,29 @@ public sealed class RestoreAndRepairTests : IDisposable
         Assert.Equal(result.NewPod!.Id, PodId("alpha"));
         Assert.Equal(oldId, result.OldPodId);
     }
+
+    [SkippableFact]
+    public void A_pod_stuck_on_its_host_after_the_weekend_is_replaced_by_Start_ReplaceIfStuck_with_its_work()
+    {
+        var sandbox = _ssh.Require();
+        Run("New-ArenaPod -Count 2 -Force | Out-Null");
+        Write(Path.Combine(Home("alpha"), "work.txt"), "alpha's friday");
+        Write(Path.Combine(Home("bravo"), "work.txt"), "bravo's friday");
+        var oldIds = new[] { PodId("alpha"), PodId("bravo") };
+        Run("Backup-ArenaPod -Name * -Label friday -Destination $backups | Out-Null; Stop-ArenaPod -Name * -AllowDataLoss -Force | Out-Null");
+        sandbox.AddFault(new { kind = "noFreeGpus", count = 1 });
+
+        var run = Run("Start-ArenaPod -Name * -Force -PassThru -ReplaceIfStuck -RepairParameters @{ BackupSource = $backups; SkipSetup = 'Git'; TestCommand = 'true' }");
+
+        var replaced = Assert.Single(run.Output.OfType<ArenaPodRepairResult>());
+        Assert.True(replaced.Succeeded, replaced.Error);
+        var started = Assert.Single(run.Output.OfType<ArenaPod>());
+        Assert.NotEqual(replaced.Name, started.Name);
+        Assert.Empty(run.Errors);
+        Assert.Contains(run.Warnings, w => w.Contains("stuck on its host") && w.Contains(replaced.Name));
+        var machine = replaced.Name.Substring("camp-".Length);
+        Assert.DoesNotContain(PodId(machine), oldIds);
+        Assert.Equal($"{machine}'s friday", File.ReadAllText(Path.Combine(Home(machine), "work.txt")));
+        Assert.Equal("Running", Run($"(Get-ArenaPod -Name {replaced.Name}).Status.ToString()").Output.Cast<string>().Single());
+    }
 }
