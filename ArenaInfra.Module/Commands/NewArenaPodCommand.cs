@@ -33,18 +33,29 @@ namespace ArenaInfra.Commands
         [ArgumentCompleter(typeof(PodNameCompleter))]
         public string[]? Name { get; set; }
 
+        /// <summary>The GPU type, or several in order of preference: each pod gets the first that has capacity.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(GpuTypeCompleter))]
-        public string? GpuType { get; set; }
+        public string[]? GpuType { get; set; }
 
         [Parameter]
         [ValidateRange(1, 16)]
         public int? GpuCount { get; set; }
 
+        /// <summary>The cloud, or several in order (ALL is COMMUNITY, then SECURE).</summary>
         [Parameter]
         [ValidateSet("COMMUNITY", "SECURE", "ALL", IgnoreCase = true)]
-        public string? CloudType { get; set; }
+        public string[]? CloudType { get; set; }
+
+        /// <summary>No pod on a GPU type and cloud that costs more than this an hour (USD, for the pod's GPUs together).</summary>
+        [Parameter]
+        [ValidateRange(0.001, 10000)]
+        public decimal? MaxCostPerHour { get; set; }
+
+        /// <summary>Keep trying pods refused for lack of capacity, with a growing pause, for this long (such as 00:30:00).</summary>
+        [Parameter]
+        public TimeSpan? WaitForCapacity { get; set; }
 
         [Parameter]
         [ValidateNotNullOrEmpty]
@@ -100,9 +111,11 @@ namespace ArenaInfra.Commands
                 Count = ParameterSetName == CountSet ? Count : (int?)null,
                 Add = ParameterSetName == AddSet ? Add : (int?)null,
                 Names = _names,
-                GpuType = GpuType,
+                GpuTypes = GpuType,
                 GpuCount = GpuCount,
-                CloudType = CloudType,
+                CloudTypes = CloudType,
+                MaxCostPerHour = MaxCostPerHour,
+                WaitForCapacity = WaitForCapacity,
                 Image = Image,
                 DiskSizeGB = DiskSizeGB,
                 VolumeSizeGB = VolumeSizeGB,
@@ -118,18 +131,29 @@ namespace ArenaInfra.Commands
                 WriteSummary(plan.Summary(Array.Empty<ArenaPod>(), Array.Empty<string>()), plan.Names.Errors.Count > 0);
                 return;
             }
+            var hopeless = CapacityPlan.Hopeless(plan.Candidates, WaitForCapacity != null);
+            if (hopeless != null) ThrowArenaError(hopeless);
             if (!ConfirmBatch(plan.Action, plan.Action + "?", "Create pods", Force)) return;
 
-            var creator = new PodCreator(Api, Log, journal: journal);
+            var creator = new CapacityFallback(new PodCreator(Api, Log, journal: journal), Log);
+            var waitUntil = WaitForCapacity == null ? (DateTime?)null : DateTime.UtcNow + WaitForCapacity.Value;
+            var candidates = plan.ToTry;
             var created = new List<ArenaPod>();
             var failed = new List<string>();
             try
             {
-                RunEach(plan.Specs, ThrottleLimit, "Creating pods",
-                (spec, token) => creator.CreateAsync(spec, token),
+                RunEach(plan.Specs, ThrottleLimit, waitUntil == null ? "Creating pods" : $"Creating pods (refused ones tried again until {waitUntil.Value.ToLocalTime():HH:mm:ss})",
+                async (spec, token) =>
+                {
+                    var (made, got) = await creator.CreateAsync(spec, candidates, waitUntil, token).ConfigureAwait(false);
+                    made.CloudType = got.Cloud;
+                    made.GpuTypeId ??= got.GpuTypeId;
+                    made.CostPerHour ??= got.PricePerHour;
+                    return made;
+                },
                 (spec, pod) =>
                 {
-                    WriteVerbose($"{pod.Name} created ({pod.Id}).");
+                    WriteVerbose($"{pod.Name} created ({pod.Id}) with {pod.GpuTypeId} on {pod.CloudType}.");
                     created.Add(pod);
                     if (!Wait) WriteObject(pod);
                 },

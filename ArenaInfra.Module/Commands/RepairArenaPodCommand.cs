@@ -57,6 +57,11 @@ namespace ArenaInfra.Commands
         [ValidateRange(1, 86400)]
         public int TimeoutSec { get; set; } = 1800;
 
+        /// <summary>No new pod on a GPU type and cloud that costs more than this an hour.</summary>
+        [Parameter]
+        [ValidateRange(0.001, 10000)]
+        public decimal? MaxCostPerHour { get; set; }
+
         [Parameter]
         public SwitchParameter Force { get; set; }
 
@@ -104,6 +109,7 @@ namespace ArenaInfra.Commands
                 ReadyTimeout = TimeSpan.FromSeconds(ReadyTimeoutSec),
                 StepTimeout = TimeSpan.FromSeconds(TimeoutSec),
                 PublicKey = RunWork(_ => PublicKeyReader.Read(config.SharedKeyPath, Log)),
+                MaxCostPerHour = MaxCostPerHour,
             };
             var names = string.Join(", ", work.Select(w => w.Name));
             var what = $"Replace {work.Count} pod{(work.Count == 1 ? "" : "s")} under the same name{(work.Count == 1 ? "" : "s")}: terminate, create anew, set up"

@@ -28,8 +28,20 @@ namespace ArenaInfra
         public string SharedKeyPath => Text("SharedKeyPath")!;
         public string Prefix => Text("Prefix")!;
         public string SshUser => Text("SshUser")!;
+        /// <summary>The GPU type as written: one id, or several in order of preference, comma-separated.</summary>
         public string GpuType => Text("GpuType")!;
+        /// <summary>The cloud type as written: COMMUNITY, SECURE or ALL, or several in order, comma-separated.</summary>
         public string CloudType => Text("CloudType")!;
+        /// <summary>The GPU types a pod may get, in the organiser's order of preference.</summary>
+        public string[] GpuTypes => SplitList(GpuType);
+        /// <summary>The clouds a pod may run on, in order (ALL is COMMUNITY, then SECURE).</summary>
+        public string[] CloudTypes => ExpandClouds(SplitList(CloudType));
+
+        internal static string[] SplitList(string text) => text.Split(',').Select(t => t.Trim()).Where(t => t.Length > 0).Distinct(StringComparer.Ordinal).ToArray();
+
+        internal static string[] ExpandClouds(IEnumerable<string> clouds) =>
+            clouds.SelectMany(c => string.Equals(c, "ALL", StringComparison.OrdinalIgnoreCase) ? new[] { "COMMUNITY", "SECURE" } : new[] { c.ToUpperInvariant() })
+                .Distinct(StringComparer.Ordinal).ToArray();
         public int GpuCount => Number("GpuCount");
         public string Image => Text("Image")!;
         public int DiskSizeGB => Number("DiskSizeGB");

@@ -76,8 +76,14 @@ namespace ArenaInfra.Config
                     var api = ApiKinds.FirstOrDefault(a => string.Equals(a, text, StringComparison.OrdinalIgnoreCase));
                     return api ?? throw Invalid(where, setting, $"must be rest (RunPod's REST API v2) or graphql (deprecated, until RunPod retires it), not '{text}'");
                 case ConfigValueKind.CloudType:
-                    var cloud = CloudTypes.FirstOrDefault(c => string.Equals(c, text, StringComparison.OrdinalIgnoreCase));
-                    return cloud ?? throw Invalid(where, setting, $"must be COMMUNITY, SECURE or ALL, not '{text}'");
+                    // One cloud, or several in order of preference: "COMMUNITY, SECURE".
+                    var clouds = new List<string>();
+                    foreach (var part in text.Split(',').Select(p => p.Trim()))
+                    {
+                        var cloud = CloudTypes.FirstOrDefault(c => string.Equals(c, part, StringComparison.OrdinalIgnoreCase));
+                        clouds.Add(cloud ?? throw Invalid(where, setting, $"must be COMMUNITY, SECURE or ALL (or several, comma-separated, in order), not '{text}'"));
+                    }
+                    return string.Join(",", clouds);
                 case ConfigValueKind.HostLabel:
                     if (!HostLabel.IsMatch(text))
                     {

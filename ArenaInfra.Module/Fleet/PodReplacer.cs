@@ -23,6 +23,10 @@ namespace ArenaInfra.Fleet
         public TimeSpan ReadyTimeout { get; set; } = TimeSpan.FromMinutes(15);
         public TimeSpan StepTimeout { get; set; } = TimeSpan.FromMinutes(10);
         public string PublicKey { get; set; } = "";
+        /// <summary>No replacement on a GPU type and cloud dearer than this an hour.</summary>
+        public decimal? MaxCostPerHour { get; set; }
+        /// <summary>Candidates read once for the batch; null to read them for each pod (its own GPU type first).</summary>
+        public IReadOnlyList<PodCandidate>? Candidates { get; set; }
     }
 
     /// <summary>
@@ -162,24 +166,32 @@ namespace ArenaInfra.Fleet
                         return $"carried on with {earlier.Id}, created by an earlier run";
                     }
                 }
+                var gpuCount = entry.GpuCount > 0 ? entry.GpuCount : _config.GpuCount;
                 var spec = new PodCreateSpec
                 {
                     Name = entry.Name,
                     MachineName = entry.Machine ?? entry.Name,
                     ImageName = entry.Image ?? _config.Image,
-                    GpuTypeId = entry.GpuTypeId ?? _config.GpuType,
-                    GpuCount = entry.GpuCount > 0 ? entry.GpuCount : _config.GpuCount,
-                    CloudType = _config.CloudType.ToUpperInvariant(),
+                    GpuTypeId = entry.GpuTypeId ?? _config.GpuTypes[0],
+                    GpuCount = gpuCount,
+                    CloudType = _config.CloudTypes[0],
                     ContainerDiskInGb = entry.DiskSizeGB ?? _config.DiskSizeGB,
                     VolumeInGb = entry.VolumeSizeGB ?? _config.VolumeSizeGB,
                     PublicKey = _plan.PublicKey,
                 };
-                created = await new PodCreator(_api, _log, journal: CreateJournal.Open()).CreateAsync(spec, token).ConfigureAwait(false);
+                // The old pod's GPU type first, then the organiser's other choices, on each cloud in order.
+                var gpuTypes = new[] { spec.GpuTypeId }.Concat(_config.GpuTypes).Distinct(StringComparer.Ordinal).ToArray();
+                var candidates = _plan.Candidates ?? await CapacityPlan.ReadAsync(_api, gpuTypes, _config.CloudTypes, gpuCount, _plan.MaxCostPerHour, _log, token).ConfigureAwait(false);
+                var hopeless = CapacityPlan.Hopeless(candidates, waiting: false);
+                if (hopeless != null) throw hopeless;
+                var (made, got) = await new CapacityFallback(new PodCreator(_api, _log, journal: CreateJournal.Open()), _log).CreateAsync(spec, CapacityPlan.ToTry(candidates, false), null, token).ConfigureAwait(false);
+                created = made;
+                created.CloudType = got.Cloud;
                 entry.NewPodId = created.Id;
                 _journal.Put(entry);
-                result.GpuType = spec.GpuTypeId;
-                result.CloudType = spec.CloudType;
-                return $"created {created.Id} ({spec.GpuCount} x {spec.GpuTypeId}, {spec.CloudType})";
+                result.GpuType = got.GpuTypeId;
+                result.CloudType = got.Cloud;
+                return $"created {created.Id} ({spec.GpuCount} x {got.GpuTypeId}, {got.Cloud})";
             }).ConfigureAwait(false);
             return created!;
         }

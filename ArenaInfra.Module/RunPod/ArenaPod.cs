@@ -39,6 +39,8 @@ namespace ArenaInfra
         /// <summary>RunPod's GPU type id ('NVIDIA RTX A4000'), as New-ArenaPod -GpuType takes it.</summary>
         public string? GpuTypeId { get; internal set; }
         public int GpuCount { get; internal set; }
+        /// <summary>The cloud the pod was created on (COMMUNITY or SECURE), when this session created it.</summary>
+        public string? CloudType { get; internal set; }
         public decimal? CostPerHour { get; internal set; }
         public string? Image { get; internal set; }
         public TimeSpan? Uptime { get; internal set; }

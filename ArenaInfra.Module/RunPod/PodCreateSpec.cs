@@ -16,6 +16,15 @@ namespace ArenaInfra.RunPod
         public string PublicKey { get; set; } = "";
 
         public const string Ports = "8888/http,22/tcp";
+
+        /// <summary>The same pod on another GPU type and cloud.</summary>
+        public PodCreateSpec For(PodCandidate candidate)
+        {
+            var copy = (PodCreateSpec)MemberwiseClone();
+            copy.GpuTypeId = candidate.GpuTypeId;
+            copy.CloudType = candidate.Cloud;
+            return copy;
+        }
         public const string VolumeMountPath = "/workspace";
 
         /// <summary>REST v2's CreatePodRequest, with exactly the fields its document names (v2 answers any other with 422).</summary>

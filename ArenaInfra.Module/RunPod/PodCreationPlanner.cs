@@ -18,30 +18,39 @@ namespace ArenaInfra.RunPod
         public int? Add { get; set; }
         /// <summary>-Name: machine names or full pod names.</summary>
         public IReadOnlyList<string> Names { get; set; } = Array.Empty<string>();
-        public string? GpuType { get; set; }
+        /// <summary>-GpuType: one or several, in order of preference; null for the config's.</summary>
+        public IReadOnlyList<string>? GpuTypes { get; set; }
         public int? GpuCount { get; set; }
-        public string? CloudType { get; set; }
+        /// <summary>-CloudType: one or several, in order; null for the config's.</summary>
+        public IReadOnlyList<string>? CloudTypes { get; set; }
+        /// <summary>-MaxCostPerHour: no candidate dearer than this a pod.</summary>
+        public decimal? MaxCostPerHour { get; set; }
+        /// <summary>-WaitForCapacity: how long refused pods are tried again.</summary>
+        public TimeSpan? WaitForCapacity { get; set; }
         public string? Image { get; set; }
         public int? DiskSizeGB { get; set; }
         public int? VolumeSizeGB { get; set; }
     }
 
-    /// <summary>What New-ArenaPod will create, what it skips, and what it costs: all known before the one confirmation.</summary>
+    /// <summary>What New-ArenaPod will create, what it skips, where it may put the pods and what they cost: all known before the one confirmation.</summary>
     internal sealed class PodCreationPlan
     {
-        public PodCreationPlan(PodNamePlan names, IReadOnlyList<PodCreateSpec> specs, decimal? pricePerPod, string? availability)
+        public PodCreationPlan(PodNamePlan names, IReadOnlyList<PodCreateSpec> specs, IReadOnlyList<PodCandidate> candidates, TimeSpan? waitForCapacity)
         {
             Names = names;
             Specs = specs;
-            PricePerPod = pricePerPod;
-            Availability = availability;
+            Candidates = candidates;
+            WaitForCapacity = waitForCapacity;
         }
 
         public PodNamePlan Names { get; }
         public IReadOnlyList<PodCreateSpec> Specs { get; }
-        public decimal? PricePerPod { get; }
-        /// <summary>The catalog's stock of the GPU type in that cloud (NONE, LOW, MEDIUM, HIGH); null when not known.</summary>
-        public string? Availability { get; }
+        /// <summary>Every GPU type and cloud considered, in order, with price, stock and why any is left out.</summary>
+        public IReadOnlyList<PodCandidate> Candidates { get; }
+        public TimeSpan? WaitForCapacity { get; }
+        /// <summary>The candidates each create tries, in order.</summary>
+        public IReadOnlyList<PodCandidate> ToTry => CapacityPlan.ToTry(Candidates, WaitForCapacity != null);
+        public decimal? PricePerPod => ToTry.FirstOrDefault()?.PricePerHour;
 
         /// <summary>"Create 2 pods with 1 x NVIDIA RTX A4000 (COMMUNITY), about 0.34 USD/hour in all (0.170 per pod): camp-echo, camp-foxtrot".</summary>
         public string Action
@@ -52,21 +61,30 @@ namespace ArenaInfra.RunPod
                 var cost = PricePerPod == null
                     ? "RunPod gave no price, so the cost is not known"
                     : string.Format(CultureInfo.InvariantCulture, "about {0:0.00} USD/hour in all ({1:0.000} per pod)", PricePerPod.Value * Specs.Count, PricePerPod.Value);
-                var stock = Availability == null ? "" : $", RunPod's stock {Availability}";
-                return $"Create {Specs.Count} pod{(Specs.Count == 1 ? "" : "s")} with {first.GpuCount} x {first.GpuTypeId} ({first.CloudType}), {cost}{stock}: {string.Join(", ", Specs.Select(s => s.Name))}";
+                var names = string.Join(", ", Specs.Select(s => s.Name));
+                var wait = WaitForCapacity == null ? "" : $"; refused pods are tried again for {WaitForCapacity.Value:hh\\:mm\\:ss}";
+                var best = ToTry.FirstOrDefault();
+                if (Candidates.Count <= 1 && best != null)
+                {
+                    var stock = best.Availability == null ? "" : $", RunPod's stock {best.Availability}";
+                    return $"Create {Specs.Count} pod{(Specs.Count == 1 ? "" : "s")} with {first.GpuCount} x {best.GpuTypeId} ({best.Cloud}), {cost}{stock}{wait}: {names}";
+                }
+                return $"Create {Specs.Count} pod{(Specs.Count == 1 ? "" : "s")}, {cost} at the first candidate's price; candidates in order: {CapacityPlan.Describe(Candidates, first.GpuCount)}{wait}: {names}";
             }
         }
 
         public ArenaPodCreationSummary Summary(IEnumerable<ArenaPod> created, IEnumerable<string> failed)
         {
-            var made = created.Select(p => p.Name).OrderBy(n => n, StringComparer.Ordinal).ToArray();
+            var pods = created.OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
             return new ArenaPodCreationSummary
             {
                 Requested = Specs.Count + Names.Existing.Count,
                 Skipped = Names.Existing.ToArray(),
-                Created = made,
+                Created = pods.Select(p => p.Name).ToArray(),
                 Failed = failed.OrderBy(n => n, StringComparer.Ordinal).ToArray(),
-                EstimatedCostPerHour = PricePerPod * made.Length,
+                EstimatedCostPerHour = pods.Count == 0 ? (decimal?)0 : pods.All(p => p.CostPerHour != null) ? pods.Sum(p => p.CostPerHour!.Value) : PricePerPod * pods.Count,
+                Placements = pods.Select(p => string.Format(CultureInfo.InvariantCulture, "{0}: {1} on {2}{3}", p.Name, p.GpuTypeId, p.CloudType,
+                    p.CostPerHour == null ? "" : string.Format(CultureInfo.InvariantCulture, " ({0:0.000} USD/h)", p.CostPerHour))).ToArray(),
             };
         }
     }
@@ -96,36 +114,25 @@ namespace ArenaInfra.RunPod
             var names = request.Count is int count ? PodNamePlanner.FirstOfList(config, count, existingNames)
                 : request.Add is int add ? PodNamePlanner.NextUnused(config, add, existingNames)
                 : PodNamePlanner.Named(config, request.Names, existingNames);
+            var gpuTypes = request.GpuTypes != null && request.GpuTypes.Count > 0 ? request.GpuTypes.Distinct(StringComparer.Ordinal).ToArray() : config.GpuTypes;
+            var clouds = request.CloudTypes != null && request.CloudTypes.Count > 0 ? ArenaConfig.ExpandClouds(request.CloudTypes) : config.CloudTypes;
+            var gpuCount = request.GpuCount ?? config.GpuCount;
             var specs = names.ToCreate.Select(p => new PodCreateSpec
             {
                 Name = p.PodName,
                 MachineName = p.MachineName,
                 ImageName = request.Image ?? config.Image,
-                GpuTypeId = request.GpuType ?? config.GpuType,
-                GpuCount = request.GpuCount ?? config.GpuCount,
-                CloudType = (request.CloudType ?? config.CloudType).ToUpperInvariant(),
+                GpuTypeId = gpuTypes[0],
+                GpuCount = gpuCount,
+                CloudType = clouds[0],
                 ContainerDiskInGb = request.DiskSizeGB ?? config.DiskSizeGB,
                 VolumeInGb = request.VolumeSizeGB ?? config.VolumeSizeGB,
                 PublicKey = publicKey,
             }).ToList();
-            var offer = specs.Count == 0 ? null : await OfferAsync(api, specs[0], log, cancellationToken).ConfigureAwait(false);
-            return new PodCreationPlan(names, specs, offer?.PricePerGpu * specs.FirstOrDefault()?.GpuCount, offer?.Availability);
-        }
-
-        /// <summary>The catalog's price and stock, or null: a missing price never stops a create.</summary>
-        private static async Task<GpuOffer?> OfferAsync(IRunPodApi api, PodCreateSpec spec, IArenaLog log, CancellationToken cancellationToken)
-        {
-            try
-            {
-                var offer = await api.GetGpuOfferAsync(spec.GpuTypeId, spec.CloudType, spec.GpuCount, cancellationToken).ConfigureAwait(false);
-                if (offer?.Availability == "NONE") log.Warning($"RunPod's catalog shows no {spec.GpuTypeId} free on {spec.CloudType} now: the creates may fail for lack of capacity.");
-                return offer;
-            }
-            catch (ArenaException e)
-            {
-                log.Verbose($"No price for {spec.GpuTypeId}: {e.Message}");
-                return null;
-            }
+            var candidates = specs.Count == 0 ? new List<PodCandidate>()
+                : await CapacityPlan.ReadAsync(api, gpuTypes, clouds, gpuCount, request.MaxCostPerHour, log, cancellationToken).ConfigureAwait(false);
+            foreach (var candidate in candidates.Where(c => c.NoStockOnly)) log.Warning($"RunPod's catalog shows no {candidate.GpuTypeId} free on {candidate.Cloud} now{(request.WaitForCapacity == null ? "; it is left out" : "; it is tried while waiting for capacity")}.");
+            return new PodCreationPlan(names, specs, candidates, request.WaitForCapacity);
         }
     }
 }

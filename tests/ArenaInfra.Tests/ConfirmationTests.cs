@@ -26,6 +26,8 @@ public sealed class ConfirmationTests : IDisposable
         ["Initialize-ArenaPod"] = new("Initialize-ArenaPod -Name alpha", "EXITED", EmittedSomething),
         ["Set-ArenaPodSecret"] = new("Set-ArenaPodSecret -Name alpha -VariableName OPENAI_API_KEY -Value $secret", "EXITED", EmittedSomething),
         ["Save-ArenaPodWork"] = new("Save-ArenaPodWork -Name alpha -Label d1", "EXITED", EmittedSomething),
+        ["Restore-ArenaPod"] = new("Restore-ArenaPod -Name alpha -Source $dir", "EXITED", EmittedSomething),
+        ["Repair-ArenaPod"] = new("Repair-ArenaPod -Name alpha -ReadyTimeoutSec 1", "EXITED", EmittedSomething),
     };
 
     public static IEnumerable<object[]> Commands() => AskUnlessForced.Keys.Select(k => new object[] { k });

@@ -211,6 +211,96 @@ public sealed class LifecycleCommandTests : IDisposable
         Assert.All(result.Errors, e => Assert.StartsWith("camp-", (string)e.TargetObject));
     }
 
+    private ArenaPodCreationSummary CreationSummary(HostResult result) =>
+        Assert.IsType<ArenaPodCreationSummary>(Assert.Single(result.Output.OfType<InformationRecord>()).MessageData);
+
+    [Fact]
+    public void When_the_first_GPU_type_is_refused_for_every_pod_each_gets_the_second_and_the_result_says_so()
+    {
+        _sandbox.AddFault(new { kind = "capacity", gpu = "NVIDIA RTX A4000", count = 100 });
+
+        var result = Run("New-ArenaPod -Count 3 -GpuType 'NVIDIA RTX A4000', 'NVIDIA RTX A5000' -CloudType COMMUNITY -Force -InformationVariable info; $info");
+
+        var pods = result.Output.OfType<ArenaPod>().ToList();
+        Assert.Empty(result.Errors);
+        Assert.Equal(3, pods.Count);
+        Assert.All(pods, p => Assert.Equal("NVIDIA RTX A5000", p.GpuTypeId));
+        Assert.All(pods, p => Assert.Equal("COMMUNITY", p.CloudType));
+        var creates = Creates();
+        Assert.Equal(3, creates.Count(c => c.GetProperty("gpu").GetProperty("id").GetString() == "NVIDIA RTX A4000"));
+        Assert.Equal(3, creates.Count(c => c.GetProperty("gpu").GetProperty("id").GetString() == "NVIDIA RTX A5000"));
+        var summary = CreationSummary(result);
+        Assert.Equal(0.66m, summary.EstimatedCostPerHour);
+        Assert.Contains("camp-alpha: NVIDIA RTX A5000 on COMMUNITY (0.220 USD/h)", summary.Placements);
+    }
+
+    [Fact]
+    public void A_price_cap_and_no_stock_leave_candidates_out_and_the_plan_shows_candidates_prices_and_stock()
+    {
+        _sandbox.AddFault(new { kind = "noStock", gpu = "NVIDIA RTX A5000", count = 100 });
+
+        var shown = new PromptingHost();
+        using var interactive = new PowerShellHost(shown);
+        var whatIf = interactive.Run("$cfg = Import-ArenaConfig $configPath -NoDefault\n"
+            + "New-ArenaPod -Count 2 -GpuType 'NVIDIA GeForce RTX 4090', 'NVIDIA RTX A5000', 'NVIDIA RTX A4000' -MaxCostPerHour 0.5 -WhatIf -Config $cfg -ApiKey $key", _vars);
+        var created = Run("New-ArenaPod -Count 2 -GpuType 'NVIDIA GeForce RTX 4090', 'NVIDIA RTX A5000', 'NVIDIA RTX A4000' -MaxCostPerHour 0.5 -Force");
+
+        Assert.Empty(whatIf.Output.OfType<ArenaPod>());
+        Assert.Equal(new[] { "NVIDIA RTX A4000", "NVIDIA RTX A4000" }, Creates().Select(c => c.GetProperty("gpu").GetProperty("id").GetString()));
+        Assert.All(created.Output.OfType<ArenaPod>(), p => Assert.Equal("SECURE", p.CloudType));
+        var plan = shown.Written;
+        Assert.Contains("What if:", plan);
+        Assert.Contains("candidates in order", plan);
+        Assert.Contains("NVIDIA RTX A4000 on SECURE 0.250 USD/h (stock HIGH)", plan);
+        Assert.Contains("NVIDIA GeForce RTX 4090 on SECURE 0.690 USD/h (stock HIGH) (0.690 USD/h is over -MaxCostPerHour 0.500)", plan);
+        Assert.Contains("NVIDIA RTX A5000 on SECURE 0.290 USD/h (stock NONE) (no stock now)", plan);
+        Assert.Contains(whatIf.Warnings, w => w.Contains("no NVIDIA RTX A5000 free on SECURE"));
+    }
+
+    [Fact]
+    public void WaitForCapacity_keeps_trying_until_the_sandbox_frees_capacity_and_without_it_the_pod_fails()
+    {
+        _sandbox.AddFault(new { kind = "capacity", forMs = 3000 });
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var refused = Run("New-ArenaPod -Name alpha -Force");
+        var waited = Run("New-ArenaPod -Name bravo -WaitForCapacity 00:01:00 -Force -Verbose");
+
+        Assert.StartsWith("CapacityUnavailable,", Assert.Single(refused.Errors).FullyQualifiedErrorId);
+        Assert.Empty(waited.Errors);
+        Assert.Equal(new[] { "camp-bravo" }, Names(waited));
+        Assert.True(clock.Elapsed > TimeSpan.FromSeconds(2.5), $"took {clock.Elapsed}");
+        Assert.Contains(waited.Verbose, v => v.Contains("trying again in"));
+        Assert.True(Creates().Count >= 3);
+    }
+
+    [Fact]
+    public void No_funds_on_the_first_candidate_stops_the_batch_without_trying_the_others()
+    {
+        _sandbox.AddFault(new { kind = "balance", count = 100 });
+
+        var result = Run("New-ArenaPod -Count 3 -GpuType 'NVIDIA RTX A4000', 'NVIDIA RTX A5000' -Force -ThrottleLimit 1");
+
+        Assert.Empty(Names(result));
+        Assert.All(result.Errors, e => Assert.StartsWith("InsufficientBalance,", e.FullyQualifiedErrorId));
+        Assert.Single(Creates());
+    }
+
+    [Fact]
+    public void An_unknown_GPU_type_or_no_stock_anywhere_is_said_before_anything_is_created()
+    {
+        _sandbox.AddFault(new { kind = "noStock", count = 100 });
+
+        var unknown = Run("try { New-ArenaPod -Count 1 -GpuType 'NVIDIA RTX A9999' -Force } catch { $_ }");
+        var noStock = Run("try { New-ArenaPod -Count 1 -GpuType 'NVIDIA RTX A4000', 'NVIDIA RTX A5000' -Force } catch { $_ }");
+
+        Assert.Equal("InvalidArgument", unknown.CaughtErrorId);
+        Assert.Contains("unknown to RunPod's catalog", unknown.Caught.Exception.Message);
+        Assert.Equal("CapacityUnavailable", noStock.CaughtErrorId);
+        Assert.Contains("-WaitForCapacity", noStock.Caught.ErrorDetails.RecommendedAction);
+        Assert.Empty(Creates());
+    }
+
     [Fact]
     public void Ctrl_C_during_creates_slower_than_lists_leaves_the_names_alone_so_a_rerun_never_duplicates()
     {

@@ -6,7 +6,7 @@ namespace RunPodSandbox;
 /// </summary>
 public sealed class Fault
 {
-    /// <summary>status | slow | blocked1010 | malformedJson | unauthorized200 | myselfNull | capacity | balance | commitThen502 | noFreeGpus | rateLimitWindow | slowLogs | stallBody | endlessBody | slowCommit</summary>
+    /// <summary>status | slow | blocked1010 | malformedJson | unauthorized200 | myselfNull | capacity | balance | commitThen502 | noFreeGpus | rateLimitWindow | slowLogs | stallBody | endlessBody | slowCommit | noStock</summary>
     public string Kind { get; set; } = "";
     public int Count { get; set; } = 1;
     /// <summary>For 'status': the HTTP status to answer.</summary>
@@ -25,6 +25,14 @@ public sealed class Fault
 
     public int Remaining { get; set; }
 
+    /// <summary>Only requests for this GPU type id get the fault (a create asking for it, or its catalog entry).</summary>
+    public string? Gpu { get; set; }
+
+    /// <summary>When above 0, the fault lasts this long from when it is added, whatever the count: capacity that frees up later.</summary>
+    public int ForMs { get; set; }
+
+    public DateTime? Until { get; set; }
+
     /// <summary>
     /// Only requests that name this GraphQL field get the fault (e.g. "podStop"); REST v2 requests
     /// match by the same field names and by their operation ("rest:StopPod"). Null for any request.
@@ -38,9 +46,11 @@ public sealed class Fault
         "noFreeGpus" => "podResume",
         "slowLogs" => "podLogs",
         "slowCommit" => "podFindAndDeployOnDemand",
+        // The catalog shows the GPU type out of stock (availability NONE).
+        "noStock" => "gpuTypes",
         _ => null,
     };
 
     public static readonly string[] Kinds =
-        { "status", "slow", "blocked1010", "malformedJson", "unauthorized200", "myselfNull", "capacity", "balance", "commitThen502", "noFreeGpus", "rateLimitWindow", "slowLogs", "stallBody", "endlessBody", "slowCommit" };
+        { "status", "slow", "blocked1010", "malformedJson", "unauthorized200", "myselfNull", "capacity", "balance", "commitThen502", "noFreeGpus", "rateLimitWindow", "slowLogs", "stallBody", "endlessBody", "slowCommit", "noStock" };
 }

@@ -86,7 +86,8 @@ public sealed class RestEndpoint
                 await Problem(context, 429, "too many requests", entry);
                 return;
             }
-            var fault = _state.TakeFault($"rest:{operation} {graphQlField}");
+            // The operation, and what names a GPU type (a catalog id, a create's body), so faults can be aimed at one.
+            var fault = _state.TakeFault($"rest:{operation} {graphQlField} {id} {body}");
             entry.Fault = fault?.Kind;
             if (fault != null && await ApplyFaultBeforeAsync(context, fault, entry)) return;
             if (entry.Authorization != $"Bearer {_state.Options.ApiKey}")
@@ -323,7 +324,7 @@ public sealed class RestEndpoint
             ["price"] = new { secure = gpu.Secure, community = gpu.Community },
             ["maxCount"] = new { secure = 8, community = 4 },
         };
-        if (include) answer["availability"] = request.Fault?.Kind == "capacity" ? "NONE" : "HIGH";
+        if (include) answer["availability"] = request.Fault?.Kind is "capacity" or "noStock" ? "NONE" : "HIGH";
         await Ok(context, 200, answer, request.Entry);
     }
 

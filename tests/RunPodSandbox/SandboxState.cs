@@ -239,6 +239,7 @@ public sealed class SandboxState
 
     public void AddFault(Fault fault)
     {
+        if (fault.ForMs > 0) fault.Until = DateTime.UtcNow.AddMilliseconds(fault.ForMs);
         lock (_gate) _faults.Add(fault);
     }
 
@@ -257,8 +258,12 @@ public sealed class SandboxState
     {
         lock (_gate)
         {
-            var fault = _faults.FirstOrDefault(f => f.AppliesTo == null || requestText.Contains(f.AppliesTo, StringComparison.Ordinal));
+            var now = DateTime.UtcNow;
+            _faults.RemoveAll(f => f.Until != null && now >= f.Until);
+            var fault = _faults.FirstOrDefault(f => (f.AppliesTo == null || requestText.Contains(f.AppliesTo, StringComparison.Ordinal))
+                && (f.Gpu == null || requestText.Contains(f.Gpu, StringComparison.Ordinal)));
             if (fault == null) return null;
+            if (fault.Until != null) return fault;
             fault.Remaining--;
             if (fault.Remaining <= 0) _faults.Remove(fault);
             return fault;
