@@ -1,3 +1,4 @@
+using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
@@ -65,7 +66,14 @@ namespace ArenaInfra.Commands
             repair.AddCommand("Repair-ArenaPod").AddParameter("Id", stuck.Select(p => p.Id).ToArray()).AddParameter("Config", EffectiveConfig);
             if (ApiKey != null) repair.AddParameter("ApiKey", ApiKey);
             if (Force) repair.AddParameter("Force");
-            foreach (DictionaryEntry parameter in RepairParameters ?? new Hashtable()) repair.AddParameter(parameter.Key.ToString(), parameter.Value);
+            // What this command sets itself (the pods, the config, the key, -Force) is not taken twice from -RepairParameters.
+            var own = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "Id", "Name", "Config", "ApiKey", "Force" };
+            foreach (DictionaryEntry parameter in RepairParameters ?? new Hashtable())
+            {
+                var name = parameter.Key.ToString();
+                if (own.Contains(name)) WriteVerbose($"-RepairParameters {name} is left out: Start-ArenaPod sets it for the replacement itself.");
+                else repair.AddParameter(name, parameter.Value);
+            }
             StoppingNested = repair.Stop;
             foreach (var result in repair.Invoke()) WriteObject(result);
             StoppingNested = null;

@@ -107,4 +107,53 @@ Describe 'The example scripts an admin schedules' -Skip:$NoSshd {
         $rows.BackupOk | Should -Be @('True', 'True')
         Join-Path $TestDrive 'backup/d1/camp-alpha' | Should -Exist
     }
+
+    # Last: it sets the pods up with a repository, which the evening script's test must not have.
+    It 'the weekend script keeps the work on Friday, and on Monday replaces the stuck pod and brings every pod''s work back' {
+        # A course repository for the pods to clone and push to.
+        $origin = Join-Path $TestDrive 'origin.git'
+        $seed = Join-Path $TestDrive 'seed'
+        & git init -q --bare -b main $origin
+        & git clone -q $origin $seed 2>$null
+        Set-Content "$seed/README.md" 'course'
+        & git -C $seed add README.md
+        & git -C $seed -c user.name=t -c user.email=t@t commit -q -m start
+        & git -C $seed push -q origin HEAD:main
+        $config = Join-Path $TestDrive 'weekend.env'
+        @(Get-Content $ConfigFile) + "ARENA_REPO_URL=$origin", 'GIT_SSH_KEY_REMOTE=~/.ssh/id_deploy', 'DEFAULT_BRANCH=main' | Set-Content $config
+        function Get-Homes {
+            $homes = @{}
+            foreach ($line in (Invoke-FreshPwsh "$Import; `$null = Import-ArenaConfig '$config'; Get-ArenaPod | ForEach-Object { `$_.Name + ' ' + `$_.Id }" -Environment $Env)) {
+                $name, $id = $line -split ' '
+                $homes[$name] = @{ Id = $id; Home = Join-Path (Invoke-RestMethod "$($Sandbox.Url)/_sandbox/pods/$id/dir").path 'home' }
+            }
+            $homes
+        }
+        $null = Invoke-FreshPwsh "$Import; `$null = Import-ArenaConfig '$config'; Get-ArenaPod | Initialize-ArenaPod -Force | Out-Null" -Environment $Env
+        $friday = Get-Homes
+        foreach ($name in $friday.Keys) { Set-Content (Join-Path $friday[$name].Home 'course/work.py') "$name's work" }
+        $script = Join-Path (Get-RepoRoot) 'examples/Weekend-PauseAndResume.ps1'
+        $backups = Join-Path $TestDrive 'weekend-backup'
+
+        $null = Invoke-FreshPwsh "& '$script' -Phase Friday -ConfigPath '$config' -Destination '$backups' -Label w1d5 -ReportPath '$TestDrive/friday.csv'; exit `$LASTEXITCODE" -Environment $Env
+        $fridayExit = $LASTEXITCODE
+        # Monday: one pod's host has no free GPU.
+        $null = Invoke-RestMethod -Method Post "$($Sandbox.Url)/_sandbox/faults" -ContentType 'application/json' -Body '{"kind":"noFreeGpus","count":1}'
+        $null = Invoke-FreshPwsh "& '$script' -Phase Monday -ConfigPath '$config' -Destination '$backups' -BranchLabel w1d5 -TestCommand true -ReportPath '$TestDrive/monday.csv'; exit `$LASTEXITCODE" -Environment $Env
+        $mondayExit = $LASTEXITCODE
+
+        $fridayExit | Should -Be 0
+        (Import-Csv "$TestDrive/friday.csv").Stopped | Should -Be @('True', 'True')
+        (Import-Csv "$TestDrive/friday.csv").Save | Should -Be @('Pushed', 'Pushed')
+        & git -C $origin branch --list 'autocommit-camp-w1d5-*' | ForEach-Object Trim | Should -Be @('autocommit-camp-w1d5-alpha', 'autocommit-camp-w1d5-bravo')
+        $mondayExit | Should -Be 0
+        $monday = Import-Csv "$TestDrive/monday.csv"
+        ($monday.How | Sort-Object) | Should -Be @('Replaced', 'Started')
+        $monday.Restored | Should -Be @('True', 'True')
+        $monday.Passed | Should -Be @('True', 'True')
+        $now = Get-Homes
+        $replaced = ($monday | Where-Object How -eq 'Replaced').Name
+        $now[$replaced].Id | Should -Not -Be $friday[$replaced].Id
+        foreach ($name in $now.Keys) { Get-Content (Join-Path $now[$name].Home 'course/work.py') | Should -Be "$name's work" }
+    }
 }
