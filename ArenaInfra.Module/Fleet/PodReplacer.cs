@@ -58,7 +58,7 @@ namespace ArenaInfra.Fleet
             _log = log;
         }
 
-        public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+        public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
         /// <summary>The journal's entry for a pod about to be replaced: a fresh one, or the one an earlier run left.</summary>
         public RepairEntry Entry(string name, ArenaPod? current)
