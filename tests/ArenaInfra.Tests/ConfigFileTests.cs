@@ -74,6 +74,20 @@ public sealed class ConfigFileTests
     }
 
     [Fact]
+    public void GPU_types_and_clouds_may_be_ordered_lists_and_one_value_is_still_one()
+    {
+        using var dir = new TempDir();
+        var listed = Load(dir.Write("list.env", "RUNPOD_GPU_TYPE=\"NVIDIA RTX A4000, NVIDIA RTX A5000,NVIDIA RTX A4000\"\nRUNPOD_CLOUD_TYPE=\"community, ALL\"\n"));
+        var single = Load(dir.Write("one.env", "RUNPOD_GPU_TYPE=\"NVIDIA A40\"\nRUNPOD_CLOUD_TYPE=all\n"));
+
+        Assert.Equal(new[] { "NVIDIA RTX A4000", "NVIDIA RTX A5000" }, listed.GpuTypes);
+        Assert.Equal(new[] { "COMMUNITY", "SECURE" }, listed.CloudTypes);
+        Assert.Equal(new[] { "NVIDIA A40" }, single.GpuTypes);
+        Assert.Equal(new[] { "COMMUNITY", "SECURE" }, single.CloudTypes);
+        Assert.Equal("ALL", single.CloudType);
+    }
+
+    [Fact]
     public void A_multi_line_list_may_hold_comments_blank_lines_and_several_items_a_line()
     {
         using var dir = new TempDir();
@@ -94,7 +108,8 @@ public sealed class ConfigFileTests
     [InlineData("RUNPOD_NUM_GPUS=two", "InvalidConfigValue", 1, "RUNPOD_NUM_GPUS must be a whole number, not 'two'")]
     [InlineData("\nRUNPOD_DISK_SPACE_IN_GB=\"100GB\"", "InvalidConfigValue", 2, "RUNPOD_DISK_SPACE_IN_GB must be a whole number")]
     [InlineData("RUNPOD_NUM_GPUS=0", "InvalidConfigValue", 1, "at least 1")]
-    [InlineData("RUNPOD_CLOUD_TYPE=\"CHEAP\"", "InvalidConfigValue", 1, "COMMUNITY, SECURE or ALL, not 'CHEAP'")]
+    [InlineData("RUNPOD_CLOUD_TYPE=\"CHEAP\"", "InvalidConfigValue", 1, "COMMUNITY, SECURE or ALL (or several, comma-separated, in order), not 'CHEAP'")]
+    [InlineData("RUNPOD_CLOUD_TYPE=\"SECURE, CHEAP\"", "InvalidConfigValue", 1, "not 'SECURE, CHEAP'")]
     [InlineData("MACHINE_NAME_LIST=()", "InvalidConfigValue", 1, "is empty")]
     [InlineData("MACHINE_NAME_LIST=(\n\"a\"\n\"\"\n)", "InvalidConfigValue", 1, "an empty machine name")]
     [InlineData("MACHINE_NAME_LIST=(\"apple\" \"pear\" \"apple\")", "InvalidConfigValue", 1, "'apple' more than once")]
