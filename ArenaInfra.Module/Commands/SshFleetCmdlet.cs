@@ -111,6 +111,11 @@ namespace ArenaInfra.Commands
             var done = 0;
             var activity = operation.Activity;
             var progress = new ProgressRecord(ActivityId(activity), activity, $"0 of {pods.Count} done");
+            var pending = new SortedSet<string>(pods.Select(p => p.Name), StringComparer.Ordinal);
+            // Shown at once, not when the first pod finishes, with the pods still at work named.
+            progress.CurrentOperation = Pending(pending);
+            progress.PercentComplete = 0;
+            WriteProgress(Snapshot(progress));
             try
             {
                 Run(async token =>
@@ -118,9 +123,11 @@ namespace ArenaInfra.Commands
                     await PodOperationRunner.RunAsync(pods, operation, route, settings!, throttle ?? EffectiveThrottle, token, result => Post(() =>
                     {
                         done++;
+                        pending.Remove(result.Name);
                         progress.StatusDescription = $"{done} of {pods.Count} done";
+                        progress.CurrentOperation = Pending(pending);
                         progress.PercentComplete = done * 100 / Math.Max(1, pods.Count);
-                        WriteProgress(progress);
+                        WriteProgress(Snapshot(progress));
                         results.Add(result);
                         WriteVerbose(result.Succeeded ? $"{result.Name}: done in {result.Duration.TotalSeconds:0.00} s." : $"{result.Name}: failed at {result.FailedStep}: {result.Error}");
                         emit(result);
@@ -135,6 +142,18 @@ namespace ArenaInfra.Commands
             }
             return results;
         }
+
+        /// <summary>A copy to write: a host may keep the records it is given, and this one changes.</summary>
+        private static ProgressRecord Snapshot(ProgressRecord p) => new ProgressRecord(p.ActivityId, p.Activity, p.StatusDescription)
+        {
+            CurrentOperation = p.CurrentOperation,
+            PercentComplete = p.PercentComplete,
+            RecordType = p.RecordType,
+        };
+
+        /// <summary>"still at work: alpha, bravo, charlie and 12 more".</summary>
+        internal static string Pending(IReadOnlyCollection<string> names) =>
+            names.Count == 0 ? "" : "still at work: " + string.Join(", ", names.Take(5)) + (names.Count > 5 ? $" and {names.Count - 5} more" : "");
 
         private bool _warnedIgnore;
 
@@ -157,6 +176,14 @@ namespace ArenaInfra.Commands
                 WriteWarning($"The pods' host keys could not be saved to '{settings.HostKeys.Path}': {e.Message}");
             }
             settings.Key.Dispose();
+            // After a restart every pod has a new key: one line for the fleet, the fingerprints in Verbose.
+            var renewed = settings.RenewedHostKeys.Keys.OrderBy(n => n, StringComparer.Ordinal).ToList();
+            if (renewed.Count > 0)
+            {
+                var shown = renewed.Count <= 10 ? string.Join(", ", renewed) : string.Join(", ", renewed.Take(10)) + $" and {renewed.Count - 10} more";
+                WriteInformation($"{renewed.Count} pod{(renewed.Count == 1 ? " has a new host key" : "s have new host keys")} since {(renewed.Count == 1 ? "it" : "they")} restarted, accepted as RunPod makes new keys on restart: {shown}. -Verbose shows the fingerprints.",
+                    new[] { "PSHOST", "ArenaInfra", "HostKeys" });
+            }
         }
     }
 }

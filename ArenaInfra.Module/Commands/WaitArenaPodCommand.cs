@@ -42,10 +42,10 @@ namespace ArenaInfra.Commands
                     progress.PercentComplete = ready * 100 / total;
                     cmdlet.WriteProgress(progress);
                 }),
-                token));
+                token,
+                (error, pod) => cmdlet.Post(() => cmdlet.WritePodError(error, pod.Name, pod))));
             progress.RecordType = ProgressRecordType.Completed;
             cmdlet.WriteProgress(progress);
-            foreach (var (error, pod) in failures) cmdlet.WritePodError(error, pod.Name, pod);
             cmdlet.WriteSummary(ArenaBatchSummary.Of(cmdlet.MyInvocation.MyCommand.Name, "ready", ready, failures.Select(f => $"{f.Pod.Name} ({f.Error.ErrorId})")), failures.Count > 0);
         }
     }

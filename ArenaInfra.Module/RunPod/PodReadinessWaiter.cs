@@ -28,11 +28,18 @@ namespace ArenaInfra.RunPod
 
         /// <summary>Returns an error for every pod that was not ready in time or disappeared.</summary>
         public async Task<IReadOnlyList<(ArenaException Error, ArenaPod Pod)>> WaitAsync(
-            IReadOnlyList<ArenaPod> pods, TimeSpan timeout, Action<ArenaPod> onReady, Action<int, int> onProgress, CancellationToken cancellationToken)
+            IReadOnlyList<ArenaPod> pods, TimeSpan timeout, Action<ArenaPod> onReady, Action<int, int> onProgress, CancellationToken cancellationToken,
+            Action<ArenaException, ArenaPod>? onFailed = null)
         {
             var pending = pods.GroupBy(p => p.Id).ToDictionary(g => g.Key, g => g.First());
             var last = new Dictionary<string, ArenaPod>(pending);
             var failures = new List<(ArenaException, ArenaPod)>();
+            // Each failure is told the moment it is known (a stopped pod at the first look), not after the others are ready.
+            void Fail(ArenaException error, ArenaPod pod)
+            {
+                failures.Add((error, pod));
+                onFailed?.Invoke(error, pod);
+            }
             var ready = 0;
             var deadline = DateTime.UtcNow + timeout;
             onProgress(0, pods.Count);
@@ -45,8 +52,8 @@ namespace ArenaInfra.RunPod
                 {
                     if (!current.TryGetValue(id, out var pod) || pod.Status == ArenaPodStatus.Terminated)
                     {
-                        failures.Add((new ArenaException(ArenaErrorIds.PodNotFound, ErrorCategory.ObjectNotFound,
-                            $"{pending[id].Name}: the pod ({id}) no longer exists, so it will never be ready.", "Run Get-ArenaPod to see the pods there are."), pending[id]));
+                        Fail(new ArenaException(ArenaErrorIds.PodNotFound, ErrorCategory.ObjectNotFound,
+                            $"{pending[id].Name}: the pod ({id}) no longer exists, so it will never be ready.", "Run Get-ArenaPod to see the pods there are."), pending[id]);
                         pending.Remove(id);
                         continue;
                     }
@@ -54,9 +61,9 @@ namespace ArenaInfra.RunPod
                     var hopeless = Hopeless(pod);
                     if (hopeless != null)
                     {
-                        failures.Add((new ArenaException(ArenaErrorIds.PodNotReady, ErrorCategory.InvalidOperation,
+                        Fail(new ArenaException(ArenaErrorIds.PodNotReady, ErrorCategory.InvalidOperation,
                             $"{pod.Name}: {hopeless.Value.Why}, so it will not become ready by waiting.{await LastLogLinesAsync(pod, cancellationToken).ConfigureAwait(false)}",
-                            hopeless.Value.Fix), pod));
+                            hopeless.Value.Fix), pod);
                         pending.Remove(id);
                         continue;
                     }
@@ -86,9 +93,9 @@ namespace ArenaInfra.RunPod
             foreach (var id in pending.Keys)
             {
                 var pod = last[id];
-                failures.Add((new ArenaException(ArenaErrorIds.PodNotReady, ErrorCategory.OperationTimeout,
+                Fail(new ArenaException(ArenaErrorIds.PodNotReady, ErrorCategory.OperationTimeout,
                     $"{pod.Name}: not ready within {timeout.TotalSeconds:0} s; its last status was {Describe(pod)}.{await LastLogLinesAsync(pod, cancellationToken).ConfigureAwait(false)}",
-                    "Community hosts can take 15 minutes or more to pull the image. Wait longer with -TimeoutSec, or replace the pod (Remove-ArenaPod, then New-ArenaPod)."), pod));
+                    "Community hosts can take 15 minutes or more to pull the image. Wait longer with -TimeoutSec, or replace the pod (Repair-ArenaPod)."), pod);
             }
             return failures;
         }

@@ -27,6 +27,9 @@ namespace ArenaInfra.Ssh
         public string? PreferredKeyExchange { get; set; } = "curve25519-sha256";
         /// <summary>When set, connections are kept for the whole command and reused (Get-ArenaPodGpu -Watch); else one a pod operation.</summary>
         public SshSessionPool? Sessions { get; set; }
+
+        /// <summary>Pods whose new host key was accepted because they restarted: an expected event, told once at the end of the command.</summary>
+        public System.Collections.Concurrent.ConcurrentDictionary<string, byte> RenewedHostKeys { get; } = new System.Collections.Concurrent.ConcurrentDictionary<string, byte>(StringComparer.Ordinal);
     }
 
     /// <summary>One SSH connection to one pod: connect (host key, authentication), run, upload, dispose.</summary>
@@ -264,7 +267,8 @@ namespace ArenaInfra.Ssh
                     return null;
                 case HostKeyVerdict.AcceptChangedAfterRestart:
                     settings.HostKeys.Put(podId, new HostKeyRecord { PodName = target.Pod.Name, KeyType = e.HostKeyName, Fingerprint = fingerprint, RecordedAt = now });
-                    settings.Log.Warning($"{target.Pod.Name} has a new host key ({fingerprint}); it restarted after the old key was recorded, as RunPod makes new keys on restart, so the new key is accepted.");
+                    settings.Log.Verbose($"{target.Pod.Name} has a new host key ({fingerprint}); it restarted after the old key was recorded, as RunPod makes new keys on restart, so the new key is accepted.");
+                    settings.RenewedHostKeys.TryAdd(target.Pod.Name, 0);
                     return null;
                 case HostKeyVerdict.RejectUnknown:
                     return $"{target.Pod.Name} presented host key {fingerprint}, and no key is recorded for it (-HostKeyPolicy Strict accepts only recorded keys).";

@@ -416,6 +416,21 @@ public sealed class LifecycleCommandTests : IDisposable
     }
 
     [Fact]
+    public void Wait_says_at_once_that_a_stopped_pod_will_not_be_ready_not_after_the_others_are()
+    {
+        Seed("camp-alpha", readyInMs: 2500);
+        Seed("camp-bravo", status: "EXITED");
+
+        // When alpha comes out, bravo's error must have been written already.
+        var result = Run("Wait-ArenaPod -Name alpha, bravo -TimeoutSec 20 -PollIntervalSec 0.3 -ErrorVariable waitErrors | ForEach-Object { '{0} ready after {1} error(s)' -f $_.Name, $waitErrors.Count }");
+
+        Assert.Equal(new[] { "camp-alpha ready after 1 error(s)" }, result.Output.OfType<string>());
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith("PodNotReady,", error.FullyQualifiedErrorId);
+        Assert.Contains("camp-bravo: the pod is stopped", error.Exception.Message);
+    }
+
+    [Fact]
     public void New_with_Wait_emits_pods_once_they_are_reachable()
     {
         var result = Run("New-ArenaPod -Count 2 -Force -Wait");

@@ -138,7 +138,22 @@ public sealed class SshFleetTests : IDisposable
     }
 
     [SkippableFact]
-    public void A_changed_host_key_without_a_restart_is_HostKeyMismatch_and_after_a_restart_is_accepted_with_a_warning()
+    public void The_progress_bar_shows_0_of_N_at_once_with_the_pods_still_at_work_named()
+    {
+        _ssh.Require();
+        Run("New-ArenaPod -Count 2 -Force | Out-Null");
+
+        var progress = Run("Test-ArenaPod -Command true").Progress!;
+
+        Assert.Equal("0 of 2 done", progress[0].StatusDescription);
+        Assert.Equal("still at work: camp-alpha, camp-bravo", progress[0].CurrentOperation);
+        Assert.Equal(0, progress[0].PercentComplete);
+        Assert.Contains(progress, p => p.StatusDescription == "1 of 2 done" && (p.CurrentOperation == "still at work: camp-alpha" || p.CurrentOperation == "still at work: camp-bravo"));
+        Assert.Equal(ProgressRecordType.Completed, progress[^1].RecordType);
+    }
+
+    [SkippableFact]
+    public void A_changed_host_key_without_a_restart_is_HostKeyMismatch_and_after_a_restart_is_accepted_with_one_line_for_the_command()
     {
         var sandbox = _ssh.Require();
         Run("New-ArenaPod -Count 2 -Force | Out-Null");
@@ -150,14 +165,20 @@ public sealed class SshFleetTests : IDisposable
         Thread.Sleep(2500);
         Run("Stop-ArenaPod -Name bravo -Force -AllowDataLoss; Start-ArenaPod -Name bravo -Force");
 
-        var result = Run("Get-ArenaPod | Wait-ArenaPod -PollIntervalSec 0.3 | Test-ArenaPod -Command true");
+        var result = Run("Get-ArenaPod | Wait-ArenaPod -PollIntervalSec 0.3 | Test-ArenaPod -Command true -Verbose -InformationVariable info; $info");
 
         var byName = Results(result).ToDictionary(r => r.Name);
         Assert.Equal(ArenaTestStage.HostKey, byName["camp-alpha"].Stage);
         Assert.Contains("has not restarted", byName["camp-alpha"].Error);
         Assert.True(byName["camp-bravo"].Passed, byName["camp-bravo"].Error);
-        Assert.Contains(result.Warnings, w => w.Contains("camp-bravo has a new host key") && w.Contains("restarted"));
-        Assert.DoesNotContain(result.Warnings, w => w.Contains("camp-alpha"));
+        // An expected event: one line for the command, shown, and the fingerprint in Verbose; no warning.
+        var told = Assert.Single(result.Output.OfType<InformationRecord>(), i => i.MessageData is string s && s.Contains("new host key"));
+        Assert.Contains("1 pod has a new host key since it restarted", (string)told.MessageData);
+        Assert.Contains("camp-bravo", (string)told.MessageData);
+        Assert.Contains("PSHOST", told.Tags);
+        Assert.DoesNotContain("camp-alpha", (string)told.MessageData);
+        Assert.Contains(result.Verbose, v => v.Contains("camp-bravo has a new host key (SHA256:"));
+        Assert.DoesNotContain(result.Warnings, w => w.Contains("host key"));
     }
 
     [SkippableFact]

@@ -48,7 +48,8 @@ public sealed class PowerShellHost : IDisposable
             ps.Streams.Verbose.Select(v => v.Message).ToList(),
             ps.Streams.Debug.Select(v => v.Message).ToList(),
             ps.Streams.Warning.Select(v => v.Message).ToList(),
-            terminating);
+            terminating,
+            ps.Streams.Progress.ToList());
     }
 
     /// <summary>A script ready to start in this runspace, for a command that runs until stopped (-Watch, -Follow).</summary>
@@ -88,7 +89,8 @@ public sealed record HostResult(
     IReadOnlyList<string> Verbose,
     IReadOnlyList<string> Debug,
     IReadOnlyList<string> Warnings,
-    RuntimeException? Terminating)
+    RuntimeException? Terminating,
+    IReadOnlyList<ProgressRecord>? Progress = null)
 {
     /// <summary>The error a script's 'try { ... } catch { $_ }' caught: only terminating errors get there.</summary>
     public ErrorRecord Caught => Output.OfType<ErrorRecord>().Single();
