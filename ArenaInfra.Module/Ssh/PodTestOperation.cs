@@ -31,7 +31,7 @@ namespace ArenaInfra.Ssh
                 passed = output.ExitCode == 0 && cuda == true && computeOk;
                 if (!passed && !output.TimedOut)
                 {
-                    result.Error = torch == null ? $"torch did not load in the conda env '{_condaEnv}' (exit code {output.ExitCode}): {LastLine(output.StdErr)}"
+                    result.Error = torch == null ? PodCheck.WhatIsMissing(output.StdErr, _condaEnv) ?? $"torch did not load in the conda env '{_condaEnv}' (exit code {output.ExitCode}): {LastLine(output.StdErr)}"
                         : cuda != true ? "CUDA is not available: the GPU is missing or broken"
                         : !computeOk ? "the computation on the GPU failed" : $"the check failed (exit code {output.ExitCode})";
                 }

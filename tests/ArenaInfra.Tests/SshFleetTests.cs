@@ -138,6 +138,31 @@ public sealed class SshFleetTests : IDisposable
     }
 
     [SkippableFact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void The_default_check_says_what_is_missing_conda_the_env_or_torch_rather_than_blaming_torch()
+    {
+        var sandbox = _ssh.Require();
+        Run("New-ArenaPod -Count 3 -Force | Out-Null");
+        void Conda(string pod, string says)
+        {
+            var file = Path.Combine(Path.GetDirectoryName(sandbox.PodHome(PodId(pod)))!, "bin", "conda");
+            File.WriteAllText(file, $"#!/bin/sh\necho \"{says}\" >&2\nexit 1\n");
+            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        // alpha has no conda at all; bravo's conda lacks the env; charlie's env lacks torch.
+        Conda("bravo", "EnvironmentLocationNotFound: Not a conda environment: /opt/conda/envs/arena");
+        Conda("charlie", "ModuleNotFoundError: No module named 'torch'");
+
+        var results = Results(Run("Test-ArenaPod")).ToDictionary(r => r.Name);
+
+        Assert.All(results.Values, r => Assert.Equal(ArenaTestStage.Command, r.Stage));
+        Assert.StartsWith("conda is not installed on the pod", results["camp-alpha"].Error);
+        Assert.Contains("does not exist on the pod", results["camp-bravo"].Error);
+        Assert.StartsWith("torch is not installed in the conda env", results["camp-charlie"].Error);
+        Assert.All(results.Values, r => Assert.DoesNotContain("did not load", r.Error));
+    }
+
+    [SkippableFact]
     public void The_progress_bar_shows_0_of_N_at_once_with_the_pods_still_at_work_named()
     {
         _ssh.Require();
