@@ -69,6 +69,26 @@ function Write-Manifest([string] $Version) {
     Set-Content -LiteralPath (Join-Path $ModuleOut 'ArenaInfra.psd1') -Value $manifest -NoNewline
 }
 
+# about_ArenaInfra_Config: the README's configuration reference, the one place its table is kept,
+# as a help topic, so an installed module can say what every setting means and defaults to.
+function Write-ConfigTopic([string] $Path) {
+    $readme = Get-Content -Raw (Join-Path $Root 'README.md')
+    if ($readme -notmatch '(?s)## Configuration reference\s*\n(.*?)\n## ') { throw 'README.md has no "## Configuration reference" section.' }
+    $lines = [Collections.Generic.List[string]]::new()
+    $lines.AddRange([string[]]@('TOPIC', '    about_ArenaInfra_Config', '', 'SHORT DESCRIPTION', '    Every setting of an ArenaInfra config file: its key, its default and what it means.', '', 'LONG DESCRIPTION'))
+    foreach ($line in ($Matches[1] -split '\r?\n')) {
+        if ($line -match '^\|\s*-') { continue }
+        if ($line -match '^\|(.*)\|\s*$') {
+            $cells = @($Matches[1] -split '\|' | ForEach-Object { $_.Trim() -replace '`', '' })
+            if ($cells[0] -eq 'property') { continue }
+            $lines.Add(''); $lines.Add("    $($cells[0]) ($($cells[1])), default $($cells[2])"); $lines.Add("        $($cells[3])")
+        }
+        else { $lines.Add(('    ' + ($line -replace '`', '')).TrimEnd()) }
+    }
+    $lines.AddRange([string[]]@('', 'SEE ALSO', '    Import-ArenaConfig, Get-ArenaConfig -ShowSource, about_ArenaInfra'))
+    Set-Content -LiteralPath $Path -Value $lines -Encoding utf8
+}
+
 function Invoke-Build {
     Write-Host "Building the module into $ModuleOut"
     if (Test-Path $ModuleOut) { Remove-Item -Recurse -Force $ModuleOut }
@@ -89,6 +109,10 @@ function Invoke-Build {
         '-OutFile', (Join-Path $ModuleOut 'en-US/ArenaInfra.dll-Help.xml'))
     Invoke-Native $pwsh[0] (@($pwsh | Select-Object -Skip 1) + $helpArgs)
     Copy-Item (Join-Path $Root 'docs/about/about_ArenaInfra.help.txt') (Join-Path $ModuleOut 'en-US')
+    Write-ConfigTopic (Join-Path $ModuleOut 'en-US/about_ArenaInfra_Config.help.txt')
+    # Installed users have no repository: the scripts to schedule travel with the module.
+    $null = New-Item -ItemType Directory (Join-Path $ModuleOut 'examples')
+    Copy-Item (Join-Path $Root 'examples/*.ps1') (Join-Path $ModuleOut 'examples')
     Write-Host "Module $version is ready: Import-Module $ModuleOut"
 }
 

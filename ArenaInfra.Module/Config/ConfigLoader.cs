@@ -25,9 +25,11 @@ namespace ArenaInfra.Config
         {
             if (!File.Exists(path))
             {
+                var named = origin == ArenaConfigOrigin.EnvironmentFile ? $" (named by $env:{ConfigResolver.ConfigFileVariable})" : "";
                 throw new ArenaException(ArenaErrorIds.ConfigFileNotFound, ErrorCategory.ObjectNotFound,
-                    $"The config file '{path}' does not exist.",
-                    "Check the path, or create the file (see the config reference in the README).", target: path);
+                    $"The config file '{path}'{named} does not exist.",
+                    (origin == ArenaConfigOrigin.EnvironmentFile ? $"Correct $env:{ConfigResolver.ConfigFileVariable}, or remove it to use the default config; or " : "Check the path, or ")
+                    + "create the file: Get-Help about_ArenaInfra_Config lists every setting.", target: path);
             }
             string text;
             try

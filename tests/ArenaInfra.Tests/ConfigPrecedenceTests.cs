@@ -58,6 +58,10 @@ public sealed class ConfigPrecedenceTests : IDisposable
         _env["ARENA_CONFIG"] = Path.Combine(_dir.Path, "gone.env");
         var error = Assert.Throws<ArenaException>(() => Resolve());
         Assert.Equal("ConfigFileNotFound", error.ErrorId);
+        // The user did not type this path: say where it came from, and where the settings are explained.
+        Assert.Contains("named by $env:ARENA_CONFIG", error.Message);
+        Assert.Contains("$env:ARENA_CONFIG", error.RecommendedAction);
+        Assert.Contains("about_ArenaInfra_Config", error.RecommendedAction);
     }
 
     [Fact]

@@ -92,6 +92,14 @@ Describe 'The about topic' {
     }
 }
 
+Describe 'The config reference topic' {
+    It 'lists every setting with its config.env key and default, as the README does' {
+        $text = Get-Help about_ArenaInfra_Config | Out-String
+        foreach ($key in 'RUNPOD_GPU_TYPE', 'MACHINE_NAME_PREFIX', 'SSH_PROXY_HOST', 'MAX_PARALLEL') { $text | Should -Match $key }
+        $text | Should -Match 'GpuType \(RUNPOD_GPU_TYPE\), default NVIDIA RTX A4000'
+    }
+}
+
 Describe 'Commands as the documentation writes them' {
     BeforeAll {
         function Get-WrongUsage([string] $Code, [string] $Where) {

@@ -39,6 +39,10 @@ Import-Module ArenaInfra
             $entries | Should -Contain 'LICENSE'
             $entries | Should -Contain 'ArenaInfra.psm1'
             $entries | Should -Contain 'dependencies/Renci.SshNet.dll'
+            # Installed users have no repository: the scripts to schedule and the settings' reference come along.
+            $entries | Should -Contain 'examples/Weekend-PauseAndResume.ps1'
+            $entries | Should -Contain 'examples/Morning-Check.ps1'
+            $entries | Should -Contain 'en-US/about_ArenaInfra_Config.help.txt'
             $reader = [IO.StreamReader]::new(($zip.Entries | Where-Object FullName -EQ 'ArenaInfra.nuspec').Open())
             $nuspec = [xml]$reader.ReadToEnd()
             $reader.Dispose()
