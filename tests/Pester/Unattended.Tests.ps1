@@ -95,6 +95,33 @@ Describe 'The example scripts an admin schedules' -Skip:$NoSshd {
         (Import-Csv $report | Where-Object Name -eq 'camp-bravo').Stage | Should -Be 'Command'
     }
 
+    It 'a scheduled run writes to the data folder, never the working folder, keeps a transcript, and exits 2 when it cannot run' {
+        $script = Join-Path (Get-RepoRoot) 'examples/Morning-Check.ps1'
+        $elsewhere = New-Item -ItemType Directory (Join-Path $TestDrive 'system32')
+        $reports = Join-Path $Data 'reports'
+        Remove-Item -Recurse -Force (Join-Path $Data 'logs'), $reports -ErrorAction SilentlyContinue
+
+        # As a task without "Start in": the working folder is not the script's, and no -ReportPath.
+        $null = Invoke-FreshPwsh "Set-Location '$elsewhere'; & '$script' -ConfigPath '$ConfigFile' -Command true; exit `$LASTEXITCODE" -Environment $Env
+        $ok = $LASTEXITCODE
+        $noModule = @{} + $Env
+        $noModule.PSModulePath = (New-Item -ItemType Directory (Join-Path $TestDrive 'no-modules')).FullName
+        $null = Invoke-FreshPwsh "& '$script' -ConfigPath '$ConfigFile'; exit `$LASTEXITCODE" -Environment $noModule
+        $withoutModule = $LASTEXITCODE
+        $null = Invoke-FreshPwsh "& '$script' -ConfigPath '$TestDrive/missing.env'; exit `$LASTEXITCODE" -Environment $Env
+        $withoutConfig = $LASTEXITCODE
+
+        $ok | Should -Be 0
+        Get-ChildItem $elsewhere | Should -BeNullOrEmpty
+        (Get-ChildItem $reports -Filter 'morning-check-*.csv').Count | Should -Be 1
+        $withoutModule | Should -Be 2
+        $withoutConfig | Should -Be 2
+        $logs = @(Get-ChildItem (Join-Path $Data 'logs') -Filter 'Morning-Check-*.log')
+        $logs.Count | Should -Be 3
+        ($logs | Get-Content -Raw) -join "`n" | Should -Match 'ArenaInfra module cannot be loaded'
+        ($logs | Get-Content -Raw) -join "`n" | Should -Match 'missing.env'
+    }
+
     It 'the evening script reports each pod and exits 1 when saving fails' {
         $report = Join-Path $TestDrive 'evening.csv'
         $script = Join-Path (Get-RepoRoot) 'examples/Evening-SaveAndBackup.ps1'
