@@ -70,6 +70,15 @@ namespace ArenaInfra.RunPod
                 foreach (var pod in matched) chosen[pod.Id] = pod;
                 if (matched.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
                 {
+                    // The pod is there, just not in the fleet: say so, and how to include it.
+                    var outside = selector.IncludeOtherPods ? null : current.FirstOrDefault(p => p.Status != ArenaPodStatus.Terminated && !p.IsFleetPod && Matches(pattern, p));
+                    if (outside != null)
+                    {
+                        errors.Add((new ArenaException(ArenaErrorIds.PodNotInFleet, ErrorCategory.PermissionDenied,
+                            $"{name}: this pod ({outside.Id}) exists, but outside the fleet (its name lacks the prefix '{prefix}-'), so it is left out.",
+                            "Add -All to include pods outside the fleet."), name));
+                        continue;
+                    }
                     errors.Add((new ArenaException(ArenaErrorIds.PodNotFound, ErrorCategory.ObjectNotFound,
                         $"{name}: no {(selector.IncludeOtherPods ? "" : "fleet ")}pod has this name.",
                         selector.IncludeOtherPods ? "Run Get-ArenaPod -All to see every pod." : $"Run Get-ArenaPod to see the fleet's pods (prefix '{prefix}-'), or add -All."), name));

@@ -141,6 +141,21 @@ public sealed class GetArenaPodCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_name_outside_the_fleet_says_the_pod_exists_there_and_that_All_includes_it()
+    {
+        var refused = Run("Get-ArenaPod -Config $cfg -ApiKey $key -Name research-apple");
+        var allowed = Run("Get-ArenaPod -Config $cfg -ApiKey $key -Name research-apple -All");
+
+        Assert.Empty(refused.Output);
+        var error = Assert.Single(refused.Errors);
+        Assert.StartsWith("PodNotInFleet,", error.FullyQualifiedErrorId);
+        Assert.Contains("research-apple: this pod", error.Exception.Message);
+        Assert.Contains("exists, but outside the fleet", error.Exception.Message);
+        Assert.Contains("-All", error.ErrorDetails.RecommendedAction);
+        Assert.Equal("research-apple", Assert.Single(allowed.Output.Cast<ArenaPod>()).Name);
+    }
+
+    [Fact]
     public void Without_a_key_it_stops_with_ApiKeyMissing_saying_how_to_set_one()
     {
         var previous = Environment.GetEnvironmentVariable("RUNPOD_API_KEY");
