@@ -201,6 +201,8 @@ namespace ArenaInfra.RunPod
             }
         }
 
+        private int _toldUnreachable;
+
         private ResiliencePipeline<RawResponse> BuildPipeline(RunPodHttpRequest request, AttemptLog attempts, Stopwatch clock)
         {
             var builder = new ResiliencePipelineBuilder<RawResponse>();
@@ -222,6 +224,11 @@ namespace ArenaInfra.RunPod
                     {
                         var reason = args.Outcome.Result != null ? $"HTTP {args.Outcome.Result.StatusCode}" : attempts.LastProblem ?? "an error";
                         var honoured = args.Outcome.Result?.RetryAfter != null ? " as Retry-After asks" : "";
+                        // No network is worth saying at the first failure, once a command, not after the last retry.
+                        if (args.Outcome.Exception != null && Interlocked.Exchange(ref _toldUnreachable, 1) == 0)
+                        {
+                            _options.Log.Warning($"RunPod does not answer at {request.Uri.GetLeftPart(UriPartial.Authority)} ({reason}); trying again for up to {budget.TotalSeconds:0} s. -Verbose shows each attempt.");
+                        }
                         _options.Log.Verbose($"RunPod {request.Operation}: {reason}; retrying in {args.RetryDelay.TotalSeconds:0.0} s{honoured} (retry {args.AttemptNumber + 1} of {_options.MaxRetryAttempts}).");
                         return default;
                     },

@@ -278,6 +278,34 @@ public sealed class RunPodApiTests
 
     [Theory]
     [MemberData(nameof(Backends))]
+    public void No_network_is_said_once_at_the_first_failure_and_each_attempt_in_Verbose(string backend)
+    {
+        // A port nothing listens on: every attempt is refused at once.
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var options = new RunPodClientOptions(new Uri($"http://127.0.0.1:{port}/"), Sandbox.ApiKey, "ArenaInfra/0.0.0-test (tests; PowerShell none)")
+        {
+            RequestTimeout = TimeSpan.FromSeconds(2),
+            RetryBudget = TimeSpan.FromSeconds(3),
+            RetryBaseDelay = TimeSpan.FromMilliseconds(50),
+            Log = _log,
+        };
+
+        var error = ListFails(backend, options);
+
+        Assert.Equal("ApiUnreachable", error.ErrorId);
+        var told = Assert.Single(_log.Lines, l => l.StartsWith("WARNING: RunPod does not answer", StringComparison.Ordinal));
+        Assert.Contains($"127.0.0.1:{port}", told);
+        Assert.Contains("-Verbose shows each attempt", told);
+        // The warning comes with the first retry, not after the last one.
+        Assert.True(_log.Lines.ToList().IndexOf(told) < _log.Lines.ToList().FindIndex(l => l.Contains("(attempt 3)")), string.Join("\n", _log.Lines));
+        Assert.True(_log.Lines.Count(l => l.Contains("retrying in")) >= 2);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
     public void An_html_403_with_error_code_1010_is_NetworkBlocked_not_a_key_problem(string backend)
     {
         _sandbox.AddFault(new { kind = "blocked1010" });
