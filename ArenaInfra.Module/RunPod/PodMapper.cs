@@ -44,7 +44,8 @@ namespace ArenaInfra.RunPod
                 ProxyPort = _ports.PortOf(machineName),
                 GpuType = wire.Machine?.GpuDisplayName,
                 GpuCount = wire.GpuCount ?? 0,
-                CostPerHour = wire.CostPerHr,
+                // A terminated pod costs nothing any more: no price, whatever the API still reports.
+                CostPerHour = StatusOf(desired, ssh != null) == ArenaPodStatus.Terminated ? null : wire.CostPerHr,
                 Image = wire.ImageName,
                 Uptime = isRunning && wire.Runtime?.UptimeInSeconds is long seconds ? TimeSpan.FromSeconds(seconds) : (TimeSpan?)null,
                 LastStatusChange = wire.LastStatusChange,
@@ -93,7 +94,7 @@ namespace ArenaInfra.RunPod
                 GpuTypeId = wire.Gpu?.Id,
                 GpuType = DisplayName(wire.Gpu?.Id),
                 GpuCount = wire.Gpu?.Count ?? 0,
-                CostPerHour = wire.Cost,
+                CostPerHour = arenaStatus == ArenaPodStatus.Terminated ? null : wire.Cost,
                 Image = wire.Image,
                 Uptime = isRunning && wire.Runtime?.Uptime is long seconds ? TimeSpan.FromSeconds(seconds) : (TimeSpan?)null,
                 Env = EnvOf(wire.Env),

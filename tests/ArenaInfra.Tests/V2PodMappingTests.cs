@@ -55,6 +55,20 @@ public sealed class V2PodMappingTests
     }
 
     [Fact]
+    public void A_terminated_pod_shows_no_price_whatever_the_API_still_says()
+    {
+        var json = JObject.Parse(Running);
+        json["status"] = "TERMINATED";
+        json["cost"] = 0.17;
+
+        var pod = Map(json.ToString());
+
+        Assert.Equal(ArenaPodStatus.Terminated, pod.Status);
+        Assert.Null(pod.CostPerHour);
+        Assert.NotNull(Map(Running).CostPerHour);
+    }
+
+    [Fact]
     public void Without_ssh_direct_the_endpoint_comes_from_the_runtime_port_for_22_tcp()
     {
         var json = JObject.Parse(Running);
