@@ -251,22 +251,42 @@ namespace ArenaInfra.Commands
             {
                 error = new ArenaException(error.ErrorId, error.Category, $"{podName}: {error.Message}", error.RecommendedAction, error, error.Target) { HttpStatus = error.HttpStatus };
             }
-            WriteError(ToErrorRecord(error, target));
+            WriteError(ToErrorRecord(error, target, AdviceShown));
         }
 
-        internal static ErrorRecord ToErrorRecord(ArenaException error, object? target)
+        /// <summary>
+        /// The error a user sees. Only PowerShell 7.4 and later, in its ConciseView, show an error's
+        /// RecommendedAction; elsewhere (Windows PowerShell 5.1, NormalView) the advice goes into the
+        /// message itself, so nobody is left with a problem and no way out.
+        /// </summary>
+        internal static ErrorRecord ToErrorRecord(ArenaException error, object? target, bool adviceShown = true)
         {
             var record = new ErrorRecord(error, error.ErrorId, error.Category, target ?? error.Target);
-            record.ErrorDetails = new ErrorDetails(error.Message) { RecommendedAction = error.RecommendedAction ?? "" };
+            var advice = error.RecommendedAction ?? "";
+            var message = adviceShown || advice.Length == 0 ? error.Message : $"{error.Message.TrimEnd()} {advice}";
+            record.ErrorDetails = new ErrorDetails(message) { RecommendedAction = advice };
             return record;
         }
 
-        protected void WriteArenaError(ArenaException error, object? target = null) => WriteError(ToErrorRecord(error, target));
+        /// <summary>Whether this host shows RecommendedAction by itself: PowerShell 7.4 or later with $ErrorView ConciseView (its default).</summary>
+        internal bool AdviceShown
+        {
+            get
+            {
+                var version = (SessionState?.PSVariable.GetValue("PSVersionTable") as Hashtable)?["PSVersion"] as Version
+                    ?? ((SessionState?.PSVariable.GetValue("PSVersionTable") as Hashtable)?["PSVersion"] is object v && Version.TryParse(v.ToString().Split('-')[0], out var parsed) ? parsed : null);
+                if (version == null || version < new Version(7, 4)) return false;
+                var view = SessionState?.PSVariable.GetValue("ErrorView")?.ToString();
+                return string.IsNullOrEmpty(view) || string.Equals(view, "ConciseView", StringComparison.OrdinalIgnoreCase);
+            }
+        }
+
+        protected void WriteArenaError(ArenaException error, object? target = null) => WriteError(ToErrorRecord(error, target, AdviceShown));
 
         [DoesNotReturn]
         protected void ThrowArenaError(ArenaException error, object? target = null)
         {
-            ThrowTerminatingError(ToErrorRecord(error, target));
+            ThrowTerminatingError(ToErrorRecord(error, target, AdviceShown));
             throw error; // not reached: ThrowTerminatingError always throws
         }
 

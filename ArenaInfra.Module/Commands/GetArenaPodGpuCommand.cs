@@ -49,7 +49,8 @@ namespace ArenaInfra.Commands
                     var openedBefore = sessions.Opened;
                     var round = new List<ArenaGpuStatus>();
                     RunOperation(pods, operation, route, settings, result => round.AddRange(GpuQuery.Statuses(result)), Throttle(refresh, pods.Count));
-                    Redraw(GpuTable.Render(round.OrderBy(s => s.Name, StringComparer.Ordinal).ThenBy(s => s.Index).ToList(), DateTime.Now));
+                    Redraw(GpuTable.Render(round.OrderBy(s => s.Name, StringComparer.Ordinal).ThenBy(s => s.Index).ToList(), DateTime.Now,
+                        $"Every {IntervalSec:0.#} s; Ctrl+C to stop."));
                     WriteVerbose($"Refresh {++refresh}: {pods.Count} pods in {clock.Elapsed.TotalSeconds:0.00} s, {sessions.Opened - openedBefore} new connections.");
                 }
                 while (!CancellationToken.WaitHandle.WaitOne(TimeSpan.FromSeconds(IntervalSec)));

@@ -8,7 +8,8 @@ namespace ArenaInfra.Rendering
     /// <summary>Get-ArenaPodGpu -Watch's live table: one line a GPU, and a line for each pod that did not answer or is reconnecting.</summary>
     internal static class GpuTable
     {
-        public static string Render(IReadOnlyList<ArenaGpuStatus> statuses, DateTime now)
+        /// <summary>footer: a last line, such as how to leave the live view.</summary>
+        public static string Render(IReadOnlyList<ArenaGpuStatus> statuses, DateTime now, string? footer = null)
         {
             var text = new StringBuilder();
             text.Append(string.Format(CultureInfo.InvariantCulture, "{0,-18} {1,3} {2,-10} {3,5} {4,13}   {5:HH:mm:ss}\n", "Pod", "GPU", "Model", "Util", "Memory (GB)", now));
@@ -21,9 +22,20 @@ namespace ArenaInfra.Rendering
                     ? string.Format(CultureInfo.InvariantCulture, "{0,-18} {1,3} {2,-10} {3,4}% {4,6:0.0}/{5,-6:0.0}\n", s.Name, s.Index, model, s.UtilizationPercent, s.MemoryUsedGB, s.MemoryTotalGB)
                     : s.Reconnecting
                         ? string.Format(CultureInfo.InvariantCulture, "{0,-18}   - reconnecting...\n", s.Name)
-                        : string.Format(CultureInfo.InvariantCulture, "{0,-18}   - no answer: {1}\n", s.Name, error));
+                        : s.NotRunning
+                            ? string.Format(CultureInfo.InvariantCulture, "{0,-18}   - not running: {1}\n", s.Name, NotRunning(error))
+                            : string.Format(CultureInfo.InvariantCulture, "{0,-18}   - no answer: {1}\n", s.Name, error));
             }
+            if (footer != null) text.Append(footer).Append('\n');
             return text.ToString();
+        }
+
+        /// <summary>"the pod is Stopped, so nothing was done there" as "Stopped": the table says what the pod is, not what was not done.</summary>
+        private static string NotRunning(string error)
+        {
+            var state = error.StartsWith("the pod is ", StringComparison.Ordinal) ? error.Substring("the pod is ".Length) : error;
+            var cut = state.IndexOf(", so nothing", StringComparison.Ordinal);
+            return (cut >= 0 ? state.Substring(0, cut) : state).Trim();
         }
     }
 }

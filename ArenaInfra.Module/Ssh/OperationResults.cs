@@ -116,6 +116,8 @@ namespace ArenaInfra
         public bool Responding { get; internal set; } = true;
         /// <summary>Get-ArenaPodGpu -Watch: the pod's kept session dropped and is being opened again.</summary>
         public bool Reconnecting { get; internal set; }
+        /// <summary>The pod is not running (stopped, starting), so it was not asked; Error says which.</summary>
+        public bool NotRunning { get; internal set; }
         public string? Error { get; internal set; }
     }
 }

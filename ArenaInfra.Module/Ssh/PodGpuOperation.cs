@@ -33,6 +33,7 @@ namespace ArenaInfra.Ssh
                     MachineName = result.MachineName,
                     Responding = false,
                     Reconnecting = result.ErrorId == ArenaErrorIds.SshReconnecting,
+                    NotRunning = result.ErrorId == ArenaErrorIds.PodNotRunning,
                     Error = result.Error,
                 },
             };

@@ -357,6 +357,19 @@ public sealed class GpuParsingTests
     }
 
     [Fact]
+    public void A_stopped_pod_is_a_line_that_says_stopped_and_the_live_view_says_how_to_leave()
+    {
+        var stopped = GpuQuery.Statuses(new ArenaPodGpuResult { Name = "camp-delta", Succeeded = false, ErrorId = ArenaErrorIds.PodNotRunning, Error = "the pod is Stopped, so nothing was done there" }).Single();
+
+        var text = GpuTable.Render(new[] { stopped }, DateTime.UnixEpoch, "Every 2 s; Ctrl+C to stop.");
+
+        Assert.True(stopped.NotRunning);
+        Assert.Contains("camp-delta           - not running: Stopped\n", text);
+        Assert.DoesNotContain("no answer", text);
+        Assert.EndsWith("Ctrl+C to stop.\n", text);
+    }
+
+    [Fact]
     public void Real_nvidia_smi_lines_from_several_models_parse()
     {
         var statuses = GpuQuery.Parse(

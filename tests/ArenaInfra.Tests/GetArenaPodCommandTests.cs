@@ -141,6 +141,21 @@ public sealed class GetArenaPodCommandTests : IDisposable
     }
 
     [Fact]
+    public void Where_the_host_does_not_show_RecommendedAction_the_advice_is_in_the_message()
+    {
+        var concise = Run("try { Get-ArenaPod -Config $cfg -ApiKey $key -Name nosuchpod -ErrorAction Stop } catch { $_ }").Caught;
+        // Windows PowerShell 5.1, or PowerShell 7 with $ErrorView NormalView, shows the message alone.
+        var normal = Run("$ErrorView = 'NormalView'; try { Get-ArenaPod -Config $cfg -ApiKey $key -Name nosuchpod -ErrorAction Stop } catch { $_ }").Caught;
+
+        var advice = concise.ErrorDetails.RecommendedAction;
+        Assert.NotEmpty(advice);
+        Assert.DoesNotContain(advice, concise.ErrorDetails.Message);
+        Assert.EndsWith(advice, normal.ErrorDetails.Message);
+        Assert.StartsWith(concise.ErrorDetails.Message, normal.ErrorDetails.Message);
+        Assert.Equal(advice, normal.ErrorDetails.RecommendedAction);
+    }
+
+    [Fact]
     public void A_name_outside_the_fleet_says_the_pod_exists_there_and_that_All_includes_it()
     {
         var refused = Run("Get-ArenaPod -Config $cfg -ApiKey $key -Name research-apple");
