@@ -24,7 +24,12 @@ function Step([string] $Title, [string] $Code) {
 $dll = Join-Path $root "tests/RunPodSandbox/bin/$Configuration/net10.0/RunPodSandbox.dll"
 $demoKey = 'demo-' + [guid]::NewGuid().ToString('N').Substring(0, 12)
 $sshd = @('/usr/sbin/sshd', '/usr/local/sbin/sshd') | Where-Object { Test-Path $_ } | Select-Object -First 1
-$canSsh = [bool]($sshd -and (Get-Command ssh-keygen -ErrorAction SilentlyContinue) -and ([Environment]::UserName -ne 'root' -or (Test-Path /run/sshd)))
+# sshd run as root insists on its privilege-separation folder, /run/sshd: root can make it, so the demo does.
+if ($sshd -and [Environment]::UserName -eq 'root' -and -not (Test-Path /run/sshd)) { $null = New-Item -ItemType Directory /run/sshd -ErrorAction SilentlyContinue }
+$noSsh = if (-not $sshd) { 'sshd is not installed (Debian and Ubuntu: apt-get install openssh-server)' }
+elseif (-not (Get-Command ssh-keygen -ErrorAction SilentlyContinue)) { 'ssh-keygen is not installed (it comes with openssh-client)' }
+elseif ([Environment]::UserName -eq 'root' -and -not (Test-Path /run/sshd)) { 'sshd runs as root here and needs /run/sshd, which could not be made' }
+$canSsh = -not $noSsh
 $sandboxArgs = @($dll, '--port', '0', '--api-key', $demoKey, '--seed', 'demo', '--prefix', 'camp', '--start-delay-ms', '6000', '--parent-pid', "$PID",
     '--seed-public-key', (Join-Path $root 'tests/fixtures/keys/test_ed25519.pub'), '--exit-on-stdin-close')
 if ($canSsh) { $sandboxArgs += '--sshd', $sshd }
@@ -98,7 +103,7 @@ try {
     }
     else {
         Write-Host ''
-        Write-Host '== SSH checks (Test-ArenaPod, Invoke-ArenaPodCommand): skipped, because sshd or ssh-keygen is not installed here' -ForegroundColor DarkGray
+        Write-Host "== SSH checks (Test-ArenaPod, Invoke-ArenaPodCommand): skipped, because $noSsh" -ForegroundColor DarkGray
     }
     Step 'Participants'' SSH config: every machine name on a fixed proxy port, so it never changes' 'Export-ArenaSshConfig -Mode Proxy'
     Step 'The proxy''s nginx config, in the same port order' "Export-ArenaNginxConfig -ListenAddress 127.0.0.1 | Select-Object -First 1 | ForEach-Object { (`$_ -split ""``n"" | Select-Object -Last 7) -join ""``n"" }"
