@@ -15,7 +15,7 @@ namespace ArenaInfra.Commands
     /// </summary>
     public abstract class SshFleetCmdlet : PodCmdlet
     {
-        /// <summary>Pods at once; 0 means ThrottleLimit from the config file when it sets one, else 32.</summary>
+        /// <summary>Pods at once; 0 means the config's ThrottleLimit (MAX_PARALLEL, 32 unless set).</summary>
         [Parameter]
         [ValidateRange(0, 256)]
         public int ThrottleLimit { get; set; }
@@ -38,9 +38,8 @@ namespace ArenaInfra.Commands
         {
             get
             {
-                if (ThrottleLimit > 0) return ThrottleLimit;
-                var config = EffectiveConfig;
-                return config.GetSource("ThrottleLimit").Kind == ArenaConfigSourceKind.Default ? 32 : config.ThrottleLimit;
+                // One truth: what Get-ArenaConfig shows is what is used.
+                return ThrottleLimit > 0 ? ThrottleLimit : EffectiveConfig.ThrottleLimit;
             }
         }
 
@@ -107,6 +106,7 @@ namespace ArenaInfra.Commands
             where T : ArenaPodOperationResult, new()
         {
             WarnIfHostKeysIgnored();
+            WriteVerbose($"{operation.Activity}: {pods.Count} pod{(pods.Count == 1 ? "" : "s")}, at most {throttle ?? EffectiveThrottle} at once.");
             var results = new List<T>();
             var done = 0;
             var activity = operation.Activity;

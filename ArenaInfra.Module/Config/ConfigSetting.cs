@@ -79,7 +79,8 @@ namespace ArenaInfra.Config
             new ConfigSetting("DefaultBranch", "DEFAULT_BRANCH", ConfigValueKind.Text, "main"),
             new ConfigSetting("RepoUrl", "ARENA_REPO_URL", ConfigValueKind.Text, null),
             new ConfigSetting("GitKeyRemotePath", "GIT_SSH_KEY_REMOTE", ConfigValueKind.Text, "/root/.ssh/id_ed25519"),
-            new ConfigSetting("ThrottleLimit", "MAX_PARALLEL", ConfigValueKind.Integer, 10, minimum: 1),
+            // 32, not the old scripts' 10: one SSH connection costs little, and a fleet of 55 is then two rounds, not six.
+            new ConfigSetting("ThrottleLimit", "MAX_PARALLEL", ConfigValueKind.Integer, 32, minimum: 1),
             new ConfigSetting("CondaEnvName", "CONDA_ENV_NAME", ConfigValueKind.Text, "arena-env"),
             new ConfigSetting("MachineNames", "MACHINE_NAME_LIST", ConfigValueKind.NameList, DefaultMachineNames.All),
             new ConfigSetting("ApiTimeoutSec", "RUNPOD_API_TIMEOUT_SEC", ConfigValueKind.Integer, 30, minimum: 1),

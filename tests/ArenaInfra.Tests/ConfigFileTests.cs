@@ -207,7 +207,8 @@ public sealed class ConfigFileTests
         Assert.Equal("apple", config.MachineNames[0]);
         Assert.Equal("zebra", config.MachineNames[^1]);
         Assert.Equal(16000, config.ProxyStartingPort);
-        Assert.Equal(10, config.ThrottleLimit);
+        // Not the old scripts' 10: the default every SSH command uses, shown as it is used.
+        Assert.Equal(32, config.ThrottleLimit);
         Assert.Equal("NVIDIA RTX A4000", config.GpuType);
         Assert.Equal(Path.Combine(Home, ".ssh/shared_infra_key_name"), config.SharedKeyPath);
         Assert.Equal(ArenaConfigOrigin.Defaults, config.Origin);

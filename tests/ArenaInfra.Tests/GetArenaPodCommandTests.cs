@@ -141,6 +141,20 @@ public sealed class GetArenaPodCommandTests : IDisposable
     }
 
     [Fact]
+    public void The_parallelism_Get_ArenaConfig_shows_is_the_one_SSH_commands_use()
+    {
+        var shown = Run("(Get-ArenaConfig -Config $cfg).ThrottleLimit").Output.Single();
+        var used = Run("Test-ArenaPod -Config $cfg -ApiKey $key -Name cedar -Command true -Verbose").Verbose;
+        _vars["four"] = _dir.Write("four.env", File.ReadAllText((string)_vars["configPath"]!) + "\nMAX_PARALLEL=4\n");
+        var fromFile = Run("$c = Import-ArenaConfig $four -NoDefault; (Get-ArenaConfig -Config $c).ThrottleLimit; Test-ArenaPod -Config $c -ApiKey $key -Name cedar -Command true -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message");
+
+        Assert.Equal(32, shown);
+        Assert.Contains(used, v => v.Contains("at most 32 at once"));
+        Assert.Equal(4, fromFile.Output[0]);
+        Assert.Contains(fromFile.Output.Skip(1).OfType<string>(), v => v.Contains("at most 4 at once"));
+    }
+
+    [Fact]
     public void Where_the_host_does_not_show_RecommendedAction_the_advice_is_in_the_message()
     {
         var concise = Run("try { Get-ArenaPod -Config $cfg -ApiKey $key -Name nosuchpod -ErrorAction Stop } catch { $_ }").Caught;
