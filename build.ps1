@@ -6,13 +6,14 @@
     dotnet pwsh ./build.ps1 test    builds, runs xunit and Pester, ends with 'N passed, N failed'
     dotnet pwsh ./build.ps1 demo    builds and tours the module against the local RunPod sandbox
     dotnet pwsh ./build.ps1 bench   builds and runs the benchmarks in bench/ (they print ratios)
+    dotnet pwsh ./build.ps1 docs    rewrites docs/<Cmdlet>.md in platyPS's layout: SYNTAX, types, defaults from the cmdlets
     dotnet pwsh ./build.ps1 package builds out/ArenaInfra.<version>.nupkg, the package PSResourceGet installs
     dotnet pwsh ./build.ps1 clean   removes out/ and the projects' bin/ and obj/
 #>
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('build', 'test', 'demo', 'bench', 'package', 'clean')]
+    [ValidateSet('build', 'test', 'demo', 'bench', 'docs', 'package', 'clean')]
     [string] $Task = 'build',
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release'
@@ -255,6 +256,15 @@ switch ($Task) {
     'test' { Invoke-Test }
     'demo' { Invoke-Demo }
     'bench' { Invoke-Bench }
+    'docs' {
+        # The words stay as written; SYNTAX, each parameter's yaml block and the shared texts are written anew.
+        Invoke-Build
+        $pwsh = Get-PwshCommand
+        Invoke-Native $pwsh[0] (@($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'build/HelpBuilder.ps1'),
+            '-ModuleManifest', (Join-Path $ModuleOut 'ArenaInfra.psd1'), '-DocsPath', (Join-Path $Root 'docs'),
+            '-OutFile', (Join-Path $Out 'docs-check/ArenaInfra.dll-Help.xml'), '-MarkdownOut', (Join-Path $Root 'docs')))
+        Write-Host 'docs/*.md rewritten from the built cmdlets.'
+    }
     'package' { Invoke-Package }
     'clean' {
         foreach ($dir in @($Out) + @(Get-ChildItem $Root -Recurse -Directory -Include bin, obj | ForEach-Object FullName)) {

@@ -11,12 +11,10 @@ namespace ArenaInfra.Commands
     {
         private ArenaConfig? _config;
 
-        /// <summary>A config from Import-ArenaConfig; otherwise the session default, $env:ARENA_CONFIG, the user file or defaults.</summary>
         [Parameter]
         [ValidateNotNull]
         public ArenaConfig? Config { get; set; }
 
-        /// <summary>The RunPod API key; wins over every other source.</summary>
         [Parameter]
         public SecureString? ApiKey { get; set; }
 

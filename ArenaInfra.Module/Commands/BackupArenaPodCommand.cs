@@ -9,17 +9,14 @@ namespace ArenaInfra.Commands
     [OutputType(typeof(ArenaPodBackupResult))]
     public sealed class BackupArenaPodCommand : SshFleetCmdlet
     {
-        /// <summary>The backup's name, such as week1: a folder under -Destination.</summary>
         [Parameter(Mandatory = true, Position = 1)]
         [ValidatePattern("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
         public string Label { get; set; } = "";
 
-        /// <summary>Where backups go; each pod gets &lt;Destination&gt;/&lt;Label&gt;/&lt;pod name&gt;/.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string Destination { get; set; } = "./backup";
 
-        /// <summary>Files larger than this are left out and listed. Default 50.</summary>
         [Parameter]
         [ValidateRange(0, 1000000)]
         public int MaxFileSizeMB { get; set; } = 50;

@@ -17,12 +17,12 @@ namespace ArenaInfra.Commands
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
-        /// <summary>Where nginx writes the fleet's SSH logs. Default ProxyNginxLogDirectory (/var/log/nginx).</summary>
+        [PSDefaultValue(Help = "ProxyNginxLogDirectory from the config")]
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? LogDirectory { get; set; }
 
-        /// <summary>Listen on this address only (e.g. 127.0.0.1); default ProxyListenAddress, else every address.</summary>
+        [PSDefaultValue(Help = "ProxyListenAddress from the config, else every address")]
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? ListenAddress { get; set; }

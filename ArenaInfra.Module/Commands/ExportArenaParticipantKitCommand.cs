@@ -11,16 +11,13 @@ namespace ArenaInfra.Commands
     [OutputType(typeof(DirectoryInfo), typeof(FileInfo))]
     public sealed class ExportArenaParticipantKitCommand : FleetExportCmdlet
     {
-        /// <summary>The folder to write the kit into; created when missing.</summary>
         [Parameter(Mandatory = true)]
         [ValidateNotNullOrEmpty]
         public string Path { get; set; } = "";
 
-        /// <summary>Also pack the folder into &lt;Path&gt;.zip.</summary>
         [Parameter]
         public SwitchParameter Zip { get; set; }
 
-        /// <summary>Replace files of an earlier kit in the folder.</summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
 

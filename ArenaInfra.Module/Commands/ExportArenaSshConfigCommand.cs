@@ -10,7 +10,7 @@ namespace ArenaInfra.Commands
     [OutputType(typeof(string), typeof(FileInfo))]
     public sealed class ExportArenaSshConfigCommand : FleetExportCmdlet
     {
-        /// <summary>Direct (each pod's own address) or Proxy (fixed ports on ProxyHost). Default: Proxy when ProxyHost is set.</summary>
+        [PSDefaultValue(Help = "Proxy when ProxyHost is set, else Direct")]
         [Parameter]
         public ArenaSshConfigMode? Mode { get; set; }
 
@@ -30,7 +30,7 @@ namespace ArenaInfra.Commands
         [Parameter]
         public SwitchParameter Uninstall { get; set; }
 
-        /// <summary>The key path written into the config; default SharedKeyPath.</summary>
+        [PSDefaultValue(Help = "SharedKeyPath from the config")]
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? IdentityFile { get; set; }

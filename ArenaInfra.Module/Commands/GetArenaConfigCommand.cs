@@ -11,7 +11,6 @@ namespace ArenaInfra.Commands
         private const string ConfigSet = "Config";
         private const string SourceSet = "ShowSource";
 
-        /// <summary>List each setting with where its value came from.</summary>
         [Parameter(ParameterSetName = SourceSet, Mandatory = true)]
         public SwitchParameter ShowSource { get; set; }
 

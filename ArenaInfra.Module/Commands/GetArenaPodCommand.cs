@@ -7,7 +7,6 @@ namespace ArenaInfra.Commands
     [OutputType(typeof(ArenaPod))]
     public sealed class GetArenaPodCommand : PodCmdlet
     {
-        /// <summary>Only pods in these states.</summary>
         [Parameter]
         public ArenaPodStatus[]? Status { get; set; }
 

@@ -11,7 +11,6 @@ namespace ArenaInfra.Commands
     [OutputType(typeof(ArenaGpuStatus))]
     public sealed class GetArenaPodGpuCommand : SshFleetCmdlet
     {
-        /// <summary>Redraw a live table every -IntervalSec until Ctrl+C.</summary>
         [Parameter]
         public SwitchParameter Watch { get; set; }
 

@@ -7,16 +7,14 @@ namespace ArenaInfra.Commands
     [OutputType(typeof(ArenaPodLogLine))]
     public sealed class GetArenaPodLogCommand : PodCmdlet
     {
-        /// <summary>How many of each pod's last lines; 0 with -Follow for new lines only.</summary>
         [Parameter]
         [ValidateRange(0, 5000)]
         public int Tail { get; set; } = 100;
 
-        /// <summary>Keep reading new lines until Ctrl+C.</summary>
         [Parameter]
         public SwitchParameter Follow { get; set; }
 
-        /// <summary>Only the container's output, or only the host's lifecycle lines.</summary>
+        [PSDefaultValue(Help = "both")]
         [Parameter]
         [ValidateSet("container", "system")]
         public string? Source { get; set; }

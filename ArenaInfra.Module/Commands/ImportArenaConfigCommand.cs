@@ -8,13 +8,11 @@ namespace ArenaInfra.Commands
     [OutputType(typeof(ArenaConfig))]
     public sealed class ImportArenaConfigCommand : ArenaCmdlet
     {
-        /// <summary>A config.env (the old scripts' format) or a .json file.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("FullName", "PSPath", "LiteralPath")]
         [ValidateNotNullOrEmpty]
         public string Path { get; set; } = "";
 
-        /// <summary>Read and return the config without making it the session default.</summary>
         [Parameter]
         public SwitchParameter NoDefault { get; set; }
 

@@ -9,17 +9,15 @@ namespace ArenaInfra.Commands
     [OutputType(typeof(ArenaPodSetupResult))]
     public sealed class InitializeArenaPodCommand : SshFleetCmdlet
     {
-        /// <summary>The git deploy key placed on each pod; default the shared key.</summary>
+        [PSDefaultValue(Help = "SharedKeyPath from the config")]
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? GitKeyPath { get; set; }
 
-        /// <summary>Steps to leave out.</summary>
         [Parameter]
         [ValidateSet("CopyKey", "SshConfig", "Git", "Name", IgnoreCase = true)]
         public string[]? Skip { get; set; }
 
-        /// <summary>How long each step may take on a pod (a first fetch can be slow).</summary>
         [Parameter]
         [ValidateRange(1, 7200)]
         public int TimeoutSec { get; set; } = 600;

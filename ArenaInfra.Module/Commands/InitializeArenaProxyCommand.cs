@@ -8,14 +8,13 @@ namespace ArenaInfra.Commands
     [OutputType(typeof(ArenaProxyInitializeResult))]
     public sealed class InitializeArenaProxyCommand : ArenaApiCmdlet
     {
-        /// <summary>Leave out installing nginx (it is installed already).</summary>
         [Parameter]
         public SwitchParameter SkipInstall { get; set; }
 
         [Parameter]
         public SwitchParameter Force { get; set; }
 
-        /// <summary>Your key for the proxy; default ~/.ssh/id_ed25519, id_ecdsa or id_rsa. Never the participants' key.</summary>
+        [PSDefaultValue(Help = "~/.ssh/id_ed25519, id_ecdsa or id_rsa")]
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? ProxyKeyPath { get; set; }

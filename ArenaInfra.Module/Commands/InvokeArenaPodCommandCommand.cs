@@ -10,22 +10,18 @@ namespace ArenaInfra.Commands
     [OutputType(typeof(ArenaCommandResult))]
     public sealed class InvokeArenaPodCommandCommand : SshFleetCmdlet
     {
-        /// <summary>The shell command to run on every pod.</summary>
         [Parameter(Position = 1)]
         [ValidateNotNullOrEmpty]
         public string? Command { get; set; }
 
-        /// <summary>A local script, copied to each pod and run with bash there.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? ScriptFile { get; set; }
 
-        /// <summary>How long the command may run on each pod.</summary>
         [Parameter]
         [ValidateRange(1, 86400)]
         public int TimeoutSec { get; set; } = 300;
 
-        /// <summary>One pod after another, for commands that must not overlap.</summary>
         [Parameter]
         public SwitchParameter Sequential { get; set; }
 

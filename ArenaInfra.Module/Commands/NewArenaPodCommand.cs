@@ -16,74 +16,71 @@ namespace ArenaInfra.Commands
 
         private readonly List<string> _names = new List<string>();
 
-        /// <summary>Make sure the first N names of MachineNames have pods.</summary>
         [Parameter(ParameterSetName = CountSet, Mandatory = true)]
         [ValidateRange(1, 1000)]
         public int Count { get; set; }
 
-        /// <summary>Create N more pods, with the next names no pod uses yet.</summary>
         [Parameter(ParameterSetName = AddSet, Mandatory = true)]
         [ValidateRange(1, 1000)]
         public int Add { get; set; }
 
-        /// <summary>Machine names or full pod names.</summary>
         [Parameter(ParameterSetName = NameSet, Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("MachineName")]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(PodNameCompleter))]
         public string[]? Name { get; set; }
 
-        /// <summary>The GPU type, or several in order of preference: each pod gets the first that has capacity.</summary>
+        [PSDefaultValue(Help = "GpuType from the config")]
         [Parameter]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(GpuTypeCompleter))]
         public string[]? GpuType { get; set; }
 
+        [PSDefaultValue(Help = "GpuCount from the config")]
         [Parameter]
         [ValidateRange(1, 16)]
         public int? GpuCount { get; set; }
 
-        /// <summary>The cloud, or several in order (ALL is COMMUNITY, then SECURE).</summary>
+        [PSDefaultValue(Help = "CloudType from the config")]
         [Parameter]
         [ValidateSet("COMMUNITY", "SECURE", "ALL", IgnoreCase = true)]
         public string[]? CloudType { get; set; }
 
-        /// <summary>No pod on a GPU type and cloud that costs more than this an hour (USD, for the pod's GPUs together).</summary>
+        [PSDefaultValue(Help = "None (no cap)")]
         [Parameter]
         [ValidateRange(0.001, 10000)]
         public decimal? MaxCostPerHour { get; set; }
 
-        /// <summary>Keep trying pods refused for lack of capacity, with a growing pause, for this long (such as 00:30:00).</summary>
+        [PSDefaultValue(Help = "None (a refused pod fails at once)")]
         [Parameter]
         public TimeSpan? WaitForCapacity { get; set; }
 
+        [PSDefaultValue(Help = "Image from the config")]
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? Image { get; set; }
 
+        [PSDefaultValue(Help = "DiskSizeGB from the config")]
         [Parameter]
         [ValidateRange(1, 10000)]
         public int? DiskSizeGB { get; set; }
 
+        [PSDefaultValue(Help = "VolumeSizeGB from the config")]
         [Parameter]
         [ValidateRange(0, 10000)]
         public int? VolumeSizeGB { get; set; }
 
-        /// <summary>Creates in flight at once; RunPod's rate limit is kept to as well (ApiRequestsPerSecond).</summary>
         [Parameter]
         [ValidateRange(1, 64)]
         public int ThrottleLimit { get; set; } = 10;
 
-        /// <summary>Emit each pod only once it is ready (public SSH port accepting connections).</summary>
         [Parameter]
         public SwitchParameter Wait { get; set; }
 
-        /// <summary>With -Wait: how long to wait for the pods to be ready.</summary>
         [Parameter]
         [ValidateRange(1, 86400)]
         public int TimeoutSec { get; set; } = 900;
 
-        /// <summary>Create without asking for confirmation.</summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
 

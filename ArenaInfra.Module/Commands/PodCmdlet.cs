@@ -32,32 +32,27 @@ namespace ArenaInfra.Commands
 
         private readonly PodSelector _selector = new PodSelector();
 
-        /// <summary>Pods from Get-ArenaPod (or any ArenaPod objects); their state is read again from RunPod.</summary>
         [Parameter(ParameterSetName = InputObjectSet, Mandatory = true, ValueFromPipeline = true)]
         [ValidateNotNull]
         public ArenaPod[]? InputObject { get; set; }
 
-        /// <summary>RunPod pod ids.</summary>
         [Parameter(ParameterSetName = IdSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
         [Alias("PodId")]
         [ValidateNotNullOrEmpty]
         public string[]? Id { get; set; }
 
-        /// <summary>Machine names or pod names, with wildcards.</summary>
         [Parameter(ParameterSetName = NameSet, Position = 0, ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(PodNameCompleter))]
         public string[]? Name { get; set; }
 
-        /// <summary>Machine or pod names (wildcards allowed) to leave out.</summary>
         [Parameter]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(PodNameCompleter))]
         public string[]? ExcludeName { get; set; }
 
-        /// <summary>Allow pods outside the fleet (names without the config's prefix).</summary>
         [Parameter]
         public SwitchParameter All { get; set; }
 

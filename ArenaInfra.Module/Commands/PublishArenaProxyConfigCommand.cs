@@ -13,7 +13,7 @@ namespace ArenaInfra.Commands
     [OutputType(typeof(ArenaProxyPublishResult))]
     public sealed class PublishArenaProxyConfigCommand : ArenaApiCmdlet
     {
-        /// <summary>Your key for the proxy; default ~/.ssh/id_ed25519, id_ecdsa or id_rsa. Never the participants' key.</summary>
+        [PSDefaultValue(Help = "~/.ssh/id_ed25519, id_ecdsa or id_rsa")]
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? ProxyKeyPath { get; set; }
@@ -24,7 +24,6 @@ namespace ArenaInfra.Commands
         [Parameter]
         public ArenaHostKeyPolicy HostKeyPolicy { get; set; } = ArenaHostKeyPolicy.AcceptNew;
 
-        /// <summary>Publish without asking for confirmation.</summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
 

@@ -9,15 +9,12 @@ namespace ArenaInfra.Commands
     [OutputType(typeof(ArenaPod))]
     public sealed class RemoveArenaPodCommand : PodCmdlet
     {
-        /// <summary>Skip the prompt, and stop running pods first instead of refusing them.</summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
 
-        /// <summary>Emit each removed pod.</summary>
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
-        /// <summary>With -Force: how long to wait for a running pod to stop before giving up on it.</summary>
         [Parameter]
         [ValidateRange(1, 3600)]
         public int TimeoutSec { get; set; } = 300;

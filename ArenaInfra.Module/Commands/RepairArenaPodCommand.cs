@@ -13,51 +13,45 @@ namespace ArenaInfra.Commands
     [OutputType(typeof(ArenaPodRepairResult))]
     public sealed class RepairArenaPodCommand : SshFleetCmdlet
     {
-        /// <summary>Restore each new pod's files from the backups here (Backup-ArenaPod's -Destination); without it no files are restored.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? BackupSource { get; set; }
 
-        /// <summary>The backup to restore; default the newest that finished for each pod.</summary>
+        [PSDefaultValue(Help = "the newest backup that finished")]
         [Parameter]
         [ValidatePattern("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
         public string? BackupLabel { get; set; }
 
-        /// <summary>Restore the course repo from the autocommit branch Save-ArenaPodWork pushed under this label.</summary>
         [Parameter]
         [ValidatePattern("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
         public string? FromBranch { get; set; }
 
-        /// <summary>Secrets to set on each new pod: variable name = a SecureString (the same for every pod) or the path of a 'host,key' CSV (a value a pod).</summary>
         [Parameter]
         public Hashtable? Secrets { get; set; }
 
-        /// <summary>Initialize-ArenaPod steps to leave out.</summary>
         [Parameter]
         [ValidateSet("CopyKey", "SshConfig", "Git", "Name", IgnoreCase = true)]
         public string[]? SkipSetup { get; set; }
 
-        /// <summary>The command the closing test runs instead of Test-ArenaPod's default check.</summary>
+        [PSDefaultValue(Help = "Test-ArenaPod's GPU check")]
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? TestCommand { get; set; }
 
-        /// <summary>Your key for the proxy (as Publish-ArenaProxyConfig takes it), when SSH_PROXY_HOST is set.</summary>
+        [PSDefaultValue(Help = "~/.ssh/id_ed25519, id_ecdsa or id_rsa")]
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? ProxyKeyPath { get; set; }
 
-        /// <summary>How long a new pod may take until SSH answers.</summary>
         [Parameter]
         [ValidateRange(1, 86400)]
         public int ReadyTimeoutSec { get; set; } = 900;
 
-        /// <summary>How long each step on the new pod (setup, restore, test) may take.</summary>
         [Parameter]
         [ValidateRange(1, 86400)]
         public int TimeoutSec { get; set; } = 1800;
 
-        /// <summary>No new pod on a GPU type and cloud that costs more than this an hour.</summary>
+        [PSDefaultValue(Help = "None (no cap)")]
         [Parameter]
         [ValidateRange(0.001, 10000)]
         public decimal? MaxCostPerHour { get; set; }

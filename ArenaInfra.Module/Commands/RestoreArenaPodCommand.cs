@@ -9,22 +9,19 @@ namespace ArenaInfra.Commands
     [OutputType(typeof(ArenaPodRestoreResult))]
     public sealed class RestoreArenaPodCommand : SshFleetCmdlet
     {
-        /// <summary>The backup to restore (a label given to Backup-ArenaPod); default the newest that finished for each pod.</summary>
+        [PSDefaultValue(Help = "the newest backup that finished")]
         [Parameter(Position = 1)]
         [ValidatePattern("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
         public string? Label { get; set; }
 
-        /// <summary>Where the backups are: Backup-ArenaPod's -Destination.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string Source { get; set; } = "./backup";
 
-        /// <summary>Also restore the course repo from the autocommit branch Save-ArenaPodWork pushed under this label.</summary>
         [Parameter]
         [ValidatePattern("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
         public string? FromBranch { get; set; }
 
-        /// <summary>Restore only the branch (-FromBranch), no files from a backup.</summary>
         [Parameter]
         public SwitchParameter SkipFiles { get; set; }
 
@@ -32,7 +29,6 @@ namespace ArenaInfra.Commands
         [ValidateRange(1, 86400)]
         public int TimeoutSec { get; set; } = 3600;
 
-        /// <summary>No confirmation, and files newer on the pod than in the backup are overwritten too.</summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
 

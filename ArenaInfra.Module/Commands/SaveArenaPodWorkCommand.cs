@@ -8,7 +8,6 @@ namespace ArenaInfra.Commands
     [OutputType(typeof(ArenaPodSaveResult))]
     public sealed class SaveArenaPodWorkCommand : SshFleetCmdlet
     {
-        /// <summary>The day or session, such as w1d2: part of each pod's branch name.</summary>
         [Parameter(Mandatory = true, Position = 1)]
         [ValidatePattern("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
         public string Label { get; set; } = "";

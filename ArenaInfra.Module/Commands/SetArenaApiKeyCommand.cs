@@ -12,12 +12,10 @@ namespace ArenaInfra.Commands
         private const string SetSet = "Set";
         private const string ClearSet = "Clear";
 
-        /// <summary>The RunPod API key to store for the current user.</summary>
         [Parameter(ParameterSetName = SetSet, Mandatory = true, Position = 0, ValueFromPipeline = true)]
         [ValidateNotNull]
         public SecureString? ApiKey { get; set; }
 
-        /// <summary>Remove the stored key.</summary>
         [Parameter(ParameterSetName = ClearSet, Mandatory = true)]
         public SwitchParameter Clear { get; set; }
 

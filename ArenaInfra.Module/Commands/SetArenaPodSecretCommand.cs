@@ -13,16 +13,13 @@ namespace ArenaInfra.Commands
     [OutputType(typeof(ArenaPodSecretResult))]
     public sealed class SetArenaPodSecretCommand : SshFleetCmdlet
     {
-        /// <summary>The environment variable to set, such as OPENAI_API_KEY.</summary>
         [Parameter(Mandatory = true)]
         [ValidatePattern("^[A-Za-z_][A-Za-z0-9_]*$")]
         public string VariableName { get; set; } = "";
 
-        /// <summary>The value for every chosen pod.</summary>
         [Parameter]
         public SecureString? Value { get; set; }
 
-        /// <summary>A CSV of 'host,key' rows: a value a pod, matched by pod or machine name.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? CsvPath { get; set; }

@@ -15,7 +15,7 @@ namespace ArenaInfra.Commands
     /// </summary>
     public abstract class SshFleetCmdlet : PodCmdlet
     {
-        /// <summary>Pods at once; 0 means the config's ThrottleLimit (MAX_PARALLEL, 32 unless set).</summary>
+        [PSDefaultValue(Help = "0, for the config's ThrottleLimit (32 unless set)")]
         [Parameter]
         [ValidateRange(0, 256)]
         public int ThrottleLimit { get; set; }
@@ -30,7 +30,6 @@ namespace ArenaInfra.Commands
         [Parameter]
         public SecureString? KeyPassphrase { get; set; }
 
-        /// <summary>Reach pods directly (their public IP and port) or through the proxy, as participants do.</summary>
         [Parameter]
         public ArenaSshRoute Via { get; set; } = ArenaSshRoute.Direct;
 

@@ -10,19 +10,15 @@ namespace ArenaInfra.Commands
     [OutputType(typeof(ArenaPod), typeof(ArenaPodRepairResult))]
     public sealed class StartArenaPodCommand : PodCmdlet
     {
-        /// <summary>Skip the confirmation prompt (and, with -ReplaceIfStuck, the replacement's).</summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
 
-        /// <summary>Emit each started pod.</summary>
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
-        /// <summary>Replace each pod stuck on a host with no free GPU (Repair-ArenaPod), instead of reporting PodStuckOnHost.</summary>
         [Parameter]
         public SwitchParameter ReplaceIfStuck { get; set; }
 
-        /// <summary>With -ReplaceIfStuck: parameters for Repair-ArenaPod, such as @{ BackupSource = 'D:\arena-backups'; FromBranch = 'w1d5' }.</summary>
         [Parameter]
         public Hashtable? RepairParameters { get; set; }
 

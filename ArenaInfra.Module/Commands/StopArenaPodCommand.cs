@@ -9,15 +9,12 @@ namespace ArenaInfra.Commands
     [OutputType(typeof(ArenaPod))]
     public sealed class StopArenaPodCommand : PodCmdlet
     {
-        /// <summary>Skip the confirmation prompt.</summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
 
-        /// <summary>Stop pods that have no volume too, although that erases every file on them.</summary>
         [Parameter]
         public SwitchParameter AllowDataLoss { get; set; }
 
-        /// <summary>Emit each stopped pod.</summary>
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 

@@ -9,17 +9,15 @@ namespace ArenaInfra.Commands
     [OutputType(typeof(bool))]
     public sealed class TestArenaPodCommand : SshFleetCmdlet
     {
-        /// <summary>A shell command to run instead of the GPU check; it passes on exit code 0.</summary>
+        [PSDefaultValue(Help = "the GPU check in the config's CondaEnvName")]
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? Command { get; set; }
 
-        /// <summary>How long the check may run on each pod.</summary>
         [Parameter]
         [ValidateRange(1, 3600)]
         public int TimeoutSec { get; set; } = 120;
 
-        /// <summary>Return only $true when every pod passed, else $false.</summary>
         [Parameter]
         public SwitchParameter Quiet { get; set; }
 

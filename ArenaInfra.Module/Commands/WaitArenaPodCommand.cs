@@ -10,12 +10,10 @@ namespace ArenaInfra.Commands
     [OutputType(typeof(ArenaPod))]
     public sealed class WaitArenaPodCommand : PodCmdlet
     {
-        /// <summary>How long to wait for all pods; community hosts can take 15 minutes to pull an image.</summary>
         [Parameter]
         [ValidateRange(1, 86400)]
         public int TimeoutSec { get; set; } = 900;
 
-        /// <summary>Seconds between two looks at RunPod.</summary>
         [Parameter]
         [ValidateRange(0.2, 300)]
         public double PollIntervalSec { get; set; } = 5;

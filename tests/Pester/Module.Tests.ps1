@@ -69,6 +69,38 @@ Describe 'Help for <Name>' -ForEach $CmdletNames {
         }
     }
 
+    It 'shows each parameter set''s SYNTAX as the cmdlet has it, WhatIf and Confirm included, with types a user can read' {
+        $shown = @($Help.syntax.syntaxItem)
+        $shown.Count | Should -Be $Command.ParameterSets.Count
+        $common = [System.Management.Automation.Cmdlet]::CommonParameters + @([System.Management.Automation.Cmdlet]::OptionalCommonParameters | Where-Object { $_ -notin 'WhatIf', 'Confirm' })
+        $sets = @($Command.ParameterSets | ForEach-Object { ,@($_.Parameters.Name | Where-Object { $_ -notin $common } | Sort-Object) })
+        foreach ($item in $shown) {
+            $names = @($item.parameter.name | Sort-Object)
+            @($sets | Where-Object { ($_ -join ',') -eq ($names -join ',') }).Count | Should -BeGreaterThan 0 -Because "SYNTAX $($names -join ', ') must be one of the cmdlet's parameter sets"
+        }
+        if ($Command.Parameters.ContainsKey('WhatIf')) { foreach ($item in $shown) { $item.parameter.name | Should -Contain 'WhatIf'; $item.parameter.name | Should -Contain 'Confirm' } }
+        ($Help.syntax | Out-String -Width 500) | Should -Not -Match 'Nullable'
+    }
+
+    It 'gives each parameter its true type, its values and its default' {
+        foreach ($entry in $Help.parameters.parameter) {
+            $parameter = $Command.Parameters[$entry.name]
+            $type = $parameter.ParameterType
+            if ([Nullable]::GetUnderlyingType($type)) { $type = [Nullable]::GetUnderlyingType($type) }
+            $entry.type.name | Should -Be $type.FullName -Because "-$($entry.name)'s type"
+            $element = if ($type.IsArray) { $type.GetElementType() } else { $type }
+            $set = $parameter.Attributes | Where-Object { $_ -is [System.Management.Automation.ValidateSetAttribute] }
+            $values = if ($set) { @($set.ValidValues) } elseif ($element.IsEnum) { @([Enum]::GetNames($element)) } else { @() }
+            if ($values) { @($entry.parameterValueGroup.parameterValue) | Should -Be $values -Because "-$($entry.name) takes only these values" }
+            # The default is the one a fresh cmdlet holds, or what the cmdlet's [PSDefaultValue] says it works out.
+            $said = $parameter.Attributes | Where-Object { $_ -is [System.Management.Automation.PSDefaultValueAttribute] }
+            $property = $Command.ImplementingType.GetProperty($entry.name)
+            $value = if ($property) { $property.GetValue([Activator]::CreateInstance($Command.ImplementingType)) }
+            $expected = if ($said.Help) { $said.Help } elseif ($parameter.SwitchParameter) { 'False' } elseif ($null -eq $value -or "$value" -eq '') { 'None' } elseif ($value -is [Array]) { $value -join ', ' } else { "$value" }
+            $entry.defaultValue | Should -Be $expected -Because "-$($entry.name)'s default"
+        }
+    }
+
     It 'has examples whose code parses' {
         foreach ($example in $Help.examples.example) {
             $errors = $null
@@ -88,6 +120,22 @@ Describe 'The about topic' {
         foreach ($command in 'Set-ArenaApiKey', 'Import-ArenaConfig', 'New-ArenaPod', 'Wait-ArenaPod', 'Test-ArenaPod', 'Export-ArenaSshConfig',
             'Export-ArenaParticipantKit', 'Publish-ArenaProxyConfig', 'Set-ArenaPodSecret', 'Save-ArenaPodWork', 'Backup-ArenaPod', 'Remove-ArenaPod') {
             $text | Should -Match $command
+        }
+    }
+}
+
+Describe 'The markdown help' {
+    It 'is in platyPS''s layout and up to date with the built cmdlets (build.ps1 docs rewrites it)' {
+        $out = New-Item -ItemType Directory (Join-Path $TestDrive 'md')
+        $builder = Join-Path (Get-RepoRoot) 'build/HelpBuilder.ps1'
+        $said = Invoke-FreshPwsh "& '$builder' -ModuleManifest '$ModulePath' -DocsPath '$(Join-Path (Get-RepoRoot) 'docs')' -OutFile '$(Join-Path $TestDrive 'help.xml')' -MarkdownOut '$out'; exit `$LASTEXITCODE"
+        $LASTEXITCODE | Should -Be 0 -Because ($said -join "`n")
+        foreach ($name in $Manifest.CmdletsToExport) {
+            $page = Join-Path (Get-RepoRoot) "docs/$name.md"
+            $text = Get-Content -Raw $page
+            $text | Should -Match '(?s)^---\nexternal help file: ArenaInfra.dll-Help.xml\nModule Name: ArenaInfra\n' -Because "$name's page starts with platyPS's metadata"
+            $text | Should -Match '## SYNTAX' -Because "$name's page has a SYNTAX"
+            $text | Should -BeExactly (Get-Content -Raw (Join-Path $out "$name.md")) -Because "docs/$name.md must match the cmdlet: run 'dotnet pwsh ./build.ps1 docs'"
         }
     }
 }
