@@ -16,8 +16,10 @@ namespace ArenaInfra
     /// of any version, is then never bound to our code, and ours never to theirs.
     /// </para>
     /// <para>
-    /// Windows PowerShell has no load contexts and no binding redirects: there it answers our libraries'
-    /// requests for other versions of System.Memory, Unsafe and Bcl.AsyncInterfaces with the ones shipped.
+    /// Everywhere else (Windows PowerShell, which has no load contexts and no binding redirects, and the
+    /// bare DLL imported without the manifest) one path serves: AppDomain.AssemblyResolve answers our
+    /// assemblies' requests, and only theirs, with the copies shipped, whatever version they asked for.
+    /// Another module's requests are never answered with our files.
     /// </para>
     /// </summary>
     public sealed class DependencyResolver : IModuleAssemblyInitializer, IModuleAssemblyCleanup
@@ -48,7 +50,6 @@ namespace ArenaInfra
 
         private static LoadContext? _context;
         private static bool _isolated;
-        private static Delegate? _defaultResolving;
 
         /// <summary>
         /// PowerShell 7, called once by ArenaInfra.psm1 right after it loaded this assembly into
@@ -72,33 +73,47 @@ namespace ArenaInfra
         public void OnImport()
         {
             if (_isolated) return;
-            _context = LoadContext.TryCreate();
-            if (_context != null)
-            {
-                // PowerShell 7, imported as a bare assembly (not through ArenaInfra.psd1): our libraries still
-                // go into a context of their own, but only those the default context does not already have.
-                _defaultResolving = _context.SubscribeResolving(_context.Default, ResolveMethod);
-            }
-            else
-            {
-                AppDomain.CurrentDomain.AssemblyResolve += Resolve;
-            }
+            AppDomain.CurrentDomain.AssemblyResolve += Resolve;
         }
 
-        public void OnRemove(PSModuleInfo psModuleInfo)
-        {
-            if (_context != null && _defaultResolving != null) _context.UnsubscribeResolving(_context.Default, _defaultResolving);
-            _defaultResolving = null;
-            AppDomain.CurrentDomain.AssemblyResolve -= Resolve;
-        }
+        public void OnRemove(PSModuleInfo psModuleInfo) => AppDomain.CurrentDomain.AssemblyResolve -= Resolve;
 
         private static MethodInfo ResolveMethod => typeof(DependencyResolver).GetMethod(nameof(ResolveForCore), BindingFlags.NonPublic | BindingFlags.Static)!;
 
         /// <summary>PowerShell 7: a context could not find it; ours loads it from dependencies/.</summary>
         private static Assembly? ResolveForCore(object context, AssemblyName name) => Load(name.FullName, path => _context!.LoadFromPath(path));
 
-        /// <summary>Windows PowerShell: one copy of each, whatever version was asked for (what a binding redirect does).</summary>
-        private static Assembly? Resolve(object? sender, ResolveEventArgs args) => Load(args.Name, Assembly.LoadFrom);
+        /// <summary>Outside a context of our own: one copy of each, whatever version was asked for (what a binding redirect does), for our assemblies only.</summary>
+        private static Assembly? Resolve(object? sender, ResolveEventArgs args) =>
+            AnswersFor(ModuleFolder, RequesterLocation(args.RequestingAssembly)) ? Load(args.Name, Assembly.LoadFrom) : null;
+
+        private static readonly string ModuleFolder = Path.GetDirectoryName(typeof(DependencyResolver).Assembly.Location) ?? ".";
+
+        private static string? RequesterLocation(Assembly? requester)
+        {
+            try
+            {
+                return requester == null || requester.IsDynamic ? null : requester.Location;
+            }
+            catch (NotSupportedException)
+            {
+                return null;
+            }
+        }
+
+        /// <summary>
+        /// Whether a request comes from one of ours: ArenaInfra.dll or a library in its dependencies/ folder.
+        /// A request with no requester, or from anywhere else, is another module's business (as PSResourceGet
+        /// answers only its own), so a module that ships an older copy of the same library keeps it.
+        /// </summary>
+        internal static bool AnswersFor(string moduleFolder, string? requesterLocation)
+        {
+            if (string.IsNullOrEmpty(requesterLocation)) return false;
+            var folder = Path.GetDirectoryName(Path.GetFullPath(requesterLocation!));
+            var root = Path.GetFullPath(moduleFolder).TrimEnd(Path.DirectorySeparatorChar);
+            return string.Equals(folder, root, StringComparison.OrdinalIgnoreCase)
+                || string.Equals(folder, Path.Combine(root, "dependencies"), StringComparison.OrdinalIgnoreCase);
+        }
 
         /// <summary>
         /// The file that answers a request for <paramref name="assemblyName"/> (any version): the shipped copy
@@ -161,28 +176,11 @@ namespace ArenaInfra
                 var type = context.GetType();
                 while (type.FullName != "System.Runtime.Loader.AssemblyLoadContext" && type.BaseType != null) type = type.BaseType;
                 _context = context;
-                Default = type.GetProperty("Default", BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!;
                 _loadFromPath = type.GetMethod("LoadFromAssemblyPath", new[] { typeof(string) })!;
                 _resolving = type.GetEvent("Resolving")!;
             }
 
-            public object Default { get; }
-
             public static LoadContext Wrap(object context) => new LoadContext(context);
-
-            public static LoadContext? TryCreate()
-            {
-                var type = Type.GetType("System.Runtime.Loader.AssemblyLoadContext, System.Runtime.Loader", throwOnError: false);
-                if (type == null || type.GetConstructor(new[] { typeof(string), typeof(bool) }) == null) return null;
-                try
-                {
-                    return new LoadContext(Activator.CreateInstance(type, "ArenaInfra", false)!);
-                }
-                catch (Exception e) when (e is TargetInvocationException || e is MissingMethodException || e is NullReferenceException || e is PlatformNotSupportedException)
-                {
-                    return null;
-                }
-            }
 
             public Assembly LoadFromPath(string path) => (Assembly)_loadFromPath.Invoke(_context, new object[] { path })!;
 
@@ -194,7 +192,6 @@ namespace ArenaInfra
                 return resolving;
             }
 
-            public void UnsubscribeResolving(object target, Delegate resolving) => _resolving.RemoveEventHandler(target, resolving);
         }
     }
 }

@@ -117,6 +117,19 @@ public sealed class DependencyResolverTests : IDisposable
     }
 
     [Fact]
+    public void Outside_a_context_of_its_own_the_resolver_answers_only_its_own_assemblies_requests()
+    {
+        var module = Path.Combine(_folder, "ArenaInfra");
+
+        Assert.True(DependencyResolver.AnswersFor(module, Path.Combine(module, "ArenaInfra.dll")));
+        Assert.True(DependencyResolver.AnswersFor(module, Path.Combine(module, "dependencies", "Renci.SshNet.dll")));
+        // Another module asking for System.Memory keeps its own copy; a request from nowhere is not ours.
+        Assert.False(DependencyResolver.AnswersFor(module, Path.Combine(_folder, "Az.Accounts", "Az.Accounts.dll")));
+        Assert.False(DependencyResolver.AnswersFor(module, Path.Combine(module, "dependencies", "nested", "Other.dll")));
+        Assert.False(DependencyResolver.AnswersFor(module, null));
+    }
+
+    [Fact]
     public void An_assembly_off_the_allow_list_is_never_loaded_even_when_a_file_of_that_name_is_in_the_folder()
     {
         Ship("Evil.Library");
