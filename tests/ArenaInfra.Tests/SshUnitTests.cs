@@ -35,7 +35,9 @@ public sealed class SshUnitTests
     public void The_default_check_runs_in_the_conda_env_and_requires_the_gpu()
     {
         var command = PodCheck.Command("arena-env");
-        Assert.StartsWith("/opt/conda/bin/conda run --no-capture-output -n 'arena-env' python3 -c '", command);
+        // RunPod's images keep conda in /opt/conda; elsewhere the one on PATH, and none at all is said so.
+        Assert.StartsWith("if [ -x /opt/conda/bin/conda ]; then conda=/opt/conda/bin/conda; else conda=$(command -v conda) || { echo ARENA-NO-CONDA >&2; exit 127; }; fi\n", command);
+        Assert.Contains("exec \"$conda\" run --no-capture-output -n 'arena-env' python3 -c '", command);
         Assert.Contains("torch.cuda.is_available()", command);
         Assert.Contains("device=\"cuda\"", command);
         Assert.Contains("torch.cuda.synchronize()", command);

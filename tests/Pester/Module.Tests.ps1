@@ -80,6 +80,8 @@ Describe 'Help for <Name>' -ForEach $CmdletNames {
         }
         if ($Command.Parameters.ContainsKey('WhatIf')) { foreach ($item in $shown) { $item.parameter.name | Should -Contain 'WhatIf'; $item.parameter.name | Should -Contain 'Confirm' } }
         ($Help.syntax | Out-String -Width 500) | Should -Not -Match 'Nullable'
+        # The common parameters, named once at the end of every syntax line, as PowerShell's own commands have them.
+        foreach ($line in (($Help.syntax | Out-String -Width 2000) -split "`n" | Where-Object { $_ -match "^$Name " })) { $line.TrimEnd() | Should -Match '\[<CommonParameters>\]$' }
     }
 
     It 'gives each parameter its true type, its values and its default' {
