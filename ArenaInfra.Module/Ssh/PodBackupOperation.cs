@@ -69,13 +69,14 @@ namespace ArenaInfra.Ssh
 
         private bool Copy(PodSession pod, BackupFolder folder, ArenaPodBackupResult result)
         {
-            var skipped = new List<ArenaSkippedFile>();
+            var run = new BackupRun(folder, _maxFileBytes, MaxDepth, MaxEntries, result);
+            var skipped = run.Skipped;
             // The whole pod within -TimeoutSec; ending the command or the session ends any read that hangs.
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(pod.Cancellation);
             deadline.CancelAfter(Timeout);
             try
             {
-                var streamed = new StreamedBackup(folder, _maxFileBytes, MaxDepth, MaxEntries, result, skipped);
+                var streamed = new StreamedBackup(run);
                 var listing = streamed.List(pod, deadline.Token, out var cannotStream);
                 folder.Create(_root);
                 if (listing != null)
@@ -87,7 +88,7 @@ namespace ArenaInfra.Ssh
                 {
                     pod.Log.Verbose($"{pod.Pod.Name}: {cannotStream}; backing up over SFTP, one file at a time (slower).");
                     result.Method = ArenaBackupMethod.Sftp;
-                    if (!OverSftp(pod, folder, result, skipped, deadline)) return false;
+                    if (!OverSftp(pod, run, deadline)) return false;
                 }
             }
             catch (BackupStepException e)
@@ -114,7 +115,7 @@ namespace ArenaInfra.Ssh
             return true;
         }
 
-        private bool OverSftp(PodSession pod, BackupFolder folder, ArenaPodBackupResult result, List<ArenaSkippedFile> skipped, CancellationTokenSource deadline)
+        private bool OverSftp(PodSession pod, BackupRun run, CancellationTokenSource deadline)
         {
             SftpClient sftp;
             try
@@ -135,12 +136,12 @@ namespace ArenaInfra.Ssh
             {
                 try
                 {
-                    new SftpBackup(folder, _maxFileBytes, MaxDepth, MaxEntries, result, skipped).Run(sftp, pod.Home.TrimEnd('/'), deadline.Token);
+                    new SftpBackup(run).Run(sftp, pod.Home.TrimEnd('/'), deadline.Token);
                 }
                 catch (Exception e) when (e is Renci.SshNet.Common.SshException || e is ObjectDisposedException)
                 {
                     if (deadline.IsCancellationRequested && !pod.Cancellation.IsCancellationRequested) throw;
-                    Finish(result, skipped);
+                    Finish(run.Result, run.Skipped);
                     return pod.Fail("Download", e.Message, ArenaErrorIds.SftpFailed);
                 }
             }

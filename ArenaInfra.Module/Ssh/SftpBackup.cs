@@ -15,22 +15,10 @@ namespace ArenaInfra.Ssh
     /// </summary>
     internal sealed class SftpBackup
     {
-        private readonly BackupFolder _folder;
-        private readonly long _maxFileBytes;
-        private readonly int _maxDepth;
-        private readonly int _maxEntries;
-        private readonly ArenaPodBackupResult _result;
-        private readonly List<ArenaSkippedFile> _skipped;
 
-        public SftpBackup(BackupFolder folder, long maxFileBytes, int maxDepth, int maxEntries, ArenaPodBackupResult result, List<ArenaSkippedFile> skipped)
-        {
-            _folder = folder;
-            _maxFileBytes = maxFileBytes;
-            _maxDepth = maxDepth;
-            _maxEntries = maxEntries;
-            _result = result;
-            _skipped = skipped;
-        }
+        private readonly BackupRun _run;
+
+        public SftpBackup(BackupRun run) => _run = run;
 
         public void Run(SftpClient sftp, string home, CancellationToken token)
         {
@@ -47,50 +35,50 @@ namespace ArenaInfra.Ssh
                 }
                 catch (Exception e) when (IsFileProblem(e) && relative.Length > 0)
                 {
-                    _skipped.Add(Skip(relative, $"the folder could not be listed ({e.Message})"));
+                    _run.Skipped.Add(Skip(relative, $"the folder could not be listed ({e.Message})"));
                     continue;
                 }
                 foreach (var entry in listing)
                 {
                     token.ThrowIfCancellationRequested();
                     if (entry.Name == "." || entry.Name == "..") continue;
-                    if (++entries > _maxEntries)
+                    if (++entries > _run.MaxEntries)
                     {
-                        _skipped.Add(Skip(relative, $"the backup stopped listing after {_maxEntries} entries"));
+                        _run.Skipped.Add(Skip(relative, $"the backup stopped listing after {_run.MaxEntries} entries"));
                         return;
                     }
                     var problem = UntrustedValue.FileNameProblem(entry.Name);
                     var parts = relative.Concat(new[] { problem == null ? entry.Name : UntrustedValue.Printable(entry.Name) }).ToArray();
                     if (problem != null)
                     {
-                        _skipped.Add(Skip(parts, $"{problem}, which no local disk can keep"));
+                        _run.Skipped.Add(Skip(parts, $"{problem}, which no local disk can keep"));
                         continue;
                     }
                     if (entry.IsDirectory)
                     {
                         if (entry.Name.StartsWith(".", StringComparison.Ordinal) || entry.Name == "site-packages") continue;
-                        if (parts.Length > _maxDepth)
+                        if (parts.Length > _run.MaxDepth)
                         {
-                            _skipped.Add(Skip(parts, $"the folder is nested deeper than {_maxDepth} levels"));
+                            _run.Skipped.Add(Skip(parts, $"the folder is nested deeper than {_run.MaxDepth} levels"));
                             continue;
                         }
                         try
                         {
-                            _folder.CreateFolder(parts);
-                            _folder.Keep(string.Join("/", parts), Mode(entry.Attributes));
+                            _run.Folder.CreateFolder(parts);
+                            _run.Folder.Keep(string.Join("/", parts), Mode(entry.Attributes));
                         }
                         catch (Exception e) when (IsFileProblem(e))
                         {
-                            _skipped.Add(Skip(parts, $"the folder could not be made here ({e.Message})"));
+                            _run.Skipped.Add(Skip(parts, $"the folder could not be made here ({e.Message})"));
                             continue;
                         }
                         pending.Enqueue((entry.FullName, parts));
                         continue;
                     }
                     if (!entry.IsRegularFile) continue;
-                    if (entry.Length > _maxFileBytes)
+                    if (entry.Length > _run.MaxFileBytes)
                     {
-                        _skipped.Add(Skip(parts, $"larger than {_maxFileBytes / (1024 * 1024)} MB"));
+                        _run.Skipped.Add(Skip(parts, $"larger than {_run.MaxFileBytes / (1024 * 1024)} MB"));
                         continue;
                     }
                     try
@@ -99,7 +87,7 @@ namespace ArenaInfra.Ssh
                     }
                     catch (Exception e) when (IsFileProblem(e) && !token.IsCancellationRequested)
                     {
-                        _skipped.Add(Skip(parts, e.Message));
+                        _run.Skipped.Add(Skip(parts, e.Message));
                     }
                 }
             }
@@ -107,23 +95,23 @@ namespace ArenaInfra.Ssh
 
         private void Fetch(SftpClient sftp, ISftpFile entry, string[] parts)
         {
-            if (_folder.Holds(parts, entry.Length, entry.LastWriteTimeUtc, StreamedBackup.SameTime))
+            if (_run.Folder.Holds(parts, entry.Length, entry.LastWriteTimeUtc, StreamedBackup.SameTime))
             {
-                _result.Files++;
-                _result.Bytes += entry.Length;
-                _result.Unchanged++;
-                _folder.Keep(string.Join("/", parts), Mode(entry.Attributes));
+                _run.Result.Files++;
+                _run.Result.Bytes += entry.Length;
+                _run.Result.Unchanged++;
+                _run.Folder.Keep(string.Join("/", parts), Mode(entry.Attributes));
                 return;
             }
             var mode = Mode(entry.Attributes);
             // At most the size it listed: a file that grows while it is read (or a lying server) is refused, not truncated.
-            var written = _folder.Write(parts, entry.Length, exactSize: false, mode, entry.LastWriteTimeUtc, file => sftp.DownloadFile(entry.FullName, file));
-            _result.Files++;
-            _result.Bytes += written;
-            _result.Downloaded++;
-            _result.DownloadedBytes += written;
-            _result.TransferredBytes += written;
-            _folder.Keep(string.Join("/", parts), mode);
+            var written = _run.Folder.Write(parts, entry.Length, exactSize: false, mode, entry.LastWriteTimeUtc, file => sftp.DownloadFile(entry.FullName, file));
+            _run.Result.Files++;
+            _run.Result.Bytes += written;
+            _run.Result.Downloaded++;
+            _run.Result.DownloadedBytes += written;
+            _run.Result.TransferredBytes += written;
+            _run.Folder.Keep(string.Join("/", parts), mode);
         }
 
         private static int Mode(SftpFileAttributes a) =>

@@ -18,22 +18,10 @@ namespace ArenaInfra.Ssh
     /// </summary>
     internal sealed class StreamedBackup
     {
-        private readonly BackupFolder _folder;
-        private readonly long _maxFileBytes;
-        private readonly int _maxDepth;
-        private readonly int _maxEntries;
-        private readonly List<ArenaSkippedFile> _skipped;
-        private readonly ArenaPodBackupResult _result;
 
-        public StreamedBackup(BackupFolder folder, long maxFileBytes, int maxDepth, int maxEntries, ArenaPodBackupResult result, List<ArenaSkippedFile> skipped)
-        {
-            _folder = folder;
-            _maxFileBytes = maxFileBytes;
-            _maxDepth = maxDepth;
-            _maxEntries = maxEntries;
-            _result = result;
-            _skipped = skipped;
-        }
+        private readonly BackupRun _run;
+
+        public StreamedBackup(BackupRun run) => _run = run;
 
         /// <summary>How near a kept file's time must be to the pod's to count as the same file (SFTP's times are whole seconds).</summary>
         public static readonly TimeSpan SameTime = TimeSpan.FromSeconds(1);
@@ -44,10 +32,10 @@ namespace ArenaInfra.Ssh
         /// </summary>
         public List<ListedEntry>? List(PodSession pod, CancellationToken token, out string? cannotStream)
         {
-            var listing = HomeListing.List(pod, _maxDepth, _maxEntries, token);
+            var listing = HomeListing.List(pod, _run.MaxDepth, _run.MaxEntries, token);
             cannotStream = listing.CannotStream;
             if (cannotStream != null) return null;
-            _skipped.AddRange(listing.Problems);
+            _run.Skipped.AddRange(listing.Problems);
             return listing.Entries;
         }
 
@@ -70,56 +58,56 @@ namespace ArenaInfra.Ssh
                 var problem = entry.Parts.Select(UntrustedValue.FileNameProblem).FirstOrDefault(p => p != null);
                 if (problem != null)
                 {
-                    _skipped.Add(Skip(Shown(entry), $"{problem}, which no local disk can keep"));
+                    _run.Skipped.Add(Skip(Shown(entry), $"{problem}, which no local disk can keep"));
                     if (entry.Type == 'd') refused.Add(entry.Path);
                     continue;
                 }
                 if (entry.Type == 'd')
                 {
-                    if (entry.Parts.Length > _maxDepth)
+                    if (entry.Parts.Length > _run.MaxDepth)
                     {
-                        _skipped.Add(Skip(entry.Path, $"the folder is nested deeper than {_maxDepth} levels"));
+                        _run.Skipped.Add(Skip(entry.Path, $"the folder is nested deeper than {_run.MaxDepth} levels"));
                         refused.Add(entry.Path);
                         continue;
                     }
                     try
                     {
-                        _folder.CreateFolder(entry.Parts);
-                        _folder.Keep(entry.Path, entry.Mode);
+                        _run.Folder.CreateFolder(entry.Parts);
+                        _run.Folder.Keep(entry.Path, entry.Mode);
                         folders.Add(entry);
                     }
                     catch (Exception e) when (IsLocalProblem(e))
                     {
-                        _skipped.Add(Skip(entry.Path, $"the folder could not be made here ({e.Message})"));
+                        _run.Skipped.Add(Skip(entry.Path, $"the folder could not be made here ({e.Message})"));
                         refused.Add(entry.Path);
                     }
                     continue;
                 }
                 // Links, sockets and devices are not files to keep: a link could point anywhere.
                 if (entry.Type != 'f') continue;
-                if (entry.Size > _maxFileBytes)
+                if (entry.Size > _run.MaxFileBytes)
                 {
-                    _skipped.Add(Skip(entry.Path, $"larger than {_maxFileBytes / (1024 * 1024)} MB"));
+                    _run.Skipped.Add(Skip(entry.Path, $"larger than {_run.MaxFileBytes / (1024 * 1024)} MB"));
                     continue;
                 }
-                if (_folder.Holds(entry.Parts, entry.Size, entry.ModifiedUtc, SameTime))
+                if (_run.Folder.Holds(entry.Parts, entry.Size, entry.ModifiedUtc, SameTime))
                 {
-                    _result.Files++;
-                    _result.Unchanged++;
-                    _result.Bytes += entry.Size;
-                    _folder.Keep(entry.Path, entry.Mode);
+                    _run.Result.Files++;
+                    _run.Result.Unchanged++;
+                    _run.Result.Bytes += entry.Size;
+                    _run.Folder.Keep(entry.Path, entry.Mode);
                     continue;
                 }
                 wanted.Add(entry);
             }
-            pod.Log.Verbose($"{pod.Pod.Name}: {_result.Unchanged + wanted.Count} file(s) listed, {wanted.Count} to fetch ({wanted.Sum(w => w.Size) / 1048576.0:0.0} MB) in one stream.");
+            pod.Log.Verbose($"{pod.Pod.Name}: {_run.Result.Unchanged + wanted.Count} file(s) listed, {wanted.Count} to fetch ({wanted.Sum(w => w.Size) / 1048576.0:0.0} MB) in one stream.");
             if (wanted.Count > 0) Fetch(pod, wanted, token);
             // Last, deepest first: writing a file into a folder changes the folder's time.
             for (var i = folders.Count - 1; i >= 0; i--)
             {
                 try
                 {
-                    _folder.SetFolderTime(folders[i].Parts, folders[i].ModifiedUtc);
+                    _run.Folder.SetFolderTime(folders[i].Parts, folders[i].ModifiedUtc);
                 }
                 catch (Exception e) when (IsLocalProblem(e))
                 {
@@ -156,14 +144,14 @@ namespace ArenaInfra.Ssh
                 }
                 finally
                 {
-                    _result.TransferredBytes += bounded.Consumed;
+                    _run.Result.TransferredBytes += bounded.Consumed;
                 }
             }, token);
             var problems = HomeListing.Problems(stream.StdErr);
             foreach (var missing in pending.Values)
             {
                 var why = problems.TryGetValue(missing.Path, out var said) ? $"the pod could not send it ({said})" : "the pod did not send it (it vanished or could not be read)";
-                _skipped.Add(Skip(missing.Path, why));
+                _run.Skipped.Add(Skip(missing.Path, why));
             }
         }
 
@@ -173,34 +161,34 @@ namespace ArenaInfra.Ssh
             var name = entry.Name != null && entry.Name.StartsWith("./", StringComparison.Ordinal) ? entry.Name.Substring(2) : entry.Name;
             if (name == null || !pending.TryGetValue(name, out var listed))
             {
-                _skipped.Add(Skip(name == null ? "(a name that is not UTF-8)" : UntrustedValue.Printable(name), $"the pod sent {entry.Kind} that was not asked for (a name listed twice, or outside the home); it was refused"));
+                _run.Skipped.Add(Skip(name == null ? "(a name that is not UTF-8)" : UntrustedValue.Printable(name), $"the pod sent {entry.Kind} that was not asked for (a name listed twice, or outside the home); it was refused"));
                 return;
             }
             pending.Remove(name);
             if (!entry.IsRegularFile)
             {
-                _skipped.Add(Skip(listed.Path, $"the pod sent {entry.Kind} where it listed a file; it was refused"));
+                _run.Skipped.Add(Skip(listed.Path, $"the pod sent {entry.Kind} where it listed a file; it was refused"));
                 return;
             }
             if (entry.Size != listed.Size)
             {
-                _skipped.Add(Skip(listed.Path, $"the pod sent {entry.Size} bytes for a file it listed as {listed.Size} bytes (it changed while being copied); it was left out, and the next backup takes it"));
+                _run.Skipped.Add(Skip(listed.Path, $"the pod sent {entry.Size} bytes for a file it listed as {listed.Size} bytes (it changed while being copied); it was left out, and the next backup takes it"));
                 return;
             }
             // The listing's time, finer than tar's whole seconds, unless the file changed after it was listed.
             var time = Math.Abs((entry.ModifiedUtc - listed.ModifiedUtc).TotalSeconds) >= 1 ? entry.ModifiedUtc : listed.ModifiedUtc;
             try
             {
-                var written = _folder.Write(listed.Parts, listed.Size, exactSize: true, listed.Mode, time, reader.CopyData);
-                _result.Files++;
-                _result.Downloaded++;
-                _result.Bytes += written;
-                _result.DownloadedBytes += written;
-                _folder.Keep(listed.Path, listed.Mode);
+                var written = _run.Folder.Write(listed.Parts, listed.Size, exactSize: true, listed.Mode, time, reader.CopyData);
+                _run.Result.Files++;
+                _run.Result.Downloaded++;
+                _run.Result.Bytes += written;
+                _run.Result.DownloadedBytes += written;
+                _run.Folder.Keep(listed.Path, listed.Mode);
             }
             catch (Exception e) when (IsLocalProblem(e) && !(e is TarFormatException))
             {
-                _skipped.Add(Skip(listed.Path, e.Message));
+                _run.Skipped.Add(Skip(listed.Path, e.Message));
             }
         }
 

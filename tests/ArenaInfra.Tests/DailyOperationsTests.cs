@@ -50,30 +50,9 @@ public sealed class DailyOperationsTests : IDisposable
         "DEFAULT_BRANCH=main",
         ""));
 
-    /// <summary>A bare repository standing in for GitHub, with one commit on main.</summary>
-    private void MakeOrigin()
-    {
-        var work = Path.Combine(_dir.Path, "seed");
-        Git(_dir.Path, "init", "-q", "--bare", "-b", "main", _origin);
-        Git(_dir.Path, "clone", "-q", _origin, work);
-        File.WriteAllText(Path.Combine(work, "README.md"), "course\n");
-        Git(work, "add", "README.md");
-        Git(work, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "start");
-        Git(work, "push", "-q", "origin", "HEAD:main");
-    }
+    private void MakeOrigin() => GitRepo.MakeOrigin(_origin, Path.Combine(_dir.Path, "seed"));
 
-    private static string Git(string cwd, params string[] args)
-    {
-        var info = new ProcessStartInfo("git") { WorkingDirectory = cwd, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.Environment["GIT_CONFIG_NOSYSTEM"] = "1";
-        foreach (var a in args) info.ArgumentList.Add(a);
-        using var git = Process.Start(info)!;
-        var output = git.StandardOutput.ReadToEnd();
-        var error = git.StandardError.ReadToEnd();
-        git.WaitForExit();
-        if (git.ExitCode != 0) throw new InvalidOperationException($"git {string.Join(' ', args)}: {error}");
-        return output;
-    }
+    private static string Git(string cwd, params string[] args) => GitRepo.Git(cwd, args);
 
     private static SecureString Secure(string text)
     {

@@ -33,13 +33,7 @@ public sealed class RestoreAndRepairTests : IDisposable
         File.Copy(RepoPaths.Fixture("keys/test_ed25519"), key);
         File.Copy(RepoPaths.Fixture("keys/test_ed25519.pub"), key + ".pub");
         File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        Git(_dir.Path, "init", "-q", "--bare", "-b", "main", _origin);
-        var seed = Path.Combine(_dir.Path, "seed");
-        Git(_dir.Path, "clone", "-q", _origin, seed);
-        File.WriteAllText(Path.Combine(seed, "README.md"), "course\n");
-        Git(seed, "add", "README.md");
-        Git(seed, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "start");
-        Git(seed, "push", "-q", "origin", "HEAD:main");
+        GitRepo.MakeOrigin(_origin, Path.Combine(_dir.Path, "seed"));
         var s = new SecureString();
         foreach (var c in Sandbox.ApiKey) s.AppendChar(c);
         _vars["key"] = s;
@@ -81,18 +75,7 @@ public sealed class RestoreAndRepairTests : IDisposable
         Assert.NotEqual(old, PodId(name));
     }
 
-    private static string Git(string cwd, params string[] args)
-    {
-        var info = new ProcessStartInfo("git") { WorkingDirectory = cwd, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.Environment["GIT_CONFIG_NOSYSTEM"] = "1";
-        foreach (var a in args) info.ArgumentList.Add(a);
-        using var git = Process.Start(info)!;
-        var output = git.StandardOutput.ReadToEnd();
-        var error = git.StandardError.ReadToEnd();
-        git.WaitForExit();
-        if (git.ExitCode != 0) throw new InvalidOperationException($"git {string.Join(' ', args)}: {error}");
-        return output;
-    }
+    private static string Git(string cwd, params string[] args) => GitRepo.Git(cwd, args);
 
     private static void Write(string path, string text, DateTime? time = null)
     {
