@@ -130,8 +130,10 @@ namespace ArenaInfra.Commands
             }
 
             var all = Task.WhenAll(tasks);
-            var progress = new ProgressRecord(ActivityId(activity), activity, $"0 of {items.Count} done");
-            var shown = -1;
+            var progress = new ProgressRecord(ActivityId(activity), activity, $"0 of {items.Count} done") { PercentComplete = 0 };
+            // At once, not when the first item finishes.
+            WriteProgress(Snapshot(progress));
+            var shown = 0;
             while (!all.IsCompleted)
             {
                 WaitHandle.WaitAny(new[] { ((IAsyncResult)all).AsyncWaitHandle, _log.Signal }, 250);
@@ -142,7 +144,7 @@ namespace ArenaInfra.Commands
                     shown = done;
                     progress.StatusDescription = $"{done} of {items.Count} done";
                     progress.PercentComplete = done * 100 / items.Count;
-                    WriteProgress(progress);
+                    WriteProgress(Snapshot(progress));
                 }
             }
             DrainLog();
@@ -150,6 +152,14 @@ namespace ArenaInfra.Commands
             WriteProgress(progress);
             if (token.IsCancellationRequested) throw new PipelineStoppedException();
         }
+
+        /// <summary>A copy to write: a host may keep the records it is given, and ours change as the work goes on.</summary>
+        internal static ProgressRecord Snapshot(ProgressRecord p) => new ProgressRecord(p.ActivityId, p.Activity, p.StatusDescription)
+        {
+            CurrentOperation = p.CurrentOperation,
+            PercentComplete = p.PercentComplete,
+            RecordType = p.RecordType,
+        };
 
         internal static int ActivityId(string activity) => Math.Abs(activity.GetHashCode() % 100000) + 1;
 

@@ -142,14 +142,6 @@ namespace ArenaInfra.Commands
             return results;
         }
 
-        /// <summary>A copy to write: a host may keep the records it is given, and this one changes.</summary>
-        private static ProgressRecord Snapshot(ProgressRecord p) => new ProgressRecord(p.ActivityId, p.Activity, p.StatusDescription)
-        {
-            CurrentOperation = p.CurrentOperation,
-            PercentComplete = p.PercentComplete,
-            RecordType = p.RecordType,
-        };
-
         /// <summary>"still at work: alpha, bravo, charlie and 12 more".</summary>
         internal static string Pending(IReadOnlyCollection<string> names) =>
             names.Count == 0 ? "" : "still at work: " + string.Join(", ", names.Take(5)) + (names.Count > 5 ? $" and {names.Count - 5} more" : "");

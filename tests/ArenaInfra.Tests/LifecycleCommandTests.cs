@@ -275,6 +275,18 @@ public sealed class LifecycleCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_batch_of_creates_shows_its_progress_bar_at_once()
+    {
+        _sandbox.AddFault(new { kind = "slowCommit", delayMs = 1500, count = 2 });
+
+        var progress = Run("New-ArenaPod -Count 2 -Force").Progress!.Where(p => p.Activity == "Creating pods").ToList();
+
+        Assert.Equal("0 of 2 done", progress[0].StatusDescription);
+        Assert.Equal(0, progress[0].PercentComplete);
+        Assert.Equal(ProgressRecordType.Completed, progress[^1].RecordType);
+    }
+
+    [Fact]
     public void No_funds_on_the_first_candidate_stops_the_batch_without_trying_the_others()
     {
         _sandbox.AddFault(new { kind = "balance", count = 100 });
