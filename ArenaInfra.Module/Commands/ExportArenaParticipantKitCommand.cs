@@ -21,6 +21,11 @@ namespace ArenaInfra.Commands
         [Parameter]
         public SwitchParameter Force { get; set; }
 
+        [PSDefaultValue(Help = "RosterPath from the config; without one, the one kit with the shared key")]
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? RosterPath { get; set; }
+
         protected override void EndProcessing()
         {
             var config = EffectiveConfig;
@@ -28,6 +33,11 @@ namespace ArenaInfra.Commands
             if (NothingFromPipeline)
             {
                 WriteVerbose("No pods came through the pipeline, so no kit was written.");
+                return;
+            }
+            if (RosterPath != null || config.RosterPath != null)
+            {
+                WriteRosterKits(config, folder);
                 return;
             }
             // The kit carries the shared private key: its whole purpose is to hand it to participants.
@@ -57,6 +67,48 @@ namespace ArenaInfra.Commands
             catch (IOException e)
             {
                 WriteArenaError(new ArenaException(ArenaErrorIds.OutputFileWriteFailed, ErrorCategory.WriteError, $"The kit could not be written to '{folder}': {e.Message}", "Check the folder and its permissions."), folder);
+            }
+        }
+
+        /// <summary>Roster mode: a kit for each participant, holding their own key and a config naming their machine only; never the shared key.</summary>
+        private void WriteRosterKits(ArenaConfig config, string folder)
+        {
+            Fleet.RosterAccess access;
+            try
+            {
+                access = Fleet.RosterAccess.Load(config, RosterPath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(RosterPath), Log);
+            }
+            catch (ArenaException e)
+            {
+                ThrowArenaError(e);
+                throw;
+            }
+            DrainLog();
+            var with = access.Participants.Where(p => access.Keys.ContainsKey(p.Id)).ToList();
+            var what = $"Write a kit for each of {with.Count} participant(s), each with their own private key, to '{folder}'";
+            if (!ConfirmBatch(what, what + "?", "Write the participant kits", force: false, askUnlessForced: false)) return;
+            var options = ParticipantKit.ConfigOptions(config);
+            var pods = options.Mode == ArenaSshConfigMode.Proxy ? Array.Empty<ArenaPod>() : ChosenPods();
+            foreach (var participant in with)
+            {
+                var kit = System.IO.Path.Combine(folder, participant.Id);
+                try
+                {
+                    options.OnlyMachine = participant.Machine;
+                    var sshConfig = SshConfigRenderer.Render(options, pods, ProxyPortPlan.For(config), name => WriteVerbose($"{name} has no public SSH endpoint yet; it is left out."), WriteWarning);
+                    var files = ParticipantKit.Files(config, sshConfig, $"{config.Prefix}-{participant.Machine}");
+                    var zip = ParticipantKitWriter.Write(kit, files, ParticipantKit.KeyName(config.Prefix), access.Keys[participant.Id].PrivateKeyPath, Force, Zip);
+                    WriteObject(new DirectoryInfo(kit));
+                    if (zip != null) WriteObject(new FileInfo(zip));
+                }
+                catch (ArenaException e)
+                {
+                    WriteArenaError(e, kit);
+                }
+                catch (IOException e)
+                {
+                    WriteArenaError(new ArenaException(ArenaErrorIds.OutputFileWriteFailed, ErrorCategory.WriteError, $"{participant.Participant}'s kit could not be written to '{kit}': {e.Message}", "Check the folder and its permissions."), kit);
+                }
             }
         }
     }

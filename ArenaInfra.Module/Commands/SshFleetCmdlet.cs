@@ -43,12 +43,13 @@ namespace ArenaInfra.Commands
         }
 
         /// <summary>Loads the key (a terminating SshKeyNotFound if it cannot be) and the host-key store.</summary>
-        internal SshSettings OpenSettings()
+        internal SshSettings OpenSettings(string? keyPath = null)
         {
             var config = EffectiveConfig;
             try
             {
-                var key = SshKey.Load(config.SharedKeyPath, KeyPassphrase);
+                // Another key than the shared one (a participant's, to check what they can reach) is never encrypted.
+                var key = keyPath == null ? SshKey.Load(config.SharedKeyPath, KeyPassphrase) : SshKey.Load(keyPath, null);
                 return new SshSettings(key, HostKeyStore.Open(), Log)
                 {
                     HostKeyPolicy = HostKeyPolicy,

@@ -79,6 +79,7 @@ namespace ArenaInfra
         public const string BackupFailed = nameof(BackupFailed);
         public const string BackupNotFound = nameof(BackupNotFound);
         public const string RestoreFailed = nameof(RestoreFailed);
+        public const string RosterMissing = nameof(RosterMissing);
         public const string SshOperationFailed = nameof(SshOperationFailed);
         public const string ApiRetired = nameof(ApiRetired);
         public const string RequestRejected = nameof(RequestRejected);

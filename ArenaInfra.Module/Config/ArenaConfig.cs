@@ -67,6 +67,10 @@ namespace ArenaInfra
         public string GitKeyRemotePath => Text("GitKeyRemotePath")!;
         public int ThrottleLimit => Number("ThrottleLimit");
         public string CondaEnvName => Text("CondaEnvName")!;
+        /// <summary>The roster (participant,email,machine); null in shared-key mode.</summary>
+        public string? RosterPath => Text("RosterPath");
+        /// <summary>Where the participants' own keys are kept: ARENA_PARTICIPANT_KEYS, else participant-keys in the data folder.</summary>
+        public string ParticipantKeyFolder => Text("ParticipantKeyFolder") ?? System.IO.Path.Combine(DataFolder.Path, "participant-keys");
         public string[] MachineNames => ((string[])_values["MachineNames"].Value!).ToArray();
         public int ApiTimeoutSec => Number("ApiTimeoutSec");
         public int ApiRetryMaxSec => Number("ApiRetryMaxSec");

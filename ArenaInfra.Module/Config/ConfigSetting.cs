@@ -87,6 +87,9 @@ namespace ArenaInfra.Config
             new ConfigSetting("ApiRetryMaxSec", "RUNPOD_API_RETRY_MAX_SEC", ConfigValueKind.Integer, 120, minimum: 0),
             new ConfigSetting("ApiRequestsPerSecond", "RUNPOD_API_MAX_RPS", ConfigValueKind.Integer, 8, minimum: 0),
             new ConfigSetting("SshKeyExchange", "SSH_KEY_EXCHANGE", ConfigValueKind.Text, "curve25519-sha256"),
+            // Roster mode: each participant their own key. Unset, the shared key is everyone's.
+            new ConfigSetting("RosterPath", "ARENA_ROSTER", ConfigValueKind.LocalPath, null),
+            new ConfigSetting("ParticipantKeyFolder", "ARENA_PARTICIPANT_KEYS", ConfigValueKind.LocalPath, null),
         };
 
         private static readonly Dictionary<string, ConfigSetting> ByAnyName = BuildIndex();

@@ -25,6 +25,8 @@ namespace ArenaInfra.Fleet
         public string PublicKey { get; set; } = "";
         /// <summary>No replacement on a GPU type and cloud dearer than this an hour.</summary>
         public decimal? MaxCostPerHour { get; set; }
+        /// <summary>Roster mode: who the new pod must trust, synced right after the setup; null in shared-key mode.</summary>
+        public RosterAccess? Access { get; set; }
         /// <summary>Candidates read once for the batch; null to read them for each pod (its own GPU type first).</summary>
         public IReadOnlyList<PodCandidate>? Candidates { get; set; }
     }
@@ -98,6 +100,8 @@ namespace ArenaInfra.Fleet
                 result.NewPod = pod;
                 var target = _route.TargetFor(pod) ?? throw new StepFailed("WaitForSsh", ArenaErrorIds.PodEndpointMissing, _route.NoAddress(pod));
                 Ssh(steps, "Setup", new PodSetupOperation(_plan.Setup) { Timeout = _plan.StepTimeout }, target, token, r => string.Join(", ", r.Done));
+                // In roster mode a new pod trusts only the organiser until it is synced: its people get in here.
+                if (_plan.Access != null) Ssh(steps, "Access", _plan.Access.Operation(_plan.StepTimeout), target, token, r => r.Participants.Length == 0 ? "the organiser only" : string.Join(", ", r.Participants));
                 if (_plan.Restore != null)
                 {
                     var restored = Ssh(steps, "Restore", new PodRestoreOperation(_plan.Restore) { Timeout = _plan.StepTimeout }, target, token,

@@ -46,7 +46,7 @@ arena_dir=""$ssh_dir/arena""
 mkdir -p ""$arena_dir""
 chmod 700 ""$ssh_dir"" ""$arena_dir""
 
-# The shared key: readable by you only, or ssh refuses it.
+# The key: readable by you only, or ssh refuses it.
 cp ""$here/{key}"" ""$arena_dir/{key}.new""
 chmod 600 ""$arena_dir/{key}.new""
 mv -f ""$arena_dir/{key}.new"" ""$arena_dir/{key}""
@@ -90,7 +90,7 @@ $arenaDir = Join-Path $sshDir 'arena'
 $null = New-Item -ItemType Directory -Force -Path $arenaDir
 $onWindows = $env:OS -eq 'Windows_NT'   # set by Windows itself, in every PowerShell edition
 
-# The shared key, readable by you only: Windows OpenSSH refuses a key that others can read.
+# The key, readable by you only: Windows OpenSSH refuses a key that others can read.
 $key = Join-Path $arenaDir '{key}'
 Copy-Item -LiteralPath (Join-Path $here '{key}') -Destination $key -Force
 if ($onWindows) {{

@@ -32,6 +32,8 @@ namespace ArenaInfra.Rendering
         /// <summary>With AcceptNew: the fleet's own known_hosts file.</summary>
         public string? KnownHostsFile { get; set; }
         public string? ProxyHost { get; set; }
+        /// <summary>Only this machine's host (a participant's kit in roster mode); null for the whole fleet.</summary>
+        public string? OnlyMachine { get; set; }
     }
 
     /// <summary>Turns pods and config into an OpenSSH client config. Pure: text in, text out.</summary>
@@ -77,14 +79,14 @@ namespace ArenaInfra.Rendering
             if (options.Mode == ArenaSshConfigMode.Proxy)
             {
                 var present = pods.Where(p => p.MachineName != null).Select(p => p.MachineName!);
-                foreach (var (machine, port, _) in ports.Plan(present))
+                foreach (var (machine, port, _) in ports.Plan(present).Where(e => options.OnlyMachine == null || e.Item1 == options.OnlyMachine))
                 {
                     text.Append("\nHost ").Append(naming.PodName(machine)).Append("\n    Port ").Append(port).Append('\n');
                 }
             }
             else
             {
-                foreach (var pod in pods.Where(p => p.IsFleetPod).OrderBy(p => p.Name, StringComparer.Ordinal))
+                foreach (var pod in pods.Where(p => p.IsFleetPod && (options.OnlyMachine == null || p.MachineName == options.OnlyMachine || p.Name == naming.PodName(options.OnlyMachine))).OrderBy(p => p.Name, StringComparer.Ordinal))
                 {
                     if (pod.Status != ArenaPodStatus.Running || pod.PublicIp == null || pod.SshPort == null)
                     {

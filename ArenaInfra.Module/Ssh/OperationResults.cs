@@ -157,3 +157,38 @@ namespace ArenaInfra
         public ArenaBranchRestoreStatus? BranchStatus { get; internal set; }
     }
 }
+
+namespace ArenaInfra
+{
+    /// <summary>Sync-ArenaPodAccess's result: who may reach the pod now, and who was added and removed by this sync.</summary>
+    public sealed class ArenaPodAccessResult : ArenaPodOperationResult
+    {
+        /// <summary>The participants the pod trusts now (their ids), besides the organiser.</summary>
+        public string[] Participants { get; internal set; } = System.Array.Empty<string>();
+        public string[] Added { get; internal set; } = System.Array.Empty<string>();
+        public string[] Removed { get; internal set; } = System.Array.Empty<string>();
+        /// <summary>False when the pod already trusted exactly these keys (nothing was written).</summary>
+        public bool Changed { get; internal set; }
+    }
+
+    /// <summary>Test-ArenaPod -AsRoster: one participant's key against one pod, and whether that is as the roster says.</summary>
+    public sealed class ArenaRosterAccessResult
+    {
+        public string Participant { get; internal set; } = "";
+        public string Id { get; internal set; } = "";
+        /// <summary>The pod's name.</summary>
+        public string Name { get; internal set; } = "";
+        public string? MachineName { get; internal set; }
+        /// <summary>The roster assigns this participant to this machine.</summary>
+        public bool Assigned { get; internal set; }
+        /// <summary>The pod let the participant's key in.</summary>
+        public bool Reached { get; internal set; }
+        /// <summary>Where the attempt stopped: Passed, Authenticate, Connect, ...</summary>
+        public ArenaTestStage Stage { get; internal set; }
+        /// <summary>Not as the roster says: reached a machine not theirs, or refused on their own.</summary>
+        public bool Hole => Assigned != Reached;
+        public string? Error { get; internal set; }
+
+        public override string ToString() => $"{Participant} on {Name}: {(Reached ? "reached" : $"refused at {Stage}")}{(Hole ? " (NOT as the roster says)" : "")}";
+    }
+}

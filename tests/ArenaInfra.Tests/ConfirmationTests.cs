@@ -28,6 +28,7 @@ public sealed class ConfirmationTests : IDisposable
         ["Save-ArenaPodWork"] = new("Save-ArenaPodWork -Name alpha -Label d1", "EXITED", EmittedSomething),
         ["Restore-ArenaPod"] = new("Restore-ArenaPod -Name alpha -Source $dir", "EXITED", EmittedSomething),
         ["Repair-ArenaPod"] = new("Repair-ArenaPod -Name alpha -ReadyTimeoutSec 1", "EXITED", EmittedSomething),
+        ["Sync-ArenaPodAccess"] = new("Sync-ArenaPodAccess -Name alpha -RosterPath $roster", "EXITED", EmittedSomething),
     };
 
     public static IEnumerable<object[]> Commands() => AskUnlessForced.Keys.Select(k => new object[] { k });

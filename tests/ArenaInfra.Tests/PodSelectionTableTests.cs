@@ -52,6 +52,7 @@ public sealed class PodSelectionTableTests : IDisposable
         ["Save-ArenaPodWork"] = new("Save-ArenaPodWork {0} -Label d1 -Force", "EXITED", true, Emitted),
         ["Backup-ArenaPod"] = new("Backup-ArenaPod {0} -Label d1 -Destination $dir", "EXITED", false, Emitted),
         ["Restore-ArenaPod"] = new("Restore-ArenaPod {0} -Source $dir -Force", "EXITED", true, Emitted),
+        ["Sync-ArenaPodAccess"] = new("Sync-ArenaPodAccess {0} -RosterPath $roster -Force", "EXITED", true, Emitted),
         ["Repair-ArenaPod"] = new("Repair-ArenaPod {0} -Force -ReadyTimeoutSec 1 -SkipSetup Git -TestCommand true", "EXITED", true, Emitted),
         ["Get-ArenaPodGpu"] = new("Get-ArenaPodGpu {0}", "EXITED", false, Emitted),
         ["Get-ArenaPodLog"] = new("Get-ArenaPodLog {0} -Tail 1", "EXITED", false, Emitted),

@@ -119,7 +119,8 @@ public sealed class SshdEndpointBackend : IPodEndpointBackend, IDisposable
             "ListenAddress 127.0.0.1",
             $"HostKey {dir}/host_ed25519",
             $"PidFile {dir}/sshd.pid",
-            $"AuthorizedKeysFile {dir}/authorized_keys",
+            // The PUBLIC_KEY the pod was made with, and the pod user's own file (as RunPod's images read ~/.ssh/authorized_keys).
+            $"AuthorizedKeysFile {dir}/authorized_keys {dir}/home/.ssh/authorized_keys",
             $"AllowUsers {Environment.UserName}",
             "StrictModes no",
             "PubkeyAuthentication yes",

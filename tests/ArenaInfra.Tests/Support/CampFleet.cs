@@ -31,6 +31,8 @@ public sealed class CampFleet : IDisposable
             ["dir"] = _dir.Path,
             ["key"] = Secure(Sandbox.ApiKey),
             ["secret"] = Secure("sk-test"),
+            // An empty roster, for the roster-mode commands in tables that run every pod command.
+            ["roster"] = _dir.Write("roster.csv", "participant,email,machine\n"),
         };
     }
 

@@ -1,0 +1,45 @@
+using System;
+using System.Management.Automation;
+using ArenaInfra.Fleet;
+
+namespace ArenaInfra.Commands
+{
+    [Cmdlet(VerbsData.Sync, "ArenaPodAccess", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = NameSet)]
+    [OutputType(typeof(ArenaPodAccessResult))]
+    public sealed class SyncArenaPodAccessCommand : SshFleetCmdlet
+    {
+        [PSDefaultValue(Help = "RosterPath from the config")]
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? RosterPath { get; set; }
+
+        [Parameter]
+        [ValidateRange(1, 600)]
+        public int TimeoutSec { get; set; } = 60;
+
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        protected override PodDefault WhenNothingChosen => PodDefault.Refuse;
+
+        protected override void EndProcessing()
+        {
+            var pods = ChosenPods();
+            if (pods.Count == 0) return;
+            RosterAccess access;
+            try
+            {
+                access = RosterAccess.Load(EffectiveConfig, RosterPath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(RosterPath), Log);
+            }
+            catch (ArenaException e)
+            {
+                ThrowArenaError(e);
+                throw;
+            }
+            DrainLog();
+            var what = $"Make {Describe(pods)} trust exactly the organiser and the participants the roster assigns to each ({access.Participants.Count} in the roster)";
+            if (!ConfirmBatch(what, what + "?", "Sync access", Force)) return;
+            RunOperation(pods, access.Operation(TimeSpan.FromSeconds(TimeoutSec)), WriteObject, "synced");
+        }
+    }
+}
