@@ -94,10 +94,15 @@ try {
     Step 'Create them (no prompt with -Force) and wait until they can be reached' 'New-ArenaPod -Add 2 -Force -Wait -InformationAction Continue'
     if ($canSsh) {
         Step 'The morning check: one SSH connection per pod, all at once (no conda here, so a plain command)' "Get-ArenaPod | Test-ArenaPod -Command 'uname -sr' -InformationAction Continue"
+        Step 'A participant''s work on bravo' "Invoke-ArenaPodCommand -Name bravo -Command 'mkdir -p ~/course && echo ''my notes'' > ~/course/notes.md && ls ~/course' | Format-Table Name, ExitCode, StdOut"
+        Step 'The evening backup: one listing and one stream a pod, only what changed' "Get-ArenaPod -Status Running | Backup-ArenaPod -Label day1 -Destination (Join-Path '$work' 'backup')"
         $bravo = (Get-ArenaPod -Name bravo).Id
         $null = Invoke-RestMethod -Method Post -Uri "$url/_sandbox/pods/$bravo/sshd/stop"
         Step 'bravo''s sshd has died: the check says where it fails' "Get-ArenaPod | Test-ArenaPod -Command 'uname -sr' -ConnectTimeoutSec 3 | Where-Object { -not `$_.Passed } | Format-List Name, Stage, Error"
         Step 'GPU use across the fleet (bravo does not answer, and says so)' 'Get-ArenaPod -Status Running | Get-ArenaPodGpu -ConnectTimeoutSec 3'
+        # The demo's proxy is only a name in its config, so the replacement leaves publishing for later.
+        Step 'Replace the pod that cannot be reached, under its name: a new pod, set up, its work restored, tested' "Get-ArenaPod | Test-ArenaPod -Command true -ConnectTimeoutSec 3 | Where-Object Stage -eq Connect | Repair-ArenaPod -BackupSource (Join-Path '$work' 'backup') -SkipSetup Git -TestCommand true -NoPublish -Force | Select-Object -ExpandProperty Steps | Format-Table Step, Succeeded, Duration, Detail"
+        Step 'The new bravo holds the work' "Invoke-ArenaPodCommand -Name bravo -Command 'cat ~/course/notes.md' | Format-Table Name, ExitCode, StdOut"
         Step 'Hand out an API key: one export line a pod, the value never shown' "Set-ArenaPodSecret -Name * -ExcludeName bravo, delta -VariableName OPENAI_API_KEY -Value (ConvertTo-SecureString 'sk-demo' -AsPlainText -Force) -Force"
         Step 'Run a command on every pod; exit codes and output come back as objects' "Get-ArenaPod -Status Running -ExcludeName bravo | Invoke-ArenaPodCommand -Command 'echo `$ARENA_POD_NAME: `$(nproc) cores'"
     }

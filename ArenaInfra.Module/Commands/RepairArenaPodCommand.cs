@@ -57,6 +57,9 @@ namespace ArenaInfra.Commands
         public decimal? MaxCostPerHour { get; set; }
 
         [Parameter]
+        public SwitchParameter NoPublish { get; set; }
+
+        [Parameter]
         public SwitchParameter Force { get; set; }
 
         protected override PodDefault WhenNothingChosen => PodDefault.Refuse;
@@ -108,7 +111,7 @@ namespace ArenaInfra.Commands
             };
             var names = string.Join(", ", work.Select(w => w.Name));
             var what = $"Replace {work.Count} pod{(work.Count == 1 ? "" : "s")} under the same name{(work.Count == 1 ? "" : "s")}: terminate, create anew, set up"
-                + (plan.Restore == null ? "" : ", restore the work") + (secrets == null ? "" : ", set secrets") + $", test{(config.ProxyHost == null ? "" : ", publish the proxy config")}: {names}."
+                + (plan.Restore == null ? "" : ", restore the work") + (secrets == null ? "" : ", set secrets") + $", test{(config.ProxyHost == null || NoPublish ? "" : ", publish the proxy config")}: {names}."
                 + " Terminating erases each old pod's container disk and volume.";
             if (!ConfirmBatch(what, what + " Go ahead?", "Replace pods", Force)) return;
 
@@ -127,7 +130,12 @@ namespace ArenaInfra.Commands
             {
                 Release(settings);
             }
-            if (config.ProxyHost != null && results.Any(r => r.NewPod != null)) PublishOnce(results);
+            if (config.ProxyHost != null && !NoPublish && results.Any(r => r.NewPod != null)) PublishOnce(results);
+            else if (config.ProxyHost != null && NoPublish)
+            {
+                var left = new ArenaRepairStep { Step = "Publish", Skipped = true, Succeeded = true, Detail = "left for later (-NoPublish): run Publish-ArenaProxyConfig" };
+                foreach (var result in results.Where(r => r.NewPod != null)) result.Steps = result.Steps.Concat(new[] { left }).ToArray();
+            }
             foreach (var result in results.OrderBy(r => r.Name, StringComparer.Ordinal)) WriteObject(result);
             WriteSummary(ArenaBatchSummary.Of(MyInvocation.MyCommand.Name, "replaced", results), results.Any(r => !r.Succeeded));
         }
