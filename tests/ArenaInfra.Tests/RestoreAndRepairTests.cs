@@ -373,4 +373,20 @@ public sealed class RestoreAndRepairTests : IDisposable
         Assert.Equal($"{machine}'s friday", File.ReadAllText(Path.Combine(Home(machine), "work.txt")));
         Assert.Equal("Running", Run($"(Get-ArenaPod -Name {replaced.Name}).Status.ToString()").Output.Cast<string>().Single());
     }
+
+    [SkippableFact]
+    public void With_NoPublish_a_replacement_leaves_the_proxy_alone_and_says_so()
+    {
+        _ssh.Require();
+        Run("New-ArenaPod -Count 1 -Force | Out-Null");
+        // A proxy nobody can reach: publishing would fail, so a replacement that publishes would fail at Publish.
+        _vars["proxied"] = _dir.Write("proxied.env", File.ReadAllText((string)_vars["cfg"]!) + "SSH_PROXY_HOST=proxy.invalid\n");
+
+        var left = Repair("$c = Import-ArenaConfig $proxied -NoDefault; Repair-ArenaPod -Name alpha -SkipSetup Git -TestCommand true -NoPublish -Force -Config $c").Single();
+
+        Assert.True(left.Succeeded, left.Error);
+        var publish = Assert.Single(left.Steps, s => s.Step == "Publish");
+        Assert.True(publish.Skipped);
+        Assert.Contains("Publish-ArenaProxyConfig", publish.Detail);
+    }
 }
