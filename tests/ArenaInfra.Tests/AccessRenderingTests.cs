@@ -71,6 +71,17 @@ public sealed class AccessRenderingTests
         Assert.DoesNotContain("HostName 203.0.113", text);
     }
 
+    [Theory]
+    [InlineData(ArenaSshConfigMode.Proxy)]
+    [InlineData(ArenaSshConfigMode.Direct)]
+    public void A_participants_config_in_roster_mode_names_their_machine_only(ArenaSshConfigMode mode)
+    {
+        var text = SshConfigRenderer.Render(new SshConfigOptions { Mode = mode, Prefix = "camp", User = "root", IdentityFile = "~/.ssh/arena/camp_key", ProxyHost = "proxy.example.org", OnlyMachine = "alpha" }, Fleet, Plan, _ => { });
+
+        Assert.Contains("\nHost camp-alpha\n", text);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(text, @"(?m)^Host camp-[a-z]+$"));
+    }
+
     [Fact]
     public void Nginx_config_has_a_server_per_reachable_pod_in_port_order_with_safe_names()
     {
