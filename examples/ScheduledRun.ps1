@@ -7,7 +7,7 @@
       - keeps what it writes in the data folder, never in the working folder: $env:ARENA_INFRA_DATA,
         else %LOCALAPPDATA%\ArenaInfra on Windows and ~/.local/share/arena-infra elsewhere (the
         folder the module keeps its host keys in); reports in <data>\reports, backups in <data>\backup;
-      - writes a transcript of itself to <data>\logs\<script>-<date>-<time>.log;
+      - writes a transcript of itself to <data>\logs\<script>-<date>-<time>-<process id>.log;
       - ends with an exit code a scheduler can tell apart:
           0  every pod is fine
           1  the run went through, and some pod needs a look (the report says which)
@@ -26,8 +26,9 @@ function Get-ArenaRunFolder([string] $Name) {
 
 # Starts the run: the transcript, then the module. A run without the module cannot go through: 2.
 function Start-ArenaRun([string] $Script) {
+    # The process id too: two runs in one second (a retry, a second task) each keep their own log.
     $stamp = Get-Date -Format 'yyyy-MM-dd-HHmmss'
-    $log = Join-Path (Get-ArenaRunFolder 'logs') ("{0}-{1}.log" -f [IO.Path]::GetFileNameWithoutExtension($Script), $stamp)
+    $log = Join-Path (Get-ArenaRunFolder 'logs') ("{0}-{1}-{2}.log" -f [IO.Path]::GetFileNameWithoutExtension($Script), $stamp, $PID)
     $null = Start-Transcript -LiteralPath $log
     try {
         Import-Module ArenaInfra -ErrorAction Stop
