@@ -86,5 +86,21 @@ namespace ArenaInfra.Commands
                 throw;
             }
         }
+
+        /// <summary>Roster mode's who-may-reach-what, from -RosterPath (a path as the user wrote it) or the config's roster; a terminating error when there is none.</summary>
+        internal Fleet.RosterAccess LoadRoster(string? rosterPath)
+        {
+            try
+            {
+                var access = Fleet.RosterAccess.Load(EffectiveConfig, rosterPath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(rosterPath), Log);
+                DrainLog();
+                return access;
+            }
+            catch (ArenaException e)
+            {
+                ThrowArenaError(e);
+                throw;
+            }
+        }
     }
 }

@@ -73,17 +73,7 @@ namespace ArenaInfra.Commands
         /// <summary>Roster mode: a kit for each participant, holding their own key and a config naming their machine only; never the shared key.</summary>
         private void WriteRosterKits(ArenaConfig config, string folder)
         {
-            Fleet.RosterAccess access;
-            try
-            {
-                access = Fleet.RosterAccess.Load(config, RosterPath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(RosterPath), Log);
-            }
-            catch (ArenaException e)
-            {
-                ThrowArenaError(e);
-                throw;
-            }
-            DrainLog();
+            var access = LoadRoster(RosterPath);
             var with = access.Participants.Where(p => access.Keys.ContainsKey(p.Id)).ToList();
             var what = $"Write a kit for each of {with.Count} participant(s), each with their own private key, to '{folder}'";
             if (!ConfirmBatch(what, what + "?", "Write the participant kits", force: false, askUnlessForced: false)) return;

@@ -107,7 +107,7 @@ namespace ArenaInfra.Commands
                 StepTimeout = TimeSpan.FromSeconds(TimeoutSec),
                 PublicKey = RunWork(_ => PublicKeyReader.Read(config.SharedKeyPath, Log)),
                 MaxCostPerHour = MaxCostPerHour,
-                Access = config.RosterPath == null ? null : LoadRoster(config),
+                Access = config.RosterPath == null ? null : LoadRoster(null),
             };
             var names = string.Join(", ", work.Select(w => w.Name));
             var what = $"Replace {work.Count} pod{(work.Count == 1 ? "" : "s")} under the same name{(work.Count == 1 ? "" : "s")}: terminate, create anew, set up"
@@ -184,19 +184,6 @@ namespace ArenaInfra.Commands
                 var secrets = RepairSecrets.For(given, pods, warnings);
                 foreach (var warning in warnings) WriteWarning(warning);
                 return secrets;
-            }
-            catch (ArenaException e)
-            {
-                ThrowArenaError(e);
-                throw;
-            }
-        }
-
-        private RosterAccess LoadRoster(ArenaConfig config)
-        {
-            try
-            {
-                return RosterAccess.Load(config, null, Log);
             }
             catch (ArenaException e)
             {

@@ -26,17 +26,7 @@ namespace ArenaInfra.Commands
         {
             var pods = ChosenPods();
             if (pods.Count == 0) return;
-            RosterAccess access;
-            try
-            {
-                access = RosterAccess.Load(EffectiveConfig, RosterPath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(RosterPath), Log);
-            }
-            catch (ArenaException e)
-            {
-                ThrowArenaError(e);
-                throw;
-            }
-            DrainLog();
+            var access = LoadRoster(RosterPath);
             var what = $"Make {Describe(pods)} trust exactly the organiser and the participants the roster assigns to each ({access.Participants.Count} in the roster)";
             if (!ConfirmBatch(what, what + "?", "Sync access", Force)) return;
             RunOperation(pods, access.Operation(TimeSpan.FromSeconds(TimeoutSec)), WriteObject, "synced");

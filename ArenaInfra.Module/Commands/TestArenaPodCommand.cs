@@ -52,17 +52,7 @@ namespace ArenaInfra.Commands
         {
             var pods = ChosenPods();
             if (pods.Count == 0) return;
-            RosterAccess access;
-            try
-            {
-                access = RosterAccess.Load(EffectiveConfig, RosterPath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(RosterPath), Log);
-            }
-            catch (ArenaException e)
-            {
-                ThrowArenaError(e);
-                throw;
-            }
-            DrainLog();
+            var access = LoadRoster(RosterPath);
             var route = Route();
             var holes = new List<string>();
             var checks = 0;
