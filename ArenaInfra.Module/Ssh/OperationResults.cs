@@ -155,6 +155,8 @@ namespace ArenaInfra
         /// <summary>The autocommit branch restored into the course repo, when one was asked for.</summary>
         public string? Branch { get; internal set; }
         public ArenaBranchRestoreStatus? BranchStatus { get; internal set; }
+        /// <summary>Stream (one tar stream), or Sftp (file by file, on a pod without GNU tar); null when no file had to go.</summary>
+        public ArenaBackupMethod? Method { get; internal set; }
     }
 }
 

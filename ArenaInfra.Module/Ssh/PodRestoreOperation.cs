@@ -110,16 +110,46 @@ namespace ArenaInfra.Ssh
             var listing = HomeListing.List(pod, PodBackupOperation.MaxDepth, PodBackupOperation.MaxEntries, token);
             if (listing.CannotStream != null)
             {
-                return pod.Fail("Listing", $"{listing.CannotStream}, which a restore needs; nothing was restored", ArenaErrorIds.RestoreFailed);
+                pod.Log.Verbose($"{pod.Pod.Name}: {listing.CannotStream}; restoring over SFTP, one file at a time (slower).");
+                if (!OverSftp(pod, source, result, skipped, token)) return false;
             }
-            var plan = RestorePlan.Make(source, listing.Entries, _request.OverwriteNewer, PodBackupOperation.MaxDepth, skipped);
-            result.Unchanged = plan.Unchanged;
-            pod.Log.Verbose($"{pod.Pod.Name}: restoring {plan.Files.Count} file(s) ({plan.Files.Sum(f => f.Size) / 1048576.0:0.0} MB) and {plan.Folders.Count} folder(s) from {source.Label}; {plan.Unchanged} already there.");
-            if (plan.Files.Count > 0 || plan.Folders.Count > 0) Send(pod, source, plan, result, skipped, token);
+            else
+            {
+                skipped.AddRange(listing.Problems);
+                var plan = Plan(pod, source, listing.Entries, result, skipped);
+                if (plan.Files.Count > 0 || plan.Folders.Count > 0) Send(pod, source, plan, result, skipped, token);
+            }
             result.Skipped = skipped.ToArray();
             result.SkippedFiles = skipped.Select(s => s.Path).ToArray();
             return true;
         }
+
+        private RestorePlan Plan(PodSession pod, BackupSource source, List<ListedEntry> onPod, ArenaPodRestoreResult result, List<ArenaSkippedFile> skipped)
+        {
+            var plan = RestorePlan.Make(source, onPod, _request.OverwriteNewer, PodBackupOperation.MaxDepth, skipped);
+            result.Unchanged = plan.Unchanged;
+            pod.Log.Verbose($"{pod.Pod.Name}: restoring {plan.Files.Count} file(s) ({plan.Files.Sum(f => f.Size) / 1048576.0:0.0} MB) and {plan.Folders.Count} folder(s) from {source.Label}; {plan.Unchanged} already there.");
+            return plan;
+        }
+
+        /// <summary>The way back for a pod without GNU tar: the same plan, file by file over SFTP.</summary>
+        private bool OverSftp(PodSession pod, BackupSource source, ArenaPodRestoreResult result, List<ArenaSkippedFile> skipped, CancellationToken token)
+        {
+            result.Method = ArenaBackupMethod.Sftp;
+            using var sftp = pod.Connection.OpenSftp(TimeSpan.FromSeconds(30), token);
+            using (token.Register(sftp.Dispose))
+            {
+                var restore = new SftpRestore(sftp, pod.Home);
+                var plan = Plan(pod, source, restore.List(PodBackupOperation.MaxDepth, PodBackupOperation.MaxEntries, skipped, token), result, skipped);
+                var (sent, refused) = restore.Send(plan, source, entry => ModeOf(source, entry), token);
+                skipped.AddRange(refused);
+                result.Files += sent.Count;
+                result.Bytes += sent.Sum(e => e.Size);
+            }
+            return true;
+        }
+
+        private static int ModeOf(BackupSource source, BackupFolderEntry entry) => source.Mode(entry.Path) ?? Widen(entry.LocalMode, entry.IsFolder);
 
         private void Send(PodSession pod, BackupSource source, RestorePlan plan, ArenaPodRestoreResult result, List<ArenaSkippedFile> skipped, CancellationToken token)
         {
@@ -127,13 +157,14 @@ namespace ArenaInfra.Ssh
             var unreadable = new List<ArenaSkippedFile>();
             var command = "sh -c 'cd || exit 96; exec tar -xf - --no-same-owner --delay-directory-restore"
                 + (_request.OverwriteNewer ? "" : " --keep-newer-files") + "'";
+            result.Method = ArenaBackupMethod.Stream;
             var run = pod.Connection.Stream(command, stdin =>
             {
                 var tar = new TarStreamWriter(stdin);
                 foreach (var entry in plan.Order)
                 {
                     token.ThrowIfCancellationRequested();
-                    var mode = source.Mode(entry.Path) ?? Widen(entry.LocalMode, entry.IsFolder);
+                    var mode = ModeOf(source, entry);
                     if (entry.IsFolder)
                     {
                         tar.Folder(entry.Path, mode, entry.ModifiedUtc);

@@ -114,7 +114,8 @@ namespace ArenaInfra.Ssh
             _run.Folder.Keep(string.Join("/", parts), mode);
         }
 
-        private static int Mode(SftpFileAttributes a) =>
+        /// <summary>The permission bits SFTP reports, as a number.</summary>
+        internal static int Mode(SftpFileAttributes a) =>
             (a.OwnerCanRead ? 0x100 : 0) | (a.OwnerCanWrite ? 0x80 : 0) | (a.OwnerCanExecute ? 0x40 : 0)
             | (a.GroupCanRead ? 0x20 : 0) | (a.GroupCanWrite ? 0x10 : 0) | (a.GroupCanExecute ? 0x8 : 0)
             | (a.OthersCanRead ? 0x4 : 0) | (a.OthersCanWrite ? 0x2 : 0) | (a.OthersCanExecute ? 0x1 : 0);

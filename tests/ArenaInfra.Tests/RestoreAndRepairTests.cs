@@ -389,4 +389,44 @@ public sealed class RestoreAndRepairTests : IDisposable
         Assert.True(publish.Skipped);
         Assert.Contains("Publish-ArenaProxyConfig", publish.Detail);
     }
+
+    [SkippableFact]
+    public void A_pod_without_GNU_tar_gets_its_backup_back_over_SFTP_with_modes_and_times_and_a_second_run_sends_nothing()
+    {
+        _ssh.Require();
+        Run("New-ArenaPod -Count 1 -Force | Out-Null");
+        var home = Home("alpha");
+        var old = new DateTime(2026, 5, 6, 7, 8, 9, DateTimeKind.Utc);
+        Write(Path.Combine(home, "course", "week1", "notes.md"), "notes", old);
+        Write(Path.Combine(home, "Übung 1", "naïve.py"), "print('é')", old);
+        Directory.CreateDirectory(Path.Combine(home, "empty"));
+        var script = Path.Combine(home, "run.sh");
+        Write(script, "#!/bin/sh\necho hi\n", old);
+        File.SetUnixFileMode(script, (UnixFileMode)Convert.ToInt32("750", 8));
+        Run("Backup-ArenaPod -Name alpha -Label w1 -Destination $backups | Out-Null");
+        Replace("alpha");
+        // BusyBox's tar, say: the new pod has no GNU tar.
+        var tar = Path.Combine(Path.GetDirectoryName(Home("alpha"))!, "bin", "tar");
+        File.WriteAllText(tar, "#!/bin/sh\nexit 127\n");
+        File.SetUnixFileMode(tar, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        var run = Run("Restore-ArenaPod -Name alpha -Source $backups -Confirm:$false -Verbose");
+        var first = run.Output.OfType<ArenaPodRestoreResult>().Single();
+        var second = Restore("-Name alpha");
+
+        Assert.True(first.Succeeded, first.Error);
+        Assert.Equal(ArenaBackupMethod.Sftp, first.Method);
+        Assert.Contains(run.Verbose, v => v.Contains("no GNU tar") && v.Contains("SFTP"));
+        Assert.Equal(3, first.Files);
+        var now = Home("alpha");
+        Assert.Equal("notes", File.ReadAllText(Path.Combine(now, "course", "week1", "notes.md")));
+        Assert.Equal(old, File.GetLastWriteTimeUtc(Path.Combine(now, "course", "week1", "notes.md")));
+        Assert.Equal("print('é')", File.ReadAllText(Path.Combine(now, "Übung 1", "naïve.py")));
+        Assert.Equal((UnixFileMode)Convert.ToInt32("750", 8), File.GetUnixFileMode(Path.Combine(now, "run.sh")) & (UnixFileMode)0x1FF);
+        Assert.True(Directory.Exists(Path.Combine(now, "empty")));
+        Assert.Empty(Directory.GetFiles(now, "*.part", SearchOption.AllDirectories));
+        Assert.True(second.Succeeded, second.Error);
+        Assert.Equal(0, second.Files);
+        Assert.Equal(3, second.Unchanged);
+    }
 }
