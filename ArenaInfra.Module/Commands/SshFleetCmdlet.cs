@@ -43,14 +43,14 @@ namespace ArenaInfra.Commands
         }
 
         /// <summary>Loads the key (a terminating SshKeyNotFound if it cannot be) and the host-key store.</summary>
-        internal SshSettings OpenSettings(string? keyPath = null)
+        internal SshSettings OpenSettings(string? keyPath = null, HostKeyStore? hostKeys = null)
         {
             var config = EffectiveConfig;
             try
             {
                 // Another key than the shared one (a participant's, to check what they can reach) is never encrypted.
                 var key = keyPath == null ? SshKey.Load(config.SharedKeyPath, KeyPassphrase) : SshKey.Load(keyPath, null);
-                return new SshSettings(key, HostKeyStore.Open(), Log)
+                return new SshSettings(key, hostKeys ?? HostKeyStore.Open(), Log)
                 {
                     HostKeyPolicy = HostKeyPolicy,
                     ConnectTimeout = TimeSpan.FromSeconds(ConnectTimeoutSec),

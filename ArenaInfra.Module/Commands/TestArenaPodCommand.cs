@@ -56,9 +56,20 @@ namespace ArenaInfra.Commands
             var route = Route();
             var holes = new List<string>();
             var checks = 0;
+            // One record of the pods' host keys for every participant's connections: read once, not once a participant.
+            HostKeyStore hostKeys;
+            try
+            {
+                hostKeys = HostKeyStore.Open();
+            }
+            catch (ArenaException e)
+            {
+                ThrowArenaError(e);
+                throw;
+            }
             foreach (var participant in access.Participants.Where(p => access.Keys.ContainsKey(p.Id)))
             {
-                var settings = OpenSettings(access.Keys[participant.Id].PrivateKeyPath);
+                var settings = OpenSettings(access.Keys[participant.Id].PrivateKeyPath, hostKeys);
                 try
                 {
                     var operation = new PodTestOperation(Command ?? "true", EffectiveConfig.CondaEnvName) { Timeout = System.TimeSpan.FromSeconds(TimeoutSec) };

@@ -73,7 +73,7 @@ namespace ArenaInfra.Ssh
         /// each with ./ so that none can be read as an option): GNU's format, no recursion into a folder
         /// that replaced a file, and hard links sent as the files they are.
         /// </summary>
-        public const string TarCommand = "sh -c 'cd || exit 96; exec tar -cf - --format=gnu --no-recursion --hard-dereference --null -T -'";
+        public static readonly string TarCommand = $"sh -c 'cd || exit {NoHome}; exec tar -cf - --format=gnu --no-recursion --hard-dereference --null -T -'";
 
         private static readonly Encoding StrictUtf8 = new UTF8Encoding(false, throwOnInvalidBytes: true);
 

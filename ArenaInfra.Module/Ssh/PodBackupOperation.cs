@@ -47,7 +47,11 @@ namespace ArenaInfra.Ssh
             }
             result.Destination = destination;
             var folder = new BackupFolder(destination);
-            var ok = Copy(pod, folder, result);
+            var run = new BackupRun(folder, _maxFileBytes, MaxDepth, MaxEntries, result);
+            var ok = Copy(pod, run);
+            // Whichever way the copy ended, the result says what was left out.
+            result.Skipped = run.Skipped.ToArray();
+            result.SkippedFiles = run.Skipped.Select(s => s.Path).ToArray();
             if (Directory.Exists(destination))
             {
                 try
@@ -67,10 +71,10 @@ namespace ArenaInfra.Ssh
             return ok;
         }
 
-        private bool Copy(PodSession pod, BackupFolder folder, ArenaPodBackupResult result)
+        private bool Copy(PodSession pod, BackupRun run)
         {
-            var run = new BackupRun(folder, _maxFileBytes, MaxDepth, MaxEntries, result);
-            var skipped = run.Skipped;
+            var folder = run.Folder;
+            var result = run.Result;
             // The whole pod within -TimeoutSec; ending the command or the session ends any read that hangs.
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(pod.Cancellation);
             deadline.CancelAfter(Timeout);
@@ -93,25 +97,20 @@ namespace ArenaInfra.Ssh
             }
             catch (BackupStepException e)
             {
-                Finish(result, skipped);
                 return pod.Fail(e.Step, e.Message, ArenaErrorIds.BackupFailed);
             }
             catch (TarFormatException e)
             {
-                Finish(result, skipped);
                 return pod.Fail("Download", $"the pod's stream broke off: {e.Message}; {result.Files} file(s) are in the backup", ArenaErrorIds.BackupFailed);
             }
             catch (Exception) when (deadline.IsCancellationRequested && !pod.Cancellation.IsCancellationRequested)
             {
-                Finish(result, skipped);
                 return pod.Fail("Timeout", $"the backup did not finish within {Timeout.TotalSeconds:0} s; {result.Files} file(s) are in it");
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
-                Finish(result, skipped);
                 return pod.Fail("Download", e.Message, ArenaErrorIds.BackupFailed);
             }
-            Finish(result, skipped);
             return true;
         }
 
@@ -141,17 +140,10 @@ namespace ArenaInfra.Ssh
                 catch (Exception e) when (e is Renci.SshNet.Common.SshException || e is ObjectDisposedException)
                 {
                     if (deadline.IsCancellationRequested && !pod.Cancellation.IsCancellationRequested) throw;
-                    Finish(run.Result, run.Skipped);
                     return pod.Fail("Download", e.Message, ArenaErrorIds.SftpFailed);
                 }
             }
             return true;
-        }
-
-        private static void Finish(ArenaPodBackupResult result, List<ArenaSkippedFile> skipped)
-        {
-            result.Skipped = skipped.ToArray();
-            result.SkippedFiles = skipped.Select(s => s.Path).ToArray();
         }
     }
 }

@@ -155,7 +155,7 @@ namespace ArenaInfra.Ssh
         {
             var sent = new List<BackupFolderEntry>();
             var unreadable = new List<ArenaSkippedFile>();
-            var command = "sh -c 'cd || exit 96; exec tar -xf - --no-same-owner --delay-directory-restore"
+            var command = $"sh -c 'cd || exit {HomeListing.NoHome}; exec tar -xf - --no-same-owner --delay-directory-restore"
                 + (_request.OverwriteNewer ? "" : " --keep-newer-files") + "'";
             result.Method = ArenaBackupMethod.Stream;
             var run = pod.Connection.Stream(command, stdin =>

@@ -18,7 +18,6 @@ namespace ArenaInfra.Ssh
     /// </summary>
     internal sealed class StreamedBackup
     {
-
         private readonly BackupRun _run;
 
         public StreamedBackup(BackupRun run) => _run = run;
