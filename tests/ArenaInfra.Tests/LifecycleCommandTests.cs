@@ -287,6 +287,21 @@ public sealed class LifecycleCommandTests : IDisposable
     }
 
     [Fact]
+    public void Ctrl_C_during_a_replacement_stops_it_within_seconds()
+    {
+        Seed("camp-alpha");
+        _sandbox.AddFault(new { kind = "slowCommit", delayMs = 5000, count = 1 });
+
+        var (wasRunning, stopTook, state) = PowerShellHost.StopAfter(
+            $"$cfg = Import-ArenaConfig '{_vars["configPath"]}' -NoDefault; Repair-ArenaPod -Name alpha -Force -Config $cfg -ApiKey (ConvertTo-SecureString '{Sandbox.ApiKey}' -AsPlainText -Force)",
+            TimeSpan.FromMilliseconds(1500));
+
+        Assert.True(wasRunning);
+        Assert.True(stopTook < TimeSpan.FromSeconds(3), $"stopping took {stopTook}");
+        Assert.Equal(PSInvocationState.Stopped, state);
+    }
+
+    [Fact]
     public void No_funds_on_the_first_candidate_stops_the_batch_without_trying_the_others()
     {
         _sandbox.AddFault(new { kind = "balance", count = 100 });

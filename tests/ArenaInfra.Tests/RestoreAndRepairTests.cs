@@ -429,4 +429,26 @@ public sealed class RestoreAndRepairTests : IDisposable
         Assert.Equal(0, second.Files);
         Assert.Equal(3, second.Unchanged);
     }
+
+    [SkippableFact]
+    public void A_restore_whose_pod_stalls_ends_at_its_deadline()
+    {
+        _ssh.Require();
+        Run("New-ArenaPod -Count 1 -Force | Out-Null");
+        Write(Path.Combine(Home("alpha"), "work.txt"), "work");
+        Run("Backup-ArenaPod -Name alpha -Label w1 -Destination $backups | Out-Null");
+        File.Delete(Path.Combine(Home("alpha"), "work.txt"));
+        // A tar that says it is GNU tar and then never reads or answers.
+        var tar = Path.Combine(Path.GetDirectoryName(Home("alpha"))!, "bin", "tar");
+        File.WriteAllText(tar, "#!/bin/sh\ncase \"$1\" in --version) echo 'tar (GNU tar) 1.34'; exit 0;; esac\nexec sleep 600\n");
+        File.SetUnixFileMode(tar, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var clock = Stopwatch.StartNew();
+
+        var result = Restore("-Name alpha -TimeoutSec 3");
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed}");
+        Assert.False(result.Succeeded);
+        Assert.Equal("Timeout", result.FailedStep);
+        Assert.Equal("RestoreFailed", result.ErrorId);
+    }
 }

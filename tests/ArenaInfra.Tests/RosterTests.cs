@@ -313,4 +313,32 @@ public sealed class RosterFileTests : IDisposable
         Assert.Contains(result.Warnings, w => w.Contains("line 8") && w.Contains("as line 2 is already"));
         Assert.Contains(result.Warnings, w => w.Contains("line 9") && w.Contains("'zulu' is not in MachineNames") && w.Contains("kept"));
     }
+
+    [Fact]
+    public void Without_a_roster_it_says_so_and_a_roster_that_is_not_there_is_named()
+    {
+        var config = _dir.Write("plain.env", "MACHINE_NAME_PREFIX=camp\nMACHINE_NAME_LIST=(alpha bravo)\n");
+        var variables = new Dictionary<string, object?> { ["cfg"] = config, ["gone"] = Path.Combine(_dir.Path, "gone.csv") };
+
+        var none = _host.Run("$c = Import-ArenaConfig $cfg -NoDefault; try { Import-ArenaRoster -Config $c } catch { $_ }", variables);
+        var gone = _host.Run("$c = Import-ArenaConfig $cfg -NoDefault; try { Import-ArenaRoster -Path $gone -Config $c } catch { $_ }", variables);
+
+        Assert.Equal("RosterMissing", none.CaughtErrorId);
+        Assert.Contains("ARENA_ROSTER", none.Caught.ErrorDetails.RecommendedAction);
+        Assert.Equal("CsvFileNotFound", gone.CaughtErrorId);
+        Assert.Contains("gone.csv", gone.Caught.Exception.Message);
+    }
+
+    [Fact]
+    public void An_empty_pipeline_makes_no_key_and_no_folder()
+    {
+        var keys = Path.Combine(_dir.Path, "keys");
+        var config = _dir.Write("roster.env", $"MACHINE_NAME_PREFIX=camp\nMACHINE_NAME_LIST=(alpha)\nARENA_ROSTER={_dir.Write("r.csv", "participant,email,machine\nAda,ada@example.org,alpha\n")}\nARENA_PARTICIPANT_KEYS={keys}\n");
+
+        var result = _host.Run("$c = Import-ArenaConfig $cfg -NoDefault; @() | New-ArenaParticipantKey -Config $c", new Dictionary<string, object?> { ["cfg"] = config });
+
+        Assert.Empty(result.Output);
+        Assert.Empty(result.Errors);
+        Assert.False(Directory.Exists(keys));
+    }
 }
