@@ -70,7 +70,11 @@ namespace ArenaInfra.Commands
         /// <summary>A name whose pod is gone because an earlier run terminated it is carried on, not an error.</summary>
         protected override bool ExpectMissing(string nameOrId) => Journal.Get(PodName(nameOrId)) != null;
 
-        private string PodName(string name) => name.StartsWith(EffectiveConfig.Prefix + "-", StringComparison.Ordinal) ? name : EffectiveConfig.Prefix + "-" + name;
+        private string PodName(string name)
+        {
+            var naming = new Config.FleetNaming(EffectiveConfig.Prefix);
+            return naming.MachineNameOf(name) != null ? name : naming.PodName(name);
+        }
 
         protected override void EndProcessing()
         {
@@ -79,16 +83,30 @@ namespace ArenaInfra.Commands
             var work = pods.Select(p => (Name: p.Name, Pod: (ArenaPod?)p)).Concat(ExpectedMissing.Select(n => (Name: PodName(n), Pod: (ArenaPod?)null))).ToList();
             if (work.Count == 0) return;
             var secrets = ReadSecrets(pods);
+            var skip = new HashSet<string>(SkipSetup ?? Array.Empty<string>(), StringComparer.OrdinalIgnoreCase);
+            byte[] gitKey;
+            string publicKey;
+            try
+            {
+                // Both keys before any pod is touched: a missing key is SshKeyNotFound, not a half-done replacement.
+                gitKey = PodSetupPlan.ReadGitKey(config.SharedKeyPath, skip);
+                publicKey = RunWork(_ => PublicKeyReader.Read(config.SharedKeyPath, Log));
+            }
+            catch (ArenaException e)
+            {
+                ThrowArenaError(e);
+                throw;
+            }
             var plan = new ReplacementPlan
             {
                 Setup = new PodSetupPlan
                 {
-                    GitKey = PodSetupPlan.ReadGitKey(config.SharedKeyPath, new HashSet<string>(SkipSetup ?? Array.Empty<string>(), StringComparer.OrdinalIgnoreCase)),
+                    GitKey = gitKey,
                     GitKeyRemotePath = config.GitKeyRemotePath,
                     RepoName = config.RepoName,
                     RepoUrl = config.RepoUrl,
                     Branch = config.DefaultBranch,
-                    Skip = new HashSet<string>(SkipSetup ?? Array.Empty<string>(), StringComparer.OrdinalIgnoreCase),
+                    Skip = skip,
                 },
                 Restore = BackupSource == null && FromBranch == null ? null : new RestoreRequest
                 {
@@ -105,7 +123,7 @@ namespace ArenaInfra.Commands
                 CondaEnv = config.CondaEnvName,
                 ReadyTimeout = TimeSpan.FromSeconds(ReadyTimeoutSec),
                 StepTimeout = TimeSpan.FromSeconds(TimeoutSec),
-                PublicKey = RunWork(_ => PublicKeyReader.Read(config.SharedKeyPath, Log)),
+                PublicKey = publicKey,
                 MaxCostPerHour = MaxCostPerHour,
                 Access = config.RosterPath == null ? null : LoadRoster(null),
             };

@@ -22,6 +22,10 @@ namespace ArenaInfra
         public int? DiskSizeGB { get; set; }
         public int? VolumeSizeGB { get; set; }
         public DateTimeOffset StartedAt { get; set; }
+
+        /// <summary>Read from the journal: an earlier run left it, and this one carries it on.</summary>
+        [JsonIgnore]
+        public bool Resumed { get; set; }
     }
 
     /// <summary>

@@ -66,7 +66,11 @@ namespace ArenaInfra.Fleet
         public RepairEntry Entry(string name, ArenaPod? current)
         {
             var entry = _journal.Get(name);
-            if (entry != null && (current == null || current.Id == entry.NewPodId || current.Id == entry.OldPodId)) return entry;
+            if (entry != null && (current == null || current.Id == entry.NewPodId || current.Id == entry.OldPodId))
+            {
+                entry.Resumed = true;
+                return entry;
+            }
             if (current == null) throw new InvalidOperationException($"{name}: no pod and no replacement in progress");
             return new RepairEntry
             {
@@ -88,7 +92,7 @@ namespace ArenaInfra.Fleet
             var clock = Stopwatch.StartNew();
             var result = new ArenaPodRepairResult { Name = entry.Name, MachineName = entry.Machine, PodId = current?.Id, OldPodId = entry.OldPodId };
             var steps = new List<ArenaRepairStep>();
-            result.Resumed = _journal.Get(entry.Name) != null;
+            result.Resumed = entry.Resumed;
             try
             {
                 _journal.Put(entry);

@@ -53,8 +53,7 @@ namespace ArenaInfra.Fleet
         }
 
         /// <summary>The machine a pod is: its MACHINE_NAME, else its name without the prefix.</summary>
-        public string MachineOf(ArenaPod pod) =>
-            pod.MachineName ?? (pod.Name.StartsWith(_prefix + "-", StringComparison.Ordinal) ? pod.Name.Substring(_prefix.Length + 1) : pod.Name);
+        public string MachineOf(ArenaPod pod) => pod.MachineName ?? new FleetNaming(_prefix).MachineNameOf(pod.Name) ?? pod.Name;
 
         public IReadOnlyList<ArenaParticipant> AssignedTo(ArenaPod pod) => Participants.Where(p => p.Machine == MachineOf(pod)).ToList();
 

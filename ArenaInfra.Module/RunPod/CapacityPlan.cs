@@ -27,6 +27,8 @@ namespace ArenaInfra.RunPod
         public string? LeftOut { get; set; }
         /// <summary>Left out only for having no stock now: still worth trying while waiting for capacity.</summary>
         public bool NoStockOnly { get; set; }
+        /// <summary>The catalog has no such GPU type.</summary>
+        public bool Unknown { get; set; }
 
         public override string ToString() =>
             $"{GpuTypeId} on {Cloud}" + (PricePerHour == null ? "" : string.Format(CultureInfo.InvariantCulture, " {0:0.000} USD/h", PricePerHour.Value))
@@ -64,6 +66,7 @@ namespace ArenaInfra.RunPod
                     }
                     if (offer == null)
                     {
+                        candidate.Unknown = true;
                         candidate.LeftOut = "RunPod's catalog does not know this GPU type";
                         continue;
                     }
@@ -87,7 +90,7 @@ namespace ArenaInfra.RunPod
         /// <summary>Why nothing can be created, before anything is: every GPU type unknown, or every candidate left out.</summary>
         public static ArenaException? Hopeless(IReadOnlyList<PodCandidate> candidates, bool waiting)
         {
-            if (candidates.All(c => c.LeftOut == "RunPod's catalog does not know this GPU type"))
+            if (candidates.All(c => c.Unknown))
             {
                 var names = string.Join("', '", candidates.Select(c => c.GpuTypeId).Distinct());
                 return new ArenaException(ArenaErrorIds.InvalidArgument, ErrorCategory.InvalidArgument,
