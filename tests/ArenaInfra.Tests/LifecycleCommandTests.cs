@@ -169,6 +169,18 @@ public sealed class LifecycleCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_replacement_without_its_key_stops_before_any_pod_is_touched()
+    {
+        Seed("camp-alpha");
+        _vars["badConfig"] = _dir.Write("nokey-repair.env", $"RUNPOD_API_BASE_URL={_sandbox.Url}\nSHARED_SSH_KEY_PATH={_dir.Path}/nothing\nMACHINE_NAME_PREFIX=camp\nMACHINE_NAME_LIST=(alpha)\n");
+
+        var result = _host.Run("try { Repair-ArenaPod -Name alpha -Force -Config (Import-ArenaConfig $badConfig -NoDefault) -ApiKey $key } catch { $_ }", _vars);
+
+        Assert.Equal("SshKeyNotFound", result.CaughtErrorId);
+        Assert.DoesNotContain(_sandbox.Requests(), r => r.OperationName is "TerminatePod" or "CreatePod");
+    }
+
+    [Fact]
     public void A_create_that_commits_and_then_answers_502_yields_exactly_one_pod()
     {
         _sandbox.AddFault(new { kind = "commitThen502" });
@@ -290,11 +302,16 @@ public sealed class LifecycleCommandTests : IDisposable
     public void Ctrl_C_during_a_replacement_stops_it_within_seconds()
     {
         Seed("camp-alpha");
-        _sandbox.AddFault(new { kind = "slowCommit", delayMs = 5000, count = 1 });
+        _sandbox.AddFault(new { kind = "slowCommit", delayMs = 3000, count = 1 });
 
         var (wasRunning, stopTook, state) = PowerShellHost.StopAfter(
             $"$cfg = Import-ArenaConfig '{_vars["configPath"]}' -NoDefault; Repair-ArenaPod -Name alpha -Force -Config $cfg -ApiKey (ConvertTo-SecureString '{Sandbox.ApiKey}' -AsPlainText -Force)",
             TimeSpan.FromMilliseconds(1500));
+
+        // The create sent before Ctrl+C still lands: wait for it, so that no later test meets it, and forget the replacement.
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (DateTime.UtcNow < deadline && !Run("Get-ArenaPod -Name alpha -ErrorAction SilentlyContinue").Output.OfType<ArenaPod>().Any()) Thread.Sleep(200);
+        foreach (var journal in new[] { "repairs.json", "pending-creates.json" }) File.Delete(Path.Combine(Environment.GetEnvironmentVariable("ARENA_INFRA_DATA")!, journal));
 
         Assert.True(wasRunning);
         Assert.True(stopTook < TimeSpan.FromSeconds(3), $"stopping took {stopTook}");
