@@ -4,6 +4,7 @@
 .DESCRIPTION
     dotnet pwsh ./build.ps1 build   publishes the importable module to out/ArenaInfra/
     dotnet pwsh ./build.ps1 test    builds, runs xunit and Pester, ends with 'N passed, N failed'
+    dotnet pwsh ./build.ps1 test -Filter Backup   only the tests whose full name contains 'Backup'
     dotnet pwsh ./build.ps1 demo    builds and tours the module against the local RunPod sandbox
     dotnet pwsh ./build.ps1 bench   builds and runs the benchmarks in bench/ (they print ratios)
     dotnet pwsh ./build.ps1 docs    rewrites docs/<Cmdlet>.md in platyPS's layout: SYNTAX, types, defaults from the cmdlets
@@ -16,7 +17,9 @@ param(
     [ValidateSet('build', 'test', 'demo', 'bench', 'docs', 'package', 'clean')]
     [string] $Task = 'build',
     [ValidateSet('Debug', 'Release')]
-    [string] $Configuration = 'Release'
+    [string] $Configuration = 'Release',
+    # test: run only the xunit and Pester tests whose full name contains this text (no compile check).
+    [string] $Filter
 )
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
@@ -168,14 +171,19 @@ function Invoke-Test {
     $null = New-Item -ItemType Directory -Path $results
 
     Write-Host "`n=== xunit ==="
+    $xunitFilter = if ($Filter) { @('--filter', "FullyQualifiedName~$Filter") } else { @() }
     & dotnet test (Join-Path $Root 'tests/ArenaInfra.Tests/ArenaInfra.Tests.csproj') -c $Configuration --no-build --nologo `
-        --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=normal' --results-directory $results
+        --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=normal' --results-directory $results @xunitFilter
     $xunitExit = $LASTEXITCODE
     $xunit = Read-TrxCounts (Join-Path $results 'xunit.trx')
     if ($null -eq $xunit) { $xunit = [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 }; Write-Warning "xunit produced no results (exit code $xunitExit)." }
 
-    Write-Host "`n=== Compile check against .NET Framework 4.7.2 (Windows PowerShell) ==="
-    $frameworkCheck = Invoke-FrameworkCompileCheck
+    # A filtered run is for working on a part: the whole-module compile check belongs to a full run.
+    $frameworkCheck = $null
+    if (-not $Filter) {
+        Write-Host "`n=== Compile check against .NET Framework 4.7.2 (Windows PowerShell) ==="
+        $frameworkCheck = Invoke-FrameworkCompileCheck
+    }
 
     Write-Host "`n=== Pester ==="
     $pester = Get-PesterModule
@@ -191,6 +199,7 @@ Import-Module '$pester'
 `$c.Output.Verbosity = 'Detailed'
 `$c.TestResult.Enabled = `$true
 `$c.TestResult.OutputPath = '$(Join-Path $results 'pester.xml')'
+$(if ($Filter) { "`$c.Filter.FullName = '*$($Filter.Replace("'", "''"))*'" })
 `$r = Invoke-Pester -Configuration `$c
 @{ Passed = `$r.PassedCount; Failed = `$r.FailedCount + `$r.FailedBlocksCount + `$r.FailedContainersCount; Skipped = `$r.SkippedCount } | ConvertTo-Json | Set-Content '$pesterCounts'
 "@
@@ -198,11 +207,13 @@ Import-Module '$pester'
     & $pwsh[0] @(@($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', $script))
     $pesterResult = if (Test-Path $pesterCounts) { Get-Content -Raw $pesterCounts | ConvertFrom-Json } else { Write-Warning 'Pester produced no results.'; [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
 
-    $passed = $xunit.Passed + $pesterResult.Passed + [int]$frameworkCheck
-    $failed = $xunit.Failed + $pesterResult.Failed + [int](-not $frameworkCheck)
+    $checked = $null -ne $frameworkCheck
+    $passed = $xunit.Passed + $pesterResult.Passed + [int]($checked -and $frameworkCheck)
+    $failed = $xunit.Failed + $pesterResult.Failed + [int]($checked -and -not $frameworkCheck)
     $skipped = $xunit.Skipped + $pesterResult.Skipped
+    $checkText = if (-not $checked) { 'not run (filtered)' } elseif ($frameworkCheck) { 'passed' } else { 'failed' }
     Write-Host ''
-    Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed, $($xunit.Skipped) skipped; Pester: $($pesterResult.Passed) passed, $($pesterResult.Failed) failed, $($pesterResult.Skipped) skipped; .NET Framework 4.7.2 compile check: $(if ($frameworkCheck) { 'passed' } else { 'failed' })"
+    Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed, $($xunit.Skipped) skipped; Pester: $($pesterResult.Passed) passed, $($pesterResult.Failed) failed, $($pesterResult.Skipped) skipped; .NET Framework 4.7.2 compile check: $checkText"
     $line = "$passed passed, $failed failed"
     if ($skipped -gt 0) { $line += ", $skipped skipped" }
     Write-Host $line
