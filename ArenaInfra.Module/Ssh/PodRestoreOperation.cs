@@ -109,6 +109,10 @@ namespace ArenaInfra.Ssh
             result.Source = source.Folder;
             result.Label = source.Label;
             pod.Log.Verbose($"{pod.Pod.Name}: restoring from '{source.Label}': {choice.Reason}.");
+            if (source.Record == null || !source.Record.Succeeded)
+            {
+                pod.Log.Warning($"{pod.Pod.Name}: the backup '{source.Label}' did not finish, so files may be missing from it; it is restored because -Label asked for it.");
+            }
             var skipped = new List<ArenaSkippedFile>();
             var listing = HomeListing.List(pod, PodBackupOperation.MaxDepth, PodBackupOperation.MaxEntries, token);
             if (listing.CannotStream != null)

@@ -187,6 +187,25 @@ public sealed class BackupIntegrityTests : IDisposable
     }
 
     [SkippableFact]
+    public void The_one_writer_of_backed_up_files_says_a_full_disk_is_this_machines_failure_and_leaves_no_partial_file()
+    {
+        var disk = SmallDisk(1);
+        var folder = new BackupFolder(Path.Combine(disk, "w1", "camp-alpha"), Path.Combine(disk, "w1"));
+        var bytes = new byte[2 * 1024 * 1024];
+        var file = new[] { "big.bin" };
+
+        var refused = Assert.Throws<BackupWriteException>(() =>
+            folder.Write(file, bytes.Length, exactSize: true, 0x1A4, DateTime.UtcNow, stream => stream.Write(bytes, 0, bytes.Length)));
+        // What the pod sent wrong is still the pod's: a file longer than it announced.
+        var lying = Assert.ThrowsAny<IOException>(() =>
+            folder.Write(new[] { "small.txt" }, 3, exactSize: true, 0x1A4, DateTime.UtcNow, stream => stream.Write(bytes, 0, 10)));
+
+        Assert.Contains("No space left on device", refused.Message);
+        Assert.Contains("more than the 3 bytes", lying.Message);
+        Assert.Empty(Directory.GetFiles(Path.Combine(disk, "w1"), "*", SearchOption.AllDirectories));
+    }
+
+    [SkippableFact]
     public void A_record_that_cannot_be_written_after_the_last_file_leaves_the_backup_unfinished()
     {
         _ssh.Require();
@@ -234,7 +253,8 @@ public sealed class BackupIntegrityTests : IDisposable
 
         var chosen = Restore("-Name alpha");
         var essay = File.ReadAllText(Path.Combine(home, "essay.md"));
-        var asked = Restore("-Name alpha -Label tuesday -Force");
+        var askedRun = Run("Restore-ArenaPod -Name alpha -Label tuesday -Force -Source $dest -Confirm:$false");
+        var asked = askedRun.Output.OfType<ArenaPodRestoreResult>().Single();
 
         Assert.True(chosen.Succeeded, chosen.Error);
         Assert.Equal("monday", chosen.Label);
@@ -245,6 +265,7 @@ public sealed class BackupIntegrityTests : IDisposable
         Assert.Equal("tuesday", asked.Label);
         Assert.Contains("-Label", asked.LabelReason);
         Assert.Contains("did not finish", asked.LabelReason);
+        Assert.Contains(askedRun.Warnings, w => w.StartsWith("camp-alpha: the backup 'tuesday' did not finish"));
     }
 
     // Row 4: caps and free space, before a byte is fetched.
