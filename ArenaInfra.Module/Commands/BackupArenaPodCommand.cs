@@ -30,7 +30,9 @@ namespace ArenaInfra.Commands
         protected override void EndProcessing()
         {
             var root = Path.Combine(SessionState.Path.GetUnresolvedProviderPathFromPSPath(Destination), Label);
-            var operation = new PodBackupOperation(root, (long)MaxFileSizeMB * 1024 * 1024) { Timeout = TimeSpan.FromSeconds(TimeoutSec) };
+            var config = EffectiveConfig;
+            var budget = new BackupBudget((long)config.BackupMaxPodMB * 1024 * 1024, (long)config.BackupMaxRunMB * 1024 * 1024);
+            var operation = new PodBackupOperation(root, (long)MaxFileSizeMB * 1024 * 1024, budget) { Timeout = TimeSpan.FromSeconds(TimeoutSec) };
             RunOperation(ChosenPods(), operation, WriteObject, "backed up");
         }
     }

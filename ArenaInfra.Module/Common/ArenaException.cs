@@ -78,6 +78,14 @@ namespace ArenaInfra
         public const string SftpFailed = nameof(SftpFailed);
         public const string BackupFailed = nameof(BackupFailed);
         public const string BackupNotFound = nameof(BackupNotFound);
+        /// <summary>A file, a folder or the record of a backup could not be written here (a full disk, say): the backup did not finish.</summary>
+        public const string BackupIncomplete = nameof(BackupIncomplete);
+        /// <summary>A pod's files are more than BACKUP_MAX_POD_MB, or would take the run past BACKUP_MAX_RUN_MB: nothing of it was fetched.</summary>
+        public const string BackupTooLarge = nameof(BackupTooLarge);
+        /// <summary>The backup's disk has less free space than a pod's changed files need: nothing of it was fetched.</summary>
+        public const string BackupNoSpace = nameof(BackupNoSpace);
+        /// <summary>A folder below the backups' root is a symbolic link (or a junction): it is never followed.</summary>
+        public const string BackupPathIsLink = nameof(BackupPathIsLink);
         public const string RestoreFailed = nameof(RestoreFailed);
         public const string RosterMissing = nameof(RosterMissing);
         public const string SshOperationFailed = nameof(SshOperationFailed);

@@ -75,6 +75,10 @@ namespace ArenaInfra
         public int ApiTimeoutSec => Number("ApiTimeoutSec");
         public int ApiRetryMaxSec => Number("ApiRetryMaxSec");
         public int ApiRequestsPerSecond => Number("ApiRequestsPerSecond");
+        /// <summary>The most one pod's backup may hold, in MB.</summary>
+        public int BackupMaxPodMB => Number("BackupMaxPodMB");
+        /// <summary>The most one Backup-ArenaPod run may fetch over all its pods, in MB.</summary>
+        public int BackupMaxRunMB => Number("BackupMaxRunMB");
         /// <summary>The SSH key exchange tried first ('default' keeps SSH.NET's own order).</summary>
         public string SshKeyExchange => Text("SshKeyExchange")!;
 

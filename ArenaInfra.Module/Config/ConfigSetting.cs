@@ -87,6 +87,9 @@ namespace ArenaInfra.Config
             new ConfigSetting("ApiRetryMaxSec", "RUNPOD_API_RETRY_MAX_SEC", ConfigValueKind.Integer, 120, minimum: 0),
             new ConfigSetting("ApiRequestsPerSecond", "RUNPOD_API_MAX_RPS", ConfigValueKind.Integer, 8, minimum: 0),
             new ConfigSetting("SshKeyExchange", "SSH_KEY_EXCHANGE", ConfigValueKind.Text, "curve25519-sha256"),
+            // A home of checkpoints or a dataset fills the organiser's disk and leaves no room for the next pod's work.
+            new ConfigSetting("BackupMaxPodMB", "BACKUP_MAX_POD_MB", ConfigValueKind.Integer, 2048, minimum: 1),
+            new ConfigSetting("BackupMaxRunMB", "BACKUP_MAX_RUN_MB", ConfigValueKind.Integer, 51200, minimum: 1),
             // Roster mode: each participant their own key. Unset, the shared key is everyone's.
             new ConfigSetting("RosterPath", "ARENA_ROSTER", ConfigValueKind.LocalPath, null),
             new ConfigSetting("ParticipantKeyFolder", "ARENA_PARTICIPANT_KEYS", ConfigValueKind.LocalPath, null),

@@ -7,28 +7,37 @@ namespace ArenaInfra
     /// <summary>
     /// One pod's folder in a backup, and the only code that writes into it, whichever way the files
     /// arrive (one stream, or SFTP file by file). Every path is built from the pod's names through
-    /// UntrustedValue.PathUnder, so none leaves the folder; folders are the owner's only; a file is
-    /// written under a short temporary name and renamed when complete, never larger than announced,
-    /// with the pod's modification time and never more open than on the pod (owner bits only).
+    /// UntrustedValue.PathUnder, so none leaves the folder; every folder on the way from the label's
+    /// folder to a file is looked at itself (never through a link) and must be a real folder, so a link
+    /// planted in the backup tree is refused, never followed; folders are the owner's only; a file is
+    /// written under a short temporary name, flushed to the disk and renamed when complete, never
+    /// larger than announced, with the pod's modification time and never more open than on the pod
+    /// (owner bits only). What this machine could not write is a BackupWriteException, never a skip.
     /// </summary>
     internal sealed class BackupFolder
     {
-        public BackupFolder(string root)
+        private readonly HashSet<string> _checked = new HashSet<string>(StringComparer.Ordinal);
+
+        /// <summary>root: the pod's folder; labelFolder, for a backup: the folder above it, checked the same way.</summary>
+        public BackupFolder(string root, string? labelFolder = null)
         {
             Root = Path.GetFullPath(root);
+            LabelFolder = labelFolder == null ? null : Path.GetFullPath(labelFolder);
         }
 
         public string Root { get; }
+        public string? LabelFolder { get; }
 
         /// <summary>The pod's permission bits of every file and folder now in the backup, by relative path, for the backup's record.</summary>
         public Dictionary<string, string> Modes { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
         public void Keep(string path, int podMode) => Modes[path] = Convert.ToString(podMode & 0xFFF, 8);
 
-        public void Create(string labelFolder)
+        /// <summary>Makes (or checks) the label's folder and the pod's: real folders, owner-only.</summary>
+        public void Create()
         {
-            SafeFile.CreatePrivateDirectory(labelFolder);
-            SafeFile.CreatePrivateDirectory(Root);
+            if (LabelFolder != null) RealFolder(LabelFolder);
+            RealFolder(Root);
         }
 
         /// <summary>The local path of a pod's relative path; throws ArgumentException when a part cannot be a local name.</summary>
@@ -43,51 +52,151 @@ namespace ArenaInfra
             return Math.Abs((info.LastWriteTimeUtc - modifiedUtc).Ticks) < tolerance.Ticks;
         }
 
-        /// <summary>Creates a folder and the ones above it (up to the root), owner-only; returns its path.</summary>
+        /// <summary>Creates a folder and the ones above it (up to the root), owner-only, each checked to be a real folder; returns its path.</summary>
         public string CreateFolder(IReadOnlyList<string> parts)
         {
             var folder = PathOf(parts);
-            if (Directory.Exists(folder)) return folder;
-            var missing = new Stack<string>();
-            for (var at = folder; at.Length > Root.Length && !Directory.Exists(at); at = Path.GetDirectoryName(at)!) missing.Push(at);
-            while (missing.Count > 0) SafeFile.CreatePrivateDirectory(missing.Pop());
+            Create();
+            var at = Root;
+            foreach (var part in parts)
+            {
+                at = Path.Combine(at, part);
+                RealFolder(at);
+            }
             return folder;
         }
 
         /// <summary>
+        /// A folder of the backup, looked at itself (lstat): made when missing, and refused when it is a
+        /// link or a junction (BackupLinkException) or a file. Checked once a run.
+        /// </summary>
+        private void RealFolder(string folder)
+        {
+            if (_checked.Contains(folder)) return;
+            var attributes = Attributes(folder);
+            if (attributes == null)
+            {
+                try
+                {
+                    SafeFile.CreatePrivateDirectory(folder);
+                }
+                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+                {
+                    throw new BackupWriteException(folder, $"the folder '{folder}' could not be made ({e.Message})", e);
+                }
+                attributes = Attributes(folder);
+            }
+            if (attributes != null && (attributes.Value & FileAttributes.ReparsePoint) != 0) throw new BackupLinkException(folder);
+            if (attributes == null || (attributes.Value & FileAttributes.Directory) == 0)
+            {
+                throw new BackupWriteException(folder, $"'{folder}' is a file where the backup keeps a folder");
+            }
+            _checked.Add(folder);
+        }
+
+        /// <summary>What is at a path itself, not what a link there points at; null when nothing is.</summary>
+        internal static FileAttributes? Attributes(string path)
+        {
+            try
+            {
+                // A link's own attributes carry ReparsePoint (a dangling one's too), whatever it points at.
+                return File.GetAttributes(path);
+            }
+            catch (Exception e) when (e is FileNotFoundException || e is DirectoryNotFoundException)
+            {
+                return null;
+            }
+        }
+
+        /// <summary>
         /// Writes one file: fill gets a stream that refuses more than size bytes; the file appears under
-        /// its name only when fill wrote exactly size bytes (or, with exactSize false, at most size).
-        /// Returns the bytes written.
+        /// its name only when fill wrote exactly size bytes (or, with exactSize false, at most size), and
+        /// only once its bytes are on the disk. Returns the bytes written. A write this machine refused
+        /// (a full disk) is a BackupWriteException; what the pod sent wrong stays an IOException.
         /// </summary>
         public long Write(IReadOnlyList<string> parts, long size, bool exactSize, int podMode, DateTime modifiedUtc, Action<Stream> fill)
         {
             var local = PathOf(parts);
             var folder = Path.GetDirectoryName(local)!;
-            if (!Directory.Exists(folder)) CreateFolder(Slice(parts, parts.Count - 1));
+            CreateFolder(Slice(parts, parts.Count - 1));
             // A short temporary name: the real one may already be at the file system's limit.
             var partial = Path.Combine(folder, ".arena-" + Guid.NewGuid().ToString("N").Substring(0, 12) + ".part");
             try
             {
                 long written;
-                using (var file = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920))
+                FileStream file;
+                try
                 {
-                    SafeFile.OwnerOnly(partial);
-                    var capped = new CappedStream(file, size);
+                    file = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920);
+                }
+                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+                {
+                    throw new BackupWriteException(local, e.Message, e);
+                }
+                var failed = false;
+                try
+                {
+                    Local(local, () => SafeFile.OwnerOnly(partial));
+                    var capped = new CappedStream(file, size, local);
                     fill(capped);
                     written = capped.Written;
+                    // On the disk before the name, so the record written after the last file speaks for every file.
+                    Local(local, () => file.Flush(true));
+                }
+                catch
+                {
+                    failed = true;
+                    throw;
+                }
+                finally
+                {
+                    // Closing flushes what is buffered: after a failure, that failing too is not the news.
+                    try
+                    {
+                        file.Dispose();
+                    }
+                    catch (Exception e) when ((e is IOException || e is UnauthorizedAccessException) && failed)
+                    {
+                    }
+                    catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+                    {
+                        throw new BackupWriteException(local, e.Message, e);
+                    }
                 }
                 if (exactSize && written != size) throw new IOException($"the pod sent {written} bytes of the {size} it announced; it was left out");
-                // Never more open than on the pod, and never open to anyone but the owner here; always readable by the owner.
-                SafeFile.SetMode(partial, (podMode & 0x1C0) | 0x100);
-                File.SetLastWriteTimeUtc(partial, modifiedUtc);
-                // Whatever is at the name (an older copy, or a link someone put there) is replaced, never written through.
-                if (File.Exists(local) || IsLink(local)) File.Delete(local);
-                File.Move(partial, local);
+                Local(local, () =>
+                {
+                    // Never more open than on the pod, and never open to anyone but the owner here; always readable by the owner.
+                    SafeFile.SetMode(partial, (podMode & 0x1C0) | 0x100);
+                    File.SetLastWriteTimeUtc(partial, modifiedUtc);
+                    // Whatever is at the name (an older copy, or a link someone put there) is replaced, never written through.
+                    if (Attributes(local) != null) File.Delete(local);
+                    File.Move(partial, local);
+                });
                 return written;
             }
             finally
             {
-                if (File.Exists(partial)) File.Delete(partial);
+                try
+                {
+                    if (File.Exists(partial)) File.Delete(partial);
+                }
+                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+                {
+                    // What went wrong before is the news; a leftover .part is never restored.
+                }
+            }
+        }
+
+        private static void Local(string path, Action action)
+        {
+            try
+            {
+                action();
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                throw new BackupWriteException(path, e.Message, e);
             }
         }
 
@@ -157,18 +266,6 @@ namespace ArenaInfra
             if (Directory.Exists(folder)) Directory.SetLastWriteTimeUtc(folder, modifiedUtc);
         }
 
-        private static bool IsLink(string path)
-        {
-            try
-            {
-                return (File.GetAttributes(path) & FileAttributes.ReparsePoint) != 0;
-            }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
-            {
-                return false;
-            }
-        }
-
         private static string[] Slice(IReadOnlyList<string> parts, int count)
         {
             var slice = new string[count];
@@ -181,11 +278,13 @@ namespace ArenaInfra
         {
             private readonly Stream _inner;
             private readonly long _cap;
+            private readonly string _path;
 
-            public CappedStream(Stream inner, long cap)
+            public CappedStream(Stream inner, long cap, string path = "")
             {
                 _inner = inner;
                 _cap = cap;
+                _path = path;
             }
 
             public long Written { get; private set; }
@@ -193,7 +292,14 @@ namespace ArenaInfra
             public override void Write(byte[] buffer, int offset, int count)
             {
                 if (Written + count > _cap) throw new IOException($"the pod sent more than the {_cap} bytes it announced; it was left out");
-                _inner.Write(buffer, offset, count);
+                try
+                {
+                    _inner.Write(buffer, offset, count);
+                }
+                catch (IOException e)
+                {
+                    throw new BackupWriteException(_path, e.Message, e);
+                }
                 Written += count;
             }
 
@@ -228,5 +334,28 @@ namespace ArenaInfra
         public DateTime ModifiedUtc { get; }
         public int? LocalMode { get; }
         public string FullPath { get; }
+    }
+
+    /// <summary>This machine could not write a file or folder of a backup (a full disk, a file where a folder belongs): the backup did not finish.</summary>
+    internal sealed class BackupWriteException : Exception
+    {
+        public BackupWriteException(string path, string message, Exception? inner = null) : base(message, inner)
+        {
+            Path = path;
+        }
+
+        public string Path { get; }
+    }
+
+    /// <summary>A folder below the backups' root is a symbolic link or a junction: it is never followed, for a backup or a restore.</summary>
+    internal sealed class BackupLinkException : Exception
+    {
+        public BackupLinkException(string path)
+            : base($"'{path}' is a symbolic link (or a junction), not a folder; links in the backup tree are never followed. Look at where it points, remove it, and run again")
+        {
+            Path = path;
+        }
+
+        public string Path { get; }
     }
 }

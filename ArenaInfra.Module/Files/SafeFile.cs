@@ -14,10 +14,29 @@ namespace ArenaInfra
     {
         public static void WriteAllText(string path, string text) => WriteAllBytes(path, new UTF8Encoding(false).GetBytes(text));
 
-        public static void WriteAllBytes(string path, byte[] bytes)
-        {
+        public static void WriteAllBytes(string path, byte[] bytes) =>
             // A file the user keeps as a link (a dotfiles repository, say) stays a link: the new content goes to what it points at.
-            path = FinalTarget(path);
+            Write(FinalTarget(path), bytes);
+
+        /// <summary>
+        /// The same, for a file the module alone keeps (a backup's record): a link at the path is replaced
+        /// by the file, never written through, so a link planted there cannot aim the write elsewhere.
+        /// </summary>
+        public static void ReplaceAllText(string path, string text)
+        {
+            var bytes = new UTF8Encoding(false).GetBytes(text);
+            try
+            {
+                if ((File.GetAttributes(path) & FileAttributes.ReparsePoint) != 0) File.Delete(path);
+            }
+            catch (Exception e) when (e is FileNotFoundException || e is DirectoryNotFoundException)
+            {
+            }
+            Write(path, bytes);
+        }
+
+        private static void Write(string path, byte[] bytes)
+        {
             var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
             Directory.CreateDirectory(directory);
             var temp = Path.Combine(directory, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp");

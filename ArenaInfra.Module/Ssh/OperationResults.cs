@@ -143,6 +143,8 @@ namespace ArenaInfra
         /// <summary>The backup folder the files came from (&lt;Source&gt;/&lt;Label&gt;/&lt;pod name&gt;), when files were restored.</summary>
         public string? Source { get; internal set; }
         public string? Label { get; internal set; }
+        /// <summary>Why that backup: asked for with -Label, or the newest finished one (and which were left out, and why).</summary>
+        public string? LabelReason { get; internal set; }
         /// <summary>Files written into the home by this run.</summary>
         public int Files { get; internal set; }
         /// <summary>Files already on the pod with the same size and time, left alone.</summary>

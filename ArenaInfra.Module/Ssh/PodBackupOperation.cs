@@ -12,7 +12,11 @@ namespace ArenaInfra.Ssh
     /// tools for it, file by file over SFTP (SftpBackup); both write through BackupFolder. Everything the
     /// pod sends is untrusted: names are checked before they become local paths (always under the pod's
     /// folder), sizes are capped as bytes arrive, depth and entries are bounded, the whole pod has one
-    /// deadline, and a file that cannot be fetched is skipped with its reason while the rest is copied.
+    /// deadline, and a file the pod cannot send is skipped with its reason while the rest is copied.
+    /// What this machine must do is checked too: the pod's size against its cap and the run's, and the
+    /// disk's free space, before a byte is fetched; a file, folder or record that cannot be written here
+    /// ends the pod as BackupIncomplete. The pod's record is removed before the first write and written
+    /// after the last, so only a backup that finished says so, and a restore picks only such a one.
     /// </summary>
     internal sealed class PodBackupOperation : PodOperation<ArenaPodBackupResult>
     {
@@ -21,12 +25,14 @@ namespace ArenaInfra.Ssh
 
         private readonly string _root;
         private readonly long _maxFileBytes;
+        private readonly BackupBudget _budget;
 
-        /// <summary>root: the label's folder; each pod gets a folder of its own in it, named after the pod.</summary>
-        public PodBackupOperation(string root, long maxFileBytes)
+        /// <summary>root: the label's folder; each pod gets a folder of its own in it, named after the pod. budget: the run's, shared by its pods.</summary>
+        public PodBackupOperation(string root, long maxFileBytes, BackupBudget budget)
         {
             _root = root;
             _maxFileBytes = maxFileBytes;
+            _budget = budget;
         }
 
         public override string Activity => "Backing up pods";
@@ -46,34 +52,34 @@ namespace ArenaInfra.Ssh
                 return pod.Fail("Destination", $"nothing was copied: the pod's name cannot be a folder name ({e.Message})", ArenaErrorIds.InvalidPodName);
             }
             result.Destination = destination;
-            var folder = new BackupFolder(destination);
+            var folder = new BackupFolder(destination, _root);
             var run = new BackupRun(folder, _maxFileBytes, MaxDepth, MaxEntries, result);
-            var ok = Copy(pod, run);
+            var started = false;
+            var ok = Copy(pod, run, () => started = true);
             // Whichever way the copy ended, the result says what was left out.
             result.Skipped = run.Skipped.ToArray();
             result.SkippedFiles = run.Skipped.Select(s => s.Path).ToArray();
-            if (Directory.Exists(destination))
+            if (!started) return ok;
+            try
             {
-                try
+                // Last, after every file: what the restore needs and the copy cannot hold itself (the pod's own modes), and whether it finished.
+                BackupCatalog.Write(_root, new BackupRecord
                 {
-                    // What the restore needs and the copy cannot hold itself: the pod's own modes, and whether it finished.
-                    BackupCatalog.Write(_root, new BackupRecord
-                    {
-                        Pod = pod.Pod.Name, Machine = pod.Pod.MachineName, PodId = pod.Pod.Id, CompletedUtc = DateTime.UtcNow,
-                        Succeeded = ok, Files = result.Files, Bytes = result.Bytes, Modes = folder.Modes,
-                    });
-                }
-                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
-                {
-                    pod.Log.Warning($"{pod.Pod.Name}: the backup's record could not be written ({e.Message}); a restore will need -Label.");
-                }
+                    Pod = pod.Pod.Name, Machine = pod.Pod.MachineName, PodId = pod.Pod.Id, CompletedUtc = DateTime.UtcNow,
+                    Succeeded = ok, Files = result.Files, Bytes = result.Bytes, Modes = folder.Modes,
+                });
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                if (!ok) return false;
+                return pod.Fail("Record", $"the backup's record could not be written ({e.Message}): the files are in {destination}, but without its record "
+                    + "the backup is not finished, so a restore leaves it alone and picks the newest finished one. Free space on the backup's disk and run the backup again", ArenaErrorIds.BackupIncomplete);
             }
             return ok;
         }
 
-        private bool Copy(PodSession pod, BackupRun run)
+        private bool Copy(PodSession pod, BackupRun run, Action started)
         {
-            var folder = run.Folder;
             var result = run.Result;
             // The whole pod within -TimeoutSec; ending the command or the session ends any read that hangs.
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(pod.Cancellation);
@@ -82,18 +88,36 @@ namespace ArenaInfra.Ssh
             {
                 var streamed = new StreamedBackup(run);
                 var listing = streamed.List(pod, deadline.Token, out var cannotStream);
-                folder.Create(_root);
                 if (listing != null)
                 {
                     result.Method = ArenaBackupMethod.Stream;
-                    streamed.Run(pod, listing, deadline.Token);
+                    var plan = run.Plan(listing, deadline.Token);
+                    if (!Claim(pod, run, plan)) return false;
+                    try
+                    {
+                        Begin(run, pod, started);
+                        streamed.Run(pod, plan, deadline.Token);
+                    }
+                    finally
+                    {
+                        _budget.Release(plan);
+                    }
                 }
                 else
                 {
                     pod.Log.Verbose($"{pod.Pod.Name}: {cannotStream}; backing up over SFTP, one file at a time (slower).");
                     result.Method = ArenaBackupMethod.Sftp;
-                    if (!OverSftp(pod, run, deadline)) return false;
+                    if (!OverSftp(pod, run, deadline, started)) return false;
                 }
+            }
+            catch (BackupLinkException e)
+            {
+                return pod.Fail("Destination", $"nothing more was written: {e.Message}", ArenaErrorIds.BackupPathIsLink);
+            }
+            catch (BackupWriteException e)
+            {
+                return pod.Fail("Write", $"{e.Path} could not be written here ({e.Message}); {result.Files} file(s) are in the backup, but it did not finish, "
+                    + "so a restore leaves it alone and picks the newest finished one. Free space on the backup's disk (or back up to another -Destination) and run it again", ArenaErrorIds.BackupIncomplete);
             }
             catch (BackupStepException e)
             {
@@ -114,7 +138,30 @@ namespace ArenaInfra.Ssh
             return true;
         }
 
-        private bool OverSftp(PodSession pod, BackupRun run, CancellationTokenSource deadline)
+        /// <summary>The pod's share of the run's bounds and of the disk, or its failure (nothing written, its earlier backups as they were).</summary>
+        private bool Claim(PodSession pod, BackupRun run, BackupPlan plan)
+        {
+            var refused = _budget.Claim(_root, plan);
+            if (refused == null) return true;
+            return pod.Fail("Size", refused.Value.Message, refused.Value.Id);
+        }
+
+        /// <summary>The first write: the label's and the pod's folders (real folders, never links), and the pod's record removed until the backup finishes.</summary>
+        private void Begin(BackupRun run, PodSession pod, Action started)
+        {
+            run.Folder.Create();
+            try
+            {
+                BackupCatalog.Begin(_root, pod.Pod.Name);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                throw new BackupWriteException(BackupCatalog.RecordPath(_root, pod.Pod.Name), $"the earlier record could not be removed ({e.Message})", e);
+            }
+            started();
+        }
+
+        private bool OverSftp(PodSession pod, BackupRun run, CancellationTokenSource deadline, Action started)
         {
             SftpClient sftp;
             try
@@ -135,7 +182,18 @@ namespace ArenaInfra.Ssh
             {
                 try
                 {
-                    new SftpBackup(run).Run(sftp, pod.Home.TrimEnd('/'), deadline.Token);
+                    var home = pod.Home.TrimEnd('/');
+                    var plan = run.Plan(SftpBackup.List(sftp, home, run.MaxDepth, run.MaxEntries, run.Skipped, homeMustList: true, deadline.Token), deadline.Token);
+                    if (!Claim(pod, run, plan)) return false;
+                    try
+                    {
+                        Begin(run, pod, started);
+                        new SftpBackup(run).Run(sftp, home, plan, deadline.Token);
+                    }
+                    finally
+                    {
+                        _budget.Release(plan);
+                    }
                 }
                 catch (Exception e) when (e is Renci.SshNet.Common.SshException || e is ObjectDisposedException)
                 {

@@ -90,22 +90,29 @@ namespace ArenaInfra.Ssh
 
         private bool RestoreFiles(PodSession pod, ArenaPodRestoreResult result, CancellationToken token)
         {
-            BackupSource? source;
+            BackupChoice choice;
             try
             {
-                source = BackupCatalog.Find(_request.BackupRoot!, _request.Label, pod.Pod.Name);
+                choice = BackupCatalog.Find(_request.BackupRoot!, _request.Label, pod.Pod.Name);
             }
             catch (ArgumentException e)
             {
                 return pod.Fail("Backup", $"the pod's name cannot be a folder name ({e.Message})", ArenaErrorIds.InvalidPodName);
             }
-            if (source == null)
+            catch (BackupLinkException e)
             {
-                var which = _request.Label == null ? "no backup that finished" : $"no backup labelled '{_request.Label}'";
-                return pod.Fail("Backup", $"{which} holds {pod.Pod.Name} under {_request.BackupRoot}; nothing was restored", ArenaErrorIds.BackupNotFound);
+                return pod.Fail("Backup", $"nothing was restored: {e.Message}", ArenaErrorIds.BackupPathIsLink);
             }
+            result.LabelReason = choice.Reason;
+            var source = choice.Source;
+            if (source == null) return pod.Fail("Backup", $"{choice.Reason}; nothing was restored", ArenaErrorIds.BackupNotFound);
             result.Source = source.Folder;
             result.Label = source.Label;
+            pod.Log.Verbose($"{pod.Pod.Name}: restoring from '{source.Label}': {choice.Reason}.");
+            if (source.Record == null || !source.Record.Succeeded)
+            {
+                pod.Log.Warning($"{pod.Pod.Name}: the backup '{source.Label}' did not finish, so files may be missing from it; it is restored because -Label asked for it.");
+            }
             var skipped = new List<ArenaSkippedFile>();
             var listing = HomeListing.List(pod, PodBackupOperation.MaxDepth, PodBackupOperation.MaxEntries, token);
             if (listing.CannotStream != null)

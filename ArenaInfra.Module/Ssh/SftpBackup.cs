@@ -10,108 +10,82 @@ namespace ArenaInfra.Ssh
     /// <summary>
     /// A pod's backup over SFTP, file by file: for a pod that lacks what the stream needs (GNU tar, a
     /// find with -printf). Slower (several round trips a file) but it needs nothing on the pod but its
-    /// SFTP server. The same filters and the same BackupFolder as the stream; the walk is breadth-first
-    /// with a queue, not recursion, so a pod's endless nesting meets the depth cap.
+    /// SFTP server. The home is listed first, as the stream's listing lists it (the same filters, a
+    /// breadth-first walk with a queue, so a pod's endless nesting meets the depth cap); the same plan
+    /// decides what to fetch, and the same BackupFolder writes it.
     /// </summary>
     internal sealed class SftpBackup
     {
-
         private readonly BackupRun _run;
 
         public SftpBackup(BackupRun run) => _run = run;
 
-        public void Run(SftpClient sftp, string home, CancellationToken token)
+        /// <summary>
+        /// The home as HomeListing lists it: folders (not hidden, not site-packages), files and links,
+        /// relative paths, one level past maxDepth so a folder too deep is seen and named. With
+        /// homeMustList, a home that cannot be listed is a BackupStepException (a backup of nothing is
+        /// no backup); otherwise it is named in skipped like any folder.
+        /// </summary>
+        public static List<ListedEntry> List(SftpClient sftp, string home, int maxDepth, int maxEntries, List<ArenaSkippedFile> skipped, bool homeMustList, CancellationToken token)
         {
-            var pending = new Queue<(string Remote, string[] Relative)>();
-            pending.Enqueue((home, Array.Empty<string>()));
-            var entries = 0;
+            home = home.TrimEnd('/');
+            var entries = new List<ListedEntry>();
+            var pending = new Queue<(string Remote, string Relative, int Depth)>();
+            pending.Enqueue((home, "", 0));
             while (pending.Count > 0)
             {
-                var (remoteDir, relative) = pending.Dequeue();
-                IEnumerable<ISftpFile> listing;
+                var (remote, relative, depth) = pending.Dequeue();
+                List<ISftpFile> listing;
                 try
                 {
-                    listing = sftp.ListDirectory(remoteDir).OrderBy(e => e.Name, StringComparer.Ordinal).ToList();
+                    listing = sftp.ListDirectory(remote).ToList();
                 }
-                catch (Exception e) when (IsFileProblem(e) && relative.Length > 0)
+                catch (Exception e) when (e is Renci.SshNet.Common.SshException || e is System.IO.IOException)
                 {
-                    _run.Skipped.Add(Skip(relative, $"the folder could not be listed ({e.Message})"));
+                    if (relative.Length == 0 && homeMustList) throw new BackupStepException("Listing", $"the home folder could not be listed over SFTP ({e.Message}); nothing was copied");
+                    skipped.Add(new ArenaSkippedFile { Path = relative.Length == 0 ? "." : relative, Reason = $"the folder could not be listed ({e.Message})" });
                     continue;
                 }
-                foreach (var entry in listing)
+                foreach (var entry in listing.OrderBy(e => e.Name, StringComparer.Ordinal))
                 {
                     token.ThrowIfCancellationRequested();
                     if (entry.Name == "." || entry.Name == "..") continue;
-                    if (++entries > _run.MaxEntries)
+                    if (entries.Count >= maxEntries)
                     {
-                        _run.Skipped.Add(Skip(relative, $"the backup stopped listing after {_run.MaxEntries} entries"));
-                        return;
+                        skipped.Add(new ArenaSkippedFile { Path = ".", Reason = $"the listing stopped after {maxEntries} entries" });
+                        return entries;
                     }
-                    var problem = UntrustedValue.FileNameProblem(entry.Name);
-                    var parts = relative.Concat(new[] { problem == null ? entry.Name : UntrustedValue.Printable(entry.Name) }).ToArray();
-                    if (problem != null)
-                    {
-                        _run.Skipped.Add(Skip(parts, $"{problem}, which no local disk can keep"));
-                        continue;
-                    }
-                    if (entry.IsDirectory)
-                    {
-                        if (entry.Name.StartsWith(".", StringComparison.Ordinal) || entry.Name == "site-packages") continue;
-                        if (parts.Length > _run.MaxDepth)
-                        {
-                            _run.Skipped.Add(Skip(parts, $"the folder is nested deeper than {_run.MaxDepth} levels"));
-                            continue;
-                        }
-                        try
-                        {
-                            _run.Folder.CreateFolder(parts);
-                            _run.Folder.Keep(string.Join("/", parts), Mode(entry.Attributes));
-                        }
-                        catch (Exception e) when (IsFileProblem(e))
-                        {
-                            _run.Skipped.Add(Skip(parts, $"the folder could not be made here ({e.Message})"));
-                            continue;
-                        }
-                        pending.Enqueue((entry.FullName, parts));
-                        continue;
-                    }
-                    if (!entry.IsRegularFile) continue;
-                    if (entry.Length > _run.MaxFileBytes)
-                    {
-                        _run.Skipped.Add(Skip(parts, $"larger than {_run.MaxFileBytes / (1024 * 1024)} MB"));
-                        continue;
-                    }
-                    try
-                    {
-                        Fetch(sftp, entry, parts);
-                    }
-                    catch (Exception e) when (IsFileProblem(e) && !token.IsCancellationRequested)
-                    {
-                        _run.Skipped.Add(Skip(parts, e.Message));
-                    }
+                    var path = relative.Length == 0 ? entry.Name : relative + "/" + entry.Name;
+                    var type = entry.IsSymbolicLink ? 'l' : entry.IsDirectory ? 'd' : entry.IsRegularFile ? 'f' : 'o';
+                    if (type == 'd' && (entry.Name.StartsWith(".", StringComparison.Ordinal) || entry.Name == "site-packages")) continue;
+                    entries.Add(new ListedEntry(type, entry.Length, entry.LastWriteTimeUtc, Mode(entry.Attributes), path));
+                    if (type == 'd' && depth + 1 <= maxDepth) pending.Enqueue((entry.FullName, path, depth + 1));
                 }
             }
+            return entries;
         }
 
-        private void Fetch(SftpClient sftp, ISftpFile entry, string[] parts)
+        /// <summary>Makes the plan's folders and fetches each file it wants; a file the pod cannot send is skipped with why.</summary>
+        public void Run(SftpClient sftp, string home, BackupPlan plan, CancellationToken token)
         {
-            if (_run.Folder.Holds(parts, entry.Length, entry.LastWriteTimeUtc, StreamedBackup.SameTime))
+            home = home.TrimEnd('/');
+            _run.Prepare(plan, token);
+            foreach (var entry in plan.Wanted)
             {
-                _run.Result.Files++;
-                _run.Result.Bytes += entry.Length;
-                _run.Result.Unchanged++;
-                _run.Folder.Keep(string.Join("/", parts), Mode(entry.Attributes));
-                return;
+                token.ThrowIfCancellationRequested();
+                try
+                {
+                    // At most the size it listed: a file that grows while it is read (or a lying server) is refused, not truncated.
+                    var written = _run.Folder.Write(entry.Parts, entry.Size, exactSize: false, entry.Mode, entry.ModifiedUtc, file => sftp.DownloadFile(home + "/" + entry.Path, file));
+                    _run.Fetched(entry, written, entry.Mode);
+                    _run.Result.TransferredBytes += written;
+                }
+                catch (Exception e) when (IsFileProblem(e) && !token.IsCancellationRequested)
+                {
+                    _run.Skipped.Add(BackupRun.Skip(entry.Path, e.Message));
+                }
             }
-            var mode = Mode(entry.Attributes);
-            // At most the size it listed: a file that grows while it is read (or a lying server) is refused, not truncated.
-            var written = _run.Folder.Write(parts, entry.Length, exactSize: false, mode, entry.LastWriteTimeUtc, file => sftp.DownloadFile(entry.FullName, file));
-            _run.Result.Files++;
-            _run.Result.Bytes += written;
-            _run.Result.Downloaded++;
-            _run.Result.DownloadedBytes += written;
-            _run.Result.TransferredBytes += written;
-            _run.Folder.Keep(string.Join("/", parts), mode);
+            _run.SetFolderTimes(plan);
         }
 
         /// <summary>The permission bits SFTP reports, as a number.</summary>
@@ -124,6 +98,5 @@ namespace ArenaInfra.Ssh
             e is System.IO.IOException || e is UnauthorizedAccessException || e is ArgumentException || e is Renci.SshNet.Common.SftpPathNotFoundException
             || e is Renci.SshNet.Common.SftpPermissionDeniedException || e is Renci.SshNet.Common.SshException || e is ArenaException;
 
-        private static ArenaSkippedFile Skip(string[] parts, string reason) => new ArenaSkippedFile { Path = parts.Length == 0 ? "." : string.Join("/", parts), Reason = reason };
     }
 }

@@ -27,42 +27,8 @@ namespace ArenaInfra.Ssh
         }
 
         /// <summary>The home as HomeListing would list it: folders (not hidden, not site-packages), files and links, relative paths.</summary>
-        public List<ListedEntry> List(int maxDepth, int maxEntries, List<ArenaSkippedFile> skipped, CancellationToken token)
-        {
-            var entries = new List<ListedEntry>();
-            var pending = new Queue<(string Remote, string Relative, int Depth)>();
-            pending.Enqueue((_home, "", 0));
-            while (pending.Count > 0)
-            {
-                var (remote, relative, depth) = pending.Dequeue();
-                List<ISftpFile> listing;
-                try
-                {
-                    listing = _sftp.ListDirectory(remote).ToList();
-                }
-                catch (Exception e) when (e is Renci.SshNet.Common.SshException || e is IOException)
-                {
-                    skipped.Add(new ArenaSkippedFile { Path = relative.Length == 0 ? "." : relative, Reason = $"the folder could not be listed ({e.Message})" });
-                    continue;
-                }
-                foreach (var entry in listing.OrderBy(e => e.Name, StringComparer.Ordinal))
-                {
-                    token.ThrowIfCancellationRequested();
-                    if (entry.Name == "." || entry.Name == "..") continue;
-                    if (entries.Count >= maxEntries)
-                    {
-                        skipped.Add(new ArenaSkippedFile { Path = ".", Reason = $"the listing stopped after {maxEntries} entries" });
-                        return entries;
-                    }
-                    var path = relative.Length == 0 ? entry.Name : relative + "/" + entry.Name;
-                    var type = entry.IsSymbolicLink ? 'l' : entry.IsDirectory ? 'd' : entry.IsRegularFile ? 'f' : 'o';
-                    if (type == 'd' && (entry.Name.StartsWith(".", StringComparison.Ordinal) || entry.Name == "site-packages")) continue;
-                    entries.Add(new ListedEntry(type, entry.Length, entry.LastWriteTimeUtc, SftpBackup.Mode(entry.Attributes), path));
-                    if (type == 'd' && depth + 1 <= maxDepth) pending.Enqueue((entry.FullName, path, depth + 1));
-                }
-            }
-            return entries;
-        }
+        public List<ListedEntry> List(int maxDepth, int maxEntries, List<ArenaSkippedFile> skipped, CancellationToken token) =>
+            SftpBackup.List(_sftp, _home, maxDepth, maxEntries, skipped, homeMustList: false, token);
 
         /// <summary>Sends the plan: folders first (made where missing), then each file under a temporary name, renamed into place.</summary>
         public (List<BackupFolderEntry> Sent, List<ArenaSkippedFile> Skipped) Send(RestorePlan plan, BackupSource source, Func<BackupFolderEntry, int> modeOf, CancellationToken token)

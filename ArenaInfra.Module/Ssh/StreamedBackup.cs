@@ -38,81 +38,13 @@ namespace ArenaInfra.Ssh
             return listing.Entries;
         }
 
-        /// <summary>Compares the listing with the backup, makes the folders, and fetches what differs in one stream.</summary>
-        public void Run(PodSession pod, List<ListedEntry> entries, CancellationToken token)
+        /// <summary>Makes the plan's folders and fetches the files it wants in one stream.</summary>
+        public void Run(PodSession pod, BackupPlan plan, CancellationToken token)
         {
-            var refused = new HashSet<string>(StringComparer.Ordinal);
-            var folders = new List<ListedEntry>();
-            var wanted = new List<ListedEntry>();
-            foreach (var entry in entries)
-            {
-                token.ThrowIfCancellationRequested();
-                // Below a folder already left out: left out with it, and not named again.
-                var parent = entry.Parts.Length > 1 ? entry.Path.Substring(0, entry.Path.LastIndexOf('/')) : null;
-                if (parent != null && refused.Contains(parent))
-                {
-                    if (entry.Type == 'd') refused.Add(entry.Path);
-                    continue;
-                }
-                var problem = entry.Parts.Select(UntrustedValue.FileNameProblem).FirstOrDefault(p => p != null);
-                if (problem != null)
-                {
-                    _run.Skipped.Add(Skip(Shown(entry), $"{problem}, which no local disk can keep"));
-                    if (entry.Type == 'd') refused.Add(entry.Path);
-                    continue;
-                }
-                if (entry.Type == 'd')
-                {
-                    if (entry.Parts.Length > _run.MaxDepth)
-                    {
-                        _run.Skipped.Add(Skip(entry.Path, $"the folder is nested deeper than {_run.MaxDepth} levels"));
-                        refused.Add(entry.Path);
-                        continue;
-                    }
-                    try
-                    {
-                        _run.Folder.CreateFolder(entry.Parts);
-                        _run.Folder.Keep(entry.Path, entry.Mode);
-                        folders.Add(entry);
-                    }
-                    catch (Exception e) when (IsLocalProblem(e))
-                    {
-                        _run.Skipped.Add(Skip(entry.Path, $"the folder could not be made here ({e.Message})"));
-                        refused.Add(entry.Path);
-                    }
-                    continue;
-                }
-                // Links, sockets and devices are not files to keep: a link could point anywhere.
-                if (entry.Type != 'f') continue;
-                if (entry.Size > _run.MaxFileBytes)
-                {
-                    _run.Skipped.Add(Skip(entry.Path, $"larger than {_run.MaxFileBytes / (1024 * 1024)} MB"));
-                    continue;
-                }
-                if (_run.Folder.Holds(entry.Parts, entry.Size, entry.ModifiedUtc, SameTime))
-                {
-                    _run.Result.Files++;
-                    _run.Result.Unchanged++;
-                    _run.Result.Bytes += entry.Size;
-                    _run.Folder.Keep(entry.Path, entry.Mode);
-                    continue;
-                }
-                wanted.Add(entry);
-            }
-            pod.Log.Verbose($"{pod.Pod.Name}: {_run.Result.Unchanged + wanted.Count} file(s) listed, {wanted.Count} to fetch ({wanted.Sum(w => w.Size) / 1048576.0:0.0} MB) in one stream.");
-            if (wanted.Count > 0) Fetch(pod, wanted, token);
-            // Last, deepest first: writing a file into a folder changes the folder's time.
-            for (var i = folders.Count - 1; i >= 0; i--)
-            {
-                try
-                {
-                    _run.Folder.SetFolderTime(folders[i].Parts, folders[i].ModifiedUtc);
-                }
-                catch (Exception e) when (IsLocalProblem(e))
-                {
-                    // A folder's time is a nicety; its files are what the backup is for.
-                }
-            }
+            _run.Prepare(plan, token);
+            pod.Log.Verbose($"{pod.Pod.Name}: {plan.Unchanged.Count + plan.Wanted.Count} file(s) listed, {plan.Wanted.Count} to fetch ({plan.WantedBytes / 1048576.0:0.0} MB) in one stream.");
+            if (plan.Wanted.Count > 0) Fetch(pod, plan.Wanted, token);
+            _run.SetFolderTimes(plan);
         }
 
         private void Fetch(PodSession pod, List<ListedEntry> wanted, CancellationToken token)
@@ -178,14 +110,11 @@ namespace ArenaInfra.Ssh
             var time = Math.Abs((entry.ModifiedUtc - listed.ModifiedUtc).TotalSeconds) >= 1 ? entry.ModifiedUtc : listed.ModifiedUtc;
             try
             {
+                // A file this machine could not write (BackupWriteException) ends the backup: it is not a skip.
                 var written = _run.Folder.Write(listed.Parts, listed.Size, exactSize: true, listed.Mode, time, reader.CopyData);
-                _run.Result.Files++;
-                _run.Result.Downloaded++;
-                _run.Result.Bytes += written;
-                _run.Result.DownloadedBytes += written;
-                _run.Folder.Keep(listed.Path, listed.Mode);
+                _run.Fetched(listed, written, listed.Mode);
             }
-            catch (Exception e) when (IsLocalProblem(e) && !(e is TarFormatException))
+            catch (Exception e) when (IsPodProblem(e))
             {
                 _run.Skipped.Add(Skip(listed.Path, e.Message));
             }
@@ -193,11 +122,10 @@ namespace ArenaInfra.Ssh
 
         private static long Round(long size) => (size + TarStreamReader.Block - 1) / TarStreamReader.Block * TarStreamReader.Block;
 
-        private static string Shown(ListedEntry entry) => string.Join("/", entry.Parts.Select(p => UntrustedValue.FileNameProblem(p) == null ? p : UntrustedValue.Printable(p)));
+        /// <summary>What the pod sent wrong for one file (more bytes than it listed, a name that cannot be a path); the stream itself breaking is not one.</summary>
+        private static bool IsPodProblem(Exception e) => (e is IOException && !(e is TarFormatException)) || e is ArgumentException;
 
-        private static bool IsLocalProblem(Exception e) => e is IOException || e is UnauthorizedAccessException || e is ArgumentException;
-
-        private static ArenaSkippedFile Skip(string path, string reason) => new ArenaSkippedFile { Path = path, Reason = reason };
+        private static ArenaSkippedFile Skip(string path, string reason) => BackupRun.Skip(path, reason);
 
         /// <summary>Reads through, counting, and refuses to read past a cap: a stream that goes on after what was asked for ends there.</summary>
         private sealed class BoundedReadStream : Stream

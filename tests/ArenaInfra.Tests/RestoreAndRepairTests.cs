@@ -195,7 +195,8 @@ public sealed class RestoreAndRepairTests : IDisposable
         // And on the pod, a link where the backup has a folder.
         File.CreateSymbolicLink(Path.Combine(home, "course"), outside);
 
-        var result = Restore("-Name alpha -Force");
+        // Asked for by label: a folder without a record of a finished backup is no candidate otherwise.
+        var result = Restore("-Name alpha -Label w1 -Force");
 
         Assert.True(result.Succeeded, result.Error);
         Assert.Equal("good", File.ReadAllText(Path.Combine(home, "good.txt")));
