@@ -75,6 +75,8 @@ namespace ArenaInfra
         public int ApiTimeoutSec => Number("ApiTimeoutSec");
         public int ApiRetryMaxSec => Number("ApiRetryMaxSec");
         public int ApiRequestsPerSecond => Number("ApiRequestsPerSecond");
+        /// <summary>Whether new pods trust the account's registered SSH keys as well as the shared key.</summary>
+        public bool AccountSshKeys => Number("AccountSshKeys") != 0;
         /// <summary>The SSH key exchange tried first ('default' keeps SSH.NET's own order).</summary>
         public string SshKeyExchange => Text("SshKeyExchange")!;
 
