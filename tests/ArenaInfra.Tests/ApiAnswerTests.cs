@@ -371,4 +371,37 @@ public sealed class ApiAnswerTests : IDisposable
         Assert.Equal(_publicKey, Assert.Single(Creates()).GetProperty("env").GetProperty("PUBLIC_KEY").GetString());
         Assert.DoesNotContain(_sandbox.Requests(), r => r.OperationName == "AccountSshKeys");
     }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void Both_backends_read_the_accounts_registered_keys(string backend)
+    {
+        _sandbox.Account(new { keys = new[] { AccountKey, _publicKey } });
+
+        var keys = Wait(Api(backend).GetAccountSshKeysAsync(CancellationToken.None));
+
+        Assert.Equal(new[] { AccountKey, _publicKey }, keys);
+    }
+
+    [Fact]
+    public void An_account_key_that_is_not_one_public_key_line_never_reaches_a_pod()
+    {
+        var merged = AccountSshKeys.Merge(_publicKey, new[] { "ssh-ed25519 AAAA\u001b[2J x", "command=\"rm -rf /\" ssh-ed25519 AAAAC3Nz x", "ssh-ed25519 not*base64 x", AccountKey }, _log);
+
+        Assert.Equal(_publicKey + "\n" + AccountKey, merged);
+        Assert.Equal(3, _log.Lines.Count(l => l.StartsWith("WARNING: The RunPod account lists an SSH key that is not one public key line")));
+        Assert.DoesNotContain(_log.Lines, l => l.Contains('\u001b'));
+    }
+
+    [Fact]
+    public void Repair_ArenaPod_touches_no_pod_when_the_accounts_keys_cannot_be_read()
+    {
+        Seed("camp-alpha");
+        _sandbox.AddFault(new { kind = "status", status = 500, operation = "rest:AccountSshKeys", count = 100 });
+
+        var result = Run("Repair-ArenaPod -Name alpha -Force");
+
+        Assert.StartsWith("AccountKeysUnreadable,", Assert.Single(result.Errors).FullyQualifiedErrorId);
+        Assert.DoesNotContain(_sandbox.Requests(), r => r.OperationName is "TerminatePod" or "CreatePod" or "StopPod");
+    }
 }
