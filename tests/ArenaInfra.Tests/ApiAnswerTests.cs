@@ -159,30 +159,12 @@ public sealed class ApiAnswerTests : IDisposable
             @"{""pods"":[{""id"":""p1"",""name"":""camp-alpha"",""status"":""EXITED""},{""id"":""p2"",""name"":""camp-bravo"",""status"":""EXITED""}],""pagination"":{""hasNextPage"":true,""nextCursor"":""c2""}}",
             @"{""pods"":[{""id"":""p2"",""name"":""camp-bravo"",""status"":""EXITED""},{""id"":""p3"",""name"":""camp-charlie"",""status"":""EXITED""}],""pagination"":{""hasNextPage"":false,""nextCursor"":null}}",
         };
-        var handler = new PagesHandler(pages);
-        var api = RunPodApiFactory.Create("rest", new RunPodClientOptions(new Uri("http://127.0.0.1:9/"), "k", "ArenaInfra/0.0.0-test") { Handler = handler, RetryBudget = TimeSpan.Zero },
-            new PodMapper(new FleetNaming("camp"), new ProxyPortPlan(16000, Array.Empty<string>())));
+        var handler = new ScriptedHandler(pages);
 
-        var pods = Wait(api.ListPodsAsync(CancellationToken.None));
+        var pods = Wait(Scripted("rest", handler).ListPodsAsync(CancellationToken.None));
 
         Assert.Equal(new[] { "p1", "p2", "p3" }, pods.Select(p => p.Id));
         Assert.Equal(new[] { "/v2/pods?limit=1000", "/v2/pods?limit=1000&cursor=c2" }, handler.Asked);
-    }
-
-    private sealed class PagesHandler : HttpMessageHandler
-    {
-        private readonly Queue<string> _pages;
-        public PagesHandler(IEnumerable<string> pages) => _pages = new Queue<string>(pages);
-        public List<string> Asked { get; } = new();
-
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            Asked.Add(request.RequestUri!.PathAndQuery);
-            return Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.OK)
-            {
-                Content = new StringContent(_pages.Dequeue(), System.Text.Encoding.UTF8, "application/json"),
-            });
-        }
     }
 
     // ---- a 2xx is not a success by itself; redirects are not followed ----
@@ -403,5 +385,52 @@ public sealed class ApiAnswerTests : IDisposable
 
         Assert.StartsWith("AccountKeysUnreadable,", Assert.Single(result.Errors).FullyQualifiedErrorId);
         Assert.DoesNotContain(_sandbox.Requests(), r => r.OperationName is "TerminatePod" or "CreatePod" or "StopPod");
+    }
+
+    [Fact]
+    public void A_GraphQL_create_answered_without_the_pod_asked_for_is_not_a_create()
+    {
+        var handler = new ScriptedHandler(@"{""data"":{""podFindAndDeployOnDemand"":{""id"":"""",""name"":null,""desiredStatus"":""RUNNING""}}}");
+
+        var error = Fails(() => Scripted("graphql", handler).CreatePodAsync(Echo(), CancellationToken.None));
+
+        // In doubt, not created: PodCreator then looks for the name before anything is sent again.
+        Assert.Equal(ArenaErrorIds.InvalidResponse, error.ErrorId);
+        Assert.Contains("camp-echo", error.Message);
+    }
+
+    [Fact]
+    public void A_GraphQL_stop_that_leaves_the_pod_running_is_not_a_stop()
+    {
+        var handler = new ScriptedHandler(
+            @"{""data"":{""podStop"":{""id"":""p1"",""desiredStatus"":""RUNNING""}}}",
+            @"{""data"":{""pod"":{""id"":""p1"",""name"":""camp-alpha"",""desiredStatus"":""RUNNING"",""runtime"":null}}}");
+
+        var error = Fails(() => Scripted("graphql", handler).StopPodAsync("p1", CancellationToken.None));
+
+        Assert.Equal(ArenaErrorIds.PodOperationFailed, error.ErrorId);
+        Assert.StartsWith("camp-alpha:", error.Message);
+        Assert.Equal(2, handler.Asked.Count);
+    }
+
+    private static IRunPodApi Scripted(string backend, HttpMessageHandler handler) =>
+        RunPodApiFactory.Create(backend, new RunPodClientOptions(new Uri("http://127.0.0.1:9/"), "k", "ArenaInfra/0.0.0-test") { Handler = handler, RetryBudget = TimeSpan.Zero },
+            new PodMapper(new FleetNaming("camp"), new ProxyPortPlan(16000, Array.Empty<string>())));
+
+    /// <summary>Answers each request with the next body, 200 as JSON, and records what was asked.</summary>
+    private sealed class ScriptedHandler : HttpMessageHandler
+    {
+        private readonly Queue<string> _bodies;
+        public ScriptedHandler(params string[] bodies) => _bodies = new Queue<string>(bodies);
+        public List<string> Asked { get; } = new();
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Asked.Add(request.RequestUri!.PathAndQuery);
+            return Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.OK)
+            {
+                Content = new StringContent(_bodies.Dequeue(), System.Text.Encoding.UTF8, "application/json"),
+            });
+        }
     }
 }
