@@ -91,6 +91,8 @@ namespace ArenaInfra.Commands
                 // Both keys before any pod is touched: a missing key is SshKeyNotFound, not a half-done replacement.
                 gitKey = PodSetupPlan.ReadGitKey(config.SharedKeyPath, skip);
                 publicKey = RunWork(_ => PublicKeyReader.Read(config.SharedKeyPath, Log));
+                // The account's registered keys too, as New-ArenaPod gives them: read once, before any pod is touched.
+                publicKey = Run(token => RunPod.AccountSshKeys.MergeAsync(Api, config, publicKey, Log, token));
             }
             catch (ArenaException e)
             {

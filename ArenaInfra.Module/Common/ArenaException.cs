@@ -45,6 +45,7 @@ namespace ArenaInfra
         public const string ApiError = nameof(ApiError);
         public const string ApiUnreachable = nameof(ApiUnreachable);
         public const string InvalidResponse = nameof(InvalidResponse);
+        public const string AccountKeysUnreadable = nameof(AccountKeysUnreadable);
         public const string PodNotFound = nameof(PodNotFound);
         public const string PodNotInFleet = nameof(PodNotInFleet);
         public const string PodNotReady = nameof(PodNotReady);

@@ -79,6 +79,8 @@ namespace ArenaInfra
         public int BackupMaxPodMB => Number("BackupMaxPodMB");
         /// <summary>The most one Backup-ArenaPod run may fetch over all its pods, in MB.</summary>
         public int BackupMaxRunMB => Number("BackupMaxRunMB");
+        /// <summary>Whether new pods trust the account's registered SSH keys as well as the shared key.</summary>
+        public bool AccountSshKeys => Number("AccountSshKeys") != 0;
         /// <summary>The SSH key exchange tried first ('default' keeps SSH.NET's own order).</summary>
         public string SshKeyExchange => Text("SshKeyExchange")!;
 

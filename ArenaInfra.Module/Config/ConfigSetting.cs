@@ -86,6 +86,8 @@ namespace ArenaInfra.Config
             new ConfigSetting("ApiTimeoutSec", "RUNPOD_API_TIMEOUT_SEC", ConfigValueKind.Integer, 30, minimum: 1),
             new ConfigSetting("ApiRetryMaxSec", "RUNPOD_API_RETRY_MAX_SEC", ConfigValueKind.Integer, 120, minimum: 0),
             new ConfigSetting("ApiRequestsPerSecond", "RUNPOD_API_MAX_RPS", ConfigValueKind.Integer, 8, minimum: 0),
+            // 1: new pods trust the account's registered SSH keys too (RunPod adds none once PUBLIC_KEY is set); 0: the shared key only.
+            new ConfigSetting("AccountSshKeys", "ACCOUNT_SSH_KEYS", ConfigValueKind.Integer, 1, minimum: 0),
             new ConfigSetting("SshKeyExchange", "SSH_KEY_EXCHANGE", ConfigValueKind.Text, "curve25519-sha256"),
             // A home of checkpoints or a dataset fills the organiser's disk and leaves no room for the next pod's work.
             new ConfigSetting("BackupMaxPodMB", "BACKUP_MAX_POD_MB", ConfigValueKind.Integer, 2048, minimum: 1),

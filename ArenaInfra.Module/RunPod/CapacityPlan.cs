@@ -70,6 +70,12 @@ namespace ArenaInfra.RunPod
                         candidate.LeftOut = "RunPod's catalog does not know this GPU type";
                         continue;
                     }
+                    if (offer.NotOffered != null)
+                    {
+                        // Not a stock question: waiting never makes it available, and its "price" is no price.
+                        candidate.LeftOut = offer.NotOffered;
+                        continue;
+                    }
                     candidate.PricePerHour = offer.PricePerGpu * gpuCount;
                     candidate.Availability = offer.Availability;
                     if (maxCostPerHour != null && (candidate.PricePerHour == null || candidate.PricePerHour > maxCostPerHour))

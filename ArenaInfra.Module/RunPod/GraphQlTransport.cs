@@ -1,3 +1,5 @@
+using System;
+using System.Collections.Generic;
 using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
@@ -75,6 +77,30 @@ namespace ArenaInfra.RunPod
             using var reader = new JsonTextReader(new System.IO.StringReader(text)) { DateParseHandling = DateParseHandling.None, MaxDepth = 64 };
             var root = JToken.ReadFrom(reader);
             return root as JObject ?? throw new JsonReaderException("the answer is not a JSON object");
+        }
+
+        /// <summary>
+        /// A wire object read field by field: a field that does not fit its type (a number out of range, an
+        /// object where a number belongs) is left empty and its path added to problems, so one odd pod never
+        /// fails a whole list.
+        /// </summary>
+        public static T ReadLenient<T>(JToken token, ICollection<string> problems) where T : class, new()
+        {
+            // Create, not CreateDefault: another module's global JsonConvert.DefaultSettings must not change how RunPod is read.
+            var serializer = JsonSerializer.Create(new JsonSerializerSettings { DateParseHandling = DateParseHandling.None, MaxDepth = 64 });
+            var prefix = token.Path.Length == 0 ? "" : token.Path + ".";
+            serializer.Error += (_, e) =>
+            {
+                // Raised once for each object the error passes through: the innermost names the field.
+                if (e.CurrentObject == e.ErrorContext.OriginalObject)
+                {
+                    var path = e.ErrorContext.Path ?? "a field";
+                    if (prefix.Length > 0 && path.StartsWith(prefix, StringComparison.Ordinal)) path = path.Substring(prefix.Length);
+                    problems.Add(UntrustedValue.Printable(path));
+                }
+                e.ErrorContext.Handled = true;
+            };
+            return token.ToObject<T>(serializer) ?? new T();
         }
     }
 }

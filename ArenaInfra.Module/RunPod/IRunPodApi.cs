@@ -21,6 +21,8 @@ namespace ArenaInfra.RunPod
         Task TerminatePodAsync(string podId, CancellationToken cancellationToken);
         /// <summary>The hourly price of one GPU of the type in that cloud, and how much stock there is; null when RunPod knows no such type.</summary>
         Task<GpuOffer?> GetGpuOfferAsync(string gpuTypeId, string cloudType, int gpuCount, CancellationToken cancellationToken);
+        /// <summary>The public keys registered with the account (RunPod puts them in a pod only when the create sets no PUBLIC_KEY).</summary>
+        Task<IReadOnlyList<string>> GetAccountSshKeysAsync(CancellationToken cancellationToken);
         /// <summary>The pod's last tail log lines, then (with follow) new ones until cancelled.</summary>
         Task ReadLogsAsync(string podId, int tail, bool follow, string? source, Action<PodLogEvent> onLine, CancellationToken cancellationToken);
     }
@@ -28,15 +30,20 @@ namespace ArenaInfra.RunPod
     /// <summary>What the catalog says of a GPU type for a pod: the price of one GPU an hour, and the stock (NONE, LOW, MEDIUM, HIGH).</summary>
     internal sealed class GpuOffer
     {
-        public GpuOffer(string gpuTypeId, decimal? pricePerGpu, string? availability)
+        public GpuOffer(string gpuTypeId, decimal? pricePerGpu, string? availability, string? notOffered = null)
         {
             GpuTypeId = gpuTypeId;
-            PricePerGpu = pricePerGpu;
-            Availability = availability;
+            // RunPod's catalog shows 0 for a cloud it does not offer the type on: 0 is never a price.
+            PricePerGpu = pricePerGpu > 0 ? pricePerGpu : null;
+            Availability = notOffered == null ? availability : null;
+            NotOffered = notOffered;
         }
 
         public string GpuTypeId { get; }
+        /// <summary>Null when the catalog gave none, or 0.</summary>
         public decimal? PricePerGpu { get; }
+        /// <summary>Why the type cannot be had on that cloud at all ("RunPod's catalog: not offered on SECURE (...)"); null when it can.</summary>
+        public string? NotOffered { get; }
         /// <summary>Null when the API did not say (GraphQL never does).</summary>
         public string? Availability { get; }
     }

@@ -117,6 +117,8 @@ namespace ArenaInfra.RunPod
             var gpuTypes = request.GpuTypes != null && request.GpuTypes.Count > 0 ? request.GpuTypes.Distinct(StringComparer.Ordinal).ToArray() : config.GpuTypes;
             var clouds = request.CloudTypes != null && request.CloudTypes.Count > 0 ? ArenaConfig.ExpandClouds(request.CloudTypes) : config.CloudTypes;
             var gpuCount = request.GpuCount ?? config.GpuCount;
+            // Once a batch, and before the confirmation: a failed read buys nothing.
+            if (names.ToCreate.Count > 0) publicKey = await AccountSshKeys.MergeAsync(api, config, publicKey, log, cancellationToken).ConfigureAwait(false);
             var specs = names.ToCreate.Select(p => new PodCreateSpec
             {
                 Name = p.PodName,

@@ -20,7 +20,6 @@ namespace ArenaInfra.RunPod
     internal sealed class PodLogStream
     {
         public const int MaxLineChars = 8192;
-        private static readonly HttpClient SharedClient = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
 
         private readonly RunPodHttp _http;
 
@@ -37,7 +36,7 @@ namespace ArenaInfra.RunPod
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             if (!follow) deadline.CancelAfter(options.RequestTimeout);
             var token = deadline.Token;
-            var http = options.Handler == null ? SharedClient : new HttpClient(options.Handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
+            var http = RunPodHttp.ClientFor(options);
             using var request = new HttpRequestMessage(HttpMethod.Get, uri);
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.ApiKey);
             request.Headers.TryAddWithoutValidation("User-Agent", options.UserAgent);
@@ -56,6 +55,8 @@ namespace ArenaInfra.RunPod
             }
             using (response)
             {
+                var status = (int)response.StatusCode;
+                if (status >= 300 && status <= 399) throw RunPodErrors.Redirected("PodLogs", status, response.Headers.Location?.OriginalString, options.ApiKey);
                 if (!response.IsSuccessStatusCode)
                 {
                     var body = await ReadSomeAsync(response, token).ConfigureAwait(false);

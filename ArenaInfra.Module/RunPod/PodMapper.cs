@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using ArenaInfra.Config;
 using ArenaInfra.RunPod.Wire;
+using Newtonsoft.Json.Linq;
 
 namespace ArenaInfra.RunPod
 {
@@ -20,7 +21,55 @@ namespace ArenaInfra.RunPod
 
         public static PodMapper For(ArenaConfig config) => new PodMapper(new FleetNaming(config.Prefix), ProxyPortPlan.For(config));
 
-        public ArenaPod Map(PodWire wire)
+        /// <summary>An uptime beyond ten years is no uptime RunPod can have: out of range.</summary>
+        internal const long MaxUptimeSeconds = 10L * 366 * 24 * 3600;
+
+        /// <summary>A REST v2 pod as it arrived: a field out of range is left empty, with a warning naming the pod; the rest is kept.</summary>
+        public ArenaPod MapV2(JToken token, IArenaLog log)
+        {
+            var problems = new List<string>();
+            var pod = Map(RunPodJson.ReadLenient<V2Pod>(token, problems), problems);
+            WarnOutOfRange(pod, problems, log);
+            return pod;
+        }
+
+        /// <summary>A GraphQL pod as it arrived: a field out of range is left empty, with a warning naming the pod; the rest is kept.</summary>
+        public ArenaPod MapGraphQl(JToken token, IArenaLog log)
+        {
+            var problems = new List<string>();
+            var pod = Map(RunPodJson.ReadLenient<PodWire>(token, problems), problems);
+            WarnOutOfRange(pod, problems, log);
+            return pod;
+        }
+
+        private static void WarnOutOfRange(ArenaPod pod, List<string> problems, IArenaLog log)
+        {
+            if (problems.Count == 0) return;
+            var who = pod.Name.Length > 0 ? UntrustedValue.Printable(pod.Name) : pod.Id.Length > 0 ? UntrustedValue.Printable(pod.Id) : "A pod without a name";
+            log.Warning($"{who}: RunPod sent {string.Join(", ", problems.Distinct())} out of range or not of its type; shown empty, the rest of the pod as sent.");
+        }
+
+        /// <summary>Seconds as an uptime, or nothing (named in problems) when no pod could have been up that long.</summary>
+        private static TimeSpan? UptimeOf(long? seconds, string field, ICollection<string>? problems)
+        {
+            if (seconds == null) return null;
+            if (seconds < 0 || seconds > MaxUptimeSeconds)
+            {
+                problems?.Add(field);
+                return null;
+            }
+            return TimeSpan.FromSeconds(seconds.Value);
+        }
+
+        /// <summary>A cost an hour, or nothing (named in problems) when it is negative.</summary>
+        private static decimal? CostOf(decimal? cost, string field, ICollection<string>? problems)
+        {
+            if (cost == null || cost >= 0) return cost;
+            problems?.Add(field);
+            return null;
+        }
+
+        public ArenaPod Map(PodWire wire, ICollection<string>? problems = null)
         {
             var name = wire.Name ?? "";
             var machineName = _naming.MachineNameOf(name);
@@ -45,9 +94,9 @@ namespace ArenaInfra.RunPod
                 GpuType = wire.Machine?.GpuDisplayName,
                 GpuCount = wire.GpuCount ?? 0,
                 // A terminated pod costs nothing any more: no price, whatever the API still reports.
-                CostPerHour = StatusOf(desired, ssh != null) == ArenaPodStatus.Terminated ? null : wire.CostPerHr,
+                CostPerHour = StatusOf(desired, ssh != null) == ArenaPodStatus.Terminated ? null : CostOf(wire.CostPerHr, "costPerHr", problems),
                 Image = wire.ImageName,
-                Uptime = isRunning && wire.Runtime?.UptimeInSeconds is long seconds ? TimeSpan.FromSeconds(seconds) : (TimeSpan?)null,
+                Uptime = isRunning ? UptimeOf(wire.Runtime?.UptimeInSeconds, "runtime.uptimeInSeconds", problems) : null,
                 LastStatusChange = wire.LastStatusChange,
                 LastStatusEvent = statusEvent,
                 LastStatusChangedAt = changedAt,
@@ -62,7 +111,7 @@ namespace ArenaInfra.RunPod
         }
 
         /// <summary>A REST v2 pod. RUNNING is Running only once it has a public SSH endpoint.</summary>
-        public ArenaPod Map(V2Pod wire)
+        public ArenaPod Map(V2Pod wire, ICollection<string>? problems = null)
         {
             var name = wire.Name ?? "";
             var machineName = _naming.MachineNameOf(name);
@@ -94,9 +143,9 @@ namespace ArenaInfra.RunPod
                 GpuTypeId = wire.Gpu?.Id,
                 GpuType = DisplayName(wire.Gpu?.Id),
                 GpuCount = wire.Gpu?.Count ?? 0,
-                CostPerHour = arenaStatus == ArenaPodStatus.Terminated ? null : wire.Cost,
+                CostPerHour = arenaStatus == ArenaPodStatus.Terminated ? null : CostOf(wire.Cost, "cost", problems),
                 Image = wire.Image,
-                Uptime = isRunning && wire.Runtime?.Uptime is long seconds ? TimeSpan.FromSeconds(seconds) : (TimeSpan?)null,
+                Uptime = isRunning ? UptimeOf(wire.Runtime?.Uptime, "runtime.uptime", problems) : null,
                 Env = EnvOf(wire.Env),
                 Location = wire.DataCenterId,
                 DiskSizeGB = wire.Disk,

@@ -31,24 +31,76 @@ namespace ArenaInfra.RunPod
         /// <summary>How many times an action is sent again after an unclear failure, when the pod shows it did not happen.</summary>
         public int ActionAttempts { get; set; } = 3;
 
+        /// <summary>The most pages a pod list may take (100,000 pods at RunPod's page size): more is an answer gone wrong.</summary>
+        internal const int MaxListPages = 100;
+
+        /// <summary>What one page of the pod list asks for: RunPod's largest page, so a fleet is one request.</summary>
+        internal const int ListPageSize = 1000;
+
+        /// <summary>
+        /// Every page of the pod list. The list is newest first, so a pod created while paging can show up
+        /// again on the next page: pods are kept once by id. An answer without its pagination block, a page
+        /// said to follow without a cursor, a cursor seen before, or more than MaxListPages pages is an
+        /// InvalidResponse: a short list would make pods look missing (and be bought again).
+        /// </summary>
         public async Task<IReadOnlyList<ArenaPod>> ListPodsAsync(CancellationToken cancellationToken)
         {
-            var root = await SendAsync("ListPods", HttpMethod.Get, "v2/pods", null, RequestKind.Read, cancellationToken).ConfigureAwait(false);
-            if (!(root["pods"] is JArray pods))
+            var mapped = new List<ArenaPod>();
+            var ids = new HashSet<string>(StringComparer.Ordinal);
+            var cursors = new HashSet<string>(StringComparer.Ordinal);
+            string? cursor = null;
+            for (var page = 1; ; page++)
             {
-                throw RunPodErrors.InvalidResponse("ListPods", 200, root.ToString(Formatting.None), _secret, "has no list at 'pods'");
+                var path = $"v2/pods?limit={ListPageSize}" + (cursor == null ? "" : "&cursor=" + Escape(cursor));
+                var (root, status, _) = await SendRawAsync("ListPods", HttpMethod.Get, path, null, RequestKind.Read, cancellationToken).ConfigureAwait(false);
+                if (!(root["pods"] is JArray pods))
+                {
+                    throw RunPodErrors.InvalidResponse("ListPods", status, root.ToString(Formatting.None), _secret, "has no list at 'pods'");
+                }
+                foreach (var token in pods.Where(p => p.Type == JTokenType.Object))
+                {
+                    var pod = _mapper.MapV2(token, _http.Options.Log);
+                    if (pod.Id.Length == 0 || ids.Add(pod.Id)) mapped.Add(pod);
+                }
+                var pagination = root["pagination"] as JObject;
+                var more = pagination?["hasNextPage"];
+                if (pagination == null || more == null || more.Type != JTokenType.Boolean)
+                {
+                    throw RunPodErrors.InvalidResponse("ListPods", status, Shape(root), _secret, $"has no pagination block {{hasNextPage, nextCursor}} on page {page}, so whether more pods follow is unknown; the list is not used");
+                }
+                if (!(bool)more) break;
+                var next = pagination["nextCursor"];
+                var nextCursor = next != null && next.Type == JTokenType.String ? (string?)next : null;
+                if (string.IsNullOrEmpty(nextCursor))
+                {
+                    throw RunPodErrors.InvalidResponse("ListPods", status, Shape(root), _secret, $"says page {page} is followed by another but gives no cursor for it; the list is not used");
+                }
+                if (!cursors.Add(nextCursor!) || nextCursor == cursor)
+                {
+                    throw RunPodErrors.InvalidResponse("ListPods", status, Shape(root), _secret, $"gives on page {page} a cursor it gave before, so the list does not advance; the list is not used");
+                }
+                if (page >= MaxListPages)
+                {
+                    throw RunPodErrors.InvalidResponse("ListPods", status, Shape(root), _secret, $"still has more after {MaxListPages} pages ({mapped.Count} pods); the list is not used");
+                }
+                cursor = nextCursor;
             }
-            var mapped = pods.Where(p => p.Type == JTokenType.Object).Select(p => _mapper.Map(ToPod(p, "ListPods"))).ToList();
             _mapper.CompleteProxyPorts(mapped);
             return mapped;
         }
+
+        /// <summary>An answer, for a message about its shape: its pagination block, never its pods.</summary>
+        private static string Shape(JObject root) =>
+            new JObject { ["pagination"] = root["pagination"]?.DeepClone(), ["pods"] = $"({(root["pods"] as JArray)?.Count ?? 0} pods)" }.ToString(Formatting.None);
 
         public async Task<ArenaPod?> GetPodAsync(string podId, CancellationToken cancellationToken)
         {
             try
             {
-                var root = await SendAsync("GetPod", HttpMethod.Get, "v2/pods/" + Escape(podId), null, RequestKind.Read, cancellationToken).ConfigureAwait(false);
-                return _mapper.Map(ToPod(root, "GetPod"));
+                var (root, status, body) = await SendRawAsync("GetPod", HttpMethod.Get, "v2/pods/" + Escape(podId), null, RequestKind.Read, cancellationToken).ConfigureAwait(false);
+                var pod = _mapper.MapV2(root, _http.Options.Log);
+                if (pod.Id != podId) throw RunPodErrors.InvalidResponse("GetPod", status, body, _secret, $"is not the pod {UntrustedValue.Printable(podId)} asked for");
+                return pod;
             }
             catch (ArenaException e) when (e.HttpStatus == 404)
             {
@@ -65,8 +117,14 @@ namespace ArenaInfra.RunPod
                 var body = JsonConvert.SerializeObject(spec.ToV2Body(clouds[i]));
                 try
                 {
-                    var root = await SendAsync("CreatePod", HttpMethod.Post, "v2/pods", body, RequestKind.Create, cancellationToken).ConfigureAwait(false);
-                    return _mapper.Map(ToPod(root, "CreatePod"));
+                    var (root, status, answer) = await SendRawAsync("CreatePod", HttpMethod.Post, "v2/pods", body, RequestKind.Create, cancellationToken).ConfigureAwait(false);
+                    var pod = _mapper.MapV2(root, _http.Options.Log);
+                    // Created is a pod with an id and the name asked for; anything else leaves the create in doubt.
+                    if (pod.Id.Length == 0 || pod.Name != spec.Name)
+                    {
+                        throw RunPodErrors.InvalidResponse("CreatePod", status, answer, _secret, $"is not the pod {spec.Name} asked for (id '{UntrustedValue.Printable(pod.Id)}', name '{UntrustedValue.Printable(pod.Name)}')");
+                    }
+                    return pod;
                 }
                 catch (ArenaException e) when (e.ErrorId == ArenaErrorIds.CapacityUnavailable && i + 1 < clouds.Length)
                 {
@@ -102,9 +160,9 @@ namespace ArenaInfra.RunPod
             {
                 return null;
             }
-            var gpu = root.ToObject<V2GpuType>() ?? new V2GpuType();
-            var community = gpu.Price?.Community;
-            var secure = gpu.Price?.Secure;
+            var gpu = RunPodJson.ReadLenient<V2GpuType>(root, new List<string>());
+            var community = NotOffered(gpu, "COMMUNITY", gpuCount) == null ? gpu.Price?.Community : null;
+            var secure = NotOffered(gpu, "SECURE", gpuCount) == null ? gpu.Price?.Secure : null;
             var price = cloudType switch
             {
                 "COMMUNITY" => community,
@@ -112,26 +170,70 @@ namespace ArenaInfra.RunPod
                 // ALL takes whichever is free: quote the higher price, so the estimate never understates.
                 _ => community == null ? secure : secure == null ? community : Math.Max(community.Value, secure.Value),
             };
-            return new GpuOffer(gpuTypeId, price, gpu.Availability);
+            var notOffered = cloudType == "COMMUNITY" || cloudType == "SECURE" ? NotOffered(gpu, cloudType, gpuCount)
+                : NotOffered(gpu, "COMMUNITY", gpuCount) != null && NotOffered(gpu, "SECURE", gpuCount) != null ? "RunPod's catalog: not offered on either cloud" : null;
+            return new GpuOffer(gpuTypeId, price, gpu.Availability, notOffered);
+        }
+
+        /// <summary>
+        /// Why the catalog does not offer the type on that cloud: its flag false, a price of 0, or a max count
+        /// of 0 (or below the pod's count). Null when it does.
+        /// </summary>
+        private static string? NotOffered(V2GpuType gpu, string cloud, int gpuCount)
+        {
+            var secure = cloud == "SECURE";
+            var flag = secure ? gpu.Secure : gpu.Community;
+            var price = secure ? gpu.Price?.Secure : gpu.Price?.Community;
+            var max = secure ? gpu.MaxCount?.Secure : gpu.MaxCount?.Community;
+            var why = new List<string>();
+            if (flag == false) why.Add($"{cloud.ToLowerInvariant()}: false");
+            if (price is decimal p && p <= 0) why.Add("price 0");
+            if (max is int m && m < Math.Max(1, gpuCount)) why.Add(m <= 0 ? "max count 0" : $"max count {m}, under {gpuCount} GPUs");
+            return why.Count == 0 ? null : $"RunPod's catalog: not offered on {cloud} ({string.Join(", ", why)})";
+        }
+
+        /// <summary>GET /v2/account/ssh-keys: the account's registered public keys, as they are (the caller checks each).</summary>
+        public async Task<IReadOnlyList<string>> GetAccountSshKeysAsync(CancellationToken cancellationToken)
+        {
+            var (root, status, body) = await SendRawAsync("AccountSshKeys", HttpMethod.Get, "v2/account/ssh-keys", null, RequestKind.Read, cancellationToken).ConfigureAwait(false);
+            if (!(root["keys"] is JArray keys))
+            {
+                throw RunPodErrors.InvalidResponse("AccountSshKeys", status, body, _secret, "has no list at 'keys'");
+            }
+            // Anything but a string is kept as its text: the merge refuses what is not a public key, and says so.
+            return keys.Select(k => k.Type == JTokenType.String ? (string)k! : k.ToString(Formatting.None)).ToList();
         }
 
         public Task ReadLogsAsync(string podId, int tail, bool follow, string? source, Action<PodLogEvent> onLine, CancellationToken cancellationToken) =>
             new PodLogStream(_http).ReadAsync(podId, tail, follow, source, onLine, cancellationToken);
 
         /// <summary>
-        /// Sends an action. A 409 says the pod's state does not allow it (with what it allows); an unclear
-        /// failure (no answer, a 5xx) is settled by reading the pod: done if it shows the action's effect,
-        /// sent again only if its state has not changed.
+        /// Sends an action; done only when the pod it returns, or else a fresh read, is in the state the
+        /// action leads to (a 2xx alone proves nothing: RunPod has answered 200 with an error body). A 409
+        /// says the pod's state does not allow it (with what it allows); an unclear failure (no answer, a
+        /// 5xx) is settled by reading the pod: done if it shows the action's effect, sent again only if its
+        /// state has not changed.
         /// </summary>
         private async Task<ArenaPod?> ActionAsync(string podId, string action, string operation, Func<ArenaPod?, bool> done, CancellationToken cancellationToken)
         {
             var body = JsonConvert.SerializeObject(new Dictionary<string, string> { ["action"] = action });
             for (var attempt = 1; ; attempt++)
             {
+                int answeredStatus;
                 try
                 {
-                    var root = await SendAsync(operation, HttpMethod.Post, $"v2/pods/{Escape(podId)}/action", body, RequestKind.Action, cancellationToken).ConfigureAwait(false);
-                    return root.Count == 0 ? null : _mapper.Map(ToPod(root, operation));
+                    var (root, status, _) = await SendRawAsync(operation, HttpMethod.Post, $"v2/pods/{Escape(podId)}/action", body, RequestKind.Action, cancellationToken).ConfigureAwait(false);
+                    var answered = root.Count == 0 ? null : _mapper.MapV2(root, _http.Options.Log);
+                    if (answered != null && answered.Id == podId && done(answered)) return answered;
+                    answeredStatus = status;
+                }
+                catch (ArenaException e) when (e.HttpStatus is int status && status >= 200 && status <= 299)
+                {
+                    // A 2xx with an error body: the pod says whether it happened anyway.
+                    var pod = await GetPodAsync(podId, cancellationToken).ConfigureAwait(false);
+                    if (done(pod)) return pod;
+                    if (e.ErrorId != ArenaErrorIds.ApiError) throw;
+                    throw RunPodErrors.ActionNotDone(podId, action, pod, status, e.Message);
                 }
                 catch (ArenaException e) when (e.HttpStatus == 409)
                 {
@@ -150,12 +252,24 @@ namespace ArenaInfra.RunPod
                     if (attempt >= ActionAttempts) throw;
                     _http.Options.Log.Verbose($"{operation} {podId}: the answer was lost ({e.ErrorId}) and the pod is unchanged; sending it again (attempt {attempt + 1} of {ActionAttempts}).");
                     await Task.Delay(TimeSpan.FromMilliseconds(500 * attempt), cancellationToken).ConfigureAwait(false);
+                    continue;
                 }
+                // A 2xx without the pod in the action's state (204, or another pod, or not yet): a fresh read decides.
+                var fresh = await GetPodAsync(podId, cancellationToken).ConfigureAwait(false);
+                if (done(fresh)) return fresh;
+                throw RunPodErrors.ActionNotDone(podId, action, fresh, answeredStatus, null);
             }
         }
 
         /// <summary>One request; a JSON object back (empty for 204), or the error RunPod's problem details call for.</summary>
-        private async Task<JObject> SendAsync(string operation, HttpMethod method, string pathAndQuery, string? body, RequestKind kind, CancellationToken cancellationToken)
+        private async Task<JObject> SendAsync(string operation, HttpMethod method, string pathAndQuery, string? body, RequestKind kind, CancellationToken cancellationToken) =>
+            (await SendRawAsync(operation, method, pathAndQuery, body, kind, cancellationToken).ConfigureAwait(false)).Root;
+
+        /// <summary>
+        /// One request: the JSON object (empty for 204), its status and its text; or the error RunPod's
+        /// problem details call for. A 2xx whose body is an error is that error (HttpStatus 2xx), never data.
+        /// </summary>
+        private async Task<(JObject Root, int Status, string Body)> SendRawAsync(string operation, HttpMethod method, string pathAndQuery, string? body, RequestKind kind, CancellationToken cancellationToken)
         {
             var options = _http.Options;
             if (body != null) options.Log.Debug($"RunPod {operation} body: {Secrets.Redact(body, options.ApiKey)}");
@@ -163,27 +277,18 @@ namespace ArenaInfra.RunPod
             var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
             var status = response.StatusCode;
             if (status < 200 || status > 299) throw RunPodErrors.FromV2Problem(operation, response, _secret);
-            if (status == 204 || response.Body.Trim().Length == 0) return new JObject();
+            if (status == 204 || response.Body.Trim().Length == 0) return (new JObject(), status, response.Body);
+            JObject root;
             try
             {
-                return RunPodJson.ParseObject(response.Body);
+                root = RunPodJson.ParseObject(response.Body);
             }
             catch (JsonException)
             {
                 throw RunPodErrors.InvalidResponse(operation, status, response.Body, _secret, "is not valid JSON");
             }
-        }
-
-        private V2Pod ToPod(JToken token, string operation)
-        {
-            try
-            {
-                return token.ToObject<V2Pod>() ?? new V2Pod();
-            }
-            catch (JsonException e)
-            {
-                throw RunPodErrors.InvalidResponse(operation, 200, token.ToString(Formatting.None), _secret, $"has a pod with a field of an unexpected type ({e.Message})");
-            }
+            if (RunPodErrors.ErrorInBody(root, _secret) is string said) throw RunPodErrors.ErrorIn2xx(operation, status, said);
+            return (root, status, response.Body);
         }
 
         /// <summary>A value inside a path or a query: escaped, so an id or a GPU name can never add a segment or a parameter.</summary>

@@ -147,6 +147,53 @@ namespace ArenaInfra.RunPod
             return error;
         }
 
+        /// <summary>A redirect: never followed for RunPod (a create would become a GET elsewhere), so an error naming where it pointed.</summary>
+        public static ArenaException Redirected(string operation, int status, string? location, string secret) =>
+            new ArenaException(ArenaErrorIds.ApiError, ErrorCategory.InvalidResult,
+                $"RunPod answered {operation} with a redirect (HTTP {status}) to {(location == null ? "(no Location)" : UntrustedValue.Printable(Secrets.Redact(location, secret)))}; ArenaInfra does not follow redirects for RunPod, so nothing was done there.",
+                "Check ApiBaseUrl (Get-ArenaConfig): it should be RunPod's API itself (https://api.runpod.io), not an address that forwards to it.") { HttpStatus = status };
+
+        /// <summary>
+        /// A 2xx whose body is an error ({"error": ...}, GraphQL's errors, a problem): never a success. Read by
+        /// its text as GraphQL's errors are (no capacity, no funds, ...), else ApiError.
+        /// </summary>
+        public static ArenaException ErrorIn2xx(string operation, int status, string said)
+        {
+            var error = FromGraphQlErrors(operation, said, null, status);
+            error.HttpStatus = status;
+            return error;
+        }
+
+        /// <summary>The error text of a 2xx body, or null when it carries none. Redacted and cut short.</summary>
+        public static string? ErrorInBody(JObject root, string secret)
+        {
+            string? said = null;
+            var error = root["error"];
+            if (error?.Type == JTokenType.String) said = (string?)error;
+            else if (error is JObject errorObject) said = errorObject["message"]?.Type == JTokenType.String ? (string?)errorObject["message"] : errorObject.ToString(Newtonsoft.Json.Formatting.None);
+            else if (root["errors"] is JArray errors && errors.Count > 0)
+            {
+                said = errors.First is JObject first ? FirstError(errors, secret).Message : errors.First?.ToString();
+            }
+            else if (root["status"] is JToken problemStatus && problemStatus.Type == JTokenType.Integer && (int)problemStatus >= 400)
+            {
+                said = root["detail"]?.Type == JTokenType.String ? (string?)root["detail"] : root["title"]?.ToString() ?? "an error";
+            }
+            if (said == null) return null;
+            said = Secrets.Redact(said, secret).Trim();
+            return Shorten(said.Length == 0 ? "(an empty error)" : said);
+        }
+
+        /// <summary>An action RunPod answered with a 2xx, and the pod (as answered, then read again) is not in the state it leads to.</summary>
+        public static ArenaException ActionNotDone(string podId, string action, ArenaPod? pod, int status, string? said)
+        {
+            var name = string.IsNullOrEmpty(pod?.Name) ? podId : UntrustedValue.Printable(pod!.Name);
+            var state = pod == null ? "gone" : pod.DesiredStatus ?? pod.Status.ToString();
+            return new ArenaException(ArenaErrorIds.PodOperationFailed, ErrorCategory.InvalidResult,
+                $"{name}: RunPod answered the {action} with HTTP {status}, but the pod is {state}, so it is not taken as done" + (said == null ? "." : $" (RunPod said: \"{UntrustedValue.Printable(said)}\")."),
+                "Run Get-ArenaPod to see its state (a locked pod must be unlocked first), then run the command again.") { HttpStatus = status };
+        }
+
         /// <summary>A 409 made plain: what the pod's state is now and what it allows.</summary>
         public static ArenaException ActionNotValid(string podId, string action, ArenaPod? pod, string message)
         {

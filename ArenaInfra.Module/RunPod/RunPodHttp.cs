@@ -51,18 +51,21 @@ namespace ArenaInfra.RunPod
 
     internal sealed class RawResponse
     {
-        public RawResponse(HttpStatusCode status, TimeSpan? retryAfter, string body, string? contentType)
+        public RawResponse(HttpStatusCode status, TimeSpan? retryAfter, string body, string? contentType, string? location = null)
         {
             Status = status;
             RetryAfter = retryAfter;
             Body = body;
             ContentType = contentType;
+            Location = location;
         }
 
         public HttpStatusCode Status { get; }
         public TimeSpan? RetryAfter { get; }
         public string Body { get; }
         public string? ContentType { get; }
+        /// <summary>A redirect's Location header, as sent.</summary>
+        public string? Location { get; }
         public int StatusCode => (int)Status;
     }
 
@@ -75,8 +78,14 @@ namespace ArenaInfra.RunPod
     /// </summary>
     internal sealed class RunPodHttp
     {
-        // One client for the process: HttpClient is meant to be shared, and sockets are reused.
-        private static readonly HttpClient SharedClient = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        // One client for the process: HttpClient is meant to be shared, and sockets are reused. It never
+        // follows a redirect: .NET would turn a POST into a GET of the new address, and the key would go
+        // wherever the Location points. A redirect is reported instead (RunPodErrors.Redirected).
+        private static readonly HttpClient SharedClient = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { Timeout = Timeout.InfiniteTimeSpan };
+
+        /// <summary>The client for these options: the shared one, or one over the tests' handler.</summary>
+        internal static HttpClient ClientFor(RunPodClientOptions options) =>
+            options.Handler == null ? SharedClient : new HttpClient(options.Handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
 
         /// <summary>The most an answer may hold; RunPod's largest (a fleet's pod list) is far below it.</summary>
         public const int MaxResponseBytes = 16 * 1024 * 1024;
@@ -88,7 +97,7 @@ namespace ArenaInfra.RunPod
         public RunPodHttp(RunPodClientOptions options)
         {
             _options = options;
-            _http = options.Handler == null ? SharedClient : new HttpClient(options.Handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
+            _http = ClientFor(options);
             _pacer = RequestPacer.For(options.BaseUri, options.RequestsPerSecond);
         }
 
@@ -101,9 +110,11 @@ namespace ArenaInfra.RunPod
             try
             {
                 var pipeline = BuildPipeline(request, attempts, clock);
-                return await pipeline.ExecuteAsync(
+                var response = await pipeline.ExecuteAsync(
                     async token => await SendOnceAsync(request, attempts, token).ConfigureAwait(false),
                     cancellationToken).ConfigureAwait(false);
+                if (response.StatusCode >= 300 && response.StatusCode <= 399) throw RunPodErrors.Redirected(request.Operation, response.StatusCode, response.Location, _options.ApiKey);
+                return response;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -139,7 +150,7 @@ namespace ArenaInfra.RunPod
                 var text = await ReadCappedAsync(response, request.Operation, token).ConfigureAwait(false);
                 _options.Log.Debug($"RunPod {request.Operation}: HTTP {(int)response.StatusCode}, {text.Length} characters in {started.ElapsedMilliseconds} ms");
                 ObserveRateLimit(response, request.Operation);
-                var raw = new RawResponse(response.StatusCode, RetryAfterOf(response), text, response.Content?.Headers.ContentType?.MediaType);
+                var raw = new RawResponse(response.StatusCode, RetryAfterOf(response), text, response.Content?.Headers.ContentType?.MediaType, response.Headers.Location?.OriginalString);
                 attempts.Finish(raw);
                 return raw;
             }

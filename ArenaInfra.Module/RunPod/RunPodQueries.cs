@@ -33,6 +33,9 @@ fragment PodFields on Pod {
         public const string GpuPriceName = "GpuPrice";
         public const string GpuPrice = "query GpuPrice($input: GpuTypeFilter) { gpuTypes(input: $input) { id displayName communityPrice securePrice } }";
 
+        public const string AccountSshKeysName = "AccountSshKeys";
+        public const string AccountSshKeys = "query AccountSshKeys { myself { pubKey } }";
+
         public const string GetPodName = "GetPod";
         public const string GetPod = "query GetPod($podId: String!) { pod(input: {podId: $podId}) { ...PodFields } }" + PodFields;
     }

@@ -74,7 +74,7 @@ namespace ArenaInfra.Ssh
             return type == null ? null : $"{Encoding.ASCII.GetString(type)} {Convert.ToBase64String(publicKey)}";
         }
 
-        private static bool LooksLikePublicKey(string line)
+        internal static bool LooksLikePublicKey(string line)
         {
             var parts = line.Split(new[] { ' ' }, 3, StringSplitOptions.RemoveEmptyEntries);
             return parts.Length >= 2 && (parts[0].StartsWith("ssh-", StringComparison.Ordinal) || parts[0].StartsWith("ecdsa-", StringComparison.Ordinal) || parts[0].StartsWith("sk-", StringComparison.Ordinal));

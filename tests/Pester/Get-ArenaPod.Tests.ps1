@@ -65,7 +65,8 @@ Describe 'Get-ArenaPod' {
         Get-ArenaPod | Out-Null
         $request = @(Get-SandboxRequest $Sandbox)[-1]
         $request.authorization | Should -Be "Bearer $Key"
-        $request.queryString | Should -BeNullOrEmpty
+        # The list pages: the query holds the page size, never the key.
+        $request.queryString | Should -Be '?limit=1000'
         $request.body | Should -Not -Match $Key
         $request.userAgent | Should -Match '^ArenaInfra/\d+\.\d+\.\d+ \(.+; PowerShell 7\.'
     }

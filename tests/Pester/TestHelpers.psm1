@@ -84,7 +84,7 @@ function Add-SandboxPod {
 
 function Reset-Sandbox {
     param([Parameter(Mandatory)] $Sandbox)
-    foreach ($what in 'faults', 'requests', 'pods') { $null = Invoke-RestMethod -Method Delete -Uri "$($Sandbox.Url)/_sandbox/$what" }
+    foreach ($what in 'faults', 'requests', 'pods', 'account') { $null = Invoke-RestMethod -Method Delete -Uri "$($Sandbox.Url)/_sandbox/$what" }
 }
 
 function Get-SandboxRequest {

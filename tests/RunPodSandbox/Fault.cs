@@ -6,7 +6,7 @@ namespace RunPodSandbox;
 /// </summary>
 public sealed class Fault
 {
-    /// <summary>status | slow | blocked1010 | malformedJson | unauthorized200 | myselfNull | capacity | balance | commitThen502 | noFreeGpus | rateLimitWindow | slowLogs | stallBody | endlessBody | slowCommit | noStock</summary>
+    /// <summary>status | slow | blocked1010 | malformedJson | unauthorized200 | myselfNull | capacity | balance | commitThen502 | noFreeGpus | rateLimitWindow | slowLogs | stallBody | endlessBody | slowCommit | noStock | errorBody200 | redirect | stuckCursor | badPagination | endlessPages</summary>
     public string Kind { get; set; } = "";
     public int Count { get; set; } = 1;
     /// <summary>For 'status': the HTTP status to answer.</summary>
@@ -16,7 +16,10 @@ public sealed class Fault
     /// <summary>For 'slow': how long to wait before answering normally.</summary>
     public int DelayMs { get; set; } = 5000;
 
-    /// <summary>For 'status' on REST v2: the problem's detail (a 400 that says "no capacity", say).</summary>
+    /// <summary>
+    /// For 'status' on REST v2: the problem's detail (a 400 that says "no capacity", say). For 'errorBody200':
+    /// the error text; for 'redirect': the Location; for 'badPagination': which form (missing, noCursor, notBool).
+    /// </summary>
     public string? Detail { get; set; }
     /// <summary>For 'status': a RateLimit header to send with the answer.</summary>
     public string? RateLimit { get; set; }
@@ -48,9 +51,12 @@ public sealed class Fault
         "slowCommit" => "podFindAndDeployOnDemand",
         // The catalog shows the GPU type out of stock (availability NONE).
         "noStock" => "gpuTypes",
+        // The pod list's paging faults.
+        "stuckCursor" or "badPagination" or "endlessPages" => "rest:ListPods",
         _ => null,
     };
 
     public static readonly string[] Kinds =
-        { "status", "slow", "blocked1010", "malformedJson", "unauthorized200", "myselfNull", "capacity", "balance", "commitThen502", "noFreeGpus", "rateLimitWindow", "slowLogs", "stallBody", "endlessBody", "slowCommit", "noStock" };
+        { "status", "slow", "blocked1010", "malformedJson", "unauthorized200", "myselfNull", "capacity", "balance", "commitThen502", "noFreeGpus", "rateLimitWindow", "slowLogs", "stallBody", "endlessBody", "slowCommit", "noStock",
+          "errorBody200", "redirect", "stuckCursor", "badPagination", "endlessPages" };
 }

@@ -145,7 +145,8 @@ public sealed class GraphQlEndpoint
                 }, entry);
                 return true;
             default:
-                return false;
+                // A redirect (or a 2xx whose body is an error) as the REST side gives it.
+                return await RestEndpoint.ApplyAnswerFaultAsync(context, fault, entry);
         }
     }
 

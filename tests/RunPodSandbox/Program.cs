@@ -7,7 +7,7 @@ using RunPodSandbox;
 // The RunPod sandbox: RunPod's REST API v2 and its GraphQL API on 127.0.0.1, from one state, with a
 // request log and switchable faults.
 // Usage: RunPodSandbox [--port 0] [--api-key KEY] [--start-delay-ms 3000] [--latency-ms 0]
-//                      [--rate-limit 0] [--seed none|demo] [--prefix arena] [--parent-pid PID]
+//                      [--rate-limit 0] [--seed none|demo] [--prefix arena] [--parent-pid PID] [--page-size 1000]
 var options = SandboxOptions.Parse(args);
 IPodEndpointBackend backend = new GreetingEndpointBackend();
 if (options.Sshd != null)
@@ -77,6 +77,16 @@ app.MapGet("/_sandbox/pods/{id}/dir", (string id) =>
     return pod != null && backend is SshdEndpointBackend sshd ? Results.Json(new { path = sshd.PodDirectory(pod) }, json) : Results.NotFound();
 });
 app.MapDelete("/_sandbox/pods", () => { state.ClearPods(); return Results.NoContent(); });
+// The account: its registered SSH keys ({"keys": [...]}) and the pod list's page size ({"pageSize": 2}); DELETE restores both.
+app.MapPost("/_sandbox/account", async (HttpRequest request) =>
+{
+    using var document = await JsonDocument.ParseAsync(request.Body);
+    var root = document.RootElement;
+    if (root.TryGetProperty("keys", out var keys)) state.SetAccountSshKeys(keys.EnumerateArray().Select(k => k.GetString() ?? ""));
+    if (root.TryGetProperty("pageSize", out var size)) state.PageSize = size.GetInt32();
+    return Results.NoContent();
+});
+app.MapDelete("/_sandbox/account", () => { state.ResetAccount(); return Results.NoContent(); });
 app.MapPost("/_sandbox/pods/{id}/log", async (string id, HttpRequest request) =>
 {
     var lines = await JsonSerializer.DeserializeAsync<List<SandboxLogLine>>(request.Body, json);

@@ -10,7 +10,7 @@ namespace RunPodSandbox;
 /// V2Schema (422 naming what is wrong), then the answer in v2's shapes with every required field.
 /// Every authenticated answer carries RunPod's RateLimit header.
 /// </summary>
-public sealed class RestEndpoint
+public sealed partial class RestEndpoint
 {
     private readonly SandboxState _state;
     private readonly RateLimiter _rateLimiter;
@@ -31,6 +31,7 @@ public sealed class RestEndpoint
         app.MapPost("/v2/pods/{id}/action", (HttpContext c, string id) => Handle(c, null, null, id, Action));
         app.MapGet("/v2/pods/{id}/logs", (HttpContext c, string id) => Handle(c, "PodLogs", "podLogs", id, Logs));
         app.MapGet("/v2/catalog/gpus/{id}", (HttpContext c, string id) => Handle(c, "GpuPrice", "gpuTypes", id, GpuType));
+        app.MapGet("/v2/account/ssh-keys", (HttpContext c) => Handle(c, "AccountSshKeys", "sshKeys", null, AccountSshKeys));
     }
 
     private delegate Task Handler(HttpContext context, Request request);
@@ -109,8 +110,13 @@ public sealed class RestEndpoint
 
     private async Task ListPods(HttpContext context, Request request)
     {
-        if (await BadQuery(context, request, new() { ["includeClusterPods"] = v => v is "true" or "false" })) return;
-        await Ok(context, 200, new { pods = _state.ListPods().Select(PodJson).ToList() }, request.Entry);
+        if (await BadQuery(context, request, new()
+        {
+            ["includeClusterPods"] = v => v is "true" or "false",
+            ["limit"] = v => V2Schema.IsInteger(v, 1, MaxPageSize),
+            ["cursor"] = v => v.Length > 0,
+        })) return;
+        await ListPodsPageAsync(context, request);
     }
 
     private async Task GetPod(HttpContext context, Request request)
@@ -140,6 +146,11 @@ public sealed class RestEndpoint
         if (!SandboxState.GpuTypes.ContainsKey(gpuId))
         {
             await Problem(context, 400, $"unknown GPU type '{gpuId}'", request.Entry);
+            return;
+        }
+        if (!SandboxState.OffersOn(gpuId, body.TryGetProperty("cloud", out var asked) ? asked.GetString()! : "SECURE"))
+        {
+            await Problem(context, 400, "There are no longer any instances available with the requested specifications.", request.Entry);
             return;
         }
         var env = body.TryGetProperty("env", out var e) ? e.EnumerateObject().Select(p => $"{p.Name}={p.Value.GetString()}").ToList() : new List<string>();
@@ -319,10 +330,11 @@ public sealed class RestEndpoint
             ["pool"] = "AMPERE_16",
             ["manufacturer"] = "Nvidia",
             ["memory"] = 16,
-            ["secure"] = true,
-            ["community"] = true,
+            // A cloud the type is not offered on shows false, a price of 0 and a max count of 0, as RunPod's catalog does.
+            ["secure"] = gpu.Secure > 0,
+            ["community"] = gpu.Community > 0,
             ["price"] = new { secure = gpu.Secure, community = gpu.Community },
-            ["maxCount"] = new { secure = 8, community = 4 },
+            ["maxCount"] = new { secure = gpu.Secure > 0 ? 8 : 0, community = gpu.Community > 0 ? 4 : 0 },
         };
         if (include) answer["availability"] = request.Fault?.Kind is "capacity" or "noStock" ? "NONE" : "HIGH";
         await Ok(context, 200, answer, request.Entry);
@@ -465,7 +477,7 @@ public sealed class RestEndpoint
                 await Problem(context, 400, "There are not enough free GPUs on the host machine to start this pod.", entry);
                 return true;
             default:
-                return false;
+                return await ApplyAnswerFaultAsync(context, fault, entry);
         }
     }
 

@@ -23,6 +23,8 @@ public sealed class SandboxOptions
     public bool ExitOnStdinClose { get; set; }
     /// <summary>With --sshd: put a relay adding this delay each way in front of every pod's sshd.</summary>
     public TimeSpan SshDelay { get; set; }
+    /// <summary>The most pods one page of GET /v2/pods holds, whatever the limit asked (RunPod's is 1000).</summary>
+    public int PageSize { get; set; } = 1000;
 
     public static SandboxOptions Parse(string[] args)
     {
@@ -44,6 +46,7 @@ public sealed class SandboxOptions
                 case "--sshd": options.Sshd = Next(); break;
                 case "--pods-dir": options.PodsDirectory = Next(); break;
                 case "--exit-on-stdin-close": options.ExitOnStdinClose = true; break;
+                case "--page-size": options.PageSize = int.Parse(Next()); break;
                 case "--ssh-delay-ms": options.SshDelay = TimeSpan.FromMilliseconds(int.Parse(Next())); break;
                 default: throw new ArgumentException($"unknown option {args[i]}");
             }

@@ -52,6 +52,8 @@ public sealed class UserType : ObjectGraphType
         Field<StringGraphType>("id").Resolve(_ => "user_sandbox");
         Field<FloatGraphType>("clientBalance").Resolve(_ => 100.0);
         Field<ListGraphType<PodType>>("pods").Resolve(c => SandboxUserContext.StateOf(c).ListPods());
+        // The account's registered SSH keys, one a line, as GraphQL's myself.pubKey has them.
+        Field<StringGraphType>("pubKey").Resolve(c => string.Join("\n", SandboxUserContext.StateOf(c).AccountSshKeys()));
     }
 }
 

@@ -4,7 +4,7 @@ using GraphQL;
 namespace RunPodSandbox;
 
 /// <summary>Everything the sandbox knows: pods, pending faults and the request log. One lock guards it all.</summary>
-public sealed class SandboxState
+public sealed partial class SandboxState
 {
     private readonly object _gate = new();
     private readonly Dictionary<string, SandboxPod> _pods = new(StringComparer.Ordinal);
@@ -28,6 +28,8 @@ public sealed class SandboxState
             ["NVIDIA RTX A5000"] = ("RTX A5000", 0.22, 0.29),
             ["NVIDIA A40"] = ("A40", 0.35, 0.44),
             ["NVIDIA GeForce RTX 4090"] = ("RTX 4090", 0.34, 0.69),
+            // Offered only on COMMUNITY: the catalog shows SECURE false, priced 0, max count 0.
+            ["NVIDIA GeForce RTX 3090"] = ("RTX 3090", 0.22, 0),
         };
 
     public IReadOnlyList<SandboxPod> ListPods()

@@ -82,6 +82,16 @@ namespace ArenaInfra.RunPod.Wire
         [JsonProperty("name")] public string? Name { get; set; }
         [JsonProperty("price")] public V2GpuPrice? Price { get; set; }
         [JsonProperty("availability")] public string? Availability { get; set; }
+        /// <summary>Whether the type is offered on SECURE / COMMUNITY at all (false, with price 0 and max count 0, when not).</summary>
+        [JsonProperty("secure")] public bool? Secure { get; set; }
+        [JsonProperty("community")] public bool? Community { get; set; }
+        [JsonProperty("maxCount")] public V2GpuMaxCount? MaxCount { get; set; }
+    }
+
+    internal sealed class V2GpuMaxCount
+    {
+        [JsonProperty("secure")] public int? Secure { get; set; }
+        [JsonProperty("community")] public int? Community { get; set; }
     }
 
     internal sealed class V2GpuPrice

@@ -46,7 +46,12 @@ public sealed class Sandbox : IDisposable
         _http.DeleteAsync($"{Url}/_sandbox/faults").Result.EnsureSuccessStatusCode();
         _http.DeleteAsync($"{Url}/_sandbox/requests").Result.EnsureSuccessStatusCode();
         _http.DeleteAsync($"{Url}/_sandbox/pods").Result.EnsureSuccessStatusCode();
+        _http.DeleteAsync($"{Url}/_sandbox/account").Result.EnsureSuccessStatusCode();
     }
+
+    /// <summary>Sets the account's registered SSH keys and/or the pod list's page size: new { keys = new[] { ... }, pageSize = 2 }.</summary>
+    public void Account(object settings) =>
+        _http.PostAsJsonAsync($"{Url}/_sandbox/account", settings).Result.EnsureSuccessStatusCode();
 
     /// <summary>Breaks a pod's SSH behind the API's back: "stop" its sshd, "rekey" it in place, "stallsftp", or "drop" its open sessions.</summary>
     public void Sshd(string podId, string action) =>
