@@ -80,6 +80,10 @@ namespace ArenaInfra.Commands
         {
             var config = EffectiveConfig;
             var pods = ChosenPods();
+            // A replacement terminates the old pod, which RunPod refuses for a locked one: refused before anything is sent.
+            var (unlocked, locked) = RunPod.PodLock.Split(pods);
+            foreach (var pod in locked) WritePodError(RunPod.PodLock.Refusal(pod, "replaced"), pod.Name, pod);
+            pods = unlocked;
             var work = pods.Select(p => (Name: p.Name, Pod: (ArenaPod?)p)).Concat(ExpectedMissing.Select(n => (Name: PodName(n), Pod: (ArenaPod?)null))).ToList();
             if (work.Count == 0) return;
             var secrets = ReadSecrets(pods);

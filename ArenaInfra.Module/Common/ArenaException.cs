@@ -84,5 +84,6 @@ namespace ArenaInfra
         public const string ApiRetired = nameof(ApiRetired);
         public const string RequestRejected = nameof(RequestRejected);
         public const string PodActionNotValid = nameof(PodActionNotValid);
+        public const string PodLocked = nameof(PodLocked);
     }
 }
