@@ -85,5 +85,6 @@ namespace ArenaInfra
         public const string RequestRejected = nameof(RequestRejected);
         public const string PodActionNotValid = nameof(PodActionNotValid);
         public const string PodLocked = nameof(PodLocked);
+        public const string DuplicatePodName = nameof(DuplicatePodName);
     }
 }
