@@ -86,5 +86,6 @@ namespace ArenaInfra
         public const string PodActionNotValid = nameof(PodActionNotValid);
         public const string PodLocked = nameof(PodLocked);
         public const string DuplicatePodName = nameof(DuplicatePodName);
+        public const string FleetBusy = nameof(FleetBusy);
     }
 }

@@ -75,6 +75,8 @@ namespace ArenaInfra
         public int ApiTimeoutSec => Number("ApiTimeoutSec");
         public int ApiRetryMaxSec => Number("ApiRetryMaxSec");
         public int ApiRequestsPerSecond => Number("ApiRequestsPerSecond");
+        /// <summary>How long a command that creates or replaces pods waits for another one's fleet lock before FleetBusy.</summary>
+        public int FleetLockTimeoutSec => Number("FleetLockTimeoutSec");
         /// <summary>The SSH key exchange tried first ('default' keeps SSH.NET's own order).</summary>
         public string SshKeyExchange => Text("SshKeyExchange")!;
 
