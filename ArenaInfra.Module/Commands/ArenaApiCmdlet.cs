@@ -68,6 +68,16 @@ namespace ArenaInfra.Commands
             }
         }
 
+        /// <summary>
+        /// Takes the fleet lock for work that creates or replaces pods (waiting for another holder up to
+        /// the config's FleetLockTimeoutSec; FleetBusy after it). Read the pod list after this, never before.
+        /// </summary>
+        internal FleetLock TakeFleetLock(string what)
+        {
+            var timeout = System.TimeSpan.FromSeconds(EffectiveConfig.FleetLockTimeoutSec);
+            return CallRunPodRaw(token => FleetLock.AcquireAsync(FleetLock.DefaultPath, timeout, what, Log, token));
+        }
+
         private IRunPodApi? _client;
 
         /// <summary>The RunPod client for this invocation; for work that runs off the pipeline thread.</summary>

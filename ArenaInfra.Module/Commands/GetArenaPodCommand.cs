@@ -12,6 +12,9 @@ namespace ArenaInfra.Commands
 
         protected override PodDefault WhenNothingChosen => PodDefault.Fleet;
 
+        /// <summary>Showing is how a duplicate is found and resolved: both pods, with their ids, and a warning.</summary>
+        protected override bool ShowsDuplicateNames => true;
+
         protected override void EndProcessing()
         {
             // The same choosing as every pod command; as Get-Process does, a plain name that matches

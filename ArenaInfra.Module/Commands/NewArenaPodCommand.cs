@@ -118,6 +118,9 @@ namespace ArenaInfra.Commands
                 VolumeSizeGB = VolumeSizeGB,
             };
             var config = EffectiveConfig;
+            // One creator at a time on this machine: the names are judged against a list read after
+            // the lock is taken, so a run that waited sees the pods the one before it bought.
+            using var fleetLock = TakeFleetLock("created");
             var journal = CreateJournal.Open();
             var plan = CallRunPodRaw(token => PodCreationPlanner.PlanAsync(Api, config, request, Log, token, journal));
             foreach (var warning in plan.Names.Warnings) WriteWarning(warning);
@@ -169,6 +172,8 @@ namespace ArenaInfra.Commands
                     (unknown.Count == 0 ? "" : $" Sent, answer not awaited, so they may still appear: {string.Join(", ", unknown)}. A new New-ArenaPod leaves these names alone for {CreateJournal.MaxAge.TotalMinutes:0} minutes; Get-ArenaPod shows what exists."));
                 throw;
             }
+            // The pods exist (or failed): waiting for them to boot needs no lock.
+            fleetLock.Dispose();
             if (Wait) WaitArenaPodCommand.WaitForPods(this, created, TimeSpan.FromSeconds(TimeoutSec), TimeSpan.FromSeconds(5));
             WriteSummary(plan.Summary(created, failed), failed.Count > 0 || plan.Names.Errors.Count > 0);
         }

@@ -62,6 +62,9 @@ namespace ArenaInfra.Commands
         /// <summary>What ChosenPods found missing that ExpectMissing accepted.</summary>
         protected List<string> ExpectedMissing { get; } = new List<string>();
 
+        /// <summary>True for a command that shows every pod of a duplicated name (with a warning) rather than refusing the name.</summary>
+        protected virtual bool ShowsDuplicateNames => false;
+
         /// <summary>What this command does when it was given no pods.</summary>
         protected abstract PodDefault WhenNothingChosen { get; }
 
@@ -85,7 +88,7 @@ namespace ArenaInfra.Commands
                 WriteVerbose("No pods came through the pipeline, so there is nothing to do.");
                 return Array.Empty<ArenaPod>();
             }
-            var selector = new PodSelector { IncludeOtherPods = All };
+            var selector = new PodSelector { IncludeOtherPods = All, ShowDuplicates = ShowsDuplicateNames };
             selector.Ids.AddRange(_selector.Ids);
             selector.Names.AddRange(_selector.Names);
             selector.ExcludeNames.AddRange(ExcludeName ?? Array.Empty<string>());
@@ -101,6 +104,7 @@ namespace ArenaInfra.Commands
             }
             var current = CallRunPod((api, token) => api.ListPodsAsync(token));
             var selection = PodSelection.Select(current, selector, EffectiveConfig.Prefix);
+            foreach (var warning in selection.Warnings) WriteWarning(warning);
             foreach (var (error, target) in selection.Errors)
             {
                 if (error.ErrorId == ArenaErrorIds.PodNotFound && target is string missing && ExpectMissing(missing)) ExpectedMissing.Add(missing);

@@ -28,6 +28,12 @@ namespace ArenaInfra.Commands
             var targets = new List<ArenaPod>();
             foreach (var pod in ChosenPods())
             {
+                if (pod.Locked == true)
+                {
+                    // RunPod refuses to stop or terminate a locked pod: refused here, before any request.
+                    WritePodError(PodLock.Refusal(pod, "removed"), pod.Name, pod);
+                    continue;
+                }
                 // A pod in ERROR runs nothing and bills nothing worth keeping: it is removed like a stopped one.
                 if (pod.Status == ArenaPodStatus.Stopped || pod.Status == ArenaPodStatus.Error || Force)
                 {

@@ -79,7 +79,14 @@ namespace ArenaInfra.Commands
         protected override void EndProcessing()
         {
             var config = EffectiveConfig;
+            // A replacement terminates and creates: it holds the fleet lock from before the pods are
+            // chosen (a fresh list) until it is done, so no other run creates under the same names meanwhile.
+            using var fleetLock = TakeFleetLock("replaced");
             var pods = ChosenPods();
+            // A replacement terminates the old pod, which RunPod refuses for a locked one: refused before anything is sent.
+            var (unlocked, locked) = RunPod.PodLock.Split(pods);
+            foreach (var pod in locked) WritePodError(RunPod.PodLock.Refusal(pod, "replaced"), pod.Name, pod);
+            pods = unlocked;
             var work = pods.Select(p => (Name: p.Name, Pod: (ArenaPod?)p)).Concat(ExpectedMissing.Select(n => (Name: PodName(n), Pod: (ArenaPod?)null))).ToList();
             if (work.Count == 0) return;
             var secrets = ReadSecrets(pods);

@@ -28,6 +28,10 @@ namespace ArenaInfra.Commands
                 if (pod.Status == ArenaPodStatus.Running || pod.Status == ArenaPodStatus.Starting || pod.Status == ArenaPodStatus.Provisioning) running.Add(pod);
                 else WriteVerbose($"{pod.Name} is {pod.Status}, not running: nothing to stop.");
             }
+            // RunPod refuses to stop a locked pod: say so now, before any request, and never ask it.
+            var (unlocked, locked) = PodLock.Split(running);
+            foreach (var pod in locked) WritePodError(PodLock.Refusal(pod, "stopped"), pod.Name, pod);
+            running = unlocked;
             if (running.Count == 0) return;
             var plan = PodStopPlan.For(running);
             if (plan.WithoutVolume.Count > 0 && !AllowDataLoss && !WhatIfRequested) ThrowArenaError(plan.DataLossNotAllowed());

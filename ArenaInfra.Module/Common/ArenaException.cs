@@ -93,5 +93,8 @@ namespace ArenaInfra
         public const string ApiRetired = nameof(ApiRetired);
         public const string RequestRejected = nameof(RequestRejected);
         public const string PodActionNotValid = nameof(PodActionNotValid);
+        public const string PodLocked = nameof(PodLocked);
+        public const string DuplicatePodName = nameof(DuplicatePodName);
+        public const string FleetBusy = nameof(FleetBusy);
     }
 }

@@ -81,6 +81,8 @@ namespace ArenaInfra
         public int BackupMaxRunMB => Number("BackupMaxRunMB");
         /// <summary>Whether new pods trust the account's registered SSH keys as well as the shared key.</summary>
         public bool AccountSshKeys => Number("AccountSshKeys") != 0;
+        /// <summary>How long a command that creates or replaces pods waits for another one's fleet lock before FleetBusy.</summary>
+        public int FleetLockTimeoutSec => Number("FleetLockTimeoutSec");
         /// <summary>The SSH key exchange tried first ('default' keeps SSH.NET's own order).</summary>
         public string SshKeyExchange => Text("SshKeyExchange")!;
 

@@ -73,6 +73,10 @@ namespace ArenaInfra.Rendering
         /// <summary>The fleet's config from its settings; a warning for each pod whose port can move, a note for each pod left out.</summary>
         public static string ForFleet(ArenaConfig config, IReadOnlyList<ArenaPod> pods, string logDirectory, string? listenAddress, Action<string> warn, Action<string> skipped)
         {
+            // A fleet config routes by name: with two pods of one name it could route to the impostor.
+            // Nothing is rendered, so a proxy keeps the config it has rather than losing or misrouting the name.
+            var duplicate = RunPod.PodSelection.Duplicates(pods.Where(p => p.IsFleetPod)).FirstOrDefault();
+            if (duplicate.Key != null) throw RunPod.PodSelection.DuplicateError(duplicate.Key, duplicate.Value, "no proxy config was made, so the proxy keeps the one it has");
             var plan = ProxyPortPlan.For(config);
             ProxyPortPlan.WarnAboutUnlistedNames(plan, pods, warn);
             var options = new NginxConfigOptions { Prefix = config.Prefix, LogDirectory = logDirectory, ListenAddress = listenAddress };

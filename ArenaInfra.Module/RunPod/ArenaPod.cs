@@ -60,6 +60,12 @@ namespace ArenaInfra
         public DateTimeOffset? StartedAt { get; internal set; }
         /// <summary>What RunPod allows now: start, stop, restart, terminate (REST v2; empty when not known).</summary>
         public string[] AllowedActions { get; internal set; } = Array.Empty<string>();
+        /// <summary>
+        /// RunPod's lock: while true, RunPod refuses to stop, restart or terminate the pod (from any
+        /// client), so the module refuses first (PodLocked). Null when the API does not say (GraphQL
+        /// has no such field): unknown, never taken as unlocked proof.
+        /// </summary>
+        public bool? Locked { get; internal set; }
         /// <summary>Why the pod cannot be reached over SSH although it runs (its host has no public IP); null otherwise.</summary>
         public string? SshProblem { get; internal set; }
         /// <summary>When RunPod reported this state; Uptime counts back from here.</summary>

@@ -154,6 +154,8 @@ namespace ArenaInfra.RunPod
                 CreatedAt = Date(wire.CreatedAt),
                 StartedAt = Date(wire.StartedAt),
                 AllowedActions = (wire.Actions ?? new List<string?>()).Where(a => !string.IsNullOrEmpty(a)).Select(a => a!).ToArray(),
+                // Read the lock itself: a locked pod's actions still list stop, restart and terminate.
+                Locked = wire.Locked,
                 // Running with a runtime but no public port for 22: that pod will never be reachable directly.
                 SshProblem = isRunning && endpoint == null && wire.Runtime != null
                     ? "RunPod gave it no public SSH port (its host has no public IP, or 22/tcp is not exposed)"

@@ -101,6 +101,12 @@ namespace ArenaInfra.RunPod
                     $"RunPod refused {operation} for lack of funds (HTTP 402){said}.",
                     "Add funds to the RunPod account (console > Billing), then run the command again.");
             }
+            else if (PodLock.IsLockedRefusal(status, detail))
+            {
+                // Not a transient failure: the pod stays locked until someone unlocks it.
+                error = new ArenaException(ArenaErrorIds.PodLocked, ErrorCategory.PermissionDenied,
+                    $"RunPod refused {operation}: the pod is locked (HTTP 400){said}; nothing was changed.", PodLock.HowToUnlock);
+            }
             else if (status == 400 && (detail.IndexOf("capacity", StringComparison.OrdinalIgnoreCase) >= 0
                 || detail.IndexOf("no longer any instances available", StringComparison.OrdinalIgnoreCase) >= 0
                 || detail.IndexOf("not enough free gpus", StringComparison.OrdinalIgnoreCase) >= 0

@@ -171,6 +171,68 @@ public sealed class PodSelectionTableTests : IDisposable
         }
     }
 
+    /// <summary>Runs the command on the fleet with a second 'camp-alpha' beside the first, as anyone with the account could create it.</summary>
+    private (HostResult Result, List<string> ActedOn, List<object?> Output) RunWithImpostor(string command, string selection)
+    {
+        var spec = Commands[command];
+        _fleet.Seed(Fleet.Append("camp-alpha").Append("other-xray"), spec.SeedStatus);
+        var result = _fleet.Run(_host, string.Format(spec.Template, selection));
+        return (result, spec.ActedOn(result, _fleet.Dir.Path).Distinct().OrderBy(n => n, StringComparer.Ordinal).ToList(), result.Output.ToList());
+    }
+
+    private static IEnumerable<ErrorRecord> AllErrors(HostResult result) => result.Errors.Concat(result.Output.OfType<ErrorRecord>());
+
+    [Theory]
+    [MemberData(nameof(EveryCommand))]
+    public void A_name_two_pods_carry_is_refused_by_name_and_shown_by_Get_ArenaPod(string command)
+    {
+        foreach (var selection in new[] { "alpha", "-Name *" })
+        {
+            var (result, acted, output) = RunWithImpostor(command, selection);
+            if (command == "Get-ArenaPod")
+            {
+                // Both pods shown, with their ids, and a warning saying what it means.
+                Assert.Equal(2, output.OfType<ArenaPod>().Count(p => p.Name == "camp-alpha"));
+                Assert.Contains(result.Warnings, w => w.StartsWith("camp-alpha: 2 pods have this name", StringComparison.Ordinal) && w.Contains("-Id", StringComparison.Ordinal));
+                NoErrors(result);
+                continue;
+            }
+            Assert.DoesNotContain("camp-alpha", acted);
+            var error = Assert.Single(AllErrors(result), e => e.FullyQualifiedErrorId.StartsWith("DuplicatePodName", StringComparison.Ordinal));
+            Assert.StartsWith("camp-alpha: 2 pods have this name", error.Exception.Message, StringComparison.Ordinal);
+            Assert.Contains("-Id", error.ErrorDetails.RecommendedAction, StringComparison.Ordinal);
+            Assert.Equal(selection == "alpha" ? Array.Empty<string>() : new[] { "camp-bravo", "camp-charlie" }, acted);
+            if (selection == "alpha") Assert.False(_fleet.AnyChangeRequested());
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(EveryCommand))]
+    public void One_pod_of_a_duplicated_name_chosen_by_its_id_is_acted_on(string command)
+    {
+        var spec = Commands[command];
+        _fleet.Seed(Fleet.Append("camp-alpha").Append("other-xray"), spec.SeedStatus);
+        var chosen = _fleet.Run(_host, "(Get-ArenaPod alpha -WarningAction Ignore | Sort-Object Id | Select-Object -First 1).Id").Output.OfType<string>().Single();
+        _fleet.Variables["chosen"] = chosen;
+        var result = _fleet.Run(_host, string.Format(spec.Template, "-Id $chosen"));
+        NoErrors(result);
+        Assert.Equal(new[] { "camp-alpha" }, spec.ActedOn(result, _fleet.Dir.Path).Distinct());
+        var pods = result.Output.OfType<ArenaPod>().ToList();
+        if (pods.Count > 0) Assert.All(pods, p => Assert.Equal(chosen, p.Id));
+    }
+
+    [Theory]
+    [MemberData(nameof(EveryCommand))]
+    public void Both_pods_of_a_duplicated_name_piped_in_are_refused(string command)
+    {
+        if (command == "Get-ArenaPod") return;
+        var spec = Commands[command];
+        _fleet.Seed(Fleet.Append("camp-alpha").Append("other-xray"), spec.SeedStatus);
+        var result = _fleet.Run(_host, "Get-ArenaPod alpha, bravo -WarningAction Ignore | " + string.Format(spec.Template, ""));
+        Assert.Equal(new[] { "camp-bravo" }, spec.ActedOn(result, _fleet.Dir.Path).Distinct());
+        Assert.Single(AllErrors(result), e => e.FullyQualifiedErrorId.StartsWith("DuplicatePodName", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void The_table_covers_every_command_that_takes_pods()
     {

@@ -248,7 +248,7 @@ public sealed class RosterTests : IDisposable
     }
 
     /// <summary>The repository's own pwsh (the dotnet tool), run directly: with HOME pointed elsewhere, 'dotnet pwsh' would not find its tool.</summary>
-    private static string PwshDll()
+    internal static string PwshDll()
     {
         var packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
         return Directory.GetFiles(Path.Combine(packages, "powershell"), "pwsh.dll", SearchOption.AllDirectories)

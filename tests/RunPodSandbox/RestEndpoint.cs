@@ -28,6 +28,7 @@ public sealed partial class RestEndpoint
         app.MapPost("/v2/pods", (HttpContext c) => Handle(c, "CreatePod", "podFindAndDeployOnDemand", null, CreatePod));
         app.MapGet("/v2/pods/{id}", (HttpContext c, string id) => Handle(c, "GetPod", "pod(", id, GetPod));
         app.MapDelete("/v2/pods/{id}", (HttpContext c, string id) => Handle(c, "TerminatePod", "podTerminate", id, DeletePod));
+        app.MapPatch("/v2/pods/{id}", (HttpContext c, string id) => Handle(c, "LockPod", "podLock", id, PatchPod));
         app.MapPost("/v2/pods/{id}/action", (HttpContext c, string id) => Handle(c, null, null, id, Action));
         app.MapGet("/v2/pods/{id}/logs", (HttpContext c, string id) => Handle(c, "PodLogs", "podLogs", id, Logs));
         app.MapGet("/v2/catalog/gpus/{id}", (HttpContext c, string id) => Handle(c, "GpuPrice", "gpuTypes", id, GpuType));
@@ -196,6 +197,7 @@ public sealed partial class RestEndpoint
             return;
         }
         var action = body.GetProperty("action").GetString()!;
+        if (await RefusedAsLocked(context, request, pod, action)) return;
         var status = _state.V2StatusOf(pod);
         if (!ActionsOf(status).Contains(action))
         {
@@ -229,14 +231,47 @@ public sealed partial class RestEndpoint
     private async Task DeletePod(HttpContext context, Request request)
     {
         if (await BadQuery(context, request, new())) return;
-        if (_state.GetPod(request.Id!) == null)
+        var pod = _state.GetPod(request.Id!);
+        if (pod == null)
         {
             await Problem(context, 404, "pod not found", request.Entry);
             return;
         }
+        if (await RefusedAsLocked(context, request, pod, "terminate")) return;
         _state.Terminate(request.Id!);
         request.Entry.Status = 204;
         context.Response.StatusCode = 204;
+    }
+
+    /// <summary>PATCH /v2/pods/{id} with exactly {"locked": true|false}: 200 with the whole pod, as RunPod answers.</summary>
+    private async Task PatchPod(HttpContext context, Request request)
+    {
+        if (await BadQuery(context, request, new())) return;
+        if (request.Json is not JsonElement body)
+        {
+            await Problem(context, 400, "request body must be JSON", request.Entry);
+            return;
+        }
+        var errors = V2Schema.CheckLock(body);
+        if (errors.Count > 0)
+        {
+            await Problem(context, 422, "Request validation failed.", request.Entry, errors);
+            return;
+        }
+        var pod = _state.SetLocked(request.Id!, body.GetProperty("locked").GetBoolean());
+        if (pod == null) await Problem(context, 404, "pod not found", request.Entry);
+        else await Ok(context, 200, PodJson(pod), request.Entry);
+    }
+
+    /// <summary>
+    /// A locked pod's stop, restart and terminate (the action or DELETE) answer 400 "Pod is locked",
+    /// from any client, as on RunPod; its actions list is unchanged. True when it answered so.
+    /// </summary>
+    private static async Task<bool> RefusedAsLocked(HttpContext context, Request request, SandboxPod pod, string action)
+    {
+        if (!pod.Locked || action is not ("stop" or "restart" or "terminate")) return false;
+        await Problem(context, 400, "Pod is locked", request.Entry);
+        return true;
     }
 
     /// <summary>Server-Sent Events: the last 'tail' lines, then (while the client listens) a heartbeat line now and then.</summary>
@@ -377,7 +412,7 @@ public sealed partial class RestEndpoint
             },
             ["template"] = null,
             ["cost"] = running || status is "STARTING" or "PROVISIONING" ? pod.CostPerHr : 0.0,
-            ["locked"] = false,
+            ["locked"] = pod.Locked,
             ["runtime"] = runtime == null ? null : new Dictionary<string, object?>
             {
                 ["uptime"] = runtime.UptimeInSeconds ?? 0,

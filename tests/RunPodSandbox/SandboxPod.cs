@@ -37,6 +37,9 @@ public sealed class SandboxPod
     /// <summary>For seeds: the pod runs on a host without a public IP, so 22/tcp never gets a public port.</summary>
     public bool NoPublicIp { get; set; }
 
+    /// <summary>RunPod's lock: set by PATCH {"locked": true}; while set, stop, restart and terminate answer 400 "Pod is locked".</summary>
+    public bool Locked { get; set; }
+
     /// <summary>The pod's log as REST v2 serves it; seeds may give lines of their own.</summary>
     public List<SandboxLogLine> Log { get; set; } = new();
 

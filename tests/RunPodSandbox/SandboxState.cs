@@ -206,6 +206,17 @@ public sealed partial class SandboxState
         }
     }
 
+    /// <summary>Locks or unlocks a pod, as RunPod's PATCH {"locked": ...} does; null when there is no such pod.</summary>
+    public SandboxPod? SetLocked(string id, bool locked)
+    {
+        lock (_gate)
+        {
+            if (!_pods.TryGetValue(id, out var pod)) return null;
+            pod.Locked = locked;
+            return pod;
+        }
+    }
+
     public void Terminate(string id)
     {
         lock (_gate)

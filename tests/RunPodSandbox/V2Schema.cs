@@ -109,6 +109,24 @@ public static class V2Schema
         return errors;
     }
 
+    /// <summary>A lock change: exactly {"locked": true|false}, as RunPod takes it (a rename is another PATCH, not modelled here).</summary>
+    public static List<string> CheckLock(JsonElement body)
+    {
+        var errors = new List<string>();
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add("$: expected an object");
+            return errors;
+        }
+        Only(body, "$", errors, "locked");
+        Required(body, "$", errors, "locked");
+        if (body.TryGetProperty("locked", out var locked) && locked.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+        {
+            errors.Add("$.locked: expected a boolean");
+        }
+        return errors;
+    }
+
     /// <summary>The problems with a query string: a parameter the endpoint does not take, or a value of the wrong form.</summary>
     public static List<string> CheckQuery(IQueryCollection query, IReadOnlyDictionary<string, Func<string, bool>> allowed)
     {

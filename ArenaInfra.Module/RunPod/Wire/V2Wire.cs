@@ -28,6 +28,7 @@ namespace ArenaInfra.RunPod.Wire
         [JsonProperty("dataCenterId")] public string? DataCenterId { get; set; }
         [JsonProperty("ssh")] public V2Ssh? Ssh { get; set; }
         [JsonProperty("cost")] public decimal? Cost { get; set; }
+        [JsonProperty("locked")] public bool? Locked { get; set; }
         [JsonProperty("runtime")] public V2Runtime? Runtime { get; set; }
         [JsonProperty("createdAt")] public string? CreatedAt { get; set; }
         [JsonProperty("startedAt")] public string? StartedAt { get; set; }

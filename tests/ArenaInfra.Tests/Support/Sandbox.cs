@@ -80,6 +80,21 @@ public sealed class Sandbox : IDisposable
         return JsonNode.Parse(response.Content.ReadAsStringAsync().Result)!["id"]!.GetValue<string>();
     }
 
+    /// <summary>
+    /// Locks or unlocks a pod through RunPod's own API (PATCH /v2/pods/{id} {"locked": ...}), as anyone
+    /// with the account can from the console; the request is then cleared from the log.
+    /// </summary>
+    public void Lock(string podId, bool locked = true)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Patch, $"{Url}/v2/pods/{podId}")
+        {
+            Content = new StringContent(locked ? "{\"locked\": true}" : "{\"locked\": false}", System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ApiKey);
+        _http.SendAsync(request).Result.EnsureSuccessStatusCode();
+        _http.DeleteAsync($"{Url}/_sandbox/requests").Result.EnsureSuccessStatusCode();
+    }
+
     public IReadOnlyList<LoggedRequest> Requests() =>
         JsonSerializer.Deserialize<List<LoggedRequest>>(_http.GetStringAsync($"{Url}/_sandbox/requests").Result, new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
 
