@@ -79,6 +79,8 @@ namespace ArenaInfra
         public const string BackupFailed = nameof(BackupFailed);
         public const string BackupNotFound = nameof(BackupNotFound);
         public const string RestoreFailed = nameof(RestoreFailed);
+        public const string BranchNotFound = nameof(BranchNotFound);
+        public const string BranchChanged = nameof(BranchChanged);
         public const string RosterMissing = nameof(RosterMissing);
         public const string SshOperationFailed = nameof(SshOperationFailed);
         public const string ApiRetired = nameof(ApiRetired);
