@@ -31,6 +31,8 @@ namespace ArenaInfra
         public string[] Done { get; internal set; } = Array.Empty<string>();
         /// <summary>The steps left out with -Skip.</summary>
         public string[] Skipped { get; internal set; } = Array.Empty<string>();
+        /// <summary>Branches in the course repo that keep the participant's work from before the reset to origin (arena-kept/&lt;time&gt;, and -&lt;branch&gt; for local commits origin lacks).</summary>
+        public string[] KeptBranches { get; internal set; } = Array.Empty<string>();
     }
 
     /// <summary>Set-ArenaPodSecret's result: which variables were set; never their values.</summary>

@@ -184,6 +184,71 @@ public sealed class CourseWorkTests : IDisposable
     }
 
     [SkippableFact]
+    public void Setting_a_pod_up_again_keeps_the_participants_uncommitted_edits_and_local_commits_on_named_branches()
+    {
+        _ssh.Require();
+        Run("New-ArenaPod -Count 1 -Force | Out-Null; Initialize-ArenaPod -Name alpha -Force | Out-Null");
+        var repo = Repo("alpha");
+        File.WriteAllText(Path.Combine(repo, "mine.py"), "print('mine')\n");
+        Git(repo, "add", "mine.py");
+        Git(repo, Author.Concat(new[] { "commit", "-q", "-m", "my own commit" }).ToArray());
+        var local = Git(repo, "rev-parse", "HEAD").Trim();
+        File.WriteAllText(Path.Combine(repo, "README.md"), "my edit\n");
+
+        var result = Run("Initialize-ArenaPod -Name alpha -Force").Output.OfType<ArenaPodSetupResult>().Single();
+        var kept = Git(repo, "for-each-ref", "--format=%(refname:short)", "refs/heads/arena-kept/").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.True(result.Succeeded, result.Error);
+        Assert.Equal(2, kept.Length);
+        var edits = kept.Single(k => !k.EndsWith("-main", StringComparison.Ordinal));
+        var commits = kept.Single(k => k.EndsWith("-main", StringComparison.Ordinal));
+        Assert.Equal("my edit\n", Git(repo, "show", edits + ":README.md"));
+        Assert.Equal("print('mine')\n", Git(repo, "show", edits + ":mine.py"));
+        Assert.Equal(local, Git(repo, "rev-parse", commits).Trim());
+        Assert.Equal(kept.OrderBy(k => k, StringComparer.Ordinal), result.KeptBranches.OrderBy(k => k, StringComparer.Ordinal));
+        // The reset still happened: the repo is origin's again.
+        Assert.Equal("course\n", File.ReadAllText(Path.Combine(repo, "README.md")));
+        Assert.False(File.Exists(Path.Combine(repo, "mine.py")));
+
+        // A repo with nothing of the participant's keeps nothing.
+        var again = Run("Initialize-ArenaPod -Name alpha -Force").Output.OfType<ArenaPodSetupResult>().Single();
+        Assert.Empty(again.KeptBranches);
+    }
+
+    [SkippableFact]
+    public void WhatIf_and_the_prompt_name_the_pods_with_uncommitted_work_and_what_happens_to_it()
+    {
+        _ssh.Require();
+        Run("New-ArenaPod -Count 2 -Force | Out-Null; Initialize-ArenaPod -Name * -Force | Out-Null");
+        File.WriteAllText(Path.Combine(Repo("alpha"), "README.md"), "my edit\n");
+        var prompts = new PromptingHost();
+        using var interactive = new PowerShellHost(prompts);
+        string Ask(string arguments)
+        {
+            interactive.Run("$config = Import-ArenaConfig $cfg -NoDefault\n$PSDefaultParameterValues = @{ '*-Arena*:Config' = $config; '*-Arena*:ApiKey' = $key }\nInitialize-ArenaPod -Name * " + arguments, _vars);
+            return prompts.Written + string.Join("\n", prompts.Prompts);
+        }
+
+        var whatIf = Ask("-WhatIf");
+        prompts.Clear();
+        prompts.Answer(false);
+        var asked = Ask("");
+
+        foreach (var shown in new[] { whatIf, asked })
+        {
+            // camp-alpha alone: camp-bravo's repo holds nothing of its participant's.
+            Assert.Contains("Uncommitted work on camp-alpha (1 changed file(s)) is committed to a branch arena-kept/<time>", shown);
+            Assert.Contains("before the reset to origin/main", shown);
+            Assert.DoesNotContain("camp-bravo (1", shown);
+        }
+        Assert.Contains("What if:", whatIf);
+        Assert.Single(prompts.Prompts);
+        // Neither changed anything.
+        Assert.Equal("my edit\n", File.ReadAllText(Path.Combine(Repo("alpha"), "README.md")));
+        Assert.Equal("", Git(Repo("alpha"), "for-each-ref", "refs/heads/arena-kept/"));
+    }
+
+    [SkippableFact]
     public void A_branch_never_saved_from_this_machine_is_refused_without_Force()
     {
         _ssh.Require();
