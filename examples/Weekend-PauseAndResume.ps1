@@ -6,7 +6,14 @@
     CSV report and exits 1 if any pod needs a look.
 .DESCRIPTION
     A stop erases each pod's container disk, where the participants' homes live by default: Friday
-    keeps the work twice (an autocommit branch per pod, and a backup of each home) before stopping.
+    keeps the work twice (an autocommit branch per pod, and a backup of each home) before stopping,
+    and stops a pod only when both are checked: Save-ArenaPodWork succeeded (Pushed, or
+    NothingToCommit: the day's branch is then pushed at the pod's current commit) and Backup-ArenaPod
+    succeeded with nothing in Skipped (every listed file kept; the files its filters leave out by
+    design, hidden folders and site-packages, are never listed). Any other pod keeps running, is
+    named in the output and the report's Error column, and the run exits 1.
+    On Monday the branches come back without -Force, so a branch that changed since Friday's save is
+    refused (BranchChanged) rather than merged; the pod is then named in the report.
     On Monday a pod whose host has no free GPU cannot start at all ("stuck on its host"): it is
     replaced under its name, with its work restored, and participants notice nothing.
 
@@ -60,22 +67,41 @@ try {
         $pods = @(Get-ArenaPod -Status Running)
         $saved = @($pods | Save-ArenaPodWork -Label $Label -Force -ErrorAction Continue)
         $backups = @($pods | Backup-ArenaPod -Label $Label -Destination $Destination -ErrorAction Continue)
-        # Only pods whose home is safe are stopped: the stop erases it.
-        $safe = @($backups | Where-Object Succeeded | ForEach-Object Name)
+        # The stop erases each home, so a pod is stopped only when both copies of its work are checked:
+        # its save pushed the day's branch (or had no repository commit to push), and its backup finished
+        # with every listed file kept. Files the backup's filters leave out by design (hidden folders,
+        # site-packages) are not listed, so they are not in Skipped; anything in Skipped is a file that
+        # would be lost. Any other pod keeps running, and the report says why.
+        $checked = foreach ($pod in $pods) {
+            $save = @($saved | Where-Object Name -eq $pod.Name)
+            $backup = @($backups | Where-Object Name -eq $pod.Name)
+            $why = @(
+                if ($save.Count -ne 1) { 'no save result' }
+                elseif (-not $save[0].Succeeded -or "$($save[0].Status)" -notin 'Pushed', 'NothingToCommit') { "save failed at $($save[0].FailedStep) ($($save[0].ErrorId)): $($save[0].Error)" }
+                if ($backup.Count -ne 1) { 'no backup result' }
+                elseif (-not $backup[0].Succeeded) { "backup failed at $($backup[0].FailedStep) ($($backup[0].ErrorId)): $($backup[0].Error)" }
+                elseif (@($backup[0].Skipped).Count -gt 0) { "backup left out $(@($backup[0].Skipped).Count) file(s): $((@($backup[0].Skipped) | Select-Object -First 3 | ForEach-Object { "$_" }) -join '; ')" }
+            )
+            [pscustomobject]@{ Pod = $pod; Save = $save; Backup = $backup; Why = $why }
+        }
+        $safe = @($checked | Where-Object { $_.Why.Count -eq 0 } | ForEach-Object { $_.Pod.Name })
         $stopped = @(if ($safe) { Stop-ArenaPod -Name $safe -AllowDataLoss -Force -PassThru -ErrorAction Continue })
-        $report = foreach ($pod in $pods) {
-            $save = $saved | Where-Object Name -eq $pod.Name
-            $backup = $backups | Where-Object Name -eq $pod.Name
+        $report = foreach ($pod in $checked) {
+            $isStopped = [bool]($stopped | Where-Object Name -eq $pod.Pod.Name)
+            $why = @($pod.Why) + @(if ($pod.Why.Count -eq 0 -and -not $isStopped) { 'the stop failed' })
             [pscustomobject]@{
-                Name     = $pod.Name
-                Save     = if ($save) { $save.Status } else { 'NotRun' }
-                BackupOk = [bool]$backup.Succeeded
-                Files    = $backup.Files
-                Stopped  = [bool]($stopped | Where-Object Name -eq $pod.Name)
-                Error    = (@($save.Error, $backup.Error) | Where-Object { $_ }) -join '; '
+                Name         = $pod.Pod.Name
+                Save         = if ($pod.Save.Count -eq 1) { $pod.Save[0].Status } else { 'NotRun' }
+                Branch       = if ($pod.Save.Count -eq 1) { $pod.Save[0].Branch }
+                BackupOk     = $pod.Backup.Count -eq 1 -and [bool]$pod.Backup[0].Succeeded
+                Files        = if ($pod.Backup.Count -eq 1) { $pod.Backup[0].Files }
+                SkippedFiles = if ($pod.Backup.Count -eq 1) { @($pod.Backup[0].Skipped).Count }
+                Stopped      = $isStopped
+                # Why a pod was left running; empty for a stopped pod.
+                Error        = $why -join ' | '
             }
         }
-        $problems = @($report | Where-Object { -not $_.Stopped -or -not $_.BackupOk })
+        $problems = @($report | Where-Object { -not $_.Stopped })
     }
     else {
         $repair = @{ BackupSource = $Destination; Secrets = $SecretCsv }
@@ -89,10 +115,11 @@ try {
         $started = @($startedOrReplaced | Where-Object { $_ -is [ArenaInfra.ArenaPod] } | Wait-ArenaPod -TimeoutSec 900 -ErrorAction Continue)
         $setup = @($started | Initialize-ArenaPod -Force -ErrorAction Continue)
         $ready = @($setup | Where-Object Succeeded | ForEach-Object Name)
-        $restore = @{ Source = $Destination; Force = $true }
-        if ($BranchLabel) { $restore.FromBranch = $BranchLabel }
+        # The branches first (their files are then brought up to the backup's latest state), without -Force:
+        # a branch that changed since Friday's save is refused (BranchChanged), not merged.
+        $branches = @(if ($ready -and $BranchLabel) { Restore-ArenaPod -Name $ready -FromBranch $BranchLabel -SkipFiles -Confirm:$false -ErrorAction Continue })
         # A started pod's home is fresh: nothing on it is newer than the backup, so -Force loses nothing.
-        $restored = @(if ($ready) { Restore-ArenaPod -Name $ready @restore -ErrorAction Continue })
+        $restored = @(if ($ready) { Restore-ArenaPod -Name $ready -Source $Destination -Force -ErrorAction Continue })
         $secrets = @(foreach ($variable in $SecretCsv.Keys) { if ($ready) { Set-ArenaPodSecret -Name $ready -VariableName $variable -CsvPath $SecretCsv[$variable] -Force -ErrorAction Continue } })
         if ($config.ProxyHost) {
             $publish = @{ Force = $true }
@@ -106,22 +133,24 @@ try {
             foreach ($pod in $stoppedPods) {
                 $replacement = $replaced | Where-Object Name -eq $pod.Name
                 $restore = $restored | Where-Object Name -eq $pod.Name
+                $branch = $branches | Where-Object Name -eq $pod.Name
                 $test = $tested | Where-Object Name -eq $pod.Name
                 $secretFailed = @($secrets | Where-Object { $_.Name -eq $pod.Name -and -not $_.Succeeded })
                 [pscustomobject]@{
                     Name     = $pod.Name
                     How      = if ($replacement) { 'Replaced' } elseif ($started | Where-Object Name -eq $pod.Name) { 'Started' } else { 'NotStarted' }
-                    Restored = if ($replacement) { [bool]$replacement.Succeeded } else { [bool]$restore.Succeeded }
+                    Restored = if ($replacement) { [bool]$replacement.Succeeded } else { [bool]$restore.Succeeded -and (-not $BranchLabel -or [bool]$branch.Succeeded) }
                     Files    = if ($replacement) { ($replacement.Steps | Where-Object Step -eq 'Restore').Detail } else { $restore.Files }
                     Passed   = if ($replacement) { [bool]$replacement.Succeeded } else { [bool]$test.Passed -and $secretFailed.Count -eq 0 }
-                    Error    = if ($replacement) { $replacement.Error } else { (@($restore.Error, $test.Error) | Where-Object { $_ }) -join '; ' }
+                    Error    = if ($replacement) { $replacement.Error } else { (@($branch.Error, $restore.Error, $test.Error) | Where-Object { $_ }) -join '; ' }
                 }
             })
         $problems = @($report | Where-Object { -not $_.Passed -or -not $_.Restored })
     }
 
     $report | Export-Csv -LiteralPath $ReportPath -NoTypeInformation
-    Write-Output ("{0}: {1} pods, {2} need a look; report: {3}" -f $Phase, $report.Count, $problems.Count, $ReportPath)
+    Write-Output ("{0}: {1} pods, {2} need a look{3}; report: {4}" -f $Phase, @($report).Count, $problems.Count, $(if ($problems) { " ($(($problems.Name) -join ', '))" }), $ReportPath)
+    foreach ($problem in $problems) { Write-Output ("{0}: {1}" -f $problem.Name, $(if ($problem.Error) { $problem.Error } else { 'see the report' })) }
 }
 catch {
     Write-Error "The $Phase run could not go through: $($_.Exception.Message)" -ErrorAction Continue

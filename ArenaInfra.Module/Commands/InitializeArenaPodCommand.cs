@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using ArenaInfra.Ssh;
 
@@ -52,9 +53,32 @@ namespace ArenaInfra.Commands
                 Branch = config.DefaultBranch,
                 Skip = skip,
             };
-            var what = $"Set up {Describe(pods)} ({plan.StepsToRun})";
+            var what = $"Set up {Describe(pods)} ({plan.StepsToRun})" + (skip.Contains("Git") || (Force && !WhatIfRequested) ? "" : ResetNotice(pods, plan));
             if (!ConfirmBatch(what, what + "?", "Set up pods", Force)) return;
             RunOperation(pods, new PodSetupOperation(plan) { Timeout = TimeSpan.FromSeconds(TimeoutSec) }, WriteObject, "set up");
+        }
+
+        /// <summary>For -WhatIf and the prompt: which pods' course repos hold work a reset to origin would discard, and what happens to it.</summary>
+        private string ResetNotice(IReadOnlyList<ArenaPod> pods, PodSetupPlan plan)
+        {
+            var running = pods.Where(p => p.Status == ArenaPodStatus.Running).ToList();
+            if (running.Count == 0) return "";
+            var settings = OpenSettings();
+            List<ArenaPodRepoState> states;
+            try
+            {
+                states = RunOperation(running, new PodRepoStateOperation(plan.RepoName, plan.Branch) { Timeout = TimeSpan.FromSeconds(Math.Min(TimeoutSec, 60)) }, Route(), settings, _ => { });
+            }
+            finally
+            {
+                Release(settings);
+            }
+            var kept = $"is committed to a branch arena-kept/<time> in its repo, and the branch named in the result, before the reset to origin/{plan.Branch}";
+            var dirty = states.Where(r => r.Succeeded && (r.ChangedFiles > 0 || r.LocalCommits > 0)).OrderBy(r => r.Name, StringComparer.Ordinal)
+                .Select(r => $"{r.Name} ({(r.ChangedFiles > 0 ? $"{r.ChangedFiles} changed file(s)" : "")}{(r.ChangedFiles > 0 && r.LocalCommits > 0 ? ", " : "")}{(r.LocalCommits > 0 ? $"{r.LocalCommits} local commit(s)" : "")})").ToList();
+            var unknown = states.Where(r => !r.Succeeded).Select(r => r.Name).OrderBy(n => n, StringComparer.Ordinal).ToList();
+            return (dirty.Count == 0 ? $". No course repo holds uncommitted work" : $". Uncommitted work on {string.Join(", ", dirty)} {kept}")
+                + (unknown.Count == 0 ? "" : $"; {string.Join(", ", unknown)} could not be checked (any work there is kept the same way)");
         }
     }
 }

@@ -123,6 +123,7 @@ namespace ArenaInfra.Commands
                     Label = BackupLabel,
                     BranchLabel = FromBranch,
                     RepoName = config.RepoName,
+                    RepoUrl = config.RepoUrl,
                     Prefix = config.Prefix,
                     // A new pod holds nothing of the participant's: what comes back is the latest there is.
                     OverwriteNewer = true,

@@ -47,7 +47,7 @@ namespace ArenaInfra.Commands
             var root = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Source);
             var what = (SkipFiles ? "" : $"Restore into the home of {Describe(pods)} the {(Label == null ? "newest backup" : $"backup '{Label}'")} under {root}")
                 + (FromBranch == null ? "" : (SkipFiles ? $"Restore into {Describe(pods)}" : " and") + $" the course repo from {PodWorkSaveOperation.BranchName(config.Prefix, FromBranch, "<machine>")}")
-                + (Force ? " (overwriting files newer on the pod)" : "");
+                + (Force ? (SkipFiles ? "" : " (overwriting files newer on the pod)") + (FromBranch == null ? "" : " (taking the branch as origin has it, even if it changed since it was saved)") : "");
             if (!ConfirmBatch(what, what + "?", "Restore pods", Force)) return;
             var request = new RestoreRequest
             {
@@ -55,8 +55,10 @@ namespace ArenaInfra.Commands
                 Label = Label,
                 BranchLabel = FromBranch,
                 RepoName = config.RepoName,
+                RepoUrl = config.RepoUrl,
                 Prefix = config.Prefix,
                 OverwriteNewer = Force,
+                AcceptChangedBranch = Force,
             };
             RunOperation(pods, new PodRestoreOperation(request) { Timeout = TimeSpan.FromSeconds(TimeoutSec) }, WriteObject, "restored");
         }

@@ -28,7 +28,7 @@ namespace ArenaInfra.Commands
             if (pods.Count == 0) return;
             var what = $"Commit and push the work on {Describe(pods)} to {PodWorkSaveOperation.BranchName(config.Prefix, Label, "<machine>")}";
             if (!ConfirmBatch(what, what + "?", "Save work", Force)) return;
-            RunOperation(pods, new PodWorkSaveOperation(config.RepoName, config.Prefix, Label) { Timeout = TimeSpan.FromSeconds(TimeoutSec) }, WriteObject, "saved");
+            RunOperation(pods, new PodWorkSaveOperation(config.RepoName, config.RepoUrl, config.Prefix, Label, SavedBranches.Open()) { Timeout = TimeSpan.FromSeconds(TimeoutSec) }, WriteObject, "saved");
         }
     }
 }

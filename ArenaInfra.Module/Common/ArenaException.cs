@@ -88,6 +88,8 @@ namespace ArenaInfra
         /// <summary>A folder below the backups' root is a symbolic link (or a junction): it is never followed.</summary>
         public const string BackupPathIsLink = nameof(BackupPathIsLink);
         public const string RestoreFailed = nameof(RestoreFailed);
+        public const string BranchNotFound = nameof(BranchNotFound);
+        public const string BranchChanged = nameof(BranchChanged);
         public const string RosterMissing = nameof(RosterMissing);
         public const string SshOperationFailed = nameof(SshOperationFailed);
         public const string ApiRetired = nameof(ApiRetired);

@@ -106,11 +106,14 @@ namespace ArenaInfra.Fleet
                 Ssh(steps, "Setup", new PodSetupOperation(_plan.Setup) { Timeout = _plan.StepTimeout }, target, token, r => string.Join(", ", r.Done));
                 // In roster mode a new pod trusts only the organiser until it is synced: its people get in here.
                 if (_plan.Access != null) Ssh(steps, "Access", _plan.Access.Operation(_plan.StepTimeout), target, token, r => r.Participants.Length == 0 ? "the organiser only" : string.Join(", ", r.Participants));
+                ArenaPodRestoreResult? branchLeftOut = null;
                 if (_plan.Restore != null)
                 {
                     var restored = Ssh(steps, "Restore", new PodRestoreOperation(_plan.Restore) { Timeout = _plan.StepTimeout }, target, token,
-                        r => $"{r.Files} file(s), {r.Bytes / 1048576.0:0.0} MB from {r.Label ?? "no backup"}{(r.Branch == null ? "" : $"; {r.Branch}: {r.BranchStatus}")}{(r.Skipped.Length > 0 ? $"; {r.Skipped.Length} skipped" : "")}");
+                        r => $"{r.Files} file(s), {r.Bytes / 1048576.0:0.0} MB from {r.Label ?? "no backup"}{(r.Branch == null ? "" : $"; {r.Branch}: {r.BranchStatus}")}{(r.Skipped.Length > 0 ? $"; {r.Skipped.Length} skipped" : "")}",
+                        BranchLeftOut);
                     result.RestoredFrom = restored.Source;
+                    if (BranchLeftOut(restored)) branchLeftOut = restored;
                 }
                 else
                 {
@@ -121,13 +124,22 @@ namespace ArenaInfra.Fleet
                 else steps.Add(new ArenaRepairStep { Step = "Secrets", Skipped = true, Succeeded = true, Detail = "none given" });
                 Ssh(steps, "Test", new PodTestOperation(_plan.TestCommand, _plan.CondaEnv) { Timeout = _plan.StepTimeout }, target, token, r => r.GpuName ?? "passed");
                 _journal.Remove(entry.Name);
-                result.Succeeded = true;
+                if (branchLeftOut != null)
+                {
+                    // Every other step is done, and a second run would meet the same branch: no advice to run again.
+                    result.FailedStep = "Restore";
+                    result.ErrorId = branchLeftOut.ErrorId;
+                    result.Error = $"{branchLeftOut.Error} The replacement is otherwise done (set up, files restored, tested); bring the course repo back with Restore-ArenaPod -FromBranch once the branch is right.";
+                }
+                else result.Succeeded = true;
             }
             catch (StepFailed e)
             {
                 result.FailedStep = e.Step;
                 result.ErrorId = e.ErrorId;
-                result.Error = $"{e.Message}; run Repair-ArenaPod again to carry on from here (the backup is untouched)";
+                result.Error = AgainWouldFail.TryGetValue(e.ErrorId, out var instead)
+                    ? $"{e.Message}; the same parameters would stop here again: {instead} (the new pod is kept, the backup is untouched)"
+                    : $"{e.Message}; run Repair-ArenaPod again to carry on from here (the backup is untouched)";
             }
             result.Steps = steps.ToArray();
             result.Duration = clock.Elapsed;
@@ -232,11 +244,28 @@ namespace ArenaInfra.Fleet
             }
         }
 
-        private T Ssh<T>(List<ArenaRepairStep> steps, string name, PodOperation<T> operation, SshTarget target, CancellationToken token, Func<T, string> detail)
+        /// <summary>Failures a second run with the same parameters meets again, and what carries the replacement on instead.</summary>
+        private static readonly Dictionary<string, string> AgainWouldFail = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [ArenaErrorIds.BackupNotFound] = "run Repair-ArenaPod again with -BackupSource and -BackupLabel naming a backup that holds the pod to carry on from here",
+            [ArenaErrorIds.BranchNotFound] = "run Repair-ArenaPod again without -FromBranch to carry on from here",
+            [ArenaErrorIds.BranchChanged] = "run Repair-ArenaPod again without -FromBranch to carry on from here, and look at the branch's commits",
+        };
+
+        /// <summary>A restore whose branch was missing or refused while the rest of it went through: the replacement goes on.</summary>
+        private static bool BranchLeftOut(ArenaPodRestoreResult r) =>
+            !r.Succeeded && r.FailedStep == "Branch" && (r.BranchStatus == ArenaBranchRestoreStatus.NotFound || r.BranchStatus == ArenaBranchRestoreStatus.Refused);
+
+        private T Ssh<T>(List<ArenaRepairStep> steps, string name, PodOperation<T> operation, SshTarget target, CancellationToken token, Func<T, string> detail, Func<T, bool>? goesOn = null)
             where T : ArenaPodOperationResult, new()
         {
             var clock = Stopwatch.StartNew();
             var result = operation.Run(target, _settings, token);
+            if (!result.Succeeded && goesOn != null && goesOn(result))
+            {
+                steps.Add(new ArenaRepairStep { Step = name, Succeeded = false, Duration = clock.Elapsed, Detail = $"{result.FailedStep}: {result.Error} ({detail(result)})" });
+                return result;
+            }
             if (!result.Succeeded)
             {
                 var error = $"{result.FailedStep}: {result.Error}";

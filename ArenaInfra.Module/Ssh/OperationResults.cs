@@ -31,6 +31,8 @@ namespace ArenaInfra
         public string[] Done { get; internal set; } = Array.Empty<string>();
         /// <summary>The steps left out with -Skip.</summary>
         public string[] Skipped { get; internal set; } = Array.Empty<string>();
+        /// <summary>Branches in the course repo that keep the participant's work from before the reset to origin (arena-kept/&lt;time&gt;, and -&lt;branch&gt; for local commits origin lacks).</summary>
+        public string[] KeptBranches { get; internal set; } = Array.Empty<string>();
     }
 
     /// <summary>Set-ArenaPodSecret's result: which variables were set; never their values.</summary>
@@ -133,8 +135,12 @@ namespace ArenaInfra
         FastForwarded,
         /// <summary>The branch was merged into the pod's own later commits.</summary>
         Merged,
-        /// <summary>Nothing changed: uncommitted changes or a conflict were in the way, or the branch was not found.</summary>
+        /// <summary>Nothing changed: uncommitted changes or a conflict were in the way.</summary>
         Failed,
+        /// <summary>The branch is not on origin (the pod's work was not saved under that label); the rest of the restore went on.</summary>
+        NotFound,
+        /// <summary>Nothing changed: origin's branch is not the commit Save-ArenaPodWork recorded for it (BranchChanged).</summary>
+        Refused,
     }
 
     /// <summary>Restore-ArenaPod's result: what came back into the pod's home, and from which backup.</summary>
@@ -157,6 +163,10 @@ namespace ArenaInfra
         /// <summary>The autocommit branch restored into the course repo, when one was asked for.</summary>
         public string? Branch { get; internal set; }
         public ArenaBranchRestoreStatus? BranchStatus { get; internal set; }
+        /// <summary>The commit the course repo now holds from the branch, when it was restored.</summary>
+        public string? BranchCommit { get; internal set; }
+        /// <summary>When the branch was refused as changed: the commits on it that the save did not push ("id subject").</summary>
+        public string[] UnsavedCommits { get; internal set; } = System.Array.Empty<string>();
         /// <summary>Stream (one tar stream), or Sftp (file by file, on a pod without GNU tar); null when no file had to go.</summary>
         public ArenaBackupMethod? Method { get; internal set; }
     }

@@ -16,7 +16,13 @@ namespace ArenaInfra.Ssh
         /// <summary>The Save-ArenaPodWork label whose autocommit branch goes back into the course repo; null for none.</summary>
         public string? BranchLabel { get; set; }
         public string RepoName { get; set; } = "";
+        /// <summary>The course repo's origin: with the branch, the key to the commit Save-ArenaPodWork recorded for it.</summary>
+        public string RepoUrl { get; set; } = "";
         public string Prefix { get; set; } = "";
+        /// <summary>Restore the branch as origin has it even when it is not the commit recorded when it was saved (Restore-ArenaPod -Force).</summary>
+        public bool AcceptChangedBranch { get; set; }
+        /// <summary>Where the saved commits are recorded; the data folder's record when not set.</summary>
+        public SavedBranches? SavedBranches { get; set; }
         /// <summary>Overwrite files that are newer on the pod than in the backup (a fresh replacement pod holds nothing newer worth keeping).</summary>
         public bool OverwriteNewer { get; set; }
     }
@@ -46,8 +52,12 @@ namespace ArenaInfra.Ssh
             deadline.CancelAfter(Timeout);
             try
             {
-                if (_request.BranchLabel != null && !RestoreBranch(pod, result)) return false;
-                return _request.BackupRoot == null || RestoreFiles(pod, result, deadline.Token);
+                var branchRestored = _request.BranchLabel == null || RestoreBranch(pod, result);
+                // A branch that is not on origin, or not as it was saved, is said so and left alone, and the
+                // files still come back; any other branch failure (the pod's git, a conflict) ends here.
+                if (!branchRestored && result.BranchStatus != ArenaBranchRestoreStatus.NotFound && result.BranchStatus != ArenaBranchRestoreStatus.Refused) return false;
+                if (_request.BackupRoot != null && !RestoreFiles(pod, result, deadline.Token)) return false;
+                return branchRestored;
             }
             catch (BackupStepException e)
             {
@@ -59,34 +69,96 @@ namespace ArenaInfra.Ssh
             }
         }
 
+        /// <summary>
+        /// The autocommit branch back into the course repo, only as Save-ArenaPodWork pushed it: every pod
+        /// shares one deploy key, so any participant can force-push anyone's branch, and what origin holds
+        /// now is trusted only when it is the commit recorded on this machine at the save.
+        /// </summary>
         private bool RestoreBranch(PodSession pod, ArenaPodRestoreResult result)
         {
             var machine = pod.Pod.MachineName ?? pod.Pod.Name;
             var branch = PodWorkSaveOperation.BranchName(_request.Prefix, _request.BranchLabel!, machine);
             result.Branch = branch;
+            var saved = (_request.SavedBranches ?? SavedBranches.Open()).Get(_request.RepoUrl, branch);
+            if (saved != null && !PodWorkSaveOperation.IsCommitId(saved.Commit)) saved = null;
             var q = (Func<string, string>)PodCheck.ShellQuote;
             var aside = q("arena-restore/" + _request.BranchLabel);
+            var expected = saved == null ? "" : saved.Commit;
             var output = pod.Shell(string.Join("\n",
                 "export GIT_TERMINAL_PROMPT=0",
                 $"cd \"$HOME\"/{q(_request.RepoName)} 2>/dev/null || {{ printf 'no repository at ~/%s; Initialize-ArenaPod makes it\\n' {q(_request.RepoName)} >&2; exit 10; }}",
-                $"git fetch -q origin {q("refs/heads/" + branch)} || {{ echo 'the branch is not on origin' >&2; exit 11; }}",
-                "if git merge-base --is-ancestor FETCH_HEAD HEAD; then echo ARENA-UPTODATE; exit 0; fi",
+                // Only a branch origin says it does not have is "not found"; an origin that cannot be read is a failure.
+                $"git ls-remote --exit-code origin {q("refs/heads/" + branch)} >/dev/null; rc=$?",
+                "if [ $rc = 2 ]; then echo 'the branch is not on origin' >&2; exit 11; fi",
+                "[ $rc = 0 ] || exit 17",
+                $"git fetch -q origin {q("refs/heads/" + branch)} || exit 17",
+                "head=$(git rev-parse FETCH_HEAD) || exit 11",
+                $"expected={q(expected)}",
+                // A head that is not the saved commit is named with the commits the save did not push, and nothing changes.
+                $"if [ -n \"$expected\" ] && [ \"$head\" != \"$expected\" ] && [ {(_request.AcceptChangedBranch ? "1" : "0")} = 0 ]; then",
+                "  echo \"ARENA-CHANGED $head\"",
+                "  if git cat-file -e \"$expected^{commit}\" 2>/dev/null; then git log --format='%H %s' -n 10 \"$head\" --not \"$expected\"; else git log --format='%H %s' -n 10 \"$head\"; fi",
+                "  exit 15",
+                "fi",
+                // No save recorded here: nothing vouches for the branch; it is named with what it would bring.
+                $"if [ -z \"$expected\" ] && [ {(_request.AcceptChangedBranch ? "1" : "0")} = 0 ]; then",
+                "  echo \"ARENA-UNRECORDED $head\"",
+                "  git log --format='%H %s' -n 10 \"$head\" --not HEAD 2>/dev/null",
+                "  exit 16",
+                "fi",
+                "if git merge-base --is-ancestor \"$head\" HEAD; then echo ARENA-UPTODATE; echo \"$head\"; exit 0; fi",
                 // Work on the pod that is not committed stays as it is: the branch is kept beside it instead.
-                $"if [ -n \"$(git status --porcelain --untracked-files=no)\" ]; then git branch -f {aside} FETCH_HEAD; echo \"uncommitted changes are in the way; nothing changed, and the branch is fetched as \"{aside} >&2; exit 12; fi",
-                "if git merge-base --is-ancestor HEAD FETCH_HEAD; then git merge -q --ff-only FETCH_HEAD || exit 13; echo ARENA-FASTFORWARD; exit 0; fi",
+                $"if [ -n \"$(git status --porcelain --untracked-files=no)\" ]; then git branch -f {aside} \"$head\"; echo \"uncommitted changes are in the way; nothing changed, and the branch is fetched as \"{aside} >&2; exit 12; fi",
+                "if git merge-base --is-ancestor HEAD \"$head\"; then git merge -q --ff-only \"$head\" || exit 13; echo ARENA-FASTFORWARD; echo \"$head\"; exit 0; fi",
                 "ident=''",
                 "if [ -z \"$(git config user.email)\" ]; then ident='-c user.name=ARENA-autocommit -c user.email=autocommit@arena.invalid'; fi",
-                "if git $ident merge -q --no-edit FETCH_HEAD; then echo ARENA-MERGED; exit 0; fi",
-                $"git merge --abort 2>/dev/null; git branch -f {aside} FETCH_HEAD; echo \"the branch conflicts with the pod's own commits; nothing changed, and the branch is fetched as \"{aside} >&2; exit 14"));
+                "if git $ident merge -q --no-edit \"$head\"; then echo ARENA-MERGED; echo \"$head\"; exit 0; fi",
+                $"git merge --abort 2>/dev/null; git branch -f {aside} \"$head\"; echo \"the branch conflicts with the pod's own commits; nothing changed, and the branch is fetched as \"{aside} >&2; exit 14"));
+            var lines = output.StdOut.Split(new[] { '\n' }, StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()).ToArray();
             if (output.ExitCode == 0)
             {
                 result.BranchStatus = output.StdOut.Contains("ARENA-UPTODATE") ? ArenaBranchRestoreStatus.UpToDate
                     : output.StdOut.Contains("ARENA-MERGED") ? ArenaBranchRestoreStatus.Merged : ArenaBranchRestoreStatus.FastForwarded;
+                var restored = lines.LastOrDefault() ?? "";
+                result.BranchCommit = PodWorkSaveOperation.IsCommitId(restored) ? restored : null;
                 return true;
+            }
+            if (output.ExitCode == 11 && !output.TimedOut)
+            {
+                result.BranchStatus = ArenaBranchRestoreStatus.NotFound;
+                return pod.Fail("Branch", $"{branch} is not on origin (the pod's work was not saved under '{_request.BranchLabel}'); the course repo is as it was.{FilesGoOn()}", ArenaErrorIds.BranchNotFound);
+            }
+            if (output.ExitCode == 15 && !output.TimedOut && lines.Length > 0 && lines[0].StartsWith("ARENA-CHANGED ", StringComparison.Ordinal))
+            {
+                result.BranchStatus = ArenaBranchRestoreStatus.Refused;
+                var head = lines[0].Substring("ARENA-CHANGED ".Length).Trim();
+                result.UnsavedCommits = Commits(lines);
+                var named = Named(result.UnsavedCommits, "commits not from that save");
+                return pod.Fail("Branch", $"{branch} has changed since Save-ArenaPodWork pushed {expected.Substring(0, 12)} on {saved!.SavedUtc:yyyy-MM-dd HH:mm} UTC: origin has it at {UntrustedValue.Printable(head)}{(named.Length == 0 ? "" : $" ({named.Substring(2)})")}; the course repo is as it was. Anyone with the deploy key can push to it: look at those commits, and restore with -Force only if they are the participant's own.{FilesGoOn()}", ArenaErrorIds.BranchChanged);
+            }
+            if (output.ExitCode == 16 && !output.TimedOut && lines.Length > 0 && lines[0].StartsWith("ARENA-UNRECORDED ", StringComparison.Ordinal))
+            {
+                result.BranchStatus = ArenaBranchRestoreStatus.Refused;
+                result.UnsavedCommits = Commits(lines);
+                return pod.Fail("Branch", $"no save of {branch} is recorded on this machine, so nothing shows that origin's copy (at {UntrustedValue.Printable(lines[0].Substring("ARENA-UNRECORDED ".Length).Trim())}{Named(result.UnsavedCommits, "commits it would bring")}) is the pod's own work; the course repo is as it was. Restore it with -Force only after looking at those commits.{FilesGoOn()}", ArenaErrorIds.BranchChanged);
             }
             result.BranchStatus = ArenaBranchRestoreStatus.Failed;
             return pod.Check("Branch", output);
         }
+
+        private string FilesGoOn() => _request.BackupRoot == null ? "" : " The backup's files are restored all the same.";
+
+        /// <summary>The "id subject" lines after the first, as the pod's git printed them: ids checked, subjects made printable and short.</summary>
+        private static string[] Commits(string[] lines) => lines.Skip(1)
+            .Select(l => l.Split(new[] { ' ' }, 2))
+            .Where(p => PodWorkSaveOperation.IsCommitId(p[0]))
+            .Select(p => p[0] + " " + Shorten(UntrustedValue.Printable(p.Length > 1 ? p[1] : "")))
+            .ToArray();
+
+        private static string Named(string[] commits, string what) =>
+            commits.Length == 0 ? "" : $"; {what}: {string.Join("; ", commits.Select(c => c.Substring(0, 12) + c.Substring(c.IndexOf(' '))))}";
+
+        private static string Shorten(string text) => text.Length <= 80 ? text : text.Substring(0, 77) + "...";
 
         private bool RestoreFiles(PodSession pod, ArenaPodRestoreResult result, CancellationToken token)
         {

@@ -230,7 +230,8 @@ public sealed class RestoreAndRepairTests : IDisposable
         var bravoRepo = Path.Combine(Home("bravo"), "course");
         Git(_dir.Path, "--git-dir", _origin, "branch", "autocommit-camp-w1d2-bravo", saved.Commit!);
         File.WriteAllText(Path.Combine(bravoRepo, "README.md"), "my own edit\n");
-        var refused = Restore("-Name bravo -FromBranch w1d2 -SkipFiles");
+        // The branch was made here, not by Save-ArenaPodWork: only -Force takes it.
+        var refused = Restore("-Name bravo -FromBranch w1d2 -SkipFiles -Force");
 
         Assert.True(restored.Succeeded, restored.Error);
         Assert.Equal(ArenaBranchRestoreStatus.FastForwarded, restored.BranchStatus);

@@ -183,4 +183,53 @@ Describe 'The example scripts an admin schedules' -Skip:$NoSshd {
         $now[$replaced].Id | Should -Not -Be $friday[$replaced].Id
         foreach ($name in $now.Keys) { Get-Content (Join-Path $now[$name].Home 'course/work.py') | Should -Be "$name's work" }
     }
+    # After the weekend test: the pods have their repository, and the Monday run left them running.
+    It 'the weekend script stops on Friday only the pods whose work is checked: one whose backup left a file out and one whose save failed keep running, are named, and the run exits 1' {
+        $origin = Join-Path $TestDrive 'origin.git'
+        $config = Join-Path $TestDrive 'weekend3.env'
+        (Get-Content (Join-Path $TestDrive 'weekend.env')) -replace '^MACHINE_NAME_LIST=.*', 'MACHINE_NAME_LIST=(alpha bravo charlie)' | Set-Content $config
+        $null = Invoke-FreshPwsh "$Import; `$null = Import-ArenaConfig '$config'; New-ArenaPod -Count 3 -Force -Wait | Out-Null; Get-ArenaPod -Name camp-charlie | Initialize-ArenaPod -Force | Out-Null" -Environment $Env
+        $pods = @{}
+        foreach ($line in (Invoke-FreshPwsh "$Import; `$null = Import-ArenaConfig '$config'; Get-ArenaPod | ForEach-Object { `$_.Name + ' ' + `$_.Id }" -Environment $Env)) {
+            $name, $id = $line -split ' '
+            $pods[$name] = @{ Id = $id; Home = Join-Path (Invoke-RestMethod "$($Sandbox.Url)/_sandbox/pods/$id/dir").path 'home' }
+        }
+        $pods.Keys.Count | Should -Be 3
+        # alpha: a file no local disk can keep under its name; the backup leaves it out (and says so in Skipped).
+        Set-Content -LiteralPath (Join-Path $pods['camp-alpha'].Home 'notes:v2.txt') 'only copy'
+        # bravo: origin refuses its branch, so its save fails while its backup works.
+        Set-Content (Join-Path $origin 'hooks/pre-receive') "#!/bin/sh`nwhile read old new ref; do case `"`$ref`" in *-bravo) echo 'refused by the test' >&2; exit 1;; esac; done`nexit 0`n"
+        & chmod +x (Join-Path $origin 'hooks/pre-receive')
+        Set-Content (Join-Path $pods['camp-bravo'].Home 'course/work.py') 'bravo on friday'
+        $script = Join-Path (Get-RepoRoot) 'examples/Weekend-PauseAndResume.ps1'
+        try {
+            $output = Invoke-FreshPwsh "& '$script' -Phase Friday -ConfigPath '$config' -Destination '$TestDrive/friday2' -Label w2d5 -ReportPath '$TestDrive/friday2.csv'; exit `$LASTEXITCODE" -Environment $Env
+            $fridayExit = $LASTEXITCODE
+        }
+        finally { Remove-Item (Join-Path $origin 'hooks/pre-receive') }
+        $status = @{}
+        foreach ($line in (Invoke-FreshPwsh "$Import; `$null = Import-ArenaConfig '$config'; Get-ArenaPod | ForEach-Object { `$_.Name + ' ' + `$_.Status }" -Environment $Env)) {
+            $name, $state = $line -split ' '
+            $status[$name] = $state
+        }
+
+        $fridayExit | Should -Be 1
+        $rows = Import-Csv "$TestDrive/friday2.csv"
+        $rows.Name | Should -Be @('camp-alpha', 'camp-bravo', 'camp-charlie')
+        $rows.Stopped | Should -Be @('False', 'False', 'True')
+        # alpha's course repo is unchanged: its day's branch is pushed all the same.
+        $rows[0].Save | Should -Be 'NothingToCommit'
+        & git -C $origin branch --list 'autocommit-camp-w2d5-*' | ForEach-Object Trim | Should -Be @('autocommit-camp-w2d5-alpha', 'autocommit-camp-w2d5-charlie')
+        $rows[0].SkippedFiles | Should -Be '1'
+        $rows[0].Error | Should -Match 'backup left out 1 file\(s\): notes:v2.txt'
+        $rows[1].Save | Should -Be 'Failed'
+        $rows[1].BackupOk | Should -Be 'True'
+        $rows[1].Error | Should -Match 'save failed at Push'
+        $rows[2].Error | Should -BeNullOrEmpty
+        $status['camp-alpha'] | Should -Be 'Running'
+        $status['camp-bravo'] | Should -Be 'Running'
+        $status['camp-charlie'] | Should -Be 'Stopped'
+        ($output -join "`n") | Should -Match 'Friday: 3 pods, 2 need a look \(camp-alpha, camp-bravo\)'
+        Get-Content -LiteralPath (Join-Path $pods['camp-alpha'].Home 'notes:v2.txt') | Should -Be 'only copy'
+    }
 }
