@@ -42,7 +42,7 @@ namespace ArenaInfra.Config
                     $"The roster '{path}' does not exist.", "Check RosterPath (ARENA_ROSTER) in the config, or give -Path.", target: path);
             }
             var participants = new List<ArenaParticipant>();
-            var lines = File.ReadAllText(path).Replace("\r\n", "\n").Split('\n');
+            var lines = InputFile.ReadText(path, "The roster").Replace("\r\n", "\n").Split('\n');
             var seen = new Dictionary<string, int>(StringComparer.Ordinal);
             for (var i = 0; i < lines.Length; i++)
             {
