@@ -181,8 +181,14 @@ namespace ArenaInfra
         public string[] Participants { get; internal set; } = System.Array.Empty<string>();
         public string[] Added { get; internal set; } = System.Array.Empty<string>();
         public string[] Removed { get; internal set; } = System.Array.Empty<string>();
-        /// <summary>False when the pod already trusted exactly these keys (nothing was written).</summary>
+        /// <summary>False when the pod's authorized_keys was already exactly right (nothing was written).</summary>
         public bool Changed { get; internal set; }
+        /// <summary>
+        /// Keys the pod trusts outside the module's block (type, SHA256 fingerprint, comment), other than
+        /// the block's own (RunPod's PUBLIC_KEY line is the organiser's). A sync leaves them, since a
+        /// participant with root can put them back; here they are named.
+        /// </summary>
+        public string[] UnmanagedKeys { get; internal set; } = System.Array.Empty<string>();
     }
 
     /// <summary>Test-ArenaPod -AsRoster: one participant's key against one pod, and whether that is as the roster says.</summary>
