@@ -32,12 +32,12 @@ public sealed class HomeSafetyTests : IDisposable
         _dir.Dispose();
     }
 
-    /// <summary>Every file under the user's ~/.ssh with a hash of its bytes (empty when there is none).</summary>
+    /// <summary>Every file under the user's ~/.ssh with a hash of its bytes and its time (empty when there is none): a rewrite with the same bytes counts too.</summary>
     private static Dictionary<string, string> Snapshot(string folder)
     {
         if (!Directory.Exists(folder)) return new();
         return Directory.GetFiles(folder, "*", SearchOption.AllDirectories)
-            .ToDictionary(f => f, f => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f))));
+            .ToDictionary(f => f, f => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f))) + " " + File.GetLastWriteTimeUtc(f).Ticks);
     }
 
     /// <summary>The demo's config as Demo.ps1 writes it for a run: demo/config.env, its throwaway key, the pods' user, and what the demo adds.</summary>
@@ -56,11 +56,41 @@ public sealed class HomeSafetyTests : IDisposable
         return _dir.Write("config.env", string.Join("\n", lines) + "\n");
     }
 
+    /// <summary>A config as the tests write them, GIT_SSH_KEY_REMOTE left at its default (/root/.ssh/id_ed25519).</summary>
+    private string TestConfig()
+    {
+        File.Copy(RepoPaths.Fixture("keys/test_ed25519"), Path.Combine(_dir.Path, "test_ed25519"));
+        File.Copy(RepoPaths.Fixture("keys/test_ed25519.pub"), Path.Combine(_dir.Path, "test_ed25519.pub"));
+        return _dir.Write("config.env", string.Join("\n",
+            $"RUNPOD_API_BASE_URL={_ssh.Sandbox!.Url}",
+            $"SHARED_SSH_KEY_PATH={Path.Combine(_dir.Path, "test_ed25519")}",
+            $"SSH_USER={Environment.UserName}",
+            "MACHINE_NAME_PREFIX=camp",
+            "MACHINE_NAME_LIST=(alpha bravo)",
+            "RUNPOD_API_MAX_RPS=0",
+            ""));
+    }
+
     [SkippableFact]
     public void The_demos_set_up_writes_the_deploy_key_into_the_pods_home_and_never_into_the_users()
     {
-        var sandbox = _ssh.Require();
-        _vars["cfg"] = DemoConfig();
+        _ssh.Require();
+        SetUpLeavesTheHomeAlone(DemoConfig());
+    }
+
+    [SkippableFact]
+    public void A_tests_set_up_as_root_with_the_default_remote_key_path_writes_into_the_pods_home()
+    {
+        _ssh.Require();
+        // /root/.ssh/id_ed25519 is root's only: another user's run cannot write there at all.
+        Skip.If(Environment.UserName != "root", "only a run as root could write the default remote key path");
+        SetUpLeavesTheHomeAlone(TestConfig());
+    }
+
+    private void SetUpLeavesTheHomeAlone(string config)
+    {
+        var sandbox = _ssh.Sandbox!;
+        _vars["cfg"] = config;
         var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
         var ssh = Path.Combine(home, ".ssh");
         var sshExisted = Directory.Exists(ssh);
@@ -69,7 +99,7 @@ public sealed class HomeSafetyTests : IDisposable
         try
         {
             var run = _host.Run("$config = Import-ArenaConfig $cfg -NoDefault\n$PSDefaultParameterValues = @{ '*-Arena*:Config' = $config; '*-Arena*:ApiKey' = $key }\n" +
-                // What the demo's replacement runs on the new pod: the set-up without Git.
+                // The set-up as the demo's replacement and the tests' Repair-ArenaPod run it on a new pod: without Git.
                 "New-ArenaPod -Count 1 -Force | Out-Null; Get-ArenaPod | Wait-ArenaPod | Out-Null; Initialize-ArenaPod -Name alpha -Skip Git -Force", _vars);
             var setup = Assert.Single(run.Output.OfType<ArenaPodSetupResult>());
             var podId = _host.Run("(Get-ArenaPod -Name alpha -Config (Import-ArenaConfig $cfg -NoDefault) -ApiKey $key).Id", _vars).Output.Cast<string>().Single();
