@@ -177,7 +177,7 @@ public sealed class TerminalSafetyTests : IDisposable
     }
 
     [Fact]
-    public void Messages_warnings_and_progress_a_command_writes_go_through_the_filter()
+    public void An_error_carrying_a_pods_text_is_shown_inert_and_the_filter_keeps_lines_and_tabs()
     {
         var error = new ArenaException(ArenaErrorIds.PodOperationFailed, ErrorCategory.NotSpecified,
             $"camp-alpha{Clipboard}: failed{ClearScreen}", $"Look at {Clipboard}", target: "camp-alpha" + ClearScreen);
