@@ -58,8 +58,9 @@ try {
     $null = New-Item -ItemType Directory $work
     Copy-Item (Join-Path $root 'tests/fixtures/keys/test_ed25519*') $work
     $configFile = Join-Path $work 'config.env'
-    # The sandbox's sshd runs as you, so the pods' SSH user is you too.
-    @((Get-Content (Join-Path $PSScriptRoot 'config.env')) -replace '^SHARED_SSH_KEY_PATH=.*', "SHARED_SSH_KEY_PATH=`"$work/test_ed25519`"") + "SSH_USER=$([Environment]::UserName)" | Set-Content $configFile
+    # The sandbox's sshd runs as you, so the pods' SSH user is you too, and a pod's paths are folders
+    # of this machine: the deploy key goes into the pod's own home (~ there), never into yours.
+    @((Get-Content (Join-Path $PSScriptRoot 'config.env')) -replace '^SHARED_SSH_KEY_PATH=.*', "SHARED_SSH_KEY_PATH=`"$work/test_ed25519`"") + "SSH_USER=$([Environment]::UserName)" + 'GIT_SSH_KEY_REMOTE=~/.ssh/id_ed25519' | Set-Content $configFile
 
     Step 'Read the fleet config (the old scripts'' config.env)' "Import-ArenaConfig '$configFile'"
     Step 'Where each setting comes from' "Get-ArenaConfig -ShowSource | Select-Object -First 8 | Format-Table"

@@ -275,7 +275,54 @@ namespace ArenaInfra.Commands
             var advice = error.RecommendedAction ?? "";
             var message = adviceShown || advice.Length == 0 ? error.Message : $"{error.Message.TrimEnd()} {advice}";
             record.ErrorDetails = new ErrorDetails(message) { RecommendedAction = advice };
+            return TerminalSafe(record);
+        }
+
+        /// <summary>
+        /// An error as it may be shown: its message, advice and target name through TerminalText (a pod's
+        /// name or output in them cannot drive the terminal). The exception keeps its own message.
+        /// </summary>
+        internal static ErrorRecord TerminalSafe(ErrorRecord record)
+        {
+            var message = record.ErrorDetails?.Message ?? record.Exception?.Message ?? "";
+            var advice = record.ErrorDetails?.RecommendedAction;
+            if (!TerminalText.IsSafe(message) || !TerminalText.IsSafe(advice))
+            {
+                record.ErrorDetails = new ErrorDetails(TerminalText.Safe(message)) { RecommendedAction = TerminalText.Safe(advice) };
+            }
+            var targetName = record.CategoryInfo.TargetName;
+            if (!TerminalText.IsSafe(targetName) || targetName.IndexOf('\n') >= 0) record.CategoryInfo.TargetName = TerminalText.SafeLine(targetName);
             return record;
+        }
+
+        // Everything this module writes to the user's streams goes through TerminalText: these hide the
+        // base methods, so a command written later cannot forget it.
+        internal new void WriteWarning(string text) => base.WriteWarning(TerminalText.Safe(text));
+
+        internal new void WriteVerbose(string text) => base.WriteVerbose(TerminalText.Safe(text));
+
+        internal new void WriteDebug(string text) => base.WriteDebug(TerminalText.Safe(text));
+
+        internal new void WriteError(ErrorRecord record) => base.WriteError(TerminalSafe(record));
+
+        [DoesNotReturn]
+        internal new void ThrowTerminatingError(ErrorRecord record)
+        {
+            base.ThrowTerminatingError(TerminalSafe(record));
+            throw new PipelineStoppedException(); // not reached: ThrowTerminatingError always throws
+        }
+
+        internal new void WriteProgress(ProgressRecord record)
+        {
+            if (TerminalText.IsSafe(record.Activity + record.StatusDescription + record.CurrentOperation)) base.WriteProgress(record);
+            else base.WriteProgress(new ProgressRecord(record.ActivityId, TerminalText.SafeLine(record.Activity), TerminalText.SafeLine(record.StatusDescription))
+            {
+                CurrentOperation = record.CurrentOperation == null ? null : TerminalText.SafeLine(record.CurrentOperation),
+                PercentComplete = record.PercentComplete,
+                RecordType = record.RecordType,
+                ParentActivityId = record.ParentActivityId,
+                SecondsRemaining = record.SecondsRemaining,
+            });
         }
 
         /// <summary>Whether this host shows RecommendedAction by itself: PowerShell 7.4 or later with $ErrorView ConciseView (its default).</summary>

@@ -72,7 +72,16 @@ namespace ArenaInfra.Commands
                 ThrowArenaError(new ArenaException(ArenaErrorIds.CsvFileNotFound, ErrorCategory.ObjectNotFound, $"The file '{path}' does not exist.", "Check -CsvPath."), CsvPath);
             }
             var warnings = new List<string>();
-            var values = SecretCsv.ValuesByPodId(path, pods, warnings);
+            Dictionary<string, string> values;
+            try
+            {
+                values = SecretCsv.ValuesByPodId(path, pods, warnings);
+            }
+            catch (ArenaException e)
+            {
+                ThrowArenaError(e, CsvPath);
+                throw;
+            }
             foreach (var warning in warnings) WriteWarning(warning);
             return values;
         }

@@ -29,7 +29,14 @@ namespace ArenaInfra.Commands
             var access = LoadRoster(RosterPath);
             var what = $"Make {Describe(pods)} trust exactly the organiser and the participants the roster assigns to each ({access.Participants.Count} in the roster)";
             if (!ConfirmBatch(what, what + "?", "Sync access", Force)) return;
-            RunOperation(pods, access.Operation(TimeSpan.FromSeconds(TimeoutSec)), WriteObject, "synced");
+            RunOperation(pods, access.Operation(TimeSpan.FromSeconds(TimeoutSec)), result =>
+            {
+                if (result.UnmanagedKeys.Length > 0)
+                {
+                    WriteWarning($"{result.Name}: {result.UnmanagedKeys.Length} key(s) outside the module's block still let someone in: {string.Join("; ", result.UnmanagedKeys)}. A participant with root can add them; see UnmanagedKeys, and replace the pod if they should not be there.");
+                }
+                WriteObject(result);
+            }, "synced");
         }
     }
 }

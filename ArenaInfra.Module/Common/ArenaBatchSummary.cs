@@ -31,6 +31,6 @@ namespace ArenaInfra
         }
 
         public override string ToString() =>
-            $"{Command}: {Succeeded.Length} of {Total} pod{(Total == 1 ? "" : "s")} {Done}" + (Failed.Length > 0 ? $"; {Failed.Length} failed: {string.Join(", ", Failed)}." : ".");
+            $"{Command}: {Succeeded.Length} of {Total} pod{(Total == 1 ? "" : "s")} {Done}" + (Failed.Length > 0 ? $"; {Failed.Length} failed: {TerminalText.SafeLine(string.Join(", ", Failed))}." : ".");
     }
 }

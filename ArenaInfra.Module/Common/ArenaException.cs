@@ -33,6 +33,7 @@ namespace ArenaInfra
     {
         public const string ConfigFileNotFound = nameof(ConfigFileNotFound);
         public const string ConfigParseError = nameof(ConfigParseError);
+        public const string ConfigFileInvalid = nameof(ConfigFileInvalid);
         public const string InvalidConfigValue = nameof(InvalidConfigValue);
         public const string ApiKeyMissing = nameof(ApiKeyMissing);
         public const string StoredApiKeyUnreadable = nameof(StoredApiKeyUnreadable);

@@ -85,19 +85,11 @@ namespace ArenaInfra
             return resolved;
         }
 
-        /// <summary>Text a pod sent, made safe for a terminal: control characters (escape sequences among them) become '?'; newlines and tabs stay.</summary>
-        public static string ForTerminal(string text)
-        {
-            var builder = new StringBuilder(text.Length);
-            foreach (var c in text) builder.Append(c == '\n' || c == '\t' || !char.IsControl(c) ? c : '?');
-            return builder.ToString();
-        }
-
         /// <summary>A value for a message: control characters shown as '?', cut at 80 characters.</summary>
         public static string Printable(string? text)
         {
             if (text == null) return "(none)";
-            var one = new string(text.Select(c => char.IsControl(c) ? '?' : c).ToArray());
+            var one = TerminalText.SafeLine(text);
             return one.Length <= 80 ? one : one.Substring(0, 80) + "...";
         }
     }

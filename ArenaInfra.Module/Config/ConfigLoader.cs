@@ -34,7 +34,7 @@ namespace ArenaInfra.Config
             string text;
             try
             {
-                text = File.ReadAllText(path);
+                text = InputFile.ReadText(path, "The config file");
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {

@@ -34,6 +34,13 @@ namespace ArenaInfra.Config
     {
         private static readonly Regex HostLabel = new Regex("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", RegexOptions.CultureInvariant);
 
+        /// <summary>
+        /// Ids the module uses itself: the organiser's line in every pod's block (arena:organiser), and its
+        /// other spelling, which a reader would take for the same. A participant named so would get the
+        /// organiser's key comment, so such a row is refused.
+        /// </summary>
+        public static readonly IReadOnlyCollection<string> ReservedIds = new[] { Rendering.AuthorizedKeysBlock.OrganiserId, "organizer" };
+
         public static List<ArenaParticipant> Read(string path, IReadOnlyCollection<string> machineNames, IList<string> warnings)
         {
             if (!File.Exists(path))
@@ -42,7 +49,7 @@ namespace ArenaInfra.Config
                     $"The roster '{path}' does not exist.", "Check RosterPath (ARENA_ROSTER) in the config, or give -Path.", target: path);
             }
             var participants = new List<ArenaParticipant>();
-            var lines = File.ReadAllText(path).Replace("\r\n", "\n").Split('\n');
+            var lines = InputFile.ReadText(path, "The roster").Replace("\r\n", "\n").Split('\n');
             var seen = new Dictionary<string, int>(StringComparer.Ordinal);
             for (var i = 0; i < lines.Length; i++)
             {
@@ -63,6 +70,7 @@ namespace ArenaInfra.Config
                     name.Length == 0 ? "the participant is empty"
                     : name.Any(char.IsControl) ? "the participant's name holds a control character"
                     : id.Length == 0 ? $"'{UntrustedValue.Printable(name)}' has no letter or digit to name their key by"
+                    : ReservedIds.Contains(id) ? $"'{UntrustedValue.Printable(name)}' would be named {id}, which the module keeps for the organiser's own key; write the participant's full name"
                     : !HostLabel.IsMatch(machine) ? $"the machine '{UntrustedValue.Printable(fields[2])}' cannot be a host name"
                     : fields[1].Length > 0 && (!fields[1].Contains("@") || fields[1].Any(c => char.IsWhiteSpace(c) || char.IsControl(c))) ? $"'{UntrustedValue.Printable(fields[1])}' is not an email address"
                     : seen.TryGetValue(id, out var first) ? $"'{UntrustedValue.Printable(name)}' is named {id}, as line {first} is already" : null;

@@ -13,7 +13,7 @@ namespace ArenaInfra.Config
         public static List<(string Host, string Value, int Line)> Read(string path, IList<string> problems)
         {
             var rows = new List<(string, string, int)>();
-            var lines = File.ReadAllText(path).Replace("\r\n", "\n").Split('\n');
+            var lines = InputFile.ReadText(path, "The CSV file").Replace("\r\n", "\n").Split('\n');
             for (var i = 0; i < lines.Length; i++)
             {
                 var line = lines[i].Trim();

@@ -14,7 +14,7 @@ namespace ArenaInfra
         /// <summary>What the step did or why it failed.</summary>
         public string Detail { get; internal set; } = "";
 
-        public override string ToString() => $"{Step}: {(Skipped ? "skipped" : Succeeded ? "done" : "FAILED")} ({Duration.TotalSeconds:0.0} s) {Detail}";
+        public override string ToString() => $"{Step}: {(Skipped ? "skipped" : Succeeded ? "done" : "FAILED")} ({Duration.TotalSeconds:0.0} s) {TerminalText.SafeLine(Detail)}";
     }
 
     /// <summary>Repair-ArenaPod's result for one pod: every step with its timing, and the pod that now carries the name.</summary>
@@ -33,6 +33,6 @@ namespace ArenaInfra
         /// <summary>True when this run carried on from an earlier one that stopped part of the way.</summary>
         public bool Resumed { get; internal set; }
 
-        public override string ToString() => $"{Name}: {(Succeeded ? $"replaced by {NewPod?.Id}" : $"stopped at {FailedStep}: {Error}")}";
+        public override string ToString() => $"{TerminalText.SafeLine(Name)}: {(Succeeded ? $"replaced by {NewPod?.Id}" : $"stopped at {FailedStep}: {Error}")}";
     }
 }

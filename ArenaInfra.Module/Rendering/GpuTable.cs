@@ -15,16 +15,17 @@ namespace ArenaInfra.Rendering
             text.Append(string.Format(CultureInfo.InvariantCulture, "{0,-18} {1,3} {2,-10} {3,5} {4,13}   {5:HH:mm:ss}\n", "Pod", "GPU", "Model", "Util", "Memory (GB)", now));
             foreach (var s in statuses)
             {
-                // Everything here came from a pod: no escape sequence of its own reaches the terminal.
-                var model = UntrustedValue.ForTerminal(s.Model ?? "").Replace('\n', ' ').Replace('\t', ' ');
-                var error = UntrustedValue.ForTerminal(s.Error ?? "").Replace('\n', ' ').Replace('\t', ' ');
+                // Everything here came from a pod or the API: no escape sequence of theirs reaches the terminal.
+                var name = TerminalText.SafeLine(s.Name);
+                var model = TerminalText.SafeLine(s.Model);
+                var error = TerminalText.SafeLine(s.Error);
                 text.Append(s.Responding
-                    ? string.Format(CultureInfo.InvariantCulture, "{0,-18} {1,3} {2,-10} {3,4}% {4,6:0.0}/{5,-6:0.0}\n", s.Name, s.Index, model, s.UtilizationPercent, s.MemoryUsedGB, s.MemoryTotalGB)
+                    ? string.Format(CultureInfo.InvariantCulture, "{0,-18} {1,3} {2,-10} {3,4}% {4,6:0.0}/{5,-6:0.0}\n", name, s.Index, model, s.UtilizationPercent, s.MemoryUsedGB, s.MemoryTotalGB)
                     : s.Reconnecting
-                        ? string.Format(CultureInfo.InvariantCulture, "{0,-18}   - reconnecting...\n", s.Name)
+                        ? string.Format(CultureInfo.InvariantCulture, "{0,-18}   - reconnecting...\n", name)
                         : s.NotRunning
-                            ? string.Format(CultureInfo.InvariantCulture, "{0,-18}   - not running: {1}\n", s.Name, NotRunning(error))
-                            : string.Format(CultureInfo.InvariantCulture, "{0,-18}   - no answer: {1}\n", s.Name, error));
+                            ? string.Format(CultureInfo.InvariantCulture, "{0,-18}   - not running: {1}\n", name, NotRunning(error))
+                            : string.Format(CultureInfo.InvariantCulture, "{0,-18}   - no answer: {1}\n", name, error));
             }
             if (footer != null) text.Append(footer).Append('\n');
             return text.ToString();

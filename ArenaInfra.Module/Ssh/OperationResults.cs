@@ -18,10 +18,13 @@ namespace ArenaInfra
         public string? FailedStep { get; internal set; }
         /// <summary>The failure's stable id (SshConnectFailed, PodNotRunning, ...), as in ArenaErrorIds; null when all went well.</summary>
         public string? ErrorId { get; internal set; }
-        public string? Error { get; internal set; }
+        private string? _error;
+
+        /// <summary>Why it failed, terminal-safe (TerminalText): a pod's own output in it cannot drive the terminal.</summary>
+        public string? Error { get => _error; internal set => _error = value == null ? null : TerminalText.Safe(value); }
         public TimeSpan Duration { get; internal set; }
 
-        public override string ToString() => $"{Name}: {(Succeeded ? "done" : $"failed at {FailedStep}: {Error}")}";
+        public override string ToString() => $"{TerminalText.SafeLine(Name)}: {(Succeeded ? "done" : $"failed at {FailedStep}: {Error}")}";
     }
 
     /// <summary>Initialize-ArenaPod's result.</summary>
@@ -93,7 +96,7 @@ namespace ArenaInfra
         public string Path { get; internal set; } = "";
         public string Reason { get; internal set; } = "";
 
-        public override string ToString() => $"{Path}: {Reason}";
+        public override string ToString() => TerminalText.SafeLine($"{Path}: {Reason}");
     }
 
     /// <summary>Get-ArenaPodGpu's work on one pod: its GPUs (the cmdlet emits each one).</summary>
@@ -108,9 +111,15 @@ namespace ArenaInfra
         public string Name { get; internal set; } = "";
         public string? MachineName { get; internal set; }
         public int? Index { get; internal set; }
-        /// <summary>Short: A4000, A100-80GB, RTX4090.</summary>
-        public string? Model { get; internal set; }
-        public string? FullModel { get; internal set; }
+        private string? _model;
+        private string? _fullModel;
+
+        /// <summary>Short: A4000, A100-80GB, RTX4090. Terminal-safe (TerminalText): nvidia-smi on a pod is the pod's to replace.</summary>
+        public string? Model { get => _model; internal set => _model = value == null ? null : TerminalText.SafeLine(value); }
+        /// <summary>The name nvidia-smi gave, terminal-safe; FullModelRaw holds it as it came.</summary>
+        public string? FullModel { get => _fullModel == null ? null : TerminalText.SafeLine(_fullModel); internal set => _fullModel = value; }
+        /// <summary>The name exactly as the pod sent it, escape sequences and all: not for a terminal.</summary>
+        public string? FullModelRaw => _fullModel;
         public int? UtilizationPercent { get; internal set; }
         public double? MemoryUsedGB { get; internal set; }
         public double? MemoryTotalGB { get; internal set; }
@@ -120,7 +129,10 @@ namespace ArenaInfra
         public bool Reconnecting { get; internal set; }
         /// <summary>The pod is not running (stopped, starting), so it was not asked; Error says which.</summary>
         public bool NotRunning { get; internal set; }
-        public string? Error { get; internal set; }
+        private string? _error;
+
+        /// <summary>Why the pod did not answer, terminal-safe (TerminalText).</summary>
+        public string? Error { get => _error; internal set => _error = value == null ? null : TerminalText.Safe(value); }
     }
 }
 
@@ -181,8 +193,14 @@ namespace ArenaInfra
         public string[] Participants { get; internal set; } = System.Array.Empty<string>();
         public string[] Added { get; internal set; } = System.Array.Empty<string>();
         public string[] Removed { get; internal set; } = System.Array.Empty<string>();
-        /// <summary>False when the pod already trusted exactly these keys (nothing was written).</summary>
+        /// <summary>False when the pod's authorized_keys was already exactly right (nothing was written).</summary>
         public bool Changed { get; internal set; }
+        /// <summary>
+        /// Keys the pod trusts outside the module's block (type, SHA256 fingerprint, comment), other than
+        /// the block's own (RunPod's PUBLIC_KEY line is the organiser's). A sync leaves them, since a
+        /// participant with root can put them back; here they are named.
+        /// </summary>
+        public string[] UnmanagedKeys { get; internal set; } = System.Array.Empty<string>();
     }
 
     /// <summary>Test-ArenaPod -AsRoster: one participant's key against one pod, and whether that is as the roster says.</summary>
@@ -201,8 +219,11 @@ namespace ArenaInfra
         public ArenaTestStage Stage { get; internal set; }
         /// <summary>Not as the roster says: reached a machine not theirs, or refused on their own.</summary>
         public bool Hole => Assigned != Reached;
-        public string? Error { get; internal set; }
+        private string? _error;
 
-        public override string ToString() => $"{Participant} on {Name}: {(Reached ? "reached" : $"refused at {Stage}")}{(Hole ? " (NOT as the roster says)" : "")}";
+        /// <summary>Why the attempt stopped, terminal-safe (TerminalText).</summary>
+        public string? Error { get => _error; internal set => _error = value == null ? null : TerminalText.Safe(value); }
+
+        public override string ToString() => $"{TerminalText.SafeLine(Participant)} on {TerminalText.SafeLine(Name)}: {(Reached ? "reached" : $"refused at {Stage}")}{(Hole ? " (NOT as the roster says)" : "")}";
     }
 }

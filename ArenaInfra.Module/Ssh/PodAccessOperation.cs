@@ -9,7 +9,8 @@ namespace ArenaInfra.Ssh
     /// <summary>
     /// Sync-ArenaPodAccess on one pod: its authorized_keys' block made to hold exactly the organiser's key
     /// and the keys of the participants assigned to its machine. The file is replaced in one rename,
-    /// owner-only; nothing outside the block is touched, and an unchanged block is not written at all.
+    /// owner-only; every marked block becomes one, nothing else is touched, keys outside the block are
+    /// reported (UnmanagedKeys), and a file that is already right is not written at all.
     /// </summary>
     internal sealed class PodAccessOperation : PodOperation<ArenaPodAccessResult>
     {
@@ -30,11 +31,14 @@ namespace ArenaInfra.Ssh
             if (!pod.Check("Read", current)) return false;
             if (current.Cut) return pod.Fail("Read", "its authorized_keys is larger than the module reads (320 KB); nothing was changed");
             var keys = _keys(pod.Pod);
-            var (text, added, removed) = AuthorizedKeysBlock.Apply(current.StdOut, keys);
+            var outcome = AuthorizedKeysBlock.Apply(current.StdOut, keys);
+            var text = outcome.Text;
             result.Participants = _names(pod.Pod).ToArray();
-            result.Added = added.Where(a => a != AuthorizedKeysBlock.OrganiserId).ToArray();
-            result.Removed = removed.Where(r => r != AuthorizedKeysBlock.OrganiserId).ToArray();
-            result.Changed = added.Length > 0 || removed.Length > 0 || !current.StdOut.Contains(AuthorizedKeysBlock.Begin);
+            result.Added = outcome.Added.Where(a => a != AuthorizedKeysBlock.OrganiserId).ToArray();
+            result.Removed = outcome.Removed.Where(r => r != AuthorizedKeysBlock.OrganiserId).ToArray();
+            result.UnmanagedKeys = outcome.Unmanaged;
+            // Judged on the whole file: a second block, or anything else a sync would take out, is a change.
+            result.Changed = outcome.Changed;
             if (!result.Changed) return true;
             // Written beside it and renamed over it: sshd never reads half a file, and a lost connection leaves the old one.
             return pod.Step("Write", string.Join(" && ",

@@ -27,12 +27,19 @@ namespace ArenaInfra
         public bool Passed => Succeeded;
         public ArenaTestStage Stage { get; internal set; }
         public int? ExitCode { get; internal set; }
-        public string Output { get; internal set; } = "";
-        public string? TorchVersion { get; internal set; }
-        public bool? CudaAvailable { get; internal set; }
-        public string? GpuName { get; internal set; }
+        private string _output = "";
+        private string? _torchVersion;
+        private string? _gpuName;
 
-        public override string ToString() => $"{Name}: {(Passed ? "passed" : $"failed at {Stage}: {Error}")}";
+        /// <summary>What the check printed, terminal-safe (TerminalText); OutputRaw holds it as it came.</summary>
+        public string Output { get => TerminalText.Safe(_output); internal set => _output = value; }
+        /// <summary>The check's output exactly as the pod sent it, escape sequences and all: not for a terminal.</summary>
+        public string OutputRaw => _output;
+        public string? TorchVersion { get => _torchVersion; internal set => _torchVersion = value == null ? null : TerminalText.SafeLine(value); }
+        public bool? CudaAvailable { get; internal set; }
+        public string? GpuName { get => _gpuName; internal set => _gpuName = value == null ? null : TerminalText.SafeLine(value); }
+
+        public override string ToString() => $"{TerminalText.SafeLine(Name)}: {(Passed ? "passed" : $"failed at {Stage}: {Error}")}";
     }
 
     /// <summary>Test-ArenaPod's closing count, written to the Information stream (shown when a pod failed).</summary>
@@ -58,7 +65,7 @@ namespace ArenaInfra
                 Passed, Total, ConnectionFailures.Length, List(ConnectionFailures), CommandFailures.Length, List(CommandFailures),
                 NotRunning.Length > 0 ? $"; {NotRunning.Length} not running{List(NotRunning)}" : "");
 
-        private static string List(string[] names) => names.Length == 0 ? "" : " (" + string.Join(", ", names.OrderBy(n => n, StringComparer.Ordinal)) + ")";
+        private static string List(string[] names) => names.Length == 0 ? "" : " (" + TerminalText.SafeLine(string.Join(", ", names.OrderBy(n => n, StringComparer.Ordinal))) + ")";
     }
 
     /// <summary>
@@ -68,11 +75,19 @@ namespace ArenaInfra
     public sealed class ArenaCommandResult : ArenaPodOperationResult
     {
         public int? ExitCode { get; internal set; }
-        public string StdOut { get; internal set; } = "";
-        public string StdErr { get; internal set; } = "";
+        private string _stdOut = "";
+        private string _stdErr = "";
+
+        /// <summary>The command's output, terminal-safe (TerminalText); StdOutRaw holds it as it came.</summary>
+        public string StdOut { get => TerminalText.Safe(_stdOut); internal set => _stdOut = value; }
+        /// <summary>The command's error output, terminal-safe (TerminalText); StdErrRaw holds it as it came.</summary>
+        public string StdErr { get => TerminalText.Safe(_stdErr); internal set => _stdErr = value; }
+        /// <summary>The output exactly as the pod sent it, escape sequences and all: for a script, not a terminal.</summary>
+        public string StdOutRaw => _stdOut;
+        public string StdErrRaw => _stdErr;
         /// <summary>True when the command did not finish within -TimeoutSec.</summary>
         public bool TimedOut { get; internal set; }
 
-        public override string ToString() => ExitCode == null && FailedStep != null ? base.ToString() : $"{Name}: exit {(ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "none")}";
+        public override string ToString() => ExitCode == null && FailedStep != null ? base.ToString() : $"{TerminalText.SafeLine(Name)}: exit {(ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "none")}";
     }
 }

@@ -7,7 +7,9 @@ namespace RunPodSandbox;
 /// <summary>
 /// Backs every running pod with a real OpenSSH sshd on a loopback port. Each pod has a folder of its
 /// own (its home, its authorized_keys holding exactly the PUBLIC_KEY it was created with, its host
-/// key); sshd runs as the user running the sandbox, so nothing outside that folder is touched.
+/// key); sshd runs as the user running the sandbox. Run as root, each sshd sees the pod's home folder
+/// over the user's own home (a mount namespace of its own), so a pod path such as /root/.ssh/id_ed25519
+/// lands in the pod's folder, never in the home of whoever runs the tests or the demo.
 /// Starting a pod again makes a new host key and a new port, as RunPod does.
 /// </summary>
 public sealed class SshdEndpointBackend : IPodEndpointBackend, IDisposable
@@ -140,7 +142,20 @@ public sealed class SshdEndpointBackend : IPodEndpointBackend, IDisposable
             "LogLevel INFO",
         });
         var info = new ProcessStartInfo(_sshd) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var arg in new[] { "-D", "-e", "-f", config }) info.ArgumentList.Add(arg);
+        var home = HomeToMap();
+        if (home != null)
+        {
+            // The pod user is the user running the sandbox, whose home is this machine's: a path the module
+            // writes on a pod (/root/.ssh/id_ed25519, ~/...) would land in it. In a mount namespace of its
+            // own, sshd and every session it starts see the pod's home folder there instead; sh and
+            // unshare exec, so the process is sshd itself.
+            info = new ProcessStartInfo(Unshare) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+            foreach (var arg in new[] { "--mount", "--propagation", "private", "--", "/bin/sh", "-c", "mount --bind \"$1\" \"$2\" && exec \"$3\" -D -e -f \"$4\"", "sh", Path.Combine(dir, "home"), home, _sshd, config }) info.ArgumentList.Add(arg);
+        }
+        else
+        {
+            foreach (var arg in new[] { "-D", "-e", "-f", config }) info.ArgumentList.Add(arg);
+        }
         var daemon = Process.Start(info)!;
         daemon.ErrorDataReceived += (_, e) => Logged(pod, e.Data);
         daemon.BeginErrorReadLine();
@@ -150,6 +165,41 @@ public sealed class SshdEndpointBackend : IPodEndpointBackend, IDisposable
             _ports[pod.Id] = port;
         }
         WaitUntilListening(port, daemon);
+    }
+
+    private const string Unshare = "/usr/bin/unshare";
+
+    /// <summary>Whether this machine lets root mount in a namespace of its own (a container may not).</summary>
+    private static readonly Lazy<bool> CanMount = new(() =>
+    {
+        if (!File.Exists(Unshare)) return false;
+        try
+        {
+            var info = new ProcessStartInfo(Unshare) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+            foreach (var arg in new[] { "--mount", "--propagation", "private", "--", "/bin/sh", "-c", "mount --bind /tmp /tmp" }) info.ArgumentList.Add(arg);
+            using var probe = Process.Start(info)!;
+            probe.StandardOutput.ReadToEnd();
+            probe.StandardError.ReadToEnd();
+            return probe.WaitForExit(10000) && probe.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
+    });
+
+    /// <summary>
+    /// The home to put the pod's home folder over: the user's own, when the sandbox runs as root (who can
+    /// write anywhere, and may mount) and the pods' folder is outside it; null otherwise (another user
+    /// cannot write to /root, and their own home is reached only through paths a config names).
+    /// </summary>
+    private string? HomeToMap()
+    {
+        if (!OperatingSystem.IsLinux() || Environment.UserName != "root" || !CanMount.Value) return null;
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        if (string.IsNullOrEmpty(home) || !Directory.Exists(home) || home == "/") return null;
+        var under = Path.GetFullPath(_root).StartsWith(Path.GetFullPath(home).TrimEnd('/') + "/", StringComparison.Ordinal);
+        return under ? null : home;
     }
 
     private readonly Dictionary<string, int> _logins = new();
