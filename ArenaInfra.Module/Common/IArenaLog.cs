@@ -1,4 +1,4 @@
-namespace ArenaInfra
+namespace ArenaInfra.Common
 {
     /// <summary>
     /// Where the layers below the cmdlets report what they do. Implementations must accept calls

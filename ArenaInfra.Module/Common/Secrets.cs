@@ -2,7 +2,7 @@ using System;
 using System.Runtime.InteropServices;
 using System.Security;
 
-namespace ArenaInfra
+namespace ArenaInfra.Common
 {
     internal static class Secrets
     {

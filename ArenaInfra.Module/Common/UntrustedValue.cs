@@ -6,7 +6,7 @@ using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace ArenaInfra
+namespace ArenaInfra.Common
 {
     /// <summary>
     /// The one gate for what comes from outside (RunPod's API, anyone with access to the account, a pod

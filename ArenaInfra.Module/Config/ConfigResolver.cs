@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Runtime.InteropServices;
 using System.Security;
+using ArenaInfra.Common;
 
 namespace ArenaInfra.Config
 {

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
 using System.Text.RegularExpressions;
+using ArenaInfra.Common;
 
 namespace ArenaInfra.Config
 {

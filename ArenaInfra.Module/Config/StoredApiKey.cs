@@ -5,6 +5,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Runtime.InteropServices;
 using System.Text;
+using ArenaInfra.Common.IO;
 
 namespace ArenaInfra.Config
 {

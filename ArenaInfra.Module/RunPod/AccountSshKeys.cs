@@ -4,6 +4,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
+using ArenaInfra.Common;
 using ArenaInfra.Ssh;
 
 namespace ArenaInfra.RunPod

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using ArenaInfra.Pods.Create;
 
 namespace ArenaInfra.RunPod
 {

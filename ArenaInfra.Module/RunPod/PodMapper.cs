@@ -1,7 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using ArenaInfra.Common;
 using ArenaInfra.Config;
+using ArenaInfra.Proxy;
+using ArenaInfra.RunPod.GraphQl;
 using ArenaInfra.RunPod.Wire;
 using Newtonsoft.Json.Linq;
 

@@ -1,6 +1,9 @@
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
+using ArenaInfra.Common;
+using ArenaInfra.Pods;
+using ArenaInfra.RunPod.GraphQl;
 
 namespace ArenaInfra.RunPod
 {

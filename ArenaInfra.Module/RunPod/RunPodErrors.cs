@@ -1,7 +1,9 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
-using System.Collections.Generic;
+using ArenaInfra.Common;
+using ArenaInfra.Pods;
 using ArenaInfra.RunPod.Wire;
 using Newtonsoft.Json.Linq;
 

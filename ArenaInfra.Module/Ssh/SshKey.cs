@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Management.Automation;
 using System.Security;
+using ArenaInfra.Common;
 using Renci.SshNet;
 using Renci.SshNet.Common;
 

@@ -30,12 +30,6 @@ namespace ArenaInfra.Ssh
         public override string ToString() => Pod.Name;
     }
 
-    public enum ArenaSshRoute
-    {
-        Direct,
-        Proxy,
-    }
-
     /// <summary>A failure before or while talking to a pod, with the stage it happened at.</summary>
     internal sealed class SshStageException : Exception
     {

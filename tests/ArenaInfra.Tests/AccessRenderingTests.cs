@@ -1,6 +1,7 @@
 using System.Text;
-using ArenaInfra.Config;
-using ArenaInfra.Rendering;
+using ArenaInfra.Access;
+using ArenaInfra.Common.IO;
+using ArenaInfra.Proxy;
 using ArenaInfra.Tests.Support;
 using Xunit;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
-using ArenaInfra.Ssh;
+using ArenaInfra.Backup;
+using ArenaInfra.Backup.Tar;
 using ArenaInfra.Tests.Support;
 using Xunit;
 

@@ -1,3 +1,4 @@
+using ArenaInfra.Common;
 using ArenaInfra.Config;
 using ArenaInfra.Tests.Support;
 using Xunit;

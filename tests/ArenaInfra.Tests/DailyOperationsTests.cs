@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Management.Automation;
 using System.Security;
-using ArenaInfra.Rendering;
-using ArenaInfra.Ssh;
+using ArenaInfra.Operations;
 using ArenaInfra.Tests.Support;
 using Xunit;
 

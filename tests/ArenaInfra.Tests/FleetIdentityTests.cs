@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ArenaInfra.Config;
+using ArenaInfra.Proxy;
 using ArenaInfra.RunPod;
 using ArenaInfra.Tests.Support;
 using Xunit;
@@ -83,7 +84,7 @@ public sealed class FleetIdentityTests : IDisposable
         ArenaPod Pod(string id) => mapper.Map(Newtonsoft.Json.JsonConvert.DeserializeObject<ArenaInfra.RunPod.Wire.V2Pod>(
             $"{{\"id\":\"{id}\",\"name\":\"camp-alpha\",\"status\":\"RUNNING\",\"ssh\":{{\"direct\":{{\"host\":\"10.0.0.{id.Length}\",\"port\":2200}}}}}}")!);
         var config = ConfigLoader.LoadFile((string)_fleet.Variables["configPath"]!, ArenaConfigOrigin.File, new List<string>());
-        var error = Assert.Throws<ArenaException>(() => ArenaInfra.Rendering.NginxConfigRenderer.ForFleet(config, new[] { Pod("real1"), Pod("evil22") }, "/var/log/nginx", null, _ => { }, _ => { }));
+        var error = Assert.Throws<ArenaException>(() => ArenaInfra.Proxy.NginxConfigRenderer.ForFleet(config, new[] { Pod("real1"), Pod("evil22") }, "/var/log/nginx", null, _ => { }, _ => { }));
         Assert.Equal("DuplicatePodName", error.ErrorId);
     }
 

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
+using ArenaInfra.Common.IO;
+using ArenaInfra.Pods.Create;
 using ArenaInfra.Tests.Support;
 using Xunit;
 
@@ -40,7 +42,7 @@ public sealed class FleetLockTests : IDisposable
         // Slow enough that the second run plans while the first has not yet sent a create.
         _sandbox.AddFault(new { kind = "slow", operation = "rest:GpuPrice", delayMs = 6000, count = 4 });
         var dir = _fleet.Dir.Path;
-        var module = typeof(ArenaInfra.Commands.GetArenaPodCommand).Assembly.Location;
+        var module = typeof(ArenaInfra.Cmdlets.GetArenaPodCommand).Assembly.Location;
         var script = string.Join("\n",
             "param($n)",
             "$ErrorActionPreference = 'Stop'",

@@ -1,4 +1,5 @@
 using ArenaInfra.Config;
+using ArenaInfra.Pods.Create;
 using ArenaInfra.Ssh;
 using ArenaInfra.Tests.Support;
 using Xunit;

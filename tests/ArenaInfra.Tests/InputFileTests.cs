@@ -68,7 +68,7 @@ public sealed class InputFileTests : IDisposable
     public void ARENA_CONFIG_naming_a_FIFO_ends_every_command_promptly_with_ConfigFileInvalid()
     {
         // As a user meets it: a fresh pwsh, the module imported, ARENA_CONFIG set, a command run.
-        var dll = typeof(Commands.GetArenaPodCommand).Assembly.Location;
+        var dll = typeof(ArenaInfra.Cmdlets.GetArenaPodCommand).Assembly.Location;
         var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepoPaths.Root };
         foreach (var arg in new[] { "pwsh", "-NoProfile", "-NonInteractive", "-Command", $"Import-Module '{dll}'; try {{ Get-ArenaPod -ErrorAction Stop }} catch {{ 'ID=' + $_.FullyQualifiedErrorId }}" }) info.ArgumentList.Add(arg);
         info.Environment["ARENA_CONFIG"] = _fifo;

@@ -1,4 +1,5 @@
 using ArenaInfra.Config;
+using ArenaInfra.Proxy;
 using ArenaInfra.RunPod;
 using ArenaInfra.RunPod.Wire;
 using Newtonsoft.Json;

@@ -236,8 +236,8 @@ public sealed class PodSelectionTableTests : IDisposable
     [Fact]
     public void The_table_covers_every_command_that_takes_pods()
     {
-        var podCommands = typeof(ArenaInfra.Commands.PodCmdlet).Assembly.GetTypes()
-            .Where(t => !t.IsAbstract && typeof(ArenaInfra.Commands.PodCmdlet).IsAssignableFrom(t))
+        var podCommands = typeof(ArenaInfra.Cmdlets.Base.PodCmdlet).Assembly.GetTypes()
+            .Where(t => !t.IsAbstract && typeof(ArenaInfra.Cmdlets.Base.PodCmdlet).IsAssignableFrom(t))
             .Select(t => ((CmdletAttribute)Attribute.GetCustomAttribute(t, typeof(CmdletAttribute))!))
             .Select(a => $"{a.VerbName}-{a.NounName}")
             .OrderBy(n => n, StringComparer.Ordinal);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security;
 using System.Security.Cryptography;
+using ArenaInfra.Common;
 using ArenaInfra.Tests.Support;
 using Xunit;
 

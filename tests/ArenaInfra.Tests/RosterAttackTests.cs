@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Security;
-using ArenaInfra.Rendering;
+using ArenaInfra.Access;
 using ArenaInfra.Tests.Support;
 using Xunit;
 
@@ -140,6 +140,6 @@ public sealed class RosterAttackTests : IDisposable
         Assert.Equal(new[] { "ada-lovelace" }, keys.Select(k => k.Id));
         Assert.False(File.Exists(Path.Combine(Keys, "organiser")));
         Assert.False(File.Exists(Path.Combine(Keys, "organizer")));
-        Assert.All(Config.Roster.ReservedIds, id => Assert.Equal(id, Config.Roster.IdOf(id)));
+        Assert.All(Access.Roster.ReservedIds, id => Assert.Equal(id, Access.Roster.IdOf(id)));
     }
 }

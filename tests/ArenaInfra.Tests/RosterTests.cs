@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Security;
+using ArenaInfra.Access;
 using ArenaInfra.Tests.Support;
 using Xunit;
 
@@ -138,7 +139,7 @@ public sealed class RosterTests : IDisposable
         Assert.All(again.Values, r => Assert.Empty(r.Added));
         var text = File.ReadAllText(alphaKeys);
         Assert.StartsWith("# the pod's own line\n", text);
-        Assert.Equal(1, text.Split(Rendering.AuthorizedKeysBlock.Begin).Length - 1);
+        Assert.Equal(1, text.Split(AuthorizedKeysBlock.Begin).Length - 1);
         Assert.Contains("arena:organiser", text);
         Assert.DoesNotContain("arena:cy-cipher", text);
         // The organiser still gets in everywhere.

@@ -2,7 +2,10 @@ using System.Diagnostics;
 using System.Net.Http;
 using System.Text.Json;
 using ArenaInfra.Config;
+using ArenaInfra.Pods.Create;
+using ArenaInfra.Proxy;
 using ArenaInfra.RunPod;
+using ArenaInfra.RunPod.GraphQl;
 using ArenaInfra.Tests.Support;
 using Xunit;
 

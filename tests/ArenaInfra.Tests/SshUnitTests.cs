@@ -1,3 +1,4 @@
+using ArenaInfra.Operations;
 using ArenaInfra.Ssh;
 using Xunit;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Security;
 using System.Security.Cryptography;
-using ArenaInfra.Ssh;
 using ArenaInfra.Tests.Support;
 using Xunit;
 

@@ -1,7 +1,7 @@
 using System.Management.Automation;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using ArenaInfra.Commands;
+using ArenaInfra.Cmdlets.Base;
 using ArenaInfra.Tests.Support;
 using Xunit;
 

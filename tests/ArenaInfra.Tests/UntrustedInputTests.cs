@@ -1,8 +1,12 @@
 using System.Diagnostics;
 using System.Management.Automation;
 using System.Text.Json;
+using ArenaInfra.Access;
+using ArenaInfra.Backup;
+using ArenaInfra.Common;
 using ArenaInfra.Config;
-using ArenaInfra.Rendering;
+using ArenaInfra.Operations;
+using ArenaInfra.Proxy;
 using ArenaInfra.RunPod;
 using ArenaInfra.Ssh;
 using ArenaInfra.Tests.Support;

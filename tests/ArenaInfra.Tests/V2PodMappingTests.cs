@@ -1,5 +1,7 @@
 using ArenaInfra.Config;
+using ArenaInfra.Proxy;
 using ArenaInfra.RunPod;
+using ArenaInfra.RunPod.GraphQl;
 using Newtonsoft.Json.Linq;
 using Xunit;
 

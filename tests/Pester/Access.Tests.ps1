@@ -184,7 +184,7 @@ Describe 'Participant access' -Skip:([bool]$Missing) {
         Stop-ArenaPod -Name charlie -Force -AllowDataLoss
         $before = Get-Content -Raw "$Nginx/fleet.conf"
         $lines = Invoke-FreshPwsh "Import-Module '$(Get-BuiltModulePath)'; try { Publish-ArenaProxyConfig -ProxyKeyPath '$OrganiserKey' } catch { `$_.FullyQualifiedErrorId }" -Environment @{ ARENA_CONFIG = $ConfigFile; RUNPOD_API_KEY = (Get-SandboxKey); ARENA_INFRA_DATA = $env:ARENA_INFRA_DATA }
-        $lines | Should -Be 'ConfirmationRequired,ArenaInfra.Commands.PublishArenaProxyConfigCommand'
+        $lines | Should -Be 'ConfirmationRequired,ArenaInfra.Cmdlets.PublishArenaProxyConfigCommand'
         Get-Content -Raw "$Nginx/fleet.conf" | Should -Be $before
         Start-ArenaPod -Name charlie -Force
         $null = Get-ArenaPod -Name charlie | Wait-ArenaPod -PollIntervalSec 0.3 -TimeoutSec 30
@@ -209,7 +209,7 @@ Describe 'Participant access' -Skip:([bool]$Missing) {
         $before = Get-Content -Raw "$Nginx/fleet.conf"
         $err = $null
         try { Get-ArenaPod -Name alpha | Publish-ArenaProxyConfig } catch { $err = $_ }
-        $err.FullyQualifiedErrorId | Should -Be 'PipelineInputNotAccepted,ArenaInfra.Commands.PublishArenaProxyConfigCommand'
+        $err.FullyQualifiedErrorId | Should -Be 'PipelineInputNotAccepted,ArenaInfra.Cmdlets.PublishArenaProxyConfigCommand'
         Get-Content -Raw "$Nginx/fleet.conf" | Should -Be $before
     }
 

@@ -58,7 +58,7 @@ Describe 'Get-ArenaPod' {
     }
 
     It 'reports a plain name that matches nothing as PodNotFound' {
-        { Get-ArenaPod -Name zulu -ErrorAction Stop } | Should -Throw -ErrorId 'PodNotFound,ArenaInfra.Commands.GetArenaPodCommand'
+        { Get-ArenaPod -Name zulu -ErrorAction Stop } | Should -Throw -ErrorId 'PodNotFound,ArenaInfra.Cmdlets.GetArenaPodCommand'
     }
 
     It 'sends the key only in the Authorization header, with an ArenaInfra User-Agent' {
@@ -82,29 +82,29 @@ Describe 'Get-ArenaPod' {
 
     It 'stops with AuthenticationFailed on a wrong key' {
         $wrong = ConvertTo-SecureString 'definitely-wrong' -AsPlainText -Force
-        { Get-ArenaPod -ApiKey $wrong } | Should -Throw -ErrorId 'AuthenticationFailed,ArenaInfra.Commands.GetArenaPodCommand'
+        { Get-ArenaPod -ApiKey $wrong } | Should -Throw -ErrorId 'AuthenticationFailed,ArenaInfra.Cmdlets.GetArenaPodCommand'
     }
 
     It 'stops with NetworkBlocked when the edge answers error code 1010' {
         Add-SandboxFault $Sandbox @{ kind = 'blocked1010' }
-        { Get-ArenaPod } | Should -Throw -ErrorId 'NetworkBlocked,ArenaInfra.Commands.GetArenaPodCommand'
+        { Get-ArenaPod } | Should -Throw -ErrorId 'NetworkBlocked,ArenaInfra.Cmdlets.GetArenaPodCommand'
     }
 
     It 'stops with RateLimited when RunPod keeps answering 429' {
         Add-SandboxFault $Sandbox @{ kind = 'status'; status = 429; count = 50 }
-        { Get-ArenaPod } | Should -Throw -ErrorId 'RateLimited,ArenaInfra.Commands.GetArenaPodCommand'
+        { Get-ArenaPod } | Should -Throw -ErrorId 'RateLimited,ArenaInfra.Cmdlets.GetArenaPodCommand'
     }
 
     It 'stops with InvalidResponse on malformed JSON, quoting the start of the body' {
         Add-SandboxFault $Sandbox @{ kind = 'malformedJson' }
-        $err = { Get-ArenaPod } | Should -Throw -ErrorId 'InvalidResponse,ArenaInfra.Commands.GetArenaPodCommand' -PassThru
+        $err = { Get-ArenaPod } | Should -Throw -ErrorId 'InvalidResponse,ArenaInfra.Cmdlets.GetArenaPodCommand' -PassThru
         $err.Exception.Message | Should -Match 'HTTP 200'
     }
 
     It 'stops with ApiKeyMissing, saying how to set a key, when there is none' {
         $env:RUNPOD_API_KEY = $null
         try {
-            $err = { Get-ArenaPod } | Should -Throw -ErrorId 'ApiKeyMissing,ArenaInfra.Commands.GetArenaPodCommand' -PassThru
+            $err = { Get-ArenaPod } | Should -Throw -ErrorId 'ApiKeyMissing,ArenaInfra.Cmdlets.GetArenaPodCommand' -PassThru
             $err.ErrorDetails.RecommendedAction | Should -Match 'RUNPOD_API_KEY'
         }
         finally { $env:RUNPOD_API_KEY = $Key }
@@ -152,13 +152,13 @@ Import-ArenaConfig '$ConfigFile' | Out-Null
 
     It 'fails, not falls back, when ARENA_CONFIG names a missing file' {
         $lines = Invoke-FreshPwsh "Import-Module '$(Get-BuiltModulePath)'; try { Get-ArenaConfig } catch { `$_.FullyQualifiedErrorId }" -Environment @{ ARENA_CONFIG = (Join-Path $TestDrive 'missing.env') }
-        $lines | Should -Be 'ConfigFileNotFound,ArenaInfra.Commands.GetArenaConfigCommand'
+        $lines | Should -Be 'ConfigFileNotFound,ArenaInfra.Cmdlets.GetArenaConfigCommand'
     }
 
     It 'rejects a malformed file with the file, line and key in the message' {
         $bad = Join-Path $TestDrive 'bad.env'
         Set-Content $bad "SSH_USER=root`nRUNPOD_CLOUD_TYPE=CHEAP"
-        $err = { Import-ArenaConfig $bad -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidConfigValue,ArenaInfra.Commands.ImportArenaConfigCommand' -PassThru
+        $err = { Import-ArenaConfig $bad -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidConfigValue,ArenaInfra.Cmdlets.ImportArenaConfigCommand' -PassThru
         $err.Exception.Message | Should -BeLike "*bad.env line 2: RUNPOD_CLOUD_TYPE*"
     }
 

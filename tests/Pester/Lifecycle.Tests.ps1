@@ -24,7 +24,7 @@ Describe 'The fleet lifecycle in a fresh, non-interactive pwsh' {
 
     It 'New-ArenaPod without -Force fails clearly instead of waiting for an answer' {
         $lines = Invoke-FreshPwsh "$Import; try { New-ArenaPod -Count 2 } catch { `$_.FullyQualifiedErrorId; `$_.ErrorDetails.RecommendedAction }" -Environment $Env
-        $lines[0] | Should -Be 'ConfirmationRequired,ArenaInfra.Commands.NewArenaPodCommand'
+        $lines[0] | Should -Be 'ConfirmationRequired,ArenaInfra.Cmdlets.NewArenaPodCommand'
         $lines[1] | Should -Match '-Force'
         @(Get-SandboxRequest $Sandbox | Where-Object operationName -eq 'CreatePod').Count | Should -Be 0
     }

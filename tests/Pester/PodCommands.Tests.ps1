@@ -67,7 +67,7 @@ Describe 'Pod commands given nothing do nothing' {
     It 'refuses to choose the whole fleet for a command that changes pods, and says how to choose' {
         Add-Fleet
         $lines = Invoke-FreshPwsh "$Import; try { Stop-ArenaPod -Force } catch { `$_.FullyQualifiedErrorId; `$_.ErrorDetails.RecommendedAction }" -Environment $Env
-        $lines[0] | Should -Be 'SelectionRequired,ArenaInfra.Commands.StopArenaPodCommand'
+        $lines[0] | Should -Be 'SelectionRequired,ArenaInfra.Cmdlets.StopArenaPodCommand'
         $lines[1] | Should -Match '-Name \*'
         Get-Changes | Should -BeNullOrEmpty
     }
@@ -92,13 +92,13 @@ Describe 'Confirmation as the README says' {
         Set-Content $proxyConfig ((Get-Content -Raw $ConfigFile) + "SSH_PROXY_HOST=127.0.0.1`nSSH_PROXY_SSH_PORT=9`n")
         $env2 = $Env.Clone(); $env2.ARENA_CONFIG = $proxyConfig
         $lines = Invoke-FreshPwsh "$Import; try { Initialize-ArenaProxy -SkipInstall } catch { `$_.FullyQualifiedErrorId }" -Environment $env2
-        $lines | Should -Be 'ConfirmationRequired,ArenaInfra.Commands.InitializeArenaProxyCommand'
+        $lines | Should -Be 'ConfirmationRequired,ArenaInfra.Cmdlets.InitializeArenaProxyCommand'
     }
 
     It 'asks with an explicit -Confirm even when -Force is given' {
         Add-Fleet -Status EXITED
         $lines = Invoke-FreshPwsh "$Import; try { Remove-ArenaPod -Name alpha -Force -Confirm } catch { `$_.FullyQualifiedErrorId }" -Environment $Env
-        $lines | Should -Be 'ConfirmationRequired,ArenaInfra.Commands.RemoveArenaPodCommand'
+        $lines | Should -Be 'ConfirmationRequired,ArenaInfra.Cmdlets.RemoveArenaPodCommand'
         Get-Changes | Should -BeNullOrEmpty
     }
 }
@@ -118,14 +118,14 @@ Describe 'Set-ArenaPodSecret chooses pods like every pod command' -Skip:$NoSshd 
 
     It 'refuses a value with a line break before any pod is touched' {
         $lines = Invoke-FreshPwsh "$Import; `$v = ConvertTo-SecureString ('sk-1' + [char]10 + 'export EVIL=1') -AsPlainText -Force; try { Set-ArenaPodSecret -Name alpha -VariableName OPENAI_API_KEY -Value `$v -Force } catch { `$_.FullyQualifiedErrorId; `$_.Exception.Message }" -Environment $Env
-        $lines[0] | Should -Be 'InvalidArgument,ArenaInfra.Commands.SetArenaPodSecretCommand'
+        $lines[0] | Should -Be 'InvalidArgument,ArenaInfra.Cmdlets.SetArenaPodSecretCommand'
         $lines[1] | Should -Match 'line break'
         ($lines -join ' ') | Should -Not -Match 'EVIL'
     }
 
     It 'says what is missing when there is no value' {
         $lines = Invoke-FreshPwsh "$Import; try { Set-ArenaPodSecret -Name charlie -VariableName OPENAI_API_KEY -Force } catch { `$_.FullyQualifiedErrorId; `$_.Exception.Message }" -Environment $Env
-        $lines[0] | Should -Be 'InvalidArgument,ArenaInfra.Commands.SetArenaPodSecretCommand'
+        $lines[0] | Should -Be 'InvalidArgument,ArenaInfra.Cmdlets.SetArenaPodSecretCommand'
         $lines[1] | Should -Match '-Value'
     }
 }
@@ -142,7 +142,7 @@ Describe 'Stop tells the truth about the container disk' {
     It 'refuses pods without a volume until -AllowDataLoss, saying how to keep the work' {
         Add-Fleet -VolumeGb 0
         $lines = Invoke-FreshPwsh "$Import; try { Stop-ArenaPod -Name alpha -Force } catch { `$_.FullyQualifiedErrorId; `$_.Exception.Message; `$_.ErrorDetails.RecommendedAction }" -Environment $Env
-        $lines[0] | Should -Be 'DataLossNotAllowed,ArenaInfra.Commands.StopArenaPodCommand'
+        $lines[0] | Should -Be 'DataLossNotAllowed,ArenaInfra.Cmdlets.StopArenaPodCommand'
         $lines[1] | Should -Match '^camp-alpha: no volume'
         $lines[2] | Should -Match 'Save-ArenaPodWork.*Backup-ArenaPod.*-AllowDataLoss'
         Get-Changes | Should -BeNullOrEmpty

@@ -41,7 +41,7 @@ Describe 'Set-ArenaApiKey' {
         New-Item -ItemType Directory -Force $Data | Out-Null
         Set-Content (Join-Path $Data 'runpod-api-key') "ArenaInfra RunPod API key, DPAPI CurrentUser`nAQAAANCMnd8BFdERjHoAwE/Cl+s=" -NoNewline
         $lines = Invoke-FreshPwsh "$Import; try { Get-ArenaPod -ErrorAction Stop } catch { `$_.FullyQualifiedErrorId; `$_.CategoryInfo.Category; `$_.ErrorDetails.RecommendedAction }" -Environment $Env
-        $lines[0] | Should -Be 'StoredApiKeyUnreadable,ArenaInfra.Commands.GetArenaPodCommand'
+        $lines[0] | Should -Be 'StoredApiKeyUnreadable,ArenaInfra.Cmdlets.GetArenaPodCommand'
         $lines[1] | Should -Be 'ReadError'
         $lines[2] | Should -Match 'Set-ArenaApiKey'
 
@@ -51,7 +51,7 @@ Describe 'Set-ArenaApiKey' {
 
     It 'is removed with -Clear, after which a command says how to set a key' {
         $lines = Invoke-FreshPwsh "$Import; Set-ArenaApiKey -Clear; try { Get-ArenaPod -ErrorAction Stop } catch { `$_.FullyQualifiedErrorId }" -Environment $Env
-        $lines | Should -Be 'ApiKeyMissing,ArenaInfra.Commands.GetArenaPodCommand'
+        $lines | Should -Be 'ApiKeyMissing,ArenaInfra.Cmdlets.GetArenaPodCommand'
         Join-Path $Data 'runpod-api-key' | Should -Not -Exist
     }
 }

@@ -16,7 +16,7 @@ public sealed class PowerShellHost : IDisposable
     public PowerShellHost(System.Management.Automation.Host.PSHost? host)
     {
         var state = InitialSessionState.CreateDefault2();
-        state.ImportPSModule(typeof(ArenaInfra.Commands.GetArenaPodCommand).Assembly.Location);
+        state.ImportPSModule(typeof(ArenaInfra.Cmdlets.GetArenaPodCommand).Assembly.Location);
         _runspace = host == null ? RunspaceFactory.CreateRunspace(state) : RunspaceFactory.CreateRunspace(host, state);
         _runspace.Open();
     }
@@ -67,7 +67,7 @@ public sealed class PowerShellHost : IDisposable
     public static (bool WasRunning, TimeSpan StopTook, PSInvocationState State) StopAfter(string script, TimeSpan after)
     {
         var state = InitialSessionState.CreateDefault2();
-        state.ImportPSModule(typeof(ArenaInfra.Commands.GetArenaPodCommand).Assembly.Location);
+        state.ImportPSModule(typeof(ArenaInfra.Cmdlets.GetArenaPodCommand).Assembly.Location);
         using var runspace = RunspaceFactory.CreateRunspace(state);
         runspace.Open();
         using var ps = PowerShell.Create();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ArenaInfra.Common;
 
 namespace ArenaInfra.Tests.Support;
 

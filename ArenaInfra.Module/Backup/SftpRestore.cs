@@ -1,0 +1,90 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using Renci.SshNet;
+using Renci.SshNet.Sftp;
+
+namespace ArenaInfra.Backup
+{
+    /// <summary>
+    /// A restore over SFTP, for a pod without GNU tar or a find that prints a listing: the home is
+    /// listed folder by folder (with the backup's filters and bounds), the same RestorePlan decides
+    /// what goes, and each file is uploaded under a temporary name, given the pod's mode and time, and
+    /// renamed into place. Slower than the stream (round trips a file), but it needs only the pod's
+    /// SFTP server. SFTP keeps times to the second.
+    /// </summary>
+    internal sealed class SftpRestore
+    {
+        private readonly SftpClient _sftp;
+        private readonly string _home;
+
+        public SftpRestore(SftpClient sftp, string home)
+        {
+            _sftp = sftp;
+            _home = home.TrimEnd('/');
+        }
+
+        /// <summary>The home as HomeListing would list it: folders (not hidden, not site-packages), files and links, relative paths.</summary>
+        public List<ListedEntry> List(int maxDepth, int maxEntries, List<ArenaSkippedFile> skipped, CancellationToken token) =>
+            SftpBackup.List(_sftp, _home, maxDepth, maxEntries, skipped, homeMustList: false, token);
+
+        /// <summary>Sends the plan: folders first (made where missing), then each file under a temporary name, renamed into place.</summary>
+        public (List<BackupFolderEntry> Sent, List<ArenaSkippedFile> Skipped) Send(RestorePlan plan, BackupSource source, Func<BackupFolderEntry, int> modeOf, CancellationToken token)
+        {
+            var sent = new List<BackupFolderEntry>();
+            var skipped = new List<ArenaSkippedFile>();
+            foreach (var entry in plan.Order)
+            {
+                token.ThrowIfCancellationRequested();
+                var remote = _home + "/" + entry.Path;
+                try
+                {
+                    if (entry.IsFolder)
+                    {
+                        _sftp.CreateDirectory(remote);
+                        _sftp.ChangePermissions(remote, Octal(modeOf(entry)));
+                        continue;
+                    }
+                    var temporary = remote.Substring(0, remote.LastIndexOf('/') + 1) + ".arena-" + Guid.NewGuid().ToString("N").Substring(0, 12) + ".part";
+                    using (var file = new FileStream(entry.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read))
+                    {
+                        _sftp.UploadFile(file, temporary, canOverride: false);
+                    }
+                    _sftp.ChangePermissions(temporary, Octal(modeOf(entry)));
+                    var attributes = _sftp.GetAttributes(temporary);
+                    attributes.LastWriteTimeUtc = entry.ModifiedUtc;
+                    attributes.LastAccessTimeUtc = entry.ModifiedUtc;
+                    _sftp.SetAttributes(temporary, attributes);
+                    // POSIX rename replaces the old file in one step, as the stream's tar does.
+                    _sftp.RenameFile(temporary, remote, isPosix: true);
+                    sent.Add(entry);
+                }
+                catch (Exception e) when (e is Renci.SshNet.Common.SshException || e is IOException || e is UnauthorizedAccessException)
+                {
+                    skipped.Add(new ArenaSkippedFile { Path = entry.Path, Reason = $"could not be written over SFTP ({e.Message})" });
+                }
+            }
+            // Folder times last: writing a file into a folder changes its time.
+            foreach (var folder in plan.Folders.AsEnumerable().Reverse())
+            {
+                try
+                {
+                    var attributes = _sftp.GetAttributes(_home + "/" + folder.Path);
+                    attributes.LastWriteTimeUtc = folder.ModifiedUtc;
+                    attributes.LastAccessTimeUtc = folder.ModifiedUtc;
+                    _sftp.SetAttributes(_home + "/" + folder.Path, attributes);
+                }
+                catch (Renci.SshNet.Common.SshException)
+                {
+                    // A folder's time is a nicety; its files are what the restore is for.
+                }
+            }
+            return (sent, skipped);
+        }
+
+        /// <summary>SSH.NET takes a mode as its octal digits read as a decimal number (644 for rw-r--r--).</summary>
+        private static short Octal(int mode) => short.Parse(Convert.ToString(mode & 0xFFF, 8));
+    }
+}

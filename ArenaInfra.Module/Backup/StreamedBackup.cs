@@ -1,0 +1,177 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using ArenaInfra.Backup.Tar;
+using ArenaInfra.Common;
+using ArenaInfra.Operations;
+
+namespace ArenaInfra.Backup
+{
+    /// <summary>
+    /// A pod's backup in two commands, whatever the number of files: one lists the home with the
+    /// filters applied, the module compares that with what the backup holds, and one tar stream brings
+    /// exactly the files that differ, over the one channel. SFTP costs several round trips a file; this
+    /// costs two a backup. The pod writes both the listing and the stream, so each is read strictly:
+    /// only files that were listed and asked for are written, each exactly its listed size, never a
+    /// link or a folder where a file was asked for, never a name twice, and the whole stream is capped
+    /// at what was asked for.
+    /// </summary>
+    internal sealed class StreamedBackup
+    {
+        private readonly BackupRun _run;
+
+        public StreamedBackup(BackupRun run) => _run = run;
+
+        /// <summary>How near a kept file's time must be to the pod's to count as the same file (SFTP's times are whole seconds).</summary>
+        public static readonly TimeSpan SameTime = TimeSpan.FromSeconds(1);
+
+        /// <summary>
+        /// The listing, or null when the pod cannot stream (no GNU tar, a find without -printf): why is in
+        /// cannotStream, and nothing has been written yet, so the caller can go file by file instead.
+        /// </summary>
+        public List<ListedEntry>? List(PodSession pod, CancellationToken token, out string? cannotStream)
+        {
+            var listing = HomeListing.List(pod, _run.MaxDepth, _run.MaxEntries, token);
+            cannotStream = listing.CannotStream;
+            if (cannotStream != null) return null;
+            _run.Skipped.AddRange(listing.Problems);
+            return listing.Entries;
+        }
+
+        /// <summary>Makes the plan's folders and fetches the files it wants in one stream.</summary>
+        public void Run(PodSession pod, BackupPlan plan, CancellationToken token)
+        {
+            _run.Prepare(plan, token);
+            pod.Log.Verbose($"{pod.Pod.Name}: {plan.Unchanged.Count + plan.Wanted.Count} file(s) listed, {plan.Wanted.Count} to fetch ({plan.WantedBytes / 1048576.0:0.0} MB) in one stream.");
+            if (plan.Wanted.Count > 0) Fetch(pod, plan.Wanted, token);
+            _run.SetFolderTimes(plan);
+        }
+
+        private void Fetch(PodSession pod, List<ListedEntry> wanted, CancellationToken token)
+        {
+            var pending = new Dictionary<string, ListedEntry>(StringComparer.Ordinal);
+            var names = new MemoryStream();
+            long expected = 2 * 10240;
+            foreach (var entry in wanted)
+            {
+                pending[entry.Path] = entry;
+                var name = Encoding.UTF8.GetBytes("./" + entry.Path);
+                names.Write(name, 0, name.Length);
+                names.WriteByte(0);
+                expected += TarStreamReader.Block + Round(entry.Size) + (name.Length >= 99 ? TarStreamReader.Block + Round(name.Length + 1) : 0);
+            }
+            var stream = pod.Connection.Stream(HomeListing.TarCommand, names.ToArray(), output =>
+            {
+                // Headers, names and padding on top of the files' sizes, and not a megabyte more.
+                var bounded = new BoundedReadStream(output, expected + 1024 * 1024);
+                var reader = new TarStreamReader(bounded);
+                try
+                {
+                    for (var entry = reader.Next(); entry != null; entry = reader.Next())
+                    {
+                        token.ThrowIfCancellationRequested();
+                        Take(reader, entry, pending);
+                    }
+                }
+                finally
+                {
+                    _run.Result.TransferredBytes += bounded.Consumed;
+                }
+            }, token);
+            var problems = HomeListing.Problems(stream.StdErr);
+            foreach (var missing in pending.Values)
+            {
+                var why = problems.TryGetValue(missing.Path, out var said) ? $"the pod could not send it ({said})" : "the pod did not send it (it vanished or could not be read)";
+                _run.Skipped.Add(Skip(missing.Path, why));
+            }
+        }
+
+        /// <summary>One entry of the stream: written only when it is a regular file that was asked for, once, at its listed size.</summary>
+        private void Take(TarStreamReader reader, TarEntry entry, Dictionary<string, ListedEntry> pending)
+        {
+            var name = entry.Name != null && entry.Name.StartsWith("./", StringComparison.Ordinal) ? entry.Name.Substring(2) : entry.Name;
+            if (name == null || !pending.TryGetValue(name, out var listed))
+            {
+                _run.Skipped.Add(Skip(name == null ? "(a name that is not UTF-8)" : UntrustedValue.Printable(name), $"the pod sent {entry.Kind} that was not asked for (a name listed twice, or outside the home); it was refused"));
+                return;
+            }
+            pending.Remove(name);
+            if (!entry.IsRegularFile)
+            {
+                _run.Skipped.Add(Skip(listed.Path, $"the pod sent {entry.Kind} where it listed a file; it was refused"));
+                return;
+            }
+            if (entry.Size != listed.Size)
+            {
+                _run.Skipped.Add(Skip(listed.Path, $"the pod sent {entry.Size} bytes for a file it listed as {listed.Size} bytes (it changed while being copied); it was left out, and the next backup takes it"));
+                return;
+            }
+            // The listing's time, finer than tar's whole seconds, unless the file changed after it was listed.
+            var time = Math.Abs((entry.ModifiedUtc - listed.ModifiedUtc).TotalSeconds) >= 1 ? entry.ModifiedUtc : listed.ModifiedUtc;
+            try
+            {
+                // A file this machine could not write (BackupWriteException) ends the backup: it is not a skip.
+                var written = _run.Folder.Write(listed.Parts, listed.Size, exactSize: true, listed.Mode, time, reader.CopyData);
+                _run.Fetched(listed, written, listed.Mode);
+            }
+            catch (Exception e) when (IsPodProblem(e))
+            {
+                _run.Skipped.Add(Skip(listed.Path, e.Message));
+            }
+        }
+
+        private static long Round(long size) => (size + TarStreamReader.Block - 1) / TarStreamReader.Block * TarStreamReader.Block;
+
+        /// <summary>What the pod sent wrong for one file (more bytes than it listed, a name that cannot be a path); the stream itself breaking is not one.</summary>
+        private static bool IsPodProblem(Exception e) => (e is IOException && !(e is TarFormatException)) || e is ArgumentException;
+
+        private static ArenaSkippedFile Skip(string path, string reason) => BackupRun.Skip(path, reason);
+
+        /// <summary>Reads through, counting, and refuses to read past a cap: a stream that goes on after what was asked for ends there.</summary>
+        private sealed class BoundedReadStream : Stream
+        {
+            private readonly Stream _inner;
+            private readonly long _cap;
+
+            public BoundedReadStream(Stream inner, long cap)
+            {
+                _inner = inner;
+                _cap = cap;
+            }
+
+            public long Consumed { get; private set; }
+
+            public override int Read(byte[] buffer, int offset, int count)
+            {
+                if (Consumed >= _cap) throw new TarFormatException($"the pod sent more than the {_cap} bytes asked for");
+                var read = _inner.Read(buffer, offset, (int)Math.Min(count, _cap - Consumed));
+                Consumed += read;
+                return read;
+            }
+
+            public override bool CanRead => true;
+            public override bool CanSeek => false;
+            public override bool CanWrite => false;
+            public override long Length => throw new NotSupportedException();
+            public override long Position { get => Consumed; set => throw new NotSupportedException(); }
+            public override void Flush() { }
+            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+            public override void SetLength(long value) => throw new NotSupportedException();
+            public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        }
+    }
+
+    /// <summary>A backup step that failed on the pod's side; the step's name goes into FailedStep.</summary>
+    internal sealed class BackupStepException : Exception
+    {
+        public BackupStepException(string step, string message) : base(message)
+        {
+            Step = step;
+        }
+
+        public string Step { get; }
+    }
+}

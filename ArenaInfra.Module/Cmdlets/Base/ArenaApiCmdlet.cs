@@ -1,0 +1,117 @@
+using System.Collections.Generic;
+using System.Management.Automation;
+using System.Security;
+using ArenaInfra.Config;
+using ArenaInfra.Pods.Create;
+using ArenaInfra.RunPod;
+
+namespace ArenaInfra.Cmdlets.Base
+{
+    /// <summary>A cmdlet that works on the fleet: it takes -Config and -ApiKey and resolves the effective config once.</summary>
+    public abstract class ArenaApiCmdlet : ArenaCmdlet
+    {
+        private ArenaConfig? _config;
+
+        [Parameter]
+        [ValidateNotNull]
+        public ArenaConfig? Config { get; set; }
+
+        [Parameter]
+        public SecureString? ApiKey { get; set; }
+
+        /// <summary>The effective config; a broken one stops the cmdlet, since nothing can work without it.</summary>
+        protected ArenaConfig EffectiveConfig
+        {
+            get
+            {
+                if (_config != null) return _config;
+                var warnings = new List<string>();
+                try
+                {
+                    _config = ConfigResolver.ForProcess().Resolve(Config, SessionConfigStore.Get(SessionKey), ApiKey, warnings);
+                }
+                catch (ArenaException e)
+                {
+                    ThrowArenaError(e);
+                }
+                foreach (var warning in warnings) WriteWarning(warning);
+                WriteVerbose($"Config: {_config}; origin {_config.Origin}.");
+                return _config;
+            }
+        }
+
+        /// <summary>Calls RunPod; a failure stops the cmdlet, since later calls would fail the same way.</summary>
+        internal T CallRunPod<T>(System.Func<IRunPodApi, System.Threading.CancellationToken, System.Threading.Tasks.Task<T>> call)
+        {
+            var client = Api;
+            try
+            {
+                return Run(token => call(client, token));
+            }
+            catch (ArenaException e)
+            {
+                ThrowArenaError(e);
+                throw;
+            }
+        }
+
+        /// <summary>Runs work that calls RunPod; a failure stops the cmdlet.</summary>
+        internal T CallRunPodRaw<T>(System.Func<System.Threading.CancellationToken, System.Threading.Tasks.Task<T>> work)
+        {
+            try
+            {
+                return Run(work);
+            }
+            catch (ArenaException e)
+            {
+                ThrowArenaError(e);
+                throw;
+            }
+        }
+
+        /// <summary>
+        /// Takes the fleet lock for work that creates or replaces pods (waiting for another holder up to
+        /// the config's FleetLockTimeoutSec; FleetBusy after it). Read the pod list after this, never before.
+        /// </summary>
+        internal FleetLock TakeFleetLock(string what)
+        {
+            var timeout = System.TimeSpan.FromSeconds(EffectiveConfig.FleetLockTimeoutSec);
+            return CallRunPodRaw(token => FleetLock.AcquireAsync(FleetLock.DefaultPath, timeout, what, Log, token));
+        }
+
+        private IRunPodApi? _client;
+
+        /// <summary>The RunPod client for this invocation; for work that runs off the pipeline thread.</summary>
+        internal IRunPodApi Api => _client ??= CreateRunPodClient();
+
+        private IRunPodApi CreateRunPodClient()
+        {
+            var config = EffectiveConfig;
+            try
+            {
+                return RunPodApiFactory.Create(config, UserAgent, Log);
+            }
+            catch (ArenaException e)
+            {
+                ThrowArenaError(e);
+                throw;
+            }
+        }
+
+        /// <summary>Roster mode's who-may-reach-what, from -RosterPath (a path as the user wrote it) or the config's roster; a terminating error when there is none.</summary>
+        internal Access.RosterAccess LoadRoster(string? rosterPath)
+        {
+            try
+            {
+                var access = Access.RosterAccess.Load(EffectiveConfig, rosterPath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(rosterPath), Log);
+                DrainLog();
+                return access;
+            }
+            catch (ArenaException e)
+            {
+                ThrowArenaError(e);
+                throw;
+            }
+        }
+    }
+}

@@ -1,0 +1,147 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using ArenaInfra.Ssh;
+
+namespace ArenaInfra.Operations
+{
+    /// <summary>What Initialize-ArenaPod puts on a pod.</summary>
+    internal sealed class PodSetupPlan
+    {
+        public byte[] GitKey { get; set; } = Array.Empty<byte>();
+        public string GitKeyRemotePath { get; set; } = "~/.ssh/id_ed25519";
+        public string RepoName { get; set; } = "";
+        public string RepoUrl { get; set; } = "";
+        public string Branch { get; set; } = "main";
+        public ISet<string> Skip { get; set; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+
+        public static readonly string[] Steps = { "CopyKey", "SshConfig", "Git", "Name" };
+
+        /// <summary>The steps that will run, for the confirmation: "CopyKey, SshConfig, Git, Name".</summary>
+        public string StepsToRun => string.Join(", ", Steps.Where(s => !Skip.Contains(s)));
+
+        /// <summary>Reads the deploy key unless its step is skipped; a missing key is SshKeyNotFound before any pod is touched.</summary>
+        public static byte[] ReadGitKey(string path, ISet<string> skip)
+        {
+            if (skip.Contains("CopyKey")) return Array.Empty<byte>();
+            if (!File.Exists(path))
+            {
+                throw new ArenaException(ArenaErrorIds.SshKeyNotFound, System.Management.Automation.ErrorCategory.ObjectNotFound,
+                    $"The git deploy key '{path}' does not exist.", "Give it with -GitKeyPath, or add -Skip CopyKey.", target: path);
+            }
+            return File.ReadAllBytes(path);
+        }
+    }
+
+    /// <summary>setup_em and names, for one pod. Every step can run again: nothing is appended twice.</summary>
+    internal sealed class PodSetupOperation : PodOperation<ArenaPodSetupResult>
+    {
+        private readonly PodSetupPlan _plan;
+
+        public PodSetupOperation(PodSetupPlan plan) => _plan = plan;
+
+        public override string Activity => "Setting up pods";
+
+        private const string BlockStart = "# >>> ArenaInfra: github.com >>>";
+        private const string BlockEnd = "# <<< ArenaInfra: github.com <<<";
+
+        protected override bool Work(PodSession pod, ArenaPodSetupResult result)
+        {
+            var plan = _plan;
+            var machineName = pod.Pod.MachineName ?? pod.Pod.Name;
+            var done = new List<string>();
+            result.Skipped = PodSetupPlan.Steps.Where(plan.Skip.Contains).ToArray();
+            var key = pod.Expand(plan.GitKeyRemotePath);
+            var q = (Func<string, string>)PodCheck.ShellQuote;
+            bool Ran(string step, Func<bool> action)
+            {
+                if (plan.Skip.Contains(step)) return true;
+                if (!action()) return false;
+                done.Add(step);
+                result.Done = done.ToArray();
+                return true;
+            }
+
+            return Ran("CopyKey", () =>
+                    pod.Step("CopyKey", $"mkdir -p -- \"$(dirname -- {q(key)})\" && chmod 700 -- \"$(dirname -- {q(key)})\"")
+                    && Upload(pod, plan.GitKey, key)
+                    && pod.Step("CopyKey", $"chmod 600 -- {q(key)}"))
+                && Ran("SshConfig", () => pod.Step("SshConfig", string.Join("\n",
+                    "set -e",
+                    "f=\"$HOME/.ssh/config\"",
+                    "mkdir -p \"$HOME/.ssh\" && chmod 700 \"$HOME/.ssh\" && touch \"$f\"",
+                    $"awk -v s={q(BlockStart)} -v e={q(BlockEnd)} '$0 == s {{ skip = 1; next }} $0 == e {{ skip = 0; next }} !skip {{ print }}' \"$f\" > \"$f.arena-tmp\"",
+                    $"printf '%s\\n' {q(BlockStart)} 'Host github.com' '    HostName github.com' '    User git' {q("    IdentityFile " + key)} '    IdentitiesOnly yes' '    StrictHostKeyChecking accept-new' {q(BlockEnd)} >> \"$f.arena-tmp\"",
+                    "chmod 600 \"$f.arena-tmp\" && mv -f \"$f.arena-tmp\" \"$f\"")))
+                && Ran("Git", () => Git(pod, result))
+                && Ran("Name", () => pod.Step("Name", $"printf 'MACHINE_NAME=%s\\n' {q(machineName)} > \"$HOME/.name\""));
+        }
+
+        /// <summary>What a kept branch is called: arena-kept/&lt;UTC time&gt;, and -&lt;branch&gt; for local commits origin lacks.</summary>
+        private static readonly System.Text.RegularExpressions.Regex KeptName = new System.Text.RegularExpressions.Regex("^arena-kept/[0-9]{8}-[0-9]{6}(-[A-Za-z0-9._/-]{1,200})?$");
+
+        /// <summary>
+        /// The course repo, cloned or brought to origin's branch. A repo that is there already is reset to
+        /// origin, which would discard the participant's work: changes to tracked files are first committed
+        /// (on a temporary index, so nothing of theirs is touched) to arena-kept/&lt;time&gt;, and local commits
+        /// on the branch that origin lacks get arena-kept/&lt;time&gt;-&lt;branch&gt;; the result names both.
+        /// </summary>
+        private bool Git(PodSession pod, ArenaPodSetupResult result)
+        {
+            var plan = _plan;
+            var q = (Func<string, string>)PodCheck.ShellQuote;
+            var origin = q("origin/" + plan.Branch);
+            var output = pod.Shell(string.Join("\n",
+                "set -e",
+                "export GIT_TERMINAL_PROMPT=0",
+                $"repo=\"$HOME\"/{q(plan.RepoName)}",
+                $"if [ ! -d \"$repo/.git\" ]; then git clone -q {q(plan.RepoUrl)} \"$repo\"; fi",
+                "cd \"$repo\"",
+                $"git remote set-url origin {q(plan.RepoUrl)}",
+                "git fetch -q origin",
+                "stamp=$(date -u +%Y%m%d-%H%M%S)",
+                "if [ -z \"$(git config user.email)\" ]; then export GIT_AUTHOR_NAME=ARENA-autocommit GIT_AUTHOR_EMAIL=autocommit@arena.invalid GIT_COMMITTER_NAME=ARENA-autocommit GIT_COMMITTER_EMAIL=autocommit@arena.invalid; fi",
+                "if git rev-parse -q --verify HEAD >/dev/null && [ -n \"$(git status --porcelain --untracked-files=no)\" ]; then",
+                "  index=$(mktemp)",
+                "  GIT_INDEX_FILE=\"$index\" git read-tree HEAD",
+                "  GIT_INDEX_FILE=\"$index\" git add -u",
+                "  tree=$(GIT_INDEX_FILE=\"$index\" git write-tree)",
+                "  rm -f \"$index\"",
+                $"  kept=$(git commit-tree \"$tree\" -p HEAD -m {q($"Kept by Initialize-ArenaPod before resetting to origin/{plan.Branch}: the uncommitted changes")})",
+                "  git branch \"arena-kept/$stamp\" \"$kept\"",
+                "  echo \"ARENA-KEPT arena-kept/$stamp\"",
+                "fi",
+                $"if git rev-parse -q --verify {q("refs/heads/" + plan.Branch)} >/dev/null && ! git merge-base --is-ancestor {q("refs/heads/" + plan.Branch)} {origin}; then",
+                $"  git branch \"arena-kept/$stamp-\"{q(plan.Branch)} {q("refs/heads/" + plan.Branch)}",
+                $"  echo \"ARENA-KEPT arena-kept/$stamp-\"{q(plan.Branch)}",
+                "fi",
+                $"git checkout -q -f {q(plan.Branch)} 2>/dev/null || git checkout -q -f -b {q(plan.Branch)} {origin}",
+                $"git reset -q --hard {origin}",
+                "git submodule update -q --init --recursive"));
+            result.KeptBranches = output.StdOut.Split('\n')
+                .Select(l => l.Trim())
+                .Where(l => l.StartsWith("ARENA-KEPT ", StringComparison.Ordinal))
+                .Select(l => l.Substring("ARENA-KEPT ".Length))
+                .Where(l => KeptName.IsMatch(l))
+                .ToArray();
+            if (result.KeptBranches.Length > 0) pod.Log.Verbose($"{pod.Pod.Name}: the participant's work is kept on {string.Join(", ", result.KeptBranches)} before the reset to origin/{plan.Branch}.");
+            return pod.Check("Git", output);
+        }
+
+        private static bool Upload(PodSession pod, byte[] content, string path)
+        {
+            try
+            {
+                using var stream = new MemoryStream(content);
+                pod.Connection.Upload(stream, path, 600, pod.Cancellation);
+                return true;
+            }
+            catch (SshStageException e)
+            {
+                return pod.Fail("CopyKey", e.Message);
+            }
+        }
+    }
+
+}

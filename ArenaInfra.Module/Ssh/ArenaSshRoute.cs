@@ -1,0 +1,10 @@
+using System;
+
+namespace ArenaInfra
+{
+    public enum ArenaSshRoute
+    {
+        Direct,
+        Proxy,
+    }
+}
