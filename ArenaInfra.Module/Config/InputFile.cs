@@ -18,6 +18,7 @@ namespace ArenaInfra.Config
         public const int MaxBytes = 1024 * 1024;
 
         /// <summary>The file's text (encoding by its byte-order mark, UTF-8 otherwise, as File.ReadAllText reads it).</summary>
+        /// <param name="path">The file, as the user named it.</param>
         /// <param name="what">What the file is, for the message: "The config file", "The roster".</param>
         public static string ReadText(string path, string what)
         {

@@ -174,6 +174,9 @@ namespace ArenaInfra.Cmdlets.Base
         /// </summary>
         /// <param name="action">What would be done, for -WhatIf and -Verbose ("Stop 3 pods: ...").</param>
         /// <param name="question">The question asked ("Stop 3 pods ...? Their container disks are erased.").</param>
+        /// <param name="caption">The prompt's title.</param>
+        /// <param name="force">The command's -Force: it answers for the user unless -Confirm is explicit.</param>
+        /// <param name="askUnlessForced">Whether the command changes things, and so asks whatever its ConfirmImpact.</param>
         internal bool ConfirmBatch(string action, string question, string caption, bool force, bool askUnlessForced = true)
         {
             if (WhatIfRequested)
