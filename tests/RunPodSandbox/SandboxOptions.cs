@@ -6,7 +6,7 @@ public sealed class SandboxOptions
     public string ApiKey { get; set; } = "sandbox-key";
     /// <summary>How long a new or resumed pod stays Starting (runtime null) before it gets ports.</summary>
     public TimeSpan StartDelay { get; set; } = TimeSpan.FromSeconds(3);
-    /// <summary>Added to every GraphQL request, to model a distant API.</summary>
+    /// <summary>Added to every API request (REST and GraphQL), to model a distant API.</summary>
     public TimeSpan Latency { get; set; } = TimeSpan.Zero;
     /// <summary>Requests per second before HTTP 429; 0 for no limit.</summary>
     public int RateLimitPerSecond { get; set; }
