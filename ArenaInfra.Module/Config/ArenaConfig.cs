@@ -126,16 +126,4 @@ namespace ArenaInfra
         private string? Text(string name) => (string?)_values[name].Value;
         private int Number(string name) => (int)_values[name].Value!;
     }
-
-    internal readonly struct ConfigValue
-    {
-        public ConfigValue(object? value, ArenaConfigSource source)
-        {
-            Value = value;
-            Source = source;
-        }
-
-        public object? Value { get; }
-        public ArenaConfigSource Source { get; }
-    }
 }
