@@ -14,10 +14,10 @@ namespace ArenaInfra.Backup
     /// <summary>
     /// backup: the pod's home, incremental: listed (HomeListing, or SftpHomeListing on a pod that lacks
     /// the tools for the stream), planned (BackupPlan), then fetched in one stream (TarStreamFetcher) or
-    /// file by file over SFTP (SftpFetcher); both write through BackupFolder. Everything the
-    /// pod sends is untrusted: names are checked before they become local paths (always under the pod's
-    /// folder), sizes are capped as bytes arrive, depth and entries are bounded, the whole pod has one
-    /// deadline, and a file the pod cannot send is skipped with its reason while the rest is copied.
+    /// file by file over SFTP (SftpFetcher); both write through BackupFolder. Everything the pod sends
+    /// is untrusted: names are checked before they become local paths (always under the pod's folder),
+    /// sizes are capped as bytes arrive, depth and entries are bounded, the whole pod has one deadline,
+    /// and a file the pod cannot send is skipped with its reason while the rest is copied.
     /// What this machine must do is checked too: the pod's size against its cap and the run's, and the
     /// disk's free space, before a byte is fetched; a file, folder or record that cannot be written here
     /// ends the pod as BackupIncomplete. The pod's record is removed before the first write and written

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using System.Linq;
 using System.Text;
 using System.Threading;
 using ArenaInfra.Backup.Tar;
@@ -11,11 +10,11 @@ using ArenaInfra.Operations;
 namespace ArenaInfra.Backup
 {
     /// <summary>
-    /// A plan's files in one tar stream over one channel, whatever their number: SFTP costs several
-    /// round trips a file, this one a backup. The pod writes the stream, so it is read strictly: only
-    /// files that were listed and asked for are written, each exactly its listed size, never a link or
-    /// a folder where a file was asked for, never a name twice, and the whole stream is capped at what
-    /// was asked for.
+    /// A plan's files in one tar stream over one channel, whatever their number (SFTP costs several
+    /// round trips a file; this, one command a backup). The pod writes the stream, so it is read
+    /// strictly: only files that were listed and asked for are written, each exactly its listed size,
+    /// never a link or a folder where a file was asked for, never a name twice, and the whole stream is
+    /// capped at what was asked for.
     /// </summary>
     internal sealed class TarStreamFetcher : IBackupFetcher
     {
