@@ -204,11 +204,11 @@ namespace ArenaInfra.Backup
 
         /// <summary>
         /// What the folder holds, for a restore: folders before what is in them, each with its path
-        /// relative to the root. The same filters as the backup (hidden folders, site-packages), and the
-        /// same distrust: a link is never followed or sent, a name no pod path can be is left out, and
-        /// the walk is breadth-first with a queue and bounded in depth, like the backup's.
+        /// relative to the root. The backup's filter, and the same distrust: a link is never followed or
+        /// sent, a name no pod path can be is left out, and the walk is breadth-first with a queue and
+        /// bounded in depth, like the backup's.
         /// </summary>
-        public IEnumerable<BackupFolderEntry> Walk(int maxDepth, List<ArenaSkippedFile> skipped)
+        public IEnumerable<BackupFolderEntry> Walk(BackupFilter filter, List<ArenaSkippedFile> skipped)
         {
             var pending = new Queue<(string Local, string Relative, int Depth)>();
             pending.Enqueue((Root, "", 0));
@@ -244,10 +244,10 @@ namespace ArenaInfra.Backup
                     }
                     if (child is DirectoryInfo)
                     {
-                        if (child.Name.StartsWith(".", StringComparison.Ordinal) || child.Name == "site-packages") continue;
-                        if (depth + 1 > maxDepth)
+                        if (BackupFilter.LeavesOutFolder(child.Name)) continue;
+                        if (filter.IsTooDeep(depth + 1))
                         {
-                            skipped.Add(new ArenaSkippedFile { Path = path, Reason = $"the folder is nested deeper than {maxDepth} levels" });
+                            skipped.Add(new ArenaSkippedFile { Path = path, Reason = filter.TooDeepReason });
                             continue;
                         }
                         yield return new BackupFolderEntry(path, isFolder: true, 0, child.LastWriteTimeUtc, SafeFile.UnixMode(child.FullName), child.FullName);

@@ -43,10 +43,10 @@ namespace ArenaInfra.Backup
     }
 
     /// <summary>
-    /// The one remote command that lists a pod's home with the backup's filters applied (hidden folders
-    /// and site-packages left out, folders no deeper than the backup keeps), and the strict reading of
-    /// what it prints: NUL-terminated records "type size mtime mode path". The pod writes this text, so
-    /// a record is bounded in length, every number must parse, and the number of entries is capped.
+    /// The one remote command that lists a pod's home with the backup's filter applied (BackupFilter's
+    /// rule, as find's expression), and the strict reading of what it prints: NUL-terminated records
+    /// "type size mtime mode path". The pod writes this text, so a record is bounded in length, every
+    /// number must parse, and the number of entries is capped.
     /// </summary>
     internal static class HomeListing
     {
@@ -60,15 +60,14 @@ namespace ArenaInfra.Backup
 
         /// <summary>
         /// The listing: run by sh whatever the user's login shell is. It first checks that the pod has what
-        /// the stream needs (GNU tar, a find with -printf); -maxdepth lets a folder one level too deep be
-        /// seen, so the backup can name it as left out rather than leave it out silently.
+        /// the stream needs (GNU tar, a find with -printf); then find applies the filter's rule itself.
         /// </summary>
-        public static string Command(int maxDepth) =>
+        public static string Command(BackupFilter filter) =>
             "sh -c '"
             + $"tar --version 2>/dev/null | head -n 1 | grep -q \"GNU tar\" || exit {NoGnuTar}; "
             + $"find / -maxdepth 0 -printf \"\" >/dev/null 2>&1 || exit {NoFindPrintf}; "
             + $"cd || exit {NoHome}; "
-            + $"exec find . -mindepth 1 -maxdepth {maxDepth + 1} \\( -type d \\( -name \".*\" -o -name site-packages \\) -prune \\) -o -printf \"%y %s %T@ %m %P\\0\"'";
+            + $"exec find . {filter.FindExpression} -o -printf \"%y %s %T@ %m %P\\0\"'";
 
         /// <summary>
         /// The stream of the files asked for, in the order asked (names on standard input, NUL-separated,
@@ -83,11 +82,11 @@ namespace ArenaInfra.Backup
         /// Lists a pod's home. CannotStream says why a pod lacks the tools (nothing else is set then);
         /// Problems are the records and folders that could not be listed, and the cap if it was met.
         /// </summary>
-        public static HomeListingResult List(PodSession pod, int maxDepth, int maxEntries, CancellationToken token)
+        public static HomeListingResult List(PodSession pod, BackupFilter filter, int maxEntries, CancellationToken token)
         {
             var result = new HomeListingResult();
             var stopped = false;
-            var listing = pod.Connection.Stream(Command(maxDepth), (byte[]?)null,
+            var listing = pod.Connection.Stream(Command(filter), (byte[]?)null,
                 output => stopped = Read(output, maxEntries, result.Entries.Add, (path, why) => result.Problems.Add(new ArenaSkippedFile { Path = path, Reason = why })), token);
             switch (listing.ExitCode)
             {

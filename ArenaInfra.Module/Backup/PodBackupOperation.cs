@@ -12,11 +12,12 @@ using Renci.SshNet;
 namespace ArenaInfra.Backup
 {
     /// <summary>
-    /// backup: the pod's home, incremental, in one stream (StreamedBackup) or, on a pod that lacks the
-    /// tools for it, file by file over SFTP (SftpBackup); both write through BackupFolder. Everything the
-    /// pod sends is untrusted: names are checked before they become local paths (always under the pod's
-    /// folder), sizes are capped as bytes arrive, depth and entries are bounded, the whole pod has one
-    /// deadline, and a file the pod cannot send is skipped with its reason while the rest is copied.
+    /// backup: the pod's home, incremental: listed (HomeListing, or SftpHomeListing on a pod that lacks
+    /// the tools for the stream), planned (BackupPlan), then fetched in one stream (TarStreamFetcher) or
+    /// file by file over SFTP (SftpFetcher); both write through BackupFolder. Everything the pod sends
+    /// is untrusted: names are checked before they become local paths (always under the pod's folder),
+    /// sizes are capped as bytes arrive, depth and entries are bounded, the whole pod has one deadline,
+    /// and a file the pod cannot send is skipped with its reason while the rest is copied.
     /// What this machine must do is checked too: the pod's size against its cap and the run's, and the
     /// disk's free space, before a byte is fetched; a file, folder or record that cannot be written here
     /// ends the pod as BackupIncomplete. The pod's record is removed before the first write and written
@@ -90,26 +91,17 @@ namespace ArenaInfra.Backup
             deadline.CancelAfter(Timeout);
             try
             {
-                var streamed = new StreamedBackup(run);
-                var listing = streamed.List(pod, deadline.Token, out var cannotStream);
-                if (listing != null)
+                // Nothing is written before the listing: a pod that cannot stream is then backed up over SFTP instead.
+                var listing = HomeListing.List(pod, run.Filter, run.MaxEntries, deadline.Token);
+                if (listing.CannotStream == null)
                 {
+                    run.Skipped.AddRange(listing.Problems);
                     result.Method = ArenaBackupMethod.Stream;
-                    var plan = run.Plan(listing, deadline.Token);
-                    if (!Claim(pod, run, plan)) return false;
-                    try
-                    {
-                        Begin(run, pod, started);
-                        streamed.Run(pod, plan, deadline.Token);
-                    }
-                    finally
-                    {
-                        _budget.Release(plan);
-                    }
+                    if (!PlanAndFetch(pod, run, listing.Entries, new TarStreamFetcher(run, pod), started, deadline.Token)) return false;
                 }
                 else
                 {
-                    pod.Log.Verbose($"{pod.Pod.Name}: {cannotStream}; backing up over SFTP, one file at a time (slower).");
+                    pod.Log.Verbose($"{pod.Pod.Name}: {listing.CannotStream}; backing up over SFTP, one file at a time (slower).");
                     result.Method = ArenaBackupMethod.Sftp;
                     if (!OverSftp(pod, run, deadline, started)) return false;
                 }
@@ -138,6 +130,26 @@ namespace ArenaInfra.Backup
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
                 return pod.Fail("Download", e.Message, ArenaErrorIds.BackupFailed);
+            }
+            return true;
+        }
+
+        /// <summary>
+        /// The plan for the listing, the pod's share of the bounds for it, and the fetcher's bytes; false
+        /// (the pod failed, nothing written) when the plan does not fit.
+        /// </summary>
+        private bool PlanAndFetch(PodSession pod, BackupRun run, List<ListedEntry> listing, IBackupFetcher fetcher, Action started, CancellationToken token)
+        {
+            var plan = run.Plan(listing, token);
+            if (!Claim(pod, run, plan)) return false;
+            try
+            {
+                Begin(run, pod, started);
+                run.Carry(plan, fetcher, token);
+            }
+            finally
+            {
+                _budget.Release(plan);
             }
             return true;
         }
@@ -187,17 +199,8 @@ namespace ArenaInfra.Backup
                 try
                 {
                     var home = pod.Home.TrimEnd('/');
-                    var plan = run.Plan(SftpBackup.List(sftp, home, run.MaxDepth, run.MaxEntries, run.Skipped, homeMustList: true, deadline.Token), deadline.Token);
-                    if (!Claim(pod, run, plan)) return false;
-                    try
-                    {
-                        Begin(run, pod, started);
-                        new SftpBackup(run).Run(sftp, home, plan, deadline.Token);
-                    }
-                    finally
-                    {
-                        _budget.Release(plan);
-                    }
+                    var listing = SftpHomeListing.List(sftp, home, run.Filter, run.MaxEntries, run.Skipped, homeMustList: true, deadline.Token);
+                    if (!PlanAndFetch(pod, run, listing, new SftpFetcher(run, sftp, home), started, deadline.Token)) return false;
                 }
                 catch (Exception e) when (e is Renci.SshNet.Common.SshException || e is ObjectDisposedException)
                 {

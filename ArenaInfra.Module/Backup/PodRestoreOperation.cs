@@ -49,6 +49,9 @@ namespace ArenaInfra.Backup
 
         public override string Activity => "Restoring pods";
 
+        /// <summary>The backup's own filter and depth, so the home is looked at as a backup looks at it; a restore sends files of any size.</summary>
+        private static readonly BackupFilter Filter = new BackupFilter(PodBackupOperation.MaxDepth);
+
         protected override bool Work(PodSession pod, ArenaPodRestoreResult result)
         {
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(pod.Cancellation);
@@ -189,7 +192,7 @@ namespace ArenaInfra.Backup
                 pod.Log.Warning($"{pod.Pod.Name}: the backup '{source.Label}' did not finish, so files may be missing from it; it is restored because -Label asked for it.");
             }
             var skipped = new List<ArenaSkippedFile>();
-            var listing = HomeListing.List(pod, PodBackupOperation.MaxDepth, PodBackupOperation.MaxEntries, token);
+            var listing = HomeListing.List(pod, Filter, PodBackupOperation.MaxEntries, token);
             if (listing.CannotStream != null)
             {
                 pod.Log.Verbose($"{pod.Pod.Name}: {listing.CannotStream}; restoring over SFTP, one file at a time (slower).");
@@ -208,7 +211,7 @@ namespace ArenaInfra.Backup
 
         private RestorePlan Plan(PodSession pod, BackupSource source, List<ListedEntry> onPod, ArenaPodRestoreResult result, List<ArenaSkippedFile> skipped)
         {
-            var plan = RestorePlan.Make(source, onPod, _request.OverwriteNewer, PodBackupOperation.MaxDepth, skipped);
+            var plan = RestorePlan.Make(source, onPod, _request.OverwriteNewer, Filter, skipped);
             result.Unchanged = plan.Unchanged;
             pod.Log.Verbose($"{pod.Pod.Name}: restoring {plan.Files.Count} file(s) ({plan.Files.Sum(f => f.Size) / 1048576.0:0.0} MB) and {plan.Folders.Count} folder(s) from {source.Label}; {plan.Unchanged} already there.");
             return plan;
@@ -222,7 +225,7 @@ namespace ArenaInfra.Backup
             using (token.Register(sftp.Dispose))
             {
                 var restore = new SftpRestore(sftp, pod.Home);
-                var plan = Plan(pod, source, restore.List(PodBackupOperation.MaxDepth, PodBackupOperation.MaxEntries, skipped, token), result, skipped);
+                var plan = Plan(pod, source, restore.List(Filter, PodBackupOperation.MaxEntries, skipped, token), result, skipped);
                 var (sent, refused) = restore.Send(plan, source, entry => ModeOf(source, entry), token);
                 skipped.AddRange(refused);
                 result.Files += sent.Count;
@@ -301,67 +304,6 @@ namespace ArenaInfra.Backup
             var read = (owner & 0x100) != 0 ? 0x24 : 0;
             var search = (owner & 0x40) != 0 ? 0x9 : 0;
             return owner | read | search;
-        }
-    }
-
-    /// <summary>What a restore sends: the backup's files and folders that the pod lacks or holds differently, in an order tar can write.</summary>
-    internal sealed class RestorePlan
-    {
-        public List<BackupFolderEntry> Files { get; } = new List<BackupFolderEntry>();
-        public List<BackupFolderEntry> Folders { get; } = new List<BackupFolderEntry>();
-        /// <summary>Folders before what is in them.</summary>
-        public List<BackupFolderEntry> Order { get; } = new List<BackupFolderEntry>();
-        public int Unchanged { get; private set; }
-
-        public static RestorePlan Make(BackupSource source, List<ListedEntry> onPod, bool overwriteNewer, int maxDepth, List<ArenaSkippedFile> skipped)
-        {
-            var pod = new Dictionary<string, ListedEntry>(StringComparer.Ordinal);
-            foreach (var entry in onPod) pod[entry.Path] = entry;
-            var plan = new RestorePlan();
-            var blocked = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var entry in new BackupFolder(source.Folder).Walk(maxDepth, skipped))
-            {
-                var slash = entry.Path.LastIndexOf('/');
-                if (slash > 0 && blocked.Contains(entry.Path.Substring(0, slash)))
-                {
-                    if (entry.IsFolder) blocked.Add(entry.Path);
-                    continue;
-                }
-                pod.TryGetValue(entry.Path, out var there);
-                if (entry.IsFolder)
-                {
-                    if (there == null)
-                    {
-                        plan.Folders.Add(entry);
-                        plan.Order.Add(entry);
-                    }
-                    else if (there.Type != 'd')
-                    {
-                        // A link here could lead the folder's files anywhere; a file here is the participant's.
-                        skipped.Add(new ArenaSkippedFile { Path = entry.Path, Reason = there.Type == 'l' ? "a link on the pod stands where the backup has a folder; nothing under it was restored" : "a file on the pod stands where the backup has a folder; nothing under it was restored" });
-                        blocked.Add(entry.Path);
-                    }
-                    continue;
-                }
-                if (there != null && there.Type == 'f' && there.Size == entry.Size && Math.Abs((there.ModifiedUtc - entry.ModifiedUtc).TotalSeconds) < StreamedBackup.SameTime.TotalSeconds)
-                {
-                    plan.Unchanged++;
-                    continue;
-                }
-                if (there != null && there.Type != 'f')
-                {
-                    skipped.Add(new ArenaSkippedFile { Path = entry.Path, Reason = there.Type == 'd' ? "a folder on the pod stands where the backup has a file" : "a link or other special file on the pod stands where the backup has a file; it was left as it is" });
-                    continue;
-                }
-                if (there != null && !overwriteNewer && there.ModifiedUtc > entry.ModifiedUtc)
-                {
-                    skipped.Add(new ArenaSkippedFile { Path = entry.Path, Reason = $"newer on the pod ({there.ModifiedUtc:u}) than in the backup ({entry.ModifiedUtc:u}); -Force overwrites it" });
-                    continue;
-                }
-                plan.Files.Add(entry);
-                plan.Order.Add(entry);
-            }
-            return plan;
         }
     }
 }

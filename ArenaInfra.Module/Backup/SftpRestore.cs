@@ -26,9 +26,9 @@ namespace ArenaInfra.Backup
             _home = home.TrimEnd('/');
         }
 
-        /// <summary>The home as HomeListing would list it: folders (not hidden, not site-packages), files and links, relative paths.</summary>
-        public List<ListedEntry> List(int maxDepth, int maxEntries, List<ArenaSkippedFile> skipped, CancellationToken token) =>
-            SftpBackup.List(_sftp, _home, maxDepth, maxEntries, skipped, homeMustList: false, token);
+        /// <summary>The home as HomeListing would list it, with the filter's rule; a home that cannot be listed is named in skipped.</summary>
+        public List<ListedEntry> List(BackupFilter filter, int maxEntries, List<ArenaSkippedFile> skipped, CancellationToken token) =>
+            SftpHomeListing.List(_sftp, _home, filter, maxEntries, skipped, homeMustList: false, token);
 
         /// <summary>Sends the plan: folders first (made where missing), then each file under a temporary name, renamed into place.</summary>
         public (List<BackupFolderEntry> Sent, List<ArenaSkippedFile> Skipped) Send(RestorePlan plan, BackupSource source, Func<BackupFolderEntry, int> modeOf, CancellationToken token)

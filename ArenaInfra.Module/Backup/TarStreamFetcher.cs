@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using System.Linq;
 using System.Text;
 using System.Threading;
 using ArenaInfra.Backup.Tar;
@@ -11,46 +10,30 @@ using ArenaInfra.Operations;
 namespace ArenaInfra.Backup
 {
     /// <summary>
-    /// A pod's backup in two commands, whatever the number of files: one lists the home with the
-    /// filters applied, the module compares that with what the backup holds, and one tar stream brings
-    /// exactly the files that differ, over the one channel. SFTP costs several round trips a file; this
-    /// costs two a backup. The pod writes both the listing and the stream, so each is read strictly:
-    /// only files that were listed and asked for are written, each exactly its listed size, never a
-    /// link or a folder where a file was asked for, never a name twice, and the whole stream is capped
-    /// at what was asked for.
+    /// A plan's files in one tar stream over one channel, whatever their number (SFTP costs several
+    /// round trips a file; this, one command a backup). The pod writes the stream, so it is read
+    /// strictly: only files that were listed and asked for are written, each exactly its listed size,
+    /// never a link or a folder where a file was asked for, never a name twice, and the whole stream is
+    /// capped at what was asked for.
     /// </summary>
-    internal sealed class StreamedBackup
+    internal sealed class TarStreamFetcher : IBackupFetcher
     {
         private readonly BackupRun _run;
+        private readonly PodSession _pod;
 
-        public StreamedBackup(BackupRun run) => _run = run;
-
-        /// <summary>How near a kept file's time must be to the pod's to count as the same file (SFTP's times are whole seconds).</summary>
-        public static readonly TimeSpan SameTime = TimeSpan.FromSeconds(1);
-
-        /// <summary>
-        /// The listing, or null when the pod cannot stream (no GNU tar, a find without -printf): why is in
-        /// cannotStream, and nothing has been written yet, so the caller can go file by file instead.
-        /// </summary>
-        public List<ListedEntry>? List(PodSession pod, CancellationToken token, out string? cannotStream)
+        public TarStreamFetcher(BackupRun run, PodSession pod)
         {
-            var listing = HomeListing.List(pod, _run.MaxDepth, _run.MaxEntries, token);
-            cannotStream = listing.CannotStream;
-            if (cannotStream != null) return null;
-            _run.Skipped.AddRange(listing.Problems);
-            return listing.Entries;
+            _run = run;
+            _pod = pod;
         }
 
-        /// <summary>Makes the plan's folders and fetches the files it wants in one stream.</summary>
-        public void Run(PodSession pod, BackupPlan plan, CancellationToken token)
+        public void Fetch(BackupPlan plan, CancellationToken token)
         {
-            _run.Prepare(plan, token);
-            pod.Log.Verbose($"{pod.Pod.Name}: {plan.Unchanged.Count + plan.Wanted.Count} file(s) listed, {plan.Wanted.Count} to fetch ({plan.WantedBytes / 1048576.0:0.0} MB) in one stream.");
-            if (plan.Wanted.Count > 0) Fetch(pod, plan.Wanted, token);
-            _run.SetFolderTimes(plan);
+            _pod.Log.Verbose($"{_pod.Pod.Name}: {plan.Unchanged.Count + plan.Wanted.Count} file(s) listed, {plan.Wanted.Count} to fetch ({plan.WantedBytes / 1048576.0:0.0} MB) in one stream.");
+            if (plan.Wanted.Count > 0) FetchInOneStream(plan.Wanted, token);
         }
 
-        private void Fetch(PodSession pod, List<ListedEntry> wanted, CancellationToken token)
+        private void FetchInOneStream(List<ListedEntry> wanted, CancellationToken token)
         {
             var pending = new Dictionary<string, ListedEntry>(StringComparer.Ordinal);
             var names = new MemoryStream();
@@ -63,7 +46,7 @@ namespace ArenaInfra.Backup
                 names.WriteByte(0);
                 expected += TarStreamReader.Block + Round(entry.Size) + (name.Length >= 99 ? TarStreamReader.Block + Round(name.Length + 1) : 0);
             }
-            var stream = pod.Connection.Stream(HomeListing.TarCommand, names.ToArray(), output =>
+            var stream = _pod.Connection.Stream(HomeListing.TarCommand, names.ToArray(), output =>
             {
                 // Headers, names and padding on top of the files' sizes, and not a megabyte more.
                 var bounded = new BoundedReadStream(output, expected + 1024 * 1024);
@@ -162,16 +145,5 @@ namespace ArenaInfra.Backup
             public override void SetLength(long value) => throw new NotSupportedException();
             public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
         }
-    }
-
-    /// <summary>A backup step that failed on the pod's side; the step's name goes into FailedStep.</summary>
-    internal sealed class BackupStepException : Exception
-    {
-        public BackupStepException(string step, string message) : base(message)
-        {
-            Step = step;
-        }
-
-        public string Step { get; }
     }
 }
