@@ -31,7 +31,7 @@ namespace ArenaInfra.Cmdlets
         {
             if (pods.Count == 0) return;
             var waiter = new PodReadinessWaiter(cmdlet.Api, cmdlet.Log) { PollInterval = pollInterval };
-            var progress = new BatchProgress(cmdlet, "Waiting for pods", pods.Count, "ready");
+            var progress = new BatchProgress(cmdlet.WriteProgress, "Waiting for pods", pods.Count, "ready");
             var ready = new List<string>();
             var failures = cmdlet.CallRunPod((_, token) => waiter.WaitAsync(pods, timeout,
                 pod => cmdlet.Post(() => { ready.Add(pod.Name); cmdlet.WriteObject(pod); }),

@@ -66,7 +66,7 @@ namespace ArenaInfra.Cmdlets.Base
                 }));
             }
 
-            var progress = new BatchProgress(this, activity, items.Count);
+            var progress = new BatchProgress(WriteProgress, activity, items.Count);
             progress.Show(0);
             var shown = 0;
             Pump(Task.WhenAll(tasks), () =>
@@ -87,18 +87,19 @@ namespace ArenaInfra.Cmdlets.Base
         /// </summary>
         internal sealed class BatchProgress
         {
-            private readonly ArenaCmdlet _cmdlet;
+            private readonly Action<ProgressRecord> _write;
             private readonly ProgressRecord _record;
             private readonly int _total;
             private readonly string _doneWord;
             private readonly SortedSet<string>? _atWork;
             private int _done;
 
+            /// <param name="write">The cmdlet's WriteProgress.</param>
             /// <param name="doneWord">What a finished item is: "done", or "ready" for pods waited on.</param>
             /// <param name="atWork">The items' names, to show those still at work (SSH batches).</param>
-            public BatchProgress(ArenaCmdlet cmdlet, string activity, int total, string doneWord = "done", IEnumerable<string>? atWork = null)
+            public BatchProgress(Action<ProgressRecord> write, string activity, int total, string doneWord = "done", IEnumerable<string>? atWork = null)
             {
-                _cmdlet = cmdlet;
+                _write = write;
                 _total = total;
                 _doneWord = doneWord;
                 _atWork = atWork == null ? null : new SortedSet<string>(atWork, StringComparer.Ordinal);
@@ -112,7 +113,7 @@ namespace ArenaInfra.Cmdlets.Base
                 _record.StatusDescription = Status(done);
                 if (_atWork != null) _record.CurrentOperation = StillAtWork(_atWork);
                 _record.PercentComplete = done * 100 / Math.Max(1, _total);
-                _cmdlet.WriteProgress(Snapshot(_record));
+                _write(Snapshot(_record));
             }
 
             /// <summary>Shows one more item done, and no longer at work.</summary>
@@ -126,7 +127,7 @@ namespace ArenaInfra.Cmdlets.Base
             public void Complete()
             {
                 _record.RecordType = ProgressRecordType.Completed;
-                _cmdlet.WriteProgress(_record);
+                _write(_record);
             }
 
             private string Status(int done) => $"{done} of {_total} {_doneWord}";

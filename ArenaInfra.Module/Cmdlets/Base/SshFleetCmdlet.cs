@@ -109,7 +109,7 @@ namespace ArenaInfra.Cmdlets.Base
             WriteVerbose($"{operation.Activity}: {pods.Count} pod{(pods.Count == 1 ? "" : "s")}, at most {throttle ?? EffectiveThrottle} at once.");
             var results = new List<T>();
             // Shown at once, not when the first pod finishes, with the pods still at work named.
-            var progress = new BatchProgress(this, operation.Activity, pods.Count, atWork: pods.Select(p => p.Name));
+            var progress = new BatchProgress(WriteProgress, operation.Activity, pods.Count, atWork: pods.Select(p => p.Name));
             progress.Show(0);
             try
             {
