@@ -93,8 +93,7 @@ namespace ArenaInfra.Cmdlets
             }
             catch (ArenaException e)
             {
-                ThrowArenaError(e);
-                throw;
+                throw Terminating(e);
             }
 
             if (Install)

@@ -42,8 +42,7 @@ namespace ArenaInfra.Cmdlets
             }
             catch (ArenaException e)
             {
-                ThrowArenaError(e);
-                throw;
+                throw Terminating(e);
             }
             var plan = new PodSetupPlan
             {

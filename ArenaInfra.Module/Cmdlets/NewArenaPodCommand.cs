@@ -124,7 +124,7 @@ namespace ArenaInfra.Cmdlets
             // the lock is taken, so a run that waited sees the pods the one before it bought.
             using var fleetLock = TakeFleetLock("created");
             var journal = CreateJournal.Open();
-            var plan = CallRunPodRaw(token => PodCreationPlanner.PlanAsync(Api, config, request, Log, token, journal));
+            var plan = CallRunPod((api, token) => PodCreationPlanner.PlanAsync(api, config, request, Log, token, journal));
             foreach (var warning in plan.Names.Warnings) WriteWarning(warning);
             foreach (var name in plan.Names.Existing) WriteWarning($"{name} exists already; it is not created again.");
             foreach (var (error, name) in plan.Names.Errors) WritePodError(error, name, name);

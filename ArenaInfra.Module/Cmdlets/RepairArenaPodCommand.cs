@@ -108,8 +108,7 @@ namespace ArenaInfra.Cmdlets
             }
             catch (ArenaException e)
             {
-                ThrowArenaError(e);
-                throw;
+                throw Terminating(e);
             }
             var plan = new ReplacementPlan
             {
@@ -220,8 +219,7 @@ namespace ArenaInfra.Cmdlets
             }
             catch (ArenaException e)
             {
-                ThrowArenaError(e);
-                throw;
+                throw Terminating(e);
             }
         }
     }

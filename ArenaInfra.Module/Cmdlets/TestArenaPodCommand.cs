@@ -65,8 +65,7 @@ namespace ArenaInfra.Cmdlets
             }
             catch (ArenaException e)
             {
-                ThrowArenaError(e);
-                throw;
+                throw Terminating(e);
             }
             foreach (var participant in access.Participants.Where(p => access.Keys.ContainsKey(p.Id)))
             {

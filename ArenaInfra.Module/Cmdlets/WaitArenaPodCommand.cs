@@ -31,20 +31,14 @@ namespace ArenaInfra.Cmdlets
         {
             if (pods.Count == 0) return;
             var waiter = new PodReadinessWaiter(cmdlet.Api, cmdlet.Log) { PollInterval = pollInterval };
-            var progress = new ProgressRecord(ActivityId("Waiting for pods"), "Waiting for pods", $"0 of {pods.Count} ready");
+            var progress = new BatchProgress(cmdlet.WriteProgress, "Waiting for pods", pods.Count, "ready");
             var ready = new List<string>();
-            var failures = cmdlet.CallRunPodRaw(token => waiter.WaitAsync(pods, timeout,
+            var failures = cmdlet.CallRunPod((_, token) => waiter.WaitAsync(pods, timeout,
                 pod => cmdlet.Post(() => { ready.Add(pod.Name); cmdlet.WriteObject(pod); }),
-                (ready, total) => cmdlet.Post(() =>
-                {
-                    progress.StatusDescription = $"{ready} of {total} ready";
-                    progress.PercentComplete = ready * 100 / total;
-                    cmdlet.WriteProgress(progress);
-                }),
+                (ready, _) => cmdlet.Post(() => progress.Show(ready)),
                 token,
                 (error, pod) => cmdlet.Post(() => cmdlet.WritePodError(error, pod.Name, pod))));
-            progress.RecordType = ProgressRecordType.Completed;
-            cmdlet.WriteProgress(progress);
+            progress.Complete();
             cmdlet.WriteSummary(ArenaBatchSummary.Of(cmdlet.MyInvocation.MyCommand.Name, "ready", ready, failures.Select(f => $"{f.Pod.Name} ({f.Error.ErrorId})")), failures.Count > 0);
         }
     }

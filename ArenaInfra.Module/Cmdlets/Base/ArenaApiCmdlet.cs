@@ -32,7 +32,7 @@ namespace ArenaInfra.Cmdlets.Base
                 }
                 catch (ArenaException e)
                 {
-                    ThrowArenaError(e);
+                    throw Terminating(e);
                 }
                 foreach (var warning in warnings) WriteWarning(warning);
                 WriteVerbose($"Config: {_config}; origin {_config.Origin}.");
@@ -40,7 +40,11 @@ namespace ArenaInfra.Cmdlets.Base
             }
         }
 
-        /// <summary>Calls RunPod; a failure stops the cmdlet, since later calls would fail the same way.</summary>
+        /// <summary>
+        /// Calls RunPod off the pipeline thread, as Run does; a failure stops the cmdlet, since later calls
+        /// would fail the same way. The client is made first, on the pipeline thread, so its own failure
+        /// stops the cmdlet there too.
+        /// </summary>
         internal T CallRunPod<T>(System.Func<IRunPodApi, System.Threading.CancellationToken, System.Threading.Tasks.Task<T>> call)
         {
             var client = Api;
@@ -50,22 +54,7 @@ namespace ArenaInfra.Cmdlets.Base
             }
             catch (ArenaException e)
             {
-                ThrowArenaError(e);
-                throw;
-            }
-        }
-
-        /// <summary>Runs work that calls RunPod; a failure stops the cmdlet.</summary>
-        internal T CallRunPodRaw<T>(System.Func<System.Threading.CancellationToken, System.Threading.Tasks.Task<T>> work)
-        {
-            try
-            {
-                return Run(work);
-            }
-            catch (ArenaException e)
-            {
-                ThrowArenaError(e);
-                throw;
+                throw Terminating(e);
             }
         }
 
@@ -76,7 +65,14 @@ namespace ArenaInfra.Cmdlets.Base
         internal FleetLock TakeFleetLock(string what)
         {
             var timeout = System.TimeSpan.FromSeconds(EffectiveConfig.FleetLockTimeoutSec);
-            return CallRunPodRaw(token => FleetLock.AcquireAsync(FleetLock.DefaultPath, timeout, what, Log, token));
+            try
+            {
+                return Run(token => FleetLock.AcquireAsync(FleetLock.DefaultPath, timeout, what, Log, token));
+            }
+            catch (ArenaException e)
+            {
+                throw Terminating(e);
+            }
         }
 
         private IRunPodApi? _client;
@@ -93,8 +89,7 @@ namespace ArenaInfra.Cmdlets.Base
             }
             catch (ArenaException e)
             {
-                ThrowArenaError(e);
-                throw;
+                throw Terminating(e);
             }
         }
 
@@ -109,8 +104,7 @@ namespace ArenaInfra.Cmdlets.Base
             }
             catch (ArenaException e)
             {
-                ThrowArenaError(e);
-                throw;
+                throw Terminating(e);
             }
         }
     }

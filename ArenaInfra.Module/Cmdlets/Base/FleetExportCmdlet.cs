@@ -25,8 +25,7 @@ namespace ArenaInfra.Cmdlets.Base
             }
             catch (ArenaException e)
             {
-                ThrowArenaError(e);
-                throw;
+                throw Terminating(e);
             }
         }
 

@@ -60,8 +60,7 @@ namespace ArenaInfra.Cmdlets.Base
             }
             catch (ArenaException e)
             {
-                ThrowArenaError(e);
-                throw;
+                throw Terminating(e);
             }
         }
 
@@ -109,26 +108,16 @@ namespace ArenaInfra.Cmdlets.Base
             WarnIfHostKeysIgnored();
             WriteVerbose($"{operation.Activity}: {pods.Count} pod{(pods.Count == 1 ? "" : "s")}, at most {throttle ?? EffectiveThrottle} at once.");
             var results = new List<T>();
-            var done = 0;
-            var activity = operation.Activity;
-            var progress = new ProgressRecord(ActivityId(activity), activity, $"0 of {pods.Count} done");
-            var pending = new SortedSet<string>(pods.Select(p => p.Name), StringComparer.Ordinal);
             // Shown at once, not when the first pod finishes, with the pods still at work named.
-            progress.CurrentOperation = Pending(pending);
-            progress.PercentComplete = 0;
-            WriteProgress(Snapshot(progress));
+            var progress = new BatchProgress(WriteProgress, operation.Activity, pods.Count, atWork: pods.Select(p => p.Name));
+            progress.Show(0);
             try
             {
                 Run(async token =>
                 {
                     await PodOperationRunner.RunAsync(pods, operation, route, settings!, throttle ?? EffectiveThrottle, token, result => Post(() =>
                     {
-                        done++;
-                        pending.Remove(result.Name);
-                        progress.StatusDescription = $"{done} of {pods.Count} done";
-                        progress.CurrentOperation = Pending(pending);
-                        progress.PercentComplete = done * 100 / Math.Max(1, pods.Count);
-                        WriteProgress(Snapshot(progress));
+                        progress.Finished(result.Name);
                         results.Add(result);
                         WriteVerbose(result.Succeeded ? $"{result.Name}: done in {result.Duration.TotalSeconds:0.00} s." : $"{result.Name}: failed at {result.FailedStep}: {result.Error}");
                         emit(result);
@@ -138,15 +127,10 @@ namespace ArenaInfra.Cmdlets.Base
             }
             finally
             {
-                progress.RecordType = ProgressRecordType.Completed;
-                WriteProgress(progress);
+                progress.Complete();
             }
             return results;
         }
-
-        /// <summary>"still at work: alpha, bravo, charlie and 12 more".</summary>
-        internal static string Pending(IReadOnlyCollection<string> names) =>
-            names.Count == 0 ? "" : "still at work: " + string.Join(", ", names.Take(5)) + (names.Count > 5 ? $" and {names.Count - 5} more" : "");
 
         private bool _warnedIgnore;
 
