@@ -32,8 +32,7 @@ namespace ArenaInfra.Cmdlets
             }
             catch (ArenaException e)
             {
-                ThrowArenaError(e, path);
-                throw;
+                throw Terminating(e, path);
             }
             foreach (var warning in warnings) WriteWarning(warning);
             foreach (var participant in participants) WriteObject(participant);

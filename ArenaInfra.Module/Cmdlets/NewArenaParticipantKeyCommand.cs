@@ -64,8 +64,7 @@ namespace ArenaInfra.Cmdlets
             }
             catch (ArenaException e)
             {
-                ThrowArenaError(e, path);
-                throw;
+                throw Terminating(e, path);
             }
         }
     }

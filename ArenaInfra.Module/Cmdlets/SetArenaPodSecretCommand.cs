@@ -81,8 +81,7 @@ namespace ArenaInfra.Cmdlets
             }
             catch (ArenaException e)
             {
-                ThrowArenaError(e, CsvPath);
-                throw;
+                throw Terminating(e, CsvPath);
             }
             foreach (var warning in warnings) WriteWarning(warning);
             return values;
