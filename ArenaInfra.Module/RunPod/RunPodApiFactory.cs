@@ -20,9 +20,13 @@ namespace ArenaInfra.RunPod
         public static IRunPodApi Create(string api, RunPodClientOptions options, PodMapper mapper)
         {
             var http = new RunPodHttp(options);
-            IRunPodApi backend = api == "graphql" ? new GraphQlApi(http, mapper) : (IRunPodApi)new RestV2Api(http, mapper);
-            return new PodNameRemembering(backend);
+            IRunPodBackend backend = api == "graphql" ? new GraphQlApi(http, mapper) : (IRunPodBackend)new RestV2Api(http, mapper);
+            return Over(backend, options.Log);
         }
+
+        /// <summary>What both backends share, around one: actions settled alike, the names kept for completion.</summary>
+        internal static IRunPodApi Over(IRunPodBackend backend, IArenaLog log) =>
+            new PodNameRemembering(new SettledPodActions(backend, log));
     }
 
     /// <summary>Keeps the names of every listing for tab completion, whichever backend listed them.</summary>
@@ -32,8 +36,8 @@ namespace ArenaInfra.RunPod
 
         public PodNameRemembering(IRunPodApi inner) => _inner = inner;
 
-        /// <summary>The backend behind this one (tests look at which was chosen).</summary>
-        public IRunPodApi Backend => _inner;
+        /// <summary>The API behind this one.</summary>
+        public IRunPodApi Inner => _inner;
 
         public async Task<IReadOnlyList<ArenaPod>> ListPodsAsync(CancellationToken cancellationToken)
         {
