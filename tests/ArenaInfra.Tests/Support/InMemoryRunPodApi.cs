@@ -278,6 +278,7 @@ internal sealed class InMemoryRunPodApi : IRunPodApi, IRunPodBackend, IDisposabl
             Cost = pod.GpuCount * (Catalog.TryGetValue(pod.GpuTypeId, out var price) ? (pod.Cloud == "SECURE" ? price.Secure : price.Community) : 0.25m),
             Ssh = running ? new V2Ssh { Direct = new V2SshEndpoint { Host = "127.0.0.1", Port = port, Username = "root" } } : null,
             Runtime = running ? new V2Runtime { Uptime = 60 } : null,
+            Locked = false,
             Actions = pod.Status switch { "RUNNING" => new List<string?> { "stop", "restart", "terminate" }, "EXITED" => new List<string?> { "start", "terminate" }, _ => new List<string?> { "terminate" } },
             CreatedAt = pod.CreatedAt.ToString("o"),
         });
