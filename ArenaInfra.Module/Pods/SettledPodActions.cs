@@ -26,9 +26,6 @@ namespace ArenaInfra.Pods
             _log = log;
         }
 
-        /// <summary>The backend behind this one (tests look at which was chosen).</summary>
-        public IRunPodBackend Backend => _backend;
-
         /// <summary>How many times an action is sent in all when its answer is lost and the pod shows it did not happen.</summary>
         public int ActionAttempts { get; set; } = 3;
 

@@ -321,9 +321,16 @@ public sealed class LifecycleCommandTests : IDisposable
         Assert.All(pods, p => Assert.NotNull(p.SshPort));
     }
 
-    [Fact]
-    public void Stop_start_and_remove_move_pods_through_their_states()
+    public static IEnumerable<object[]> Backends() => new[] { new object[] { "rest" }, new object[] { "graphql" } };
+
+    /// <summary>The commands from here on use that backend (RUNPOD_API).</summary>
+    private void UseBackend(string backend) => File.AppendAllText((string)_vars["configPath"]!, $"RUNPOD_API={backend}\n");
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void Stop_start_and_remove_move_pods_through_their_states(string backend)
     {
+        UseBackend(backend);
         Seed("camp-alpha");
         Seed("camp-bravo");
         Seed("camp-charlie", "EXITED");
@@ -371,9 +378,11 @@ public sealed class LifecycleCommandTests : IDisposable
         Assert.Single(Run("Get-ArenaPod").Output);
     }
 
-    [Fact]
-    public void Start_reports_a_host_without_free_gpus_per_pod_and_goes_on()
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void Start_reports_a_host_without_free_gpus_per_pod_and_goes_on(string backend)
     {
+        UseBackend(backend);
         Seed("camp-alpha", "EXITED");
         Seed("camp-bravo", "EXITED");
         _sandbox.AddFault(new { kind = "noFreeGpus" });
