@@ -67,12 +67,12 @@ internal sealed class InMemoryRunPodApi : IRunPodApi, IRunPodBackend, IDisposabl
 
     // ---- the pods ----
 
-    /// <summary>A pod RunPod already has; returns its id.</summary>
-    public string Seed(string name, string status = "RUNNING", string gpuTypeId = "NVIDIA RTX A4000", string cloud = "SECURE")
+    /// <summary>A pod RunPod already has; returns its id. Without an endpoint, a running pod has no SSH port yet (it is starting).</summary>
+    public string Seed(string name, string status = "RUNNING", string gpuTypeId = "NVIDIA RTX A4000", string cloud = "SECURE", bool endpoint = true)
     {
         lock (_gate)
         {
-            var pod = new Pod($"mem{++_next:D4}", name, gpuTypeId, 1, cloud, "nickypro/arena-env:6.1", 80, 0) { Status = status, CreatedAt = DateTimeOffset.UtcNow.AddMinutes(_next) };
+            var pod = new Pod($"mem{++_next:D4}", name, gpuTypeId, 1, cloud, "nickypro/arena-env:6.1", 80, 0) { Status = status, CreatedAt = DateTimeOffset.UtcNow.AddMinutes(_next), Endpoint = endpoint };
             _pods[pod.Id] = pod;
             return pod.Id;
         }
@@ -262,7 +262,7 @@ internal sealed class InMemoryRunPodApi : IRunPodApi, IRunPodBackend, IDisposabl
     /// <summary>The pod as the module sees it: through the mapper, from RunPod's REST shape, as the default backend does.</summary>
     private static ArenaPod View(Pod pod, PodMapper mapper)
     {
-        var running = pod.Status == "RUNNING";
+        var running = pod.Status == "RUNNING" && pod.Endpoint;
         var port = 20000 + int.Parse(pod.Id.Substring(3), System.Globalization.CultureInfo.InvariantCulture);
         return mapper.Map(new V2Pod
         {
@@ -308,6 +308,7 @@ internal sealed class InMemoryRunPodApi : IRunPodApi, IRunPodBackend, IDisposabl
         public int Volume { get; }
         public string Status { get; set; } = "RUNNING";
         public DateTimeOffset CreatedAt { get; set; }
+        public bool Endpoint { get; set; } = true;
         public Dictionary<string, string?> Env { get; set; } = new();
     }
 
