@@ -21,11 +21,12 @@ namespace ArenaInfra.RunPod
 
         public static IRunPodApi Create(string api, RunPodClientOptions options, PodMapper mapper)
         {
-            var http = new RunPodHttp(options);
-            var backend = InProcessRunPods.At(options.BaseUri, mapper)
-                ?? (api == "graphql" ? new GraphQlApi(http, mapper) : (IRunPodBackend)new RestV2Api(http, mapper));
+            var backend = InProcessRunPods.At(options.BaseUri, mapper) ?? Backend(api, new RunPodHttp(options), mapper);
             return Over(backend, options.Log);
         }
+
+        private static IRunPodBackend Backend(string api, RunPodHttp http, PodMapper mapper) =>
+            api == "graphql" ? new GraphQlApi(http, mapper) : (IRunPodBackend)new RestV2Api(http, mapper);
 
         /// <summary>What both backends share, around one: actions settled alike, the names kept for completion.</summary>
         internal static IRunPodApi Over(IRunPodBackend backend, IArenaLog log) =>
