@@ -94,7 +94,7 @@ internal sealed class InMemoryRunPodApi : IRunPodApi, IRunPodBackend, IDisposabl
     /// <summary>The next count calls of the operation (for a create or a price, of that GPU type only, if given) fail with the error; nothing happens.</summary>
     public void Refuse(string operation, Func<ArenaException> error, int count = 1, string? gpu = null, TimeSpan? during = null)
     {
-        lock (_gate) _scripts.Add(new Script(operation, gpu, count, error, Lost: false, Happens: false, during == null ? null : DateTime.UtcNow + during));
+        lock (_gate) _scripts.Add(new Script(operation, gpu, count, error, Happens: false, during == null ? null : DateTime.UtcNow + during));
     }
 
     /// <summary>Creates (of that GPU type, if given) find no capacity: count times, or while the time lasts.</summary>
@@ -114,7 +114,7 @@ internal sealed class InMemoryRunPodApi : IRunPodApi, IRunPodBackend, IDisposabl
     /// <summary>The next count answers to the operation are lost (no answer at all); what was asked happens anyway when happened is true.</summary>
     public void LoseAnswer(string operation, bool happened, int count = 1)
     {
-        lock (_gate) _scripts.Add(new Script(operation, null, count, Unreachable(operation), Lost: true, Happens: happened, null));
+        lock (_gate) _scripts.Add(new Script(operation, null, count, Unreachable(operation), Happens: happened, null));
     }
 
     private static Func<ArenaException> Unreachable(string operation) => () =>
@@ -312,7 +312,8 @@ internal sealed class InMemoryRunPodApi : IRunPodApi, IRunPodBackend, IDisposabl
         public Dictionary<string, string?> Env { get; set; } = new();
     }
 
-    private sealed record Script(string Operation, string? Gpu, int Count, Func<ArenaException> Error, bool Lost, bool Happens, DateTime? Until)
+    /// <summary>A scripted failure: the error the caller gets, and whether what it asked happens anyway (a lost answer).</summary>
+    private sealed record Script(string Operation, string? Gpu, int Count, Func<ArenaException> Error, bool Happens, DateTime? Until)
     {
         public int Remaining { get; set; } = Count;
     }
