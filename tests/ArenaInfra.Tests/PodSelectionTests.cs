@@ -6,8 +6,8 @@ using Xunit;
 namespace ArenaInfra.Tests;
 
 /// <summary>
-/// How Get-ArenaPod chooses pods (the fleet, -All, names and wildcards, -Status, -ExcludeName, -Id),
-/// in a hosted runspace against the in-memory RunPod: choosing is the module's logic, not HTTP.
+/// How the commands choose pods (the fleet, -All, names and wildcards, -Status, -ExcludeName, -Id; one
+/// name, one pod), in a hosted runspace against the in-memory RunPod: choosing is the module's logic, not HTTP.
 /// </summary>
 public sealed class PodSelectionTests : IDisposable
 {
@@ -136,5 +136,23 @@ public sealed class PodSelectionTests : IDisposable
         Assert.Contains("exists, but outside the fleet", error.Exception.Message);
         Assert.Contains("-All", error.ErrorDetails.RecommendedAction);
         Assert.Equal("research-apple", Assert.Single(allowed.Output.Cast<ArenaPod>()).Name);
+    }
+
+    [Fact]
+    public void Publishing_refuses_a_fleet_with_two_pods_of_one_name_before_reaching_the_proxy()
+    {
+        _runPod.Seed("arena-apple");
+        var key = Path.Combine(_dir.Path, "shared_key");
+        File.Copy(RepoPaths.Fixture("keys/test_ed25519"), key);
+        File.Copy(RepoPaths.Fixture("keys/test_ed25519.pub"), key + ".pub");
+        // A proxy nobody answers at: had the publish gone on, it would fail connecting instead.
+        File.AppendAllText((string)_vars["configPath"]!, $"SHARED_SSH_KEY_PATH={key}\nSSH_PROXY_HOST=127.0.0.1\nSSH_PROXY_SSH_PORT=1\n");
+
+        var result = Run("Publish-ArenaProxyConfig -Config $cfg -ApiKey $key -Force");
+
+        var error = Assert.Single(result.Errors.Concat(result.Output.OfType<ErrorRecord>()));
+        Assert.StartsWith("DuplicatePodName", error.FullyQualifiedErrorId, StringComparison.Ordinal);
+        Assert.StartsWith("arena-apple: 2 pods have this name", error.Exception.Message, StringComparison.Ordinal);
+        Assert.Contains("proxy keeps the one it has", error.Exception.Message, StringComparison.Ordinal);
     }
 }
