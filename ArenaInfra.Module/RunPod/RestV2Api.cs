@@ -7,7 +7,6 @@ using System.Threading;
 using System.Threading.Tasks;
 using ArenaInfra.Common;
 using ArenaInfra.Pods;
-using ArenaInfra.Pods.Create;
 using ArenaInfra.RunPod.GraphQl;
 using ArenaInfra.RunPod.Wire;
 using Newtonsoft.Json;
@@ -19,7 +18,7 @@ namespace ArenaInfra.RunPod
     /// RunPod's REST API v2, the API RunPod keeps: the default backend. Written from RunPod's
     /// published v2 document; every path segment and query value is escaped.
     /// </summary>
-    internal sealed class RestV2Api : IRunPodApi
+    internal sealed class RestV2Api : IRunPodBackend
     {
         private readonly RunPodHttp _http;
         private readonly PodMapper _mapper;
@@ -31,9 +30,6 @@ namespace ArenaInfra.RunPod
             _mapper = mapper;
             _secret = http.Options.ApiKey;
         }
-
-        /// <summary>How many times an action is sent again after an unclear failure, when the pod shows it did not happen.</summary>
-        public int ActionAttempts { get; set; } = 3;
 
         /// <summary>The most pages a pod list may take (100,000 pods at RunPod's page size): more is an answer gone wrong.</summary>
         internal const int MaxListPages = 100;
@@ -137,19 +133,20 @@ namespace ArenaInfra.RunPod
             }
         }
 
-        public Task StopPodAsync(string podId, CancellationToken cancellationToken) =>
-            ActionAsync(podId, "stop", "StopPod", pod => pod == null || pod.Status == ArenaPodStatus.Stopped || pod.Status == ArenaPodStatus.Terminated, cancellationToken);
-
-        public async Task<ArenaPod> StartPodAsync(string podId, int gpuCount, CancellationToken cancellationToken)
+        /// <summary>POST /v2/pods/{id}/action: the pod it returns, or none (204, an empty body).</summary>
+        public async Task<PodActionAnswer> SendActionAsync(string podId, PodAction action, int gpuCount, CancellationToken cancellationToken)
         {
             // v2 starts a pod with the GPUs it was made with: the count is GraphQL's business only.
-            var pod = await ActionAsync(podId, "start", "ResumePod", p => p != null && p.Status != ArenaPodStatus.Stopped, cancellationToken).ConfigureAwait(false);
-            return pod ?? await GetPodAsync(podId, cancellationToken).ConfigureAwait(false)
-                ?? throw RunPodErrors.PodGone(podId, "start");
+            var (word, operation) = action switch
+            {
+                PodAction.Stop => ("stop", "StopPod"),
+                PodAction.Start => ("start", "ResumePod"),
+                _ => ("terminate", "TerminatePod"),
+            };
+            var body = JsonConvert.SerializeObject(new Dictionary<string, string> { ["action"] = word });
+            var (root, status, _) = await SendRawAsync(operation, HttpMethod.Post, $"v2/pods/{Escape(podId)}/action", body, RequestKind.Action, cancellationToken).ConfigureAwait(false);
+            return new PodActionAnswer(root.Count == 0 ? null : _mapper.MapV2(root, _http.Options.Log), status);
         }
-
-        public Task TerminatePodAsync(string podId, CancellationToken cancellationToken) =>
-            ActionAsync(podId, "terminate", "TerminatePod", pod => pod == null || pod.Status == ArenaPodStatus.Terminated, cancellationToken);
 
         public async Task<GpuOffer?> GetGpuOfferAsync(string gpuTypeId, string cloudType, int gpuCount, CancellationToken cancellationToken)
         {
@@ -210,60 +207,6 @@ namespace ArenaInfra.RunPod
 
         public Task ReadLogsAsync(string podId, int tail, bool follow, string? source, Action<PodLogEvent> onLine, CancellationToken cancellationToken) =>
             new PodLogStream(_http).ReadAsync(podId, tail, follow, source, onLine, cancellationToken);
-
-        /// <summary>
-        /// Sends an action; done only when the pod it returns, or else a fresh read, is in the state the
-        /// action leads to (a 2xx alone proves nothing: RunPod has answered 200 with an error body). A 409
-        /// says the pod's state does not allow it (with what it allows); an unclear failure (no answer, a
-        /// 5xx) is settled by reading the pod: done if it shows the action's effect, sent again only if its
-        /// state has not changed.
-        /// </summary>
-        private async Task<ArenaPod?> ActionAsync(string podId, string action, string operation, Func<ArenaPod?, bool> done, CancellationToken cancellationToken)
-        {
-            var body = JsonConvert.SerializeObject(new Dictionary<string, string> { ["action"] = action });
-            for (var attempt = 1; ; attempt++)
-            {
-                int answeredStatus;
-                try
-                {
-                    var (root, status, _) = await SendRawAsync(operation, HttpMethod.Post, $"v2/pods/{Escape(podId)}/action", body, RequestKind.Action, cancellationToken).ConfigureAwait(false);
-                    var answered = root.Count == 0 ? null : _mapper.MapV2(root, _http.Options.Log);
-                    if (answered != null && answered.Id == podId && done(answered)) return answered;
-                    answeredStatus = status;
-                }
-                catch (ArenaException e) when (e.HttpStatus is int status && status >= 200 && status <= 299)
-                {
-                    // A 2xx with an error body: the pod says whether it happened anyway.
-                    var pod = await GetPodAsync(podId, cancellationToken).ConfigureAwait(false);
-                    if (done(pod)) return pod;
-                    if (e.ErrorId != ArenaErrorIds.ApiError) throw;
-                    throw RunPodErrors.ActionNotDone(podId, action, pod, status, e.Message);
-                }
-                catch (ArenaException e) when (e.HttpStatus == 409)
-                {
-                    var pod = await GetPodAsync(podId, cancellationToken).ConfigureAwait(false);
-                    if (done(pod)) return pod;
-                    throw RunPodErrors.ActionNotValid(podId, action, pod, e.Message);
-                }
-                catch (ArenaException e) when (PodCreator.IsAmbiguous(e))
-                {
-                    var pod = await GetPodAsync(podId, cancellationToken).ConfigureAwait(false);
-                    if (done(pod))
-                    {
-                        _http.Options.Log.Verbose($"{operation} {podId}: the answer was lost ({e.ErrorId}), but the pod shows it happened.");
-                        return pod;
-                    }
-                    if (attempt >= ActionAttempts) throw;
-                    _http.Options.Log.Verbose($"{operation} {podId}: the answer was lost ({e.ErrorId}) and the pod is unchanged; sending it again (attempt {attempt + 1} of {ActionAttempts}).");
-                    await Task.Delay(TimeSpan.FromMilliseconds(500 * attempt), cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-                // A 2xx without the pod in the action's state (204, or another pod, or not yet): a fresh read decides.
-                var fresh = await GetPodAsync(podId, cancellationToken).ConfigureAwait(false);
-                if (done(fresh)) return fresh;
-                throw RunPodErrors.ActionNotDone(podId, action, fresh, answeredStatus, null);
-            }
-        }
 
         /// <summary>One request; a JSON object back (empty for 204), or the error RunPod's problem details call for.</summary>
         private async Task<JObject> SendAsync(string operation, HttpMethod method, string pathAndQuery, string? body, RequestKind kind, CancellationToken cancellationToken) =>

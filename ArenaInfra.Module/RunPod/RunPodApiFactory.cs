@@ -1,3 +1,5 @@
+using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
@@ -19,10 +21,37 @@ namespace ArenaInfra.RunPod
 
         public static IRunPodApi Create(string api, RunPodClientOptions options, PodMapper mapper)
         {
-            var http = new RunPodHttp(options);
-            IRunPodApi backend = api == "graphql" ? new GraphQlApi(http, mapper) : (IRunPodApi)new RestV2Api(http, mapper);
-            return new PodNameRemembering(backend);
+            var backend = InProcessRunPods.At(options.BaseUri, mapper) ?? Backend(api, new RunPodHttp(options), mapper);
+            return Over(backend, options.Log);
         }
+
+        private static IRunPodBackend Backend(string api, RunPodHttp http, PodMapper mapper) =>
+            api == "graphql" ? new GraphQlApi(http, mapper) : (IRunPodBackend)new RestV2Api(http, mapper);
+
+        /// <summary>What both backends share, around one: actions settled alike, the names kept for completion.</summary>
+        internal static IRunPodApi Over(IRunPodBackend backend, IArenaLog log) =>
+            new PodNameRemembering(new SettledPodActions(backend, log));
+    }
+
+    /// <summary>
+    /// RunPods that live in this process, by the base address that names them: what lets tests run the
+    /// commands against an in-memory RunPod. Nothing in the module registers one, so every address is
+    /// reached over the network as configured.
+    /// </summary>
+    internal static class InProcessRunPods
+    {
+        private static readonly ConcurrentDictionary<string, Func<PodMapper, IRunPodBackend>> Registered =
+            new ConcurrentDictionary<string, Func<PodMapper, IRunPodBackend>>(StringComparer.Ordinal);
+
+        public static void Register(Uri baseUri, Func<PodMapper, IRunPodBackend> backend) => Registered[Key(baseUri)] = backend;
+
+        public static void Remove(Uri baseUri) => Registered.TryRemove(Key(baseUri), out _);
+
+        /// <summary>The backend registered at that address, seeing pods through the caller's mapper; null when none is.</summary>
+        public static IRunPodBackend? At(Uri baseUri, PodMapper mapper) =>
+            Registered.IsEmpty || !Registered.TryGetValue(Key(baseUri), out var make) ? null : make(mapper);
+
+        private static string Key(Uri baseUri) => baseUri.AbsoluteUri.TrimEnd('/');
     }
 
     /// <summary>Keeps the names of every listing for tab completion, whichever backend listed them.</summary>
@@ -32,8 +61,8 @@ namespace ArenaInfra.RunPod
 
         public PodNameRemembering(IRunPodApi inner) => _inner = inner;
 
-        /// <summary>The backend behind this one (tests look at which was chosen).</summary>
-        public IRunPodApi Backend => _inner;
+        /// <summary>The API behind this one.</summary>
+        public IRunPodApi Inner => _inner;
 
         public async Task<IReadOnlyList<ArenaPod>> ListPodsAsync(CancellationToken cancellationToken)
         {

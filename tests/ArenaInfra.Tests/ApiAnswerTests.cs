@@ -170,15 +170,17 @@ public sealed class ApiAnswerTests : IDisposable
 
     // ---- a 2xx is not a success by itself; redirects are not followed ----
 
-    [Fact]
-    public void A_create_answered_2xx_with_an_error_body_is_no_pod()
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void A_create_answered_2xx_with_an_error_body_is_no_pod(string backend)
     {
-        _sandbox.AddFault(new { kind = "errorBody200", operation = "rest:CreatePod", detail = "There are no longer any instances available with the requested specifications. Please refresh and try again." });
+        _sandbox.AddFault(new { kind = "errorBody200", operation = "podFindAndDeployOnDemand", detail = "There are no longer any instances available with the requested specifications. Please refresh and try again." });
 
-        var error = Fails(() => Api().CreatePodAsync(Echo(), CancellationToken.None));
+        var error = Fails(() => Api(backend).CreatePodAsync(Echo(), CancellationToken.None));
 
         Assert.Equal(ArenaErrorIds.CapacityUnavailable, error.ErrorId);
-        Assert.DoesNotContain(_sandbox.Requests(), r => r.OperationName == "CreatePod" && r.Status == 201);
+        Assert.Equal("errorBody200", Assert.Single(_sandbox.Requests(), r => r.OperationName == "CreatePod").Fault);
+        Assert.Empty(Wait(Api(backend).ListPodsAsync(CancellationToken.None)));
     }
 
     [Fact]
@@ -195,25 +197,29 @@ public sealed class ApiAnswerTests : IDisposable
         Assert.Equal(new[] { "camp-echo" }, summary.Failed);
     }
 
-    [Fact]
-    public void A_stop_answered_2xx_with_an_error_body_is_not_a_stop()
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void A_stop_answered_2xx_with_an_error_body_is_not_a_stop(string backend)
     {
         var id = Seed("camp-alpha");
-        _sandbox.AddFault(new { kind = "errorBody200", operation = "rest:StopPod", detail = "Pod is locked" });
+        _sandbox.AddFault(new { kind = "errorBody200", operation = "podStop", detail = "Pod is locked" });
 
-        var error = Fails(() => Api().StopPodAsync(id, CancellationToken.None));
+        var error = Fails(() => Api(backend).StopPodAsync(id, CancellationToken.None));
 
         Assert.Equal(ArenaErrorIds.PodOperationFailed, error.ErrorId);
         Assert.StartsWith("camp-alpha:", error.Message);
         Assert.Contains("Pod is locked", error.Message);
-        Assert.Equal(ArenaPodStatus.Running, Wait(Api().GetPodAsync(id, CancellationToken.None))!.Status);
+        Assert.Single(_sandbox.Requests(), r => r.OperationName == "StopPod");
+        Assert.Equal(ArenaPodStatus.Running, Wait(Api(backend).GetPodAsync(id, CancellationToken.None))!.Status);
     }
 
-    [Fact]
-    public void Stop_ArenaPod_reports_a_stop_answered_with_an_error_body_as_failed()
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void Stop_ArenaPod_reports_a_stop_answered_with_an_error_body_as_failed(string backend)
     {
         Seed("camp-alpha");
-        _sandbox.AddFault(new { kind = "errorBody200", operation = "rest:StopPod", detail = "Pod is locked", count = 10 });
+        _vars["configPath"] = WriteConfig($"RUNPOD_API={backend}");
+        _sandbox.AddFault(new { kind = "errorBody200", operation = "podStop", detail = "Pod is locked", count = 10 });
 
         var result = Run("Stop-ArenaPod -Name alpha -Force -AllowDataLoss -PassThru");
 
@@ -400,14 +406,14 @@ public sealed class ApiAnswerTests : IDisposable
         Assert.Contains("camp-echo", error.Message);
     }
 
-    [Fact]
-    public void A_GraphQL_stop_that_leaves_the_pod_running_is_not_a_stop()
+    [Theory]
+    [InlineData("graphql", @"{""data"":{""podStop"":{""id"":""p1"",""desiredStatus"":""RUNNING""}}}", @"{""data"":{""pod"":{""id"":""p1"",""name"":""camp-alpha"",""desiredStatus"":""RUNNING"",""runtime"":null}}}")]
+    [InlineData("rest", @"{""id"":""p1"",""name"":""camp-alpha"",""desiredStatus"":""RUNNING""}", @"{""id"":""p1"",""name"":""camp-alpha"",""desiredStatus"":""RUNNING""}")]
+    public void A_stop_that_leaves_the_pod_running_is_not_a_stop(string backend, string answer, string reread)
     {
-        var handler = new ScriptedHandler(
-            @"{""data"":{""podStop"":{""id"":""p1"",""desiredStatus"":""RUNNING""}}}",
-            @"{""data"":{""pod"":{""id"":""p1"",""name"":""camp-alpha"",""desiredStatus"":""RUNNING"",""runtime"":null}}}");
+        var handler = new ScriptedHandler(answer, reread);
 
-        var error = Fails(() => Scripted("graphql", handler).StopPodAsync("p1", CancellationToken.None));
+        var error = Fails(() => Scripted(backend, handler).StopPodAsync("p1", CancellationToken.None));
 
         Assert.Equal(ArenaErrorIds.PodOperationFailed, error.ErrorId);
         Assert.StartsWith("camp-alpha:", error.Message);

@@ -61,23 +61,6 @@ public sealed class FleetIdentityTests : IDisposable
     // ---- one name, one pod ----
 
     [Fact]
-    public void Publishing_refuses_a_fleet_with_two_pods_of_one_name_before_reaching_the_proxy()
-    {
-        Seed("camp-alpha");
-        Seed("camp-bravo");
-        Seed("camp-alpha");
-        // A proxy nobody answers at: had the publish gone on, it would fail connecting instead.
-        File.AppendAllText((string)_fleet.Variables["configPath"]!, "SSH_PROXY_HOST=127.0.0.1\nSSH_PROXY_SSH_PORT=1\n");
-
-        var result = _fleet.Run(_host, "Publish-ArenaProxyConfig -Force");
-
-        var error = Assert.Single(result.Errors.Concat(result.Output.OfType<System.Management.Automation.ErrorRecord>()));
-        Assert.StartsWith("DuplicatePodName", error.FullyQualifiedErrorId, StringComparison.Ordinal);
-        Assert.StartsWith("camp-alpha: 2 pods have this name", error.Exception.Message, StringComparison.Ordinal);
-        Assert.Contains("proxy keeps the one it has", error.Exception.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public void A_fleet_config_is_never_rendered_with_two_pods_of_one_name()
     {
         var mapper = new PodMapper(new FleetNaming("camp"), new ProxyPortPlan(16000, new[] { "alpha" }));

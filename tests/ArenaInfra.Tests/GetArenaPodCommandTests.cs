@@ -51,96 +51,6 @@ public sealed class GetArenaPodCommandTests : IDisposable
     private HostResult Run(string script) => _host.Run("$cfg = Import-ArenaConfig $configPath -NoDefault\n" + script, _vars);
 
     [Fact]
-    public void Lists_only_fleet_pods_sorted_by_name()
-    {
-        var result = Run("Get-ArenaPod -Config $cfg -ApiKey $key");
-
-        Assert.Empty(result.Errors);
-        var pods = result.Output.Cast<ArenaPod>().ToList();
-        Assert.Equal(new[] { "arena-apple", "arena-autumn", "arena-bloom", "arena-cedar" }, pods.Select(p => p.Name));
-        Assert.Equal(new[] { ArenaPodStatus.Running, ArenaPodStatus.Starting, ArenaPodStatus.Running, ArenaPodStatus.Stopped }, pods.Select(p => p.Status));
-        Assert.Equal(new int?[] { 16000, 16001, 16002, 16003 }, pods.Select(p => p.ProxyPort));
-    }
-
-    [Fact]
-    public void All_includes_other_pods()
-    {
-        var result = Run("Get-ArenaPod -Config $cfg -ApiKey $key -All");
-        Assert.Contains(result.Output.Cast<ArenaPod>(), p => p.Name == "research-apple" && !p.IsFleetPod);
-        Assert.Equal(5, result.Output.Count);
-    }
-
-    [Fact]
-    public void Names_match_machine_or_pod_names_with_wildcards()
-    {
-        var result = Run("Get-ArenaPod -Config $cfg -ApiKey $key -Name apple, 'arena-b*', 'c*'");
-        Assert.Equal(new[] { "arena-apple", "arena-bloom", "arena-cedar" }, result.Output.Cast<ArenaPod>().Select(p => p.Name));
-        Assert.Empty(result.Errors);
-    }
-
-    [Fact]
-    public void A_plain_name_that_matches_nothing_is_PodNotFound_and_the_others_still_come()
-    {
-        var result = Run("Get-ArenaPod -Config $cfg -ApiKey $key -Name apple, nosuch, 'zz*'");
-
-        Assert.Equal("arena-apple", Assert.Single(result.Output.Cast<ArenaPod>()).Name);
-        var error = Assert.Single(result.Errors);
-        Assert.StartsWith("PodNotFound,", error.FullyQualifiedErrorId);
-        Assert.Equal(ErrorCategory.ObjectNotFound, error.CategoryInfo.Category);
-        Assert.Equal("nosuch", error.TargetObject);
-    }
-
-    [Fact]
-    public void Names_bind_from_the_pipeline_and_the_list_is_fetched_once()
-    {
-        _sandbox.Reset();
-        Seed("arena-apple", "RUNNING", true);
-        Seed("arena-bloom", "RUNNING", true);
-
-        var result = Run("[pscustomobject]@{ Name = 'apple' }, [pscustomobject]@{ Name = 'bloom' } | Get-ArenaPod -Config $cfg -ApiKey $key");
-
-        Assert.Equal(new[] { "arena-apple", "arena-bloom" }, result.Output.Cast<ArenaPod>().Select(p => p.Name));
-        Assert.Single(_sandbox.Requests());
-
-        // Plain strings are not pods: a binding error each, and no listing of the whole fleet.
-        _sandbox.Reset();
-        var strings = Run("'apple', 'bloom' | Get-ArenaPod -Config $cfg -ApiKey $key");
-        Assert.Empty(strings.Output);
-        Assert.All(strings.Errors, e => Assert.StartsWith("InputObjectNotBound", e.FullyQualifiedErrorId));
-        Assert.Equal(2, strings.Errors.Count);
-    }
-
-    [Fact]
-    public void Status_filters()
-    {
-        var result = Run("Get-ArenaPod -Config $cfg -ApiKey $key -Status Starting, Stopped");
-        Assert.Equal(new[] { "arena-autumn", "arena-cedar" }, result.Output.Cast<ArenaPod>().Select(p => p.Name));
-    }
-
-    [Fact]
-    public void ExcludeName_leaves_pods_out()
-    {
-        var result = Run("Get-ArenaPod -Config $cfg -ApiKey $key -ExcludeName apple, 'au*', arena-cedar");
-        Assert.Equal(new[] { "arena-bloom" }, result.Output.Cast<ArenaPod>().Select(p => p.Name));
-    }
-
-    [Fact]
-    public void An_id_outside_the_fleet_needs_All()
-    {
-        var other = Run("Get-ArenaPod -Config $cfg -ApiKey $key -All -Name research-apple").Output.Cast<ArenaPod>().Single();
-        _vars["otherId"] = other.Id;
-
-        var refused = Run("Get-ArenaPod -Config $cfg -ApiKey $key -Id $otherId");
-        var allowed = Run("Get-ArenaPod -Config $cfg -ApiKey $key -Id $otherId -All");
-        var missing = Run("Get-ArenaPod -Config $cfg -ApiKey $key -Id nosuchid");
-
-        Assert.Empty(refused.Output);
-        Assert.StartsWith("PodNotInFleet,", Assert.Single(refused.Errors).FullyQualifiedErrorId);
-        Assert.Equal("research-apple", Assert.Single(allowed.Output.Cast<ArenaPod>()).Name);
-        Assert.StartsWith("PodNotFound,", Assert.Single(missing.Errors).FullyQualifiedErrorId);
-    }
-
-    [Fact]
     public void The_parallelism_Get_ArenaConfig_shows_is_the_one_SSH_commands_use()
     {
         var shown = Run("(Get-ArenaConfig -Config $cfg).ThrottleLimit").Output.Single();
@@ -167,21 +77,6 @@ public sealed class GetArenaPodCommandTests : IDisposable
         Assert.EndsWith(advice, normal.ErrorDetails.Message);
         Assert.StartsWith(concise.ErrorDetails.Message, normal.ErrorDetails.Message);
         Assert.Equal(advice, normal.ErrorDetails.RecommendedAction);
-    }
-
-    [Fact]
-    public void A_name_outside_the_fleet_says_the_pod_exists_there_and_that_All_includes_it()
-    {
-        var refused = Run("Get-ArenaPod -Config $cfg -ApiKey $key -Name research-apple");
-        var allowed = Run("Get-ArenaPod -Config $cfg -ApiKey $key -Name research-apple -All");
-
-        Assert.Empty(refused.Output);
-        var error = Assert.Single(refused.Errors);
-        Assert.StartsWith("PodNotInFleet,", error.FullyQualifiedErrorId);
-        Assert.Contains("research-apple: this pod", error.Exception.Message);
-        Assert.Contains("exists, but outside the fleet", error.Exception.Message);
-        Assert.Contains("-All", error.ErrorDetails.RecommendedAction);
-        Assert.Equal("research-apple", Assert.Single(allowed.Output.Cast<ArenaPod>()).Name);
     }
 
     [Fact]

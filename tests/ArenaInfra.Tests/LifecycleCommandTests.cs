@@ -99,65 +99,6 @@ public sealed class LifecycleCommandTests : IDisposable
     }
 
     [Fact]
-    public void Existing_pods_are_skipped_with_a_warning_and_never_created_twice()
-    {
-        Seed("camp-alpha");
-        Seed("camp-charlie", "EXITED");
-
-        var result = Run("New-ArenaPod -Count 3 -Force -InformationVariable info; $info.MessageData");
-
-        Assert.Equal(new[] { "camp-bravo" }, Names(result));
-        Assert.Equal(new[] { "camp-bravo" }, Creates().Select(c => c.GetProperty("name").GetString()));
-        Assert.Contains(result.Warnings, w => w.Contains("camp-alpha exists already"));
-        Assert.Contains(result.Warnings, w => w.Contains("camp-charlie exists already"));
-        var summary = result.Output.OfType<ArenaPodCreationSummary>().Single();
-        Assert.Equal(3, summary.Requested);
-        Assert.Equal(new[] { "camp-alpha", "camp-charlie" }, summary.Skipped.OrderBy(n => n));
-        Assert.Equal(new[] { "camp-bravo" }, summary.Created);
-    }
-
-    [Fact]
-    public void Add_uses_the_next_unused_names()
-    {
-        Seed("camp-alpha");
-        Seed("camp-charlie");
-
-        var result = Run("New-ArenaPod -Add 2 -Force");
-
-        Assert.Equal(new[] { "camp-bravo", "camp-delta" }, Names(result).OrderBy(n => n));
-    }
-
-    [Fact]
-    public void Names_from_the_pipeline_outside_the_list_get_a_warning()
-    {
-        var result = Run("'camp-echo', 'zulu' | New-ArenaPod -Force");
-
-        Assert.Equal(new[] { "camp-echo", "camp-zulu" }, Names(result).OrderBy(n => n));
-        Assert.Contains(result.Warnings, w => w.Contains("'zulu' is not in MachineNames"));
-    }
-
-    [Fact]
-    public void WhatIf_creates_nothing()
-    {
-        var result = Run("New-ArenaPod -Count 3 -WhatIf");
-
-        Assert.Empty(result.Output);
-        Assert.Empty(result.Errors);
-        Assert.Empty(Creates());
-    }
-
-    [Fact]
-    public void Without_Force_a_session_that_cannot_prompt_fails_instead_of_waiting()
-    {
-        var result = Run("try { New-ArenaPod -Count 2 } catch { $_ }");
-
-        Assert.Equal("ConfirmationRequired", result.CaughtErrorId);
-        Assert.Contains("camp-alpha, camp-bravo", result.Caught.Exception.Message);
-        Assert.Contains("USD/hour", result.Caught.Exception.Message);
-        Assert.Empty(Creates());
-    }
-
-    [Fact]
     public void A_missing_key_stops_before_any_request()
     {
         _vars["badConfig"] = _dir.Write("nokey.env", $"RUNPOD_API_BASE_URL={_sandbox.Url}\nSHARED_SSH_KEY_PATH={_dir.Path}/nothing\n");
@@ -211,82 +152,6 @@ public sealed class LifecycleCommandTests : IDisposable
     }
 
     [Fact]
-    public void Capacity_errors_fail_those_pods_while_the_others_are_created()
-    {
-        _sandbox.AddFault(new { kind = "capacity", count = 2 });
-
-        var result = Run("New-ArenaPod -Count 5 -Force -ThrottleLimit 1");
-
-        Assert.Equal(3, Names(result).Count);
-        Assert.Equal(2, result.Errors.Count);
-        Assert.All(result.Errors, e => Assert.StartsWith("CapacityUnavailable,", e.FullyQualifiedErrorId));
-        Assert.All(result.Errors, e => Assert.StartsWith("camp-", (string)e.TargetObject));
-    }
-
-    private ArenaPodCreationSummary CreationSummary(HostResult result) =>
-        Assert.IsType<ArenaPodCreationSummary>(Assert.Single(result.Output.OfType<InformationRecord>()).MessageData);
-
-    [Fact]
-    public void When_the_first_GPU_type_is_refused_for_every_pod_each_gets_the_second_and_the_result_says_so()
-    {
-        _sandbox.AddFault(new { kind = "capacity", gpu = "NVIDIA RTX A4000", count = 100 });
-
-        var result = Run("New-ArenaPod -Count 3 -GpuType 'NVIDIA RTX A4000', 'NVIDIA RTX A5000' -CloudType COMMUNITY -Force -InformationVariable info; $info");
-
-        var pods = result.Output.OfType<ArenaPod>().ToList();
-        Assert.Empty(result.Errors);
-        Assert.Equal(3, pods.Count);
-        Assert.All(pods, p => Assert.Equal("NVIDIA RTX A5000", p.GpuTypeId));
-        Assert.All(pods, p => Assert.Equal("COMMUNITY", p.CloudType));
-        var creates = Creates();
-        Assert.Equal(3, creates.Count(c => c.GetProperty("gpu").GetProperty("id").GetString() == "NVIDIA RTX A4000"));
-        Assert.Equal(3, creates.Count(c => c.GetProperty("gpu").GetProperty("id").GetString() == "NVIDIA RTX A5000"));
-        var summary = CreationSummary(result);
-        Assert.Equal(0.66m, summary.EstimatedCostPerHour);
-        Assert.Contains("camp-alpha: NVIDIA RTX A5000 on COMMUNITY (0.220 USD/h)", summary.Placements);
-    }
-
-    [Fact]
-    public void A_price_cap_and_no_stock_leave_candidates_out_and_the_plan_shows_candidates_prices_and_stock()
-    {
-        _sandbox.AddFault(new { kind = "noStock", gpu = "NVIDIA RTX A5000", count = 100 });
-
-        var shown = new PromptingHost();
-        using var interactive = new PowerShellHost(shown);
-        var whatIf = interactive.Run("$cfg = Import-ArenaConfig $configPath -NoDefault\n"
-            + "New-ArenaPod -Count 2 -GpuType 'NVIDIA GeForce RTX 4090', 'NVIDIA RTX A5000', 'NVIDIA RTX A4000' -MaxCostPerHour 0.5 -WhatIf -Config $cfg -ApiKey $key", _vars);
-        var created = Run("New-ArenaPod -Count 2 -GpuType 'NVIDIA GeForce RTX 4090', 'NVIDIA RTX A5000', 'NVIDIA RTX A4000' -MaxCostPerHour 0.5 -Force");
-
-        Assert.Empty(whatIf.Output.OfType<ArenaPod>());
-        Assert.Equal(new[] { "NVIDIA RTX A4000", "NVIDIA RTX A4000" }, Creates().Select(c => c.GetProperty("gpu").GetProperty("id").GetString()));
-        Assert.All(created.Output.OfType<ArenaPod>(), p => Assert.Equal("SECURE", p.CloudType));
-        var plan = shown.Written;
-        Assert.Contains("What if:", plan);
-        Assert.Contains("candidates in order", plan);
-        Assert.Contains("NVIDIA RTX A4000 on SECURE 0.250 USD/h (stock HIGH)", plan);
-        Assert.Contains("NVIDIA GeForce RTX 4090 on SECURE 0.690 USD/h (stock HIGH) (0.690 USD/h is over -MaxCostPerHour 0.500)", plan);
-        Assert.Contains("NVIDIA RTX A5000 on SECURE 0.290 USD/h (stock NONE) (no stock now)", plan);
-        Assert.Contains(whatIf.Warnings, w => w.Contains("no NVIDIA RTX A5000 free on SECURE"));
-    }
-
-    [Fact]
-    public void WaitForCapacity_keeps_trying_until_the_sandbox_frees_capacity_and_without_it_the_pod_fails()
-    {
-        _sandbox.AddFault(new { kind = "capacity", forMs = 3000 });
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-
-        var refused = Run("New-ArenaPod -Name alpha -Force");
-        var waited = Run("New-ArenaPod -Name bravo -WaitForCapacity 00:01:00 -Force -Verbose");
-
-        Assert.StartsWith("CapacityUnavailable,", Assert.Single(refused.Errors).FullyQualifiedErrorId);
-        Assert.Empty(waited.Errors);
-        Assert.Equal(new[] { "camp-bravo" }, Names(waited));
-        Assert.True(clock.Elapsed > TimeSpan.FromSeconds(2.5), $"took {clock.Elapsed}");
-        Assert.Contains(waited.Verbose, v => v.Contains("trying again in"));
-        Assert.True(Creates().Count >= 3);
-    }
-
-    [Fact]
     public void A_batch_of_creates_shows_its_progress_bar_at_once()
     {
         _sandbox.AddFault(new { kind = "slowCommit", delayMs = 1500, count = 2 });
@@ -316,18 +181,6 @@ public sealed class LifecycleCommandTests : IDisposable
         Assert.True(wasRunning);
         Assert.True(stopTook < TimeSpan.FromSeconds(3), $"stopping took {stopTook}");
         Assert.Equal(PSInvocationState.Stopped, state);
-    }
-
-    [Fact]
-    public void No_funds_on_the_first_candidate_stops_the_batch_without_trying_the_others()
-    {
-        _sandbox.AddFault(new { kind = "balance", count = 100 });
-
-        var result = Run("New-ArenaPod -Count 3 -GpuType 'NVIDIA RTX A4000', 'NVIDIA RTX A5000' -Force -ThrottleLimit 1");
-
-        Assert.Empty(Names(result));
-        Assert.All(result.Errors, e => Assert.StartsWith("InsufficientBalance,", e.FullyQualifiedErrorId));
-        Assert.Single(Creates());
     }
 
     [Fact]
@@ -371,22 +224,6 @@ public sealed class LifecycleCommandTests : IDisposable
         var grown = Run("New-ArenaPod -Count 4 -Force");
         Assert.Equal(new[] { "camp-delta" }, Names(grown));
         Assert.DoesNotContain(grown.Warnings, w => w.Contains("may still appear"));
-    }
-
-    [Fact]
-    public void No_funds_stops_the_rest_of_a_create_batch_since_no_pod_can_succeed()
-    {
-        _sandbox.AddFault(new { kind = "balance", count = 100 });
-
-        var result = Run("New-ArenaPod -Count 5 -Force -ThrottleLimit 1 -InformationVariable info; $info");
-
-        Assert.Empty(Names(result));
-        Assert.Equal(5, result.Errors.Count);
-        Assert.All(result.Errors, e => Assert.StartsWith("InsufficientBalance,", e.FullyQualifiedErrorId));
-        // One request found out; the others were not sent.
-        Assert.Single(_sandbox.Requests(), r => r.OperationName == "CreatePod");
-        var summary = Assert.IsType<ArenaPodCreationSummary>(Assert.Single(result.Output.OfType<InformationRecord>()).MessageData);
-        Assert.Equal(5, summary.Failed.Length);
     }
 
     [Fact]
@@ -484,9 +321,16 @@ public sealed class LifecycleCommandTests : IDisposable
         Assert.All(pods, p => Assert.NotNull(p.SshPort));
     }
 
-    [Fact]
-    public void Stop_start_and_remove_move_pods_through_their_states()
+    public static IEnumerable<object[]> Backends() => new[] { new object[] { "rest" }, new object[] { "graphql" } };
+
+    /// <summary>The commands from here on use that backend (RUNPOD_API).</summary>
+    private void UseBackend(string backend) => File.AppendAllText((string)_vars["configPath"]!, $"RUNPOD_API={backend}\n");
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void Stop_start_and_remove_move_pods_through_their_states(string backend)
     {
+        UseBackend(backend);
         Seed("camp-alpha");
         Seed("camp-bravo");
         Seed("camp-charlie", "EXITED");
@@ -534,9 +378,11 @@ public sealed class LifecycleCommandTests : IDisposable
         Assert.Single(Run("Get-ArenaPod").Output);
     }
 
-    [Fact]
-    public void Start_reports_a_host_without_free_gpus_per_pod_and_goes_on()
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void Start_reports_a_host_without_free_gpus_per_pod_and_goes_on(string backend)
     {
+        UseBackend(backend);
         Seed("camp-alpha", "EXITED");
         Seed("camp-bravo", "EXITED");
         _sandbox.AddFault(new { kind = "noFreeGpus" });

@@ -402,6 +402,53 @@ public sealed class RunPodApiTests
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"took {clock.Elapsed}");
     }
 
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void An_action_whose_answer_is_lost_is_settled_by_reading_the_pod(string backend)
+    {
+        var id = Wait(Api(backend).ListPodsAsync(CancellationToken.None)).Single().Id;
+        // The stop happened, the answer was lost: the pod shows it, so it is not sent again.
+        _sandbox.AddFault(new { kind = "commitThen502", operation = "podStop" });
+        Wait(Task.Run(async () => { await Api(backend).StopPodAsync(id, CancellationToken.None); return true; }));
+        Assert.Equal(new[] { 502 }, _sandbox.Requests().Where(r => r.OperationName == "StopPod").Select(r => r.Status));
+        Assert.Contains(_log.Lines, l => l.Contains($"StopPod {id}: the answer was lost") && l.Contains("the pod shows it happened"));
+
+        // The start did not happen (a gateway error before it): the pod is unchanged, so it is sent again.
+        _sandbox.Reset();
+        _sandbox.SeedPod(@"{""id"":""pod-two"",""name"":""arena-bloom"",""desiredStatus"":""EXITED""}");
+        _sandbox.AddFault(new { kind = "status", status = 502, count = 1, operation = "podResume" });
+        var started = Wait(Api(backend).StartPodAsync("pod-two", 1, CancellationToken.None));
+        Assert.NotEqual(ArenaPodStatus.Stopped, started.Status);
+        Assert.Equal(new[] { 502, 200 }, _sandbox.Requests().Where(r => r.OperationName == "ResumePod").Select(r => r.Status));
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void A_terminate_whose_answer_is_lost_is_done_when_the_pod_is_gone(string backend)
+    {
+        var id = Wait(Api(backend).ListPodsAsync(CancellationToken.None)).Single().Id;
+        _sandbox.AddFault(new { kind = "commitThen502", operation = "podTerminate" });
+
+        Wait(Task.Run(async () => { await Api(backend).TerminatePodAsync(id, CancellationToken.None); return true; }));
+
+        Assert.Single(_sandbox.Requests(), r => r.OperationName == "TerminatePod");
+        Assert.DoesNotContain(Wait(Api(backend).ListPodsAsync(CancellationToken.None)), p => p.Id == id && p.Status != ArenaPodStatus.Terminated);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void A_stop_whose_answer_is_lost_every_time_is_sent_three_times_then_fails_as_lost(string backend)
+    {
+        var id = Wait(Api(backend).ListPodsAsync(CancellationToken.None)).Single().Id;
+        _sandbox.AddFault(new { kind = "status", status = 503, count = 3, operation = "podStop" });
+
+        var error = Fails(() => Api(backend).StopPodAsync(id, CancellationToken.None));
+
+        Assert.Equal(503, error.HttpStatus);
+        Assert.Equal(new[] { 503, 503, 503 }, _sandbox.Requests().Where(r => r.OperationName == "StopPod").Select(r => r.Status));
+        Assert.Equal(ArenaPodStatus.Running, Wait(Api(backend).GetPodAsync(id, CancellationToken.None))!.Status);
+    }
+
     // ---- GraphQL only ----
 
     [Fact]
@@ -533,24 +580,6 @@ public sealed class RunPodApiTests
 
         Assert.Equal(ArenaPodStatus.Running, pod.Status);
         Assert.Equal(409, _sandbox.Requests().Single(r => r.OperationName == "ResumePod").Status);
-    }
-
-    [Fact]
-    public void REST_an_action_whose_answer_is_lost_is_settled_by_reading_the_pod()
-    {
-        var id = Wait(Api("rest").ListPodsAsync(CancellationToken.None)).Single().Id;
-        // The stop happened, the answer was lost: the pod shows it, so it is not sent again.
-        _sandbox.AddFault(new { kind = "commitThen502", operation = "podStop" });
-        Wait(Task.Run(async () => { await Api("rest").StopPodAsync(id, CancellationToken.None); return true; }));
-        Assert.Single(_sandbox.Requests(), r => r.OperationName == "StopPod");
-
-        // The start did not happen (a gateway error before it): the pod is unchanged, so it is sent again.
-        _sandbox.Reset();
-        _sandbox.SeedPod(@"{""id"":""pod-two"",""name"":""arena-bloom"",""desiredStatus"":""EXITED""}");
-        _sandbox.AddFault(new { kind = "status", status = 502, count = 1, operation = "podResume" });
-        var started = Wait(Api("rest").StartPodAsync("pod-two", 1, CancellationToken.None));
-        Assert.NotEqual(ArenaPodStatus.Stopped, started.Status);
-        Assert.Equal(new[] { 502, 200 }, _sandbox.Requests().Where(r => r.OperationName == "ResumePod").Select(r => r.Status));
     }
 
     [Fact]

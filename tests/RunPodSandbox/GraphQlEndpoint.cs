@@ -144,8 +144,16 @@ public sealed class GraphQlEndpoint
                     data = new { podResume = (object?)null },
                 }, entry);
                 return true;
+            case "errorBody200":
+                // GraphQL's own form of an error with a 2xx: errors beside no data.
+                await Json(context, fault.Status is >= 200 and < 300 ? fault.Status : 200, new
+                {
+                    errors = new[] { new { message = fault.Detail ?? "Something went wrong. Please try again later or contact support." } },
+                    data = (object?)null,
+                }, entry);
+                return true;
             default:
-                // A redirect (or a 2xx whose body is an error) as the REST side gives it.
+                // A redirect as the REST side gives it.
                 return await RestEndpoint.ApplyAnswerFaultAsync(context, fault, entry);
         }
     }

@@ -8,7 +8,7 @@ using Newtonsoft.Json.Linq;
 namespace ArenaInfra.RunPod.GraphQl
 {
     /// <summary>RunPod's GraphQL API: deprecated, and kept as RUNPOD_API=graphql until RunPod retires it.</summary>
-    internal sealed class GraphQlApi : IRunPodApi
+    internal sealed class GraphQlApi : IRunPodBackend
     {
         private readonly GraphQlTransport _transport;
         private readonly PodMapper _mapper;
@@ -69,38 +69,19 @@ namespace ArenaInfra.RunPod.GraphQl
             return created;
         }
 
-        public async Task StopPodAsync(string podId, CancellationToken cancellationToken)
+        /// <summary>podStop, podResume or podTerminate: the pod it returns, or none (podTerminate never returns one).</summary>
+        public async Task<PodActionAnswer> SendActionAsync(string podId, PodAction action, int gpuCount, CancellationToken cancellationToken)
         {
-            var data = await _transport.SendAsync(RunPodQueries.StopPodName, RunPodQueries.StopPod, new { podId }, RequestKind.Action, cancellationToken).ConfigureAwait(false);
-            // Stopped only when the answer (or a fresh read) says so.
-            var answered = data["podStop"] as JObject;
-            if (answered != null && (string?)answered["id"] == podId && string.Equals((string?)answered["desiredStatus"], "EXITED", System.StringComparison.OrdinalIgnoreCase)) return;
-            var pod = await GetPodAsync(podId, cancellationToken).ConfigureAwait(false);
-            if (pod == null || pod.Status == ArenaPodStatus.Stopped || pod.Status == ArenaPodStatus.Terminated) return;
-            throw RunPodErrors.ActionNotDone(podId, "stop", pod, 200, null);
-        }
-
-        public async Task<ArenaPod> StartPodAsync(string podId, int gpuCount, CancellationToken cancellationToken)
-        {
-            var data = await _transport.SendAsync(RunPodQueries.ResumePodName, RunPodQueries.ResumePod, new { podId, gpuCount }, RequestKind.Action, cancellationToken).ConfigureAwait(false);
-            var pod = data["podResume"];
-            if (pod == null || pod.Type != JTokenType.Object)
+            var (name, document, field, variables) = action switch
             {
-                throw RunPodErrors.InvalidResponse(RunPodQueries.ResumePodName, 200, data.ToString(Newtonsoft.Json.Formatting.None), _secret, "has no pod");
-            }
-            var resumed = _mapper.MapGraphQl(pod, _log);
-            if (resumed.Id == podId && resumed.Status != ArenaPodStatus.Stopped && resumed.Status != ArenaPodStatus.Terminated) return resumed;
-            var fresh = await GetPodAsync(podId, cancellationToken).ConfigureAwait(false);
-            if (fresh != null && fresh.Status != ArenaPodStatus.Stopped && fresh.Status != ArenaPodStatus.Terminated) return fresh;
-            throw RunPodErrors.ActionNotDone(podId, "start", fresh, 200, null);
-        }
-
-        public async Task TerminatePodAsync(string podId, CancellationToken cancellationToken)
-        {
-            await _transport.SendAsync(RunPodQueries.TerminatePodName, RunPodQueries.TerminatePod, new { podId }, RequestKind.Action, cancellationToken).ConfigureAwait(false);
-            // podTerminate answers null either way: the pod's absence is the proof.
-            var pod = await GetPodAsync(podId, cancellationToken).ConfigureAwait(false);
-            if (pod != null && pod.Status != ArenaPodStatus.Terminated) throw RunPodErrors.ActionNotDone(podId, "terminate", pod, 200, null);
+                PodAction.Stop => (RunPodQueries.StopPodName, RunPodQueries.StopPod, "podStop", (object)new { podId }),
+                PodAction.Start => (RunPodQueries.ResumePodName, RunPodQueries.ResumePod, "podResume", new { podId, gpuCount }),
+                _ => (RunPodQueries.TerminatePodName, RunPodQueries.TerminatePod, "podTerminate", new { podId }),
+            };
+            var data = await _transport.SendAsync(name, document, variables, RequestKind.Action, cancellationToken).ConfigureAwait(false);
+            // podStop returns only the id and desiredStatus: enough to see whether it stopped.
+            var pod = data[field] is JObject answered ? _mapper.MapGraphQl(answered, _log) : null;
+            return new PodActionAnswer(pod, 200);
         }
 
         public async Task<GpuOffer?> GetGpuOfferAsync(string gpuTypeId, string cloudType, int gpuCount, CancellationToken cancellationToken)

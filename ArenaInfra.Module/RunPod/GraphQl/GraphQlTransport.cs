@@ -60,7 +60,10 @@ namespace ArenaInfra.RunPod.GraphQl
             if (root["errors"] is JArray errors && errors.Count > 0)
             {
                 var (message, code) = RunPodErrors.FirstError(errors, secret);
-                throw RunPodErrors.FromGraphQlErrors(operation, message, code);
+                // An error that came with a 2xx, as REST's error bodies do: an action settles it by reading the pod.
+                var error = RunPodErrors.FromGraphQlErrors(operation, message, code);
+                error.HttpStatus = status;
+                throw error;
             }
             if (!(root["data"] is JObject data))
             {
