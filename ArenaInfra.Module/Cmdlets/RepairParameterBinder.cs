@@ -71,7 +71,7 @@ namespace ArenaInfra.Cmdlets
         {
             try
             {
-                var converted = LanguagePrimitives.ConvertTo(value, parameter.PropertyType, CultureInfo.InvariantCulture);
+                var converted = LanguagePrimitives.ConvertTo(value is PSObject wrapped ? wrapped.BaseObject : value, parameter.PropertyType, CultureInfo.InvariantCulture);
                 foreach (var check in parameter.GetCustomAttributes<ValidateArgumentsAttribute>(true))
                 {
                     try
