@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using ArenaInfra.Access;
@@ -25,8 +26,11 @@ namespace ArenaInfra.Cmdlets
 
         public IArenaLog Log => _cmdlet.Log;
 
-        /// <summary>Runs a batch; an ArenaException out of it (a failure before any pod was touched) ends the command.</summary>
-        public T EndsCommand<T>(Func<T> batch)
+        /// <summary>
+        /// Runs a batch; an ArenaException out of it (a failure before any pod was touched) ends the command.
+        /// After Ctrl+C, what stopped says (what the batch left behind) is shown although the pipeline takes no more output.
+        /// </summary>
+        public T EndsCommand<T>(Func<T> batch, Func<string?>? stopped = null)
         {
             try
             {
@@ -35,6 +39,11 @@ namespace ArenaInfra.Cmdlets
             catch (ArenaException e)
             {
                 _cmdlet.ThrowTerminatingError(ArenaCmdlet.ToErrorRecord(e, null, _cmdlet.AdviceShown));
+                throw;
+            }
+            catch (PipelineStoppedException) when (stopped?.Invoke() is string left)
+            {
+                _cmdlet.Host.UI.WriteWarningLine(left);
                 throw;
             }
         }

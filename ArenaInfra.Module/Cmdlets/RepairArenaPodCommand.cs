@@ -3,14 +3,8 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
-using System.Security;
-using ArenaInfra.Backup;
 using ArenaInfra.Cmdlets.Base;
-using ArenaInfra.Operations;
-using ArenaInfra.Pods;
-using ArenaInfra.Proxy;
 using ArenaInfra.Repair;
-using ArenaInfra.Ssh;
 
 namespace ArenaInfra.Cmdlets
 {

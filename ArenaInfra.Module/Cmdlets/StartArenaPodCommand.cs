@@ -1,7 +1,6 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
-using System.Linq;
 using System.Management.Automation;
 using ArenaInfra.Cmdlets.Base;
 using ArenaInfra.Repair;
