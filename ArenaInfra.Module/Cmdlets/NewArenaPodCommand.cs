@@ -1,9 +1,7 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
 using System.Management.Automation;
 using ArenaInfra.Cmdlets.Base;
-using ArenaInfra.Config;
 using ArenaInfra.Pods.Create;
 
 namespace ArenaInfra.Cmdlets
@@ -93,12 +91,7 @@ namespace ArenaInfra.Cmdlets
 
         protected override void BeginProcessing()
         {
-            if (VolumeSizeGB is int volume && volume > 0 && volume < ConfigValueConverter.MinimumVolumeGB)
-            {
-                ThrowArenaError(new ArenaException(ArenaErrorIds.InvalidArgument, ErrorCategory.InvalidArgument,
-                    $"-VolumeSizeGB {volume} is below RunPod's smallest volume of {ConfigValueConverter.MinimumVolumeGB} GB; nothing was created.",
-                    $"Give 0 for no volume, or at least {ConfigValueConverter.MinimumVolumeGB}."));
-            }
+            if (PodCreationRequest.VolumeRefusal(VolumeSizeGB) is ArenaException refused) ThrowArenaError(refused);
         }
 
         protected override void EndProcessing()
@@ -119,65 +112,17 @@ namespace ArenaInfra.Cmdlets
                 DiskSizeGB = DiskSizeGB,
                 VolumeSizeGB = VolumeSizeGB,
             };
-            var config = EffectiveConfig;
             // One creator at a time on this machine: the names are judged against a list read after
             // the lock is taken, so a run that waited sees the pods the one before it bought.
             using var fleetLock = TakeFleetLock("created");
-            var journal = CreateJournal.Open();
-            var plan = CallRunPod((api, token) => PodCreationPlanner.PlanAsync(api, config, request, Log, token, journal));
-            foreach (var warning in plan.Names.Warnings) WriteWarning(warning);
-            foreach (var name in plan.Names.Existing) WriteWarning($"{name} exists already; it is not created again.");
-            foreach (var (error, name) in plan.Names.Errors) WritePodError(error, name, name);
-            if (plan.Specs.Count == 0)
-            {
-                WriteSummary(plan.Summary(Array.Empty<ArenaPod>(), Array.Empty<string>()), plan.Names.Errors.Count > 0);
-                return;
-            }
-            var hopeless = CapacityPlan.Hopeless(plan.Candidates, WaitForCapacity != null);
-            if (hopeless != null) ThrowArenaError(hopeless);
-            if (!ConfirmBatch(plan.Action, plan.Action + "?", "Create pods", Force)) return;
-
-            var creator = new CapacityFallback(new PodCreator(Api, Log, journal: journal), Log);
-            var waitUntil = WaitForCapacity == null ? (DateTime?)null : DateTime.UtcNow + WaitForCapacity.Value;
-            var candidates = plan.ToTry;
-            var created = new List<ArenaPod>();
-            var failed = new List<string>();
-            try
-            {
-                RunEach(plan.Specs, ThrottleLimit, waitUntil == null ? "Creating pods" : $"Creating pods (refused ones tried again until {waitUntil.Value.ToLocalTime():HH:mm:ss})",
-                async (spec, token) =>
-                {
-                    var (made, got) = await creator.CreateAsync(spec, candidates, waitUntil, token).ConfigureAwait(false);
-                    made.CloudType = got.Cloud;
-                    made.GpuTypeId ??= got.GpuTypeId;
-                    made.CostPerHour ??= got.PricePerHour;
-                    return made;
-                },
-                (spec, pod) =>
-                {
-                    WriteVerbose($"{pod.Name} created ({pod.Id}) with {pod.GpuTypeId} on {pod.CloudType}.");
-                    created.Add(pod);
-                    if (!Wait) WriteObject(pod);
-                },
-                (spec, error) =>
-                {
-                    failed.Add(spec.Name);
-                    WritePodError(error, spec.Name, spec.Name);
-                });
-            }
-            catch (PipelineStoppedException)
-            {
-                // Ctrl+C: the pipeline takes no more output, but the user must learn which pods may exist.
-                var unknown = plan.Specs.Select(s => s.Name).Where(n => !failed.Contains(n) && created.All(p => p.Name != n)).ToList();
-                var made = created.Select(p => p.Name).ToList();
-                Host.UI.WriteWarningLine($"New-ArenaPod was stopped. Created: {(made.Count == 0 ? "none" : string.Join(", ", made))}." +
-                    (unknown.Count == 0 ? "" : $" Sent, answer not awaited, so they may still appear: {string.Join(", ", unknown)}. A new New-ArenaPod leaves these names alone for {CreateJournal.MaxAge.TotalMinutes:0} minutes; Get-ArenaPod shows what exists."));
-                throw;
-            }
+            var host = new CmdletBatchHost(this, Force);
+            var batch = new PodCreationBatch(Api, EffectiveConfig, CreateJournal.Open(), host);
+            var outcome = host.EndsCommand(() => batch.Create(request, ThrottleLimit, pod => { if (!Wait) WriteObject(pod); }), batch.Stopped);
+            if (outcome == null) return;
             // The pods exist (or failed): waiting for them to boot needs no lock.
             fleetLock.Dispose();
-            if (Wait) WaitArenaPodCommand.WaitForPods(this, created, TimeSpan.FromSeconds(TimeoutSec), TimeSpan.FromSeconds(5));
-            WriteSummary(plan.Summary(created, failed), failed.Count > 0 || plan.Names.Errors.Count > 0);
+            if (Wait) WaitArenaPodCommand.WaitForPods(this, outcome.Created, TimeSpan.FromSeconds(TimeoutSec), TimeSpan.FromSeconds(5));
+            WriteSummary(outcome.Summary, outcome.AnyFailed);
         }
     }
 }

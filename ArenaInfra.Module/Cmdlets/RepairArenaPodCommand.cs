@@ -3,14 +3,8 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
-using System.Security;
-using ArenaInfra.Backup;
 using ArenaInfra.Cmdlets.Base;
-using ArenaInfra.Operations;
-using ArenaInfra.Pods;
-using ArenaInfra.Proxy;
 using ArenaInfra.Repair;
-using ArenaInfra.Ssh;
 
 namespace ArenaInfra.Cmdlets
 {
@@ -83,144 +77,39 @@ namespace ArenaInfra.Cmdlets
 
         protected override void EndProcessing()
         {
-            var config = EffectiveConfig;
             // A replacement terminates and creates: it holds the fleet lock from before the pods are
             // chosen (a fresh list) until it is done, so no other run creates under the same names meanwhile.
             using var fleetLock = TakeFleetLock("replaced");
             var pods = ChosenPods();
-            // A replacement terminates the old pod, which RunPod refuses for a locked one: refused before anything is sent.
-            var (unlocked, locked) = PodLock.Split(pods);
-            foreach (var pod in locked) WritePodError(PodLock.Refusal(pod, "replaced"), pod.Name, pod);
-            pods = unlocked;
-            var work = pods.Select(p => (Name: p.Name, Pod: (ArenaPod?)p)).Concat(ExpectedMissing.Select(n => (Name: PodName(n), Pod: (ArenaPod?)null))).ToList();
-            if (work.Count == 0) return;
-            var secrets = ReadSecrets(pods);
-            var skip = new HashSet<string>(SkipSetup ?? Array.Empty<string>(), StringComparer.OrdinalIgnoreCase);
-            byte[] gitKey;
-            string publicKey;
-            try
-            {
-                // Both keys before any pod is touched: a missing key is SshKeyNotFound, not a half-done replacement.
-                gitKey = PodSetupPlan.ReadGitKey(config.SharedKeyPath, skip);
-                publicKey = RunWork(_ => PublicKeyReader.Read(config.SharedKeyPath, Log));
-                // The account's registered keys too, as New-ArenaPod gives them: read once, before any pod is touched.
-                publicKey = Run(token => RunPod.AccountSshKeys.MergeAsync(Api, config, publicKey, Log, token));
-            }
-            catch (ArenaException e)
-            {
-                throw Terminating(e);
-            }
-            var plan = new ReplacementPlan
-            {
-                Setup = new PodSetupPlan
-                {
-                    GitKey = gitKey,
-                    GitKeyRemotePath = config.GitKeyRemotePath,
-                    RepoName = config.RepoName,
-                    RepoUrl = config.RepoUrl,
-                    Branch = config.DefaultBranch,
-                    Skip = skip,
-                },
-                Restore = BackupSource == null && FromBranch == null ? null : new RestoreRequest
-                {
-                    BackupRoot = BackupSource == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(BackupSource),
-                    Label = BackupLabel,
-                    BranchLabel = FromBranch,
-                    RepoName = config.RepoName,
-                    RepoUrl = config.RepoUrl,
-                    Prefix = config.Prefix,
-                    // A new pod holds nothing of the participant's: what comes back is the latest there is.
-                    OverwriteNewer = true,
-                },
-                Secrets = secrets,
-                TestCommand = TestCommand,
-                CondaEnv = config.CondaEnvName,
-                ReadyTimeout = TimeSpan.FromSeconds(ReadyTimeoutSec),
-                StepTimeout = TimeSpan.FromSeconds(TimeoutSec),
-                PublicKey = publicKey,
-                MaxCostPerHour = MaxCostPerHour,
-                Access = config.RosterPath == null ? null : LoadRoster(null),
-            };
-            var names = string.Join(", ", work.Select(w => w.Name));
-            var what = $"Replace {work.Count} pod{(work.Count == 1 ? "" : "s")} under the same name{(work.Count == 1 ? "" : "s")}: terminate, create anew, set up"
-                + (plan.Restore == null ? "" : ", restore the work") + (secrets == null ? "" : ", set secrets") + $", test{(config.ProxyHost == null || NoPublish ? "" : ", publish the proxy config")}: {names}."
-                + " Terminating erases each old pod's container disk and volume.";
-            if (!ConfirmBatch(what, what + " Go ahead?", "Replace pods", Force)) return;
-
-            var settings = OpenSettings();
-            var results = new List<ArenaPodRepairResult>();
-            try
-            {
-                var replacer = new PodReplacer(Api, config, plan, Route(), settings, Journal, Log);
-                var entries = work.Select(w => (Entry: replacer.Entry(w.Name, w.Pod), w.Pod)).ToList();
-                RunEach(entries, EffectiveThrottle, "Replacing pods",
-                    (item, token) => replacer.ReplaceAsync(item.Entry, item.Pod, token),
-                    (item, result) => results.Add(result),
-                    (item, error) => WritePodError(error, item.Entry.Name, item.Entry.Name));
-            }
-            finally
-            {
-                Release(settings);
-            }
-            if (config.ProxyHost != null && !NoPublish && results.Any(r => r.NewPod != null)) PublishOnce(results);
-            else if (config.ProxyHost != null && NoPublish)
-            {
-                var left = new ArenaRepairStep { Step = "Publish", Skipped = true, Succeeded = true, Detail = "left for later (-NoPublish): run Publish-ArenaProxyConfig" };
-                foreach (var result in results.Where(r => r.NewPod != null)) result.Steps = result.Steps.Concat(new[] { left }).ToArray();
-            }
-            foreach (var result in results.OrderBy(r => r.Name, StringComparer.Ordinal)) WriteObject(result);
-            WriteSummary(ArenaBatchSummary.Of(MyInvocation.MyCommand.Name, "replaced", results), results.Any(r => !r.Succeeded));
+            var host = new CmdletRepairHost(this, Force, () => OpenSettings(), Release, Route, () => LoadRoster(null));
+            var options = Options(SessionState.Path.GetUnresolvedProviderPathFromPSPath);
+            var outcome = host.EndsCommand(() => new RepairBatch(Api, EffectiveConfig, options, Journal, host).Run(pods, ExpectedMissing.Select(PodName)));
+            if (outcome == null) return;
+            foreach (var result in outcome.Results) WriteObject(result);
+            WriteSummary(outcome.Summary, outcome.AnyFailed);
         }
 
-        /// <summary>One publish for the batch, recorded as the last step of every pod it carries.</summary>
-        private void PublishOnce(List<ArenaPodRepairResult> results)
+        /// <summary>This command's parameters as a batch takes them, paths resolved as the user meant them.</summary>
+        internal RepairOptions Options(Func<string, string> resolvePath) => new RepairOptions
         {
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            ArenaRepairStep step;
-            try
-            {
-                var published = RunWork(token => FleetProxy.Publish(Api, EffectiveConfig, ProxyKeyPath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(ProxyKeyPath), KeyPassphrase, HostKeyPolicy, Log, Log.Warning, token));
-                step = new ArenaRepairStep { Step = "Publish", Succeeded = true, Duration = clock.Elapsed, Detail = published.ToString() };
-            }
-            catch (ArenaException e)
-            {
-                step = new ArenaRepairStep { Step = "Publish", Succeeded = false, Duration = clock.Elapsed, Detail = e.Message };
-                WriteArenaError(e, EffectiveConfig.ProxyHost);
-            }
-            foreach (var result in results.Where(r => r.NewPod != null))
-            {
-                result.Steps = result.Steps.Concat(new[] { step }).ToArray();
-                if (!step.Succeeded && result.Succeeded)
-                {
-                    result.Succeeded = false;
-                    result.FailedStep = "Publish";
-                    result.ErrorId = ArenaErrorIds.ProxyCommandFailed;
-                    result.Error = $"{step.Detail}; the new pod works, but the proxy still points at the old one: run Publish-ArenaProxyConfig";
-                }
-            }
-        }
-
-        /// <summary>-Secrets with CSV paths resolved, checked and read by RepairSecrets.</summary>
-        private Func<ArenaPod, IReadOnlyList<(string Name, string Value)>>? ReadSecrets(IReadOnlyList<ArenaPod> pods)
-        {
-            if (Secrets == null || Secrets.Count == 0) return null;
-            var given = new List<(string, object?)>();
-            foreach (DictionaryEntry pair in Secrets)
+            BackupRoot = BackupSource == null ? null : resolvePath(BackupSource),
+            BackupLabel = BackupLabel,
+            FromBranch = FromBranch,
+            Secrets = Secrets?.Cast<DictionaryEntry>().Select(pair =>
             {
                 var value = pair.Value is PSObject wrapped ? wrapped.BaseObject : pair.Value;
-                given.Add((pair.Key?.ToString() ?? "", value is string path ? new RepairSecrets.CsvFile(SessionState.Path.GetUnresolvedProviderPathFromPSPath(path)) : value));
-            }
-            try
-            {
-                var warnings = new List<string>();
-                var secrets = RepairSecrets.For(given, pods, warnings);
-                foreach (var warning in warnings) WriteWarning(warning);
-                return secrets;
-            }
-            catch (ArenaException e)
-            {
-                throw Terminating(e);
-            }
-        }
+                return (pair.Key?.ToString() ?? "", value is string path ? new RepairSecrets.CsvFile(resolvePath(path)) : (object?)value);
+            }).ToList(),
+            SkipSetup = new HashSet<string>(SkipSetup ?? Array.Empty<string>(), StringComparer.OrdinalIgnoreCase),
+            TestCommand = TestCommand,
+            ProxyKeyPath = ProxyKeyPath == null ? null : resolvePath(ProxyKeyPath),
+            ReadyTimeout = TimeSpan.FromSeconds(ReadyTimeoutSec),
+            StepTimeout = TimeSpan.FromSeconds(TimeoutSec),
+            MaxCostPerHour = MaxCostPerHour,
+            NoPublish = NoPublish,
+            ThrottleLimit = ThrottleLimit,
+            KeyPassphrase = KeyPassphrase,
+            HostKeyPolicy = HostKeyPolicy,
+        };
     }
 }

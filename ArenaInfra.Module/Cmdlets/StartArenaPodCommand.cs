@@ -1,9 +1,9 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
-using System.Linq;
 using System.Management.Automation;
 using ArenaInfra.Cmdlets.Base;
+using ArenaInfra.Repair;
 
 namespace ArenaInfra.Cmdlets
 {
@@ -56,28 +56,27 @@ namespace ArenaInfra.Cmdlets
             if (stuck.Count > 0) Replace(stuck);
         }
 
-        /// <summary>Repair-ArenaPod on the stuck pods, in this session, with this command's config, key and -Force.</summary>
+        /// <summary>What this command sets for the replacement itself (the pods, the config, the key, -Force): not taken twice from -RepairParameters.</summary>
+        private static readonly HashSet<string> Own = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "Id", "Name", "Config", "ApiKey", "Force" };
+
+        /// <summary>Repair-ArenaPod's batch on the stuck pods, in this command, with its config, key and -Force: its messages come in order with this command's.</summary>
         private void Replace(IReadOnlyList<ArenaPod> stuck)
         {
-            using var repair = PowerShell.Create(RunspaceMode.CurrentRunspace);
-            repair.AddCommand("Repair-ArenaPod").AddParameter("Id", stuck.Select(p => p.Id).ToArray()).AddParameter("Config", EffectiveConfig);
-            if (ApiKey != null) repair.AddParameter("ApiKey", ApiKey);
-            if (Force) repair.AddParameter("Force");
-            // What this command sets itself (the pods, the config, the key, -Force) is not taken twice from -RepairParameters.
-            var own = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "Id", "Name", "Config", "ApiKey", "Force" };
-            foreach (DictionaryEntry parameter in RepairParameters ?? new Hashtable())
-            {
-                var name = parameter.Key.ToString();
-                if (own.Contains(name)) WriteVerbose($"-RepairParameters {name} is left out: Start-ArenaPod sets it for the replacement itself.");
-                else repair.AddParameter(name, parameter.Value);
-            }
-            StoppingNested = repair.Stop;
-            foreach (var result in repair.Invoke()) WriteObject(result);
-            StoppingNested = null;
-            foreach (var line in repair.Streams.Verbose) WriteVerbose(line.Message);
-            foreach (var line in repair.Streams.Warning) WriteWarning(line.Message);
-            foreach (var record in repair.Streams.Information) WriteInformation(record);
-            foreach (var error in repair.Streams.Error) WriteError(error);
+            using var parameters = RepairParameterBinder.Bind(RepairParameters, Own, (name, own) => WriteVerbose(own
+                ? $"-RepairParameters {name} is left out: Start-ArenaPod sets it for the replacement itself."
+                : $"-RepairParameters {name} is left out: the replacement runs inside Start-ArenaPod, under its own common parameters."),
+                (EngineIntrinsics)GetVariableValue("ExecutionContext"));
+            var options = parameters.Options(SessionState.Path.GetUnresolvedProviderPathFromPSPath);
+            var config = EffectiveConfig;
+            // As Repair-ArenaPod: the fleet lock before the fresh list, held until the batch is done.
+            using var fleetLock = TakeFleetLock("replaced");
+            var ssh = new StuckPodReplacement(this, config, parameters);
+            var pods = ssh.Fresh(stuck, CallRunPod((api, token) => api.ListPodsAsync(token)));
+            var host = new CmdletRepairHost(this, Force, ssh.OpenSettings, ssh.Release, ssh.Route, () => LoadRoster(null));
+            var outcome = host.EndsCommand(() => new RepairBatch(Api, config, options, RepairJournal.Open(), host).Run(pods, Array.Empty<string>()));
+            if (outcome == null) return;
+            foreach (var result in outcome.Results) WriteObject(result);
+            WriteSummary(outcome.Summary, outcome.AnyFailed);
         }
     }
 }

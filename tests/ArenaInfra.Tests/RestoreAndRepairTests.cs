@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Management.Automation;
 using System.Security;
 using System.Security.Cryptography;
 using ArenaInfra.Common;
@@ -363,14 +364,27 @@ public sealed class RestoreAndRepairTests : IDisposable
         Run("Backup-ArenaPod -Name * -Label friday -Destination $backups | Out-Null; Stop-ArenaPod -Name * -AllowDataLoss -Force | Out-Null");
         sandbox.AddFault(new { kind = "noFreeGpus", count = 1 });
 
-        var run = Run("Start-ArenaPod -Name * -Force -PassThru -ReplaceIfStuck -RepairParameters @{ BackupSource = $backups; SkipSetup = 'Git'; TestCommand = 'true' }");
+        // Every stream merged into the output, so the order they were written in shows.
+        var run = Run("Start-ArenaPod -Name * -Force -PassThru -ReplaceIfStuck -RepairParameters @{ BackupSource = $backups; SkipSetup = 'Git'; TestCommand = 'true' } -Verbose *>&1");
 
         var replaced = Assert.Single(run.Output.OfType<ArenaPodRepairResult>());
         Assert.True(replaced.Succeeded, replaced.Error);
         var started = Assert.Single(run.Output.OfType<ArenaPod>());
         Assert.NotEqual(replaced.Name, started.Name);
         Assert.Empty(run.Errors);
-        Assert.Contains(run.Warnings, w => w.Contains("stuck on its host") && w.Contains(replaced.Name));
+        Assert.Empty(run.Output.OfType<ErrorRecord>());
+        Assert.Contains(run.Output.OfType<WarningRecord>(), w => w.Message.Contains("stuck on its host") && w.Message.Contains(replaced.Name));
+        // The replacement writes into Start-ArenaPod's streams as it goes, not replayed after its results:
+        // the stuck warning, then the replacement's confirmation and its work, then its result, then its summary.
+        int At(Func<object?, bool> match) => run.Output.Select((o, i) => (o, i)).First(p => match(p.o)).i;
+        var stuck = At(o => o is WarningRecord w && w.Message.Contains("stuck on its host"));
+        var confirmed = At(o => o is VerboseRecord v && v.Message.StartsWith("Performing: Replace 1 pod", StringComparison.Ordinal));
+        var result = At(o => o is ArenaPodRepairResult);
+        var summary = At(o => o is VerboseRecord v && v.Message.StartsWith("Repair-ArenaPod: 1 of 1 pod replaced", StringComparison.Ordinal));
+        Assert.True(stuck < confirmed && confirmed < result && result < summary, $"stuck {stuck}, confirmed {confirmed}, result {result}, summary {summary}");
+        Assert.Contains(run.Output.Skip(confirmed).Take(result - confirmed), o => o is VerboseRecord v && v.Message.Contains(replaced.Name));
+        // Its progress reaches the user too (a nested PowerShell's was lost).
+        Assert.Contains(run.Progress!, p => p.Activity == "Replacing pods");
         var machine = replaced.Name.Substring("camp-".Length);
         Assert.DoesNotContain(PodId(machine), oldIds);
         Assert.Equal($"{machine}'s friday", File.ReadAllText(Path.Combine(Home(machine), "work.txt")));

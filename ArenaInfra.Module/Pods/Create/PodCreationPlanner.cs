@@ -5,6 +5,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using ArenaInfra.Common;
+using ArenaInfra.Config;
 using ArenaInfra.RunPod;
 using ArenaInfra.Ssh;
 
@@ -31,6 +32,14 @@ namespace ArenaInfra.Pods.Create
         public string? Image { get; set; }
         public int? DiskSizeGB { get; set; }
         public int? VolumeSizeGB { get; set; }
+
+        /// <summary>A volume below RunPod's smallest: refused before anything is planned.</summary>
+        public static ArenaException? VolumeRefusal(int? volumeSizeGB) =>
+            volumeSizeGB is int volume && volume > 0 && volume < ConfigValueConverter.MinimumVolumeGB
+                ? new ArenaException(ArenaErrorIds.InvalidArgument, System.Management.Automation.ErrorCategory.InvalidArgument,
+                    $"-VolumeSizeGB {volume} is below RunPod's smallest volume of {ConfigValueConverter.MinimumVolumeGB} GB; nothing was created.",
+                    $"Give 0 for no volume, or at least {ConfigValueConverter.MinimumVolumeGB}.")
+                : null;
     }
 
     /// <summary>What New-ArenaPod will create, what it skips, where it may put the pods and what they cost: all known before the one confirmation.</summary>
