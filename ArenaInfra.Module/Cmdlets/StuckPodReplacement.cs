@@ -11,8 +11,8 @@ namespace ArenaInfra.Cmdlets
 {
     /// <summary>
     /// The SSH side of Start-ArenaPod's replacement, from Repair-ArenaPod's parameters in -RepairParameters:
-    /// Start-ArenaPod is no SshFleetCmdlet, so this does for it what SshFleetCmdlet.OpenSettings, Release
-    /// and Route do for Repair-ArenaPod.
+    /// Start-ArenaPod is no SshFleetCmdlet, so this connects as Repair-ArenaPod would, through the same
+    /// SshCommandSettings.
     /// </summary>
     internal sealed class StuckPodReplacement
     {
@@ -27,46 +27,12 @@ namespace ArenaInfra.Cmdlets
             _parameters = parameters;
         }
 
-        public SshSettings OpenSettings()
-        {
-            var key = SshKey.Load(_config.SharedKeyPath, _parameters.KeyPassphrase);
-            return new SshSettings(key, HostKeyStore.Open(), _cmdlet.Log)
-            {
-                HostKeyPolicy = _parameters.HostKeyPolicy,
-                ConnectTimeout = TimeSpan.FromSeconds(_parameters.ConnectTimeoutSec),
-                PreferredKeyExchange = string.Equals(_config.SshKeyExchange, "default", StringComparison.OrdinalIgnoreCase) ? null : _config.SshKeyExchange,
-            };
-        }
+        public SshSettings OpenSettings() =>
+            SshCommandSettings.Open(_config, _parameters.KeyPassphrase, _parameters.HostKeyPolicy, _parameters.ConnectTimeoutSec, _cmdlet.Log);
 
-        public void Release(SshSettings settings)
-        {
-            try
-            {
-                settings.HostKeys.Save();
-            }
-            catch (Exception e) when (e is ArenaException || e is System.IO.IOException || e is UnauthorizedAccessException)
-            {
-                _cmdlet.WriteWarning($"The pods' host keys could not be saved to '{settings.HostKeys.Path}': {e.Message}");
-            }
-            settings.Key.Dispose();
-            var renewed = settings.RenewedHostKeys.Keys.OrderBy(n => n, StringComparer.Ordinal).ToList();
-            if (renewed.Count > 0)
-            {
-                var shown = renewed.Count <= 10 ? string.Join(", ", renewed) : string.Join(", ", renewed.Take(10)) + $" and {renewed.Count - 10} more";
-                _cmdlet.WriteInformation($"{renewed.Count} pod{(renewed.Count == 1 ? " has a new host key" : "s have new host keys")} since {(renewed.Count == 1 ? "it" : "they")} restarted, accepted as RunPod makes new keys on restart: {shown}. -Verbose shows the fingerprints.",
-                    new[] { "PSHOST", "ArenaInfra", "HostKeys" });
-            }
-        }
+        public void Release(SshSettings settings) => SshCommandSettings.Release(settings, _cmdlet);
 
-        public PodRoute Route()
-        {
-            if (_parameters.Via == ArenaSshRoute.Proxy && _config.ProxyHost == null)
-            {
-                throw new ArenaException(ArenaErrorIds.ProxyHostMissing, System.Management.Automation.ErrorCategory.InvalidArgument,
-                    "-Via Proxy needs a proxy, but ProxyHost (SSH_PROXY_HOST) is not set.", "Set SSH_PROXY_HOST in the config file, or leave out -Via.");
-            }
-            return new PodRoute(_parameters.Via, _config.SshUser, _config.ProxyHost);
-        }
+        public PodRoute Route() => SshCommandSettings.Route(_parameters.Via, _config);
 
         /// <summary>The stuck pods fresh from RunPod (read under the fleet lock), chosen by id as Repair-ArenaPod -Id chooses them.</summary>
         public IReadOnlyList<ArenaPod> Fresh(IReadOnlyList<ArenaPod> stuck, IReadOnlyList<ArenaPod> current)

@@ -33,11 +33,7 @@ namespace ArenaInfra.Cmdlets.Base
         protected override void StopProcessing()
         {
             _cancellation.Cancel();
-            StoppingNested?.Invoke();
         }
-
-        /// <summary>Ctrl+C reaches a command this one runs in its own session too (Start-ArenaPod's replacement).</summary>
-        internal System.Action? StoppingNested { get; set; }
 
         // Everything this module writes to the user's streams goes through TerminalText: these hide the
         // base methods, so a command written later cannot forget it.

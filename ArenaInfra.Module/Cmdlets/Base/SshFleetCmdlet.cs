@@ -46,17 +46,9 @@ namespace ArenaInfra.Cmdlets.Base
         /// <summary>Loads the key (a terminating SshKeyNotFound if it cannot be) and the host-key store.</summary>
         internal SshSettings OpenSettings(string? keyPath = null, HostKeyStore? hostKeys = null)
         {
-            var config = EffectiveConfig;
             try
             {
-                // Another key than the shared one (a participant's, to check what they can reach) is never encrypted.
-                var key = keyPath == null ? SshKey.Load(config.SharedKeyPath, KeyPassphrase) : SshKey.Load(keyPath, null);
-                return new SshSettings(key, hostKeys ?? HostKeyStore.Open(), Log)
-                {
-                    HostKeyPolicy = HostKeyPolicy,
-                    ConnectTimeout = TimeSpan.FromSeconds(ConnectTimeoutSec),
-                    PreferredKeyExchange = string.Equals(config.SshKeyExchange, "default", StringComparison.OrdinalIgnoreCase) ? null : config.SshKeyExchange,
-                };
+                return SshCommandSettings.Open(EffectiveConfig, KeyPassphrase, HostKeyPolicy, ConnectTimeoutSec, Log, keyPath, hostKeys);
             }
             catch (ArenaException e)
             {
@@ -67,13 +59,14 @@ namespace ArenaInfra.Cmdlets.Base
         /// <summary>How this command reaches pods: -Via, with the proxy from the config.</summary>
         internal PodRoute Route()
         {
-            var config = EffectiveConfig;
-            if (Via == ArenaSshRoute.Proxy && config.ProxyHost == null)
+            try
             {
-                ThrowArenaError(new ArenaException(ArenaErrorIds.ProxyHostMissing, ErrorCategory.InvalidArgument,
-                    "-Via Proxy needs a proxy, but ProxyHost (SSH_PROXY_HOST) is not set.", "Set SSH_PROXY_HOST in the config file, or leave out -Via."));
+                return SshCommandSettings.Route(Via, EffectiveConfig);
             }
-            return new PodRoute(Via, config.SshUser, config.ProxyHost);
+            catch (ArenaException e)
+            {
+                throw Terminating(e);
+            }
         }
 
         /// <summary>
@@ -142,25 +135,6 @@ namespace ArenaInfra.Cmdlets.Base
         }
 
         /// <summary>Keeps the host keys learnt on record and lets the private key go.</summary>
-        internal void Release(SshSettings settings)
-        {
-            try
-            {
-                settings.HostKeys.Save();
-            }
-            catch (Exception e) when (e is ArenaException || e is System.IO.IOException || e is UnauthorizedAccessException)
-            {
-                WriteWarning($"The pods' host keys could not be saved to '{settings.HostKeys.Path}': {e.Message}");
-            }
-            settings.Key.Dispose();
-            // After a restart every pod has a new key: one line for the fleet, the fingerprints in Verbose.
-            var renewed = settings.RenewedHostKeys.Keys.OrderBy(n => n, StringComparer.Ordinal).ToList();
-            if (renewed.Count > 0)
-            {
-                var shown = renewed.Count <= 10 ? string.Join(", ", renewed) : string.Join(", ", renewed.Take(10)) + $" and {renewed.Count - 10} more";
-                WriteInformation($"{renewed.Count} pod{(renewed.Count == 1 ? " has a new host key" : "s have new host keys")} since {(renewed.Count == 1 ? "it" : "they")} restarted, accepted as RunPod makes new keys on restart: {shown}. -Verbose shows the fingerprints.",
-                    new[] { "PSHOST", "ArenaInfra", "HostKeys" });
-            }
-        }
+        internal void Release(SshSettings settings) => SshCommandSettings.Release(settings, this);
     }
 }
