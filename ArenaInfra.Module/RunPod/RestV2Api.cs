@@ -118,13 +118,7 @@ namespace ArenaInfra.RunPod
                 try
                 {
                     var (root, status, answer) = await SendRawAsync("CreatePod", HttpMethod.Post, "v2/pods", body, RequestKind.Create, cancellationToken).ConfigureAwait(false);
-                    var pod = _mapper.MapV2(root, _http.Options.Log);
-                    // Created is a pod with an id and the name asked for; anything else leaves the create in doubt.
-                    if (pod.Id.Length == 0 || pod.Name != spec.Name)
-                    {
-                        throw RunPodErrors.InvalidResponse("CreatePod", status, answer, _secret, $"is not the pod {spec.Name} asked for (id '{UntrustedValue.Printable(pod.Id)}', name '{UntrustedValue.Printable(pod.Name)}')");
-                    }
-                    return pod;
+                    return RunPodErrors.CheckCreated(_mapper.MapV2(root, _http.Options.Log), spec.Name, "CreatePod", status, answer, _secret);
                 }
                 catch (ArenaException e) when (e.ErrorId == ArenaErrorIds.CapacityUnavailable && i + 1 < clouds.Length)
                 {

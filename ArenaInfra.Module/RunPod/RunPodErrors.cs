@@ -247,6 +247,20 @@ namespace ArenaInfra.RunPod
                 $"RunPod's answer to {operation} {what} (HTTP {status}). It began: {Start(body, secret)}",
                 "Check ApiBaseUrl (Get-ArenaConfig); a proxy or captive portal may be answering instead of RunPod.");
 
+        /// <summary>
+        /// Created is a pod with an id and the name asked for; anything else leaves the create in doubt.
+        /// Both backends check their answer here, before it is believed.
+        /// </summary>
+        public static ArenaPod CheckCreated(ArenaPod pod, string expectedName, string operation, int status, string body, string secret)
+        {
+            if (pod.Id.Length == 0 || pod.Name != expectedName)
+            {
+                throw InvalidResponse(operation, status, body, secret,
+                    $"is not the pod {expectedName} asked for (id '{UntrustedValue.Printable(pod.Id)}', name '{UntrustedValue.Printable(pod.Name)}')");
+            }
+            return pod;
+        }
+
         /// <summary>The first GraphQL error of a JSON body, if the body is one.</summary>
         public static (string Message, string? Code)? TryGraphQlErrors(string body, string secret)
         {

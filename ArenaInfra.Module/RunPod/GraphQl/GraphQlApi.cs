@@ -59,14 +59,7 @@ namespace ArenaInfra.RunPod.GraphQl
                 // Some clients see a plain null instead of the capacity error.
                 throw RunPodErrors.FromGraphQlErrors(RunPodQueries.CreatePodName, "There are no longer any instances available with the requested specifications.", "SUPPLY_CONSTRAINT");
             }
-            var created = _mapper.MapGraphQl(pod, _log);
-            // Created is a pod with an id and the name asked for; anything else leaves the create in doubt.
-            if (created.Id.Length == 0 || created.Name != spec.Name)
-            {
-                throw RunPodErrors.InvalidResponse(RunPodQueries.CreatePodName, 200, pod.ToString(Newtonsoft.Json.Formatting.None), _secret,
-                    $"is not the pod {spec.Name} asked for (id '{UntrustedValue.Printable(created.Id)}', name '{UntrustedValue.Printable(created.Name)}')");
-            }
-            return created;
+            return RunPodErrors.CheckCreated(_mapper.MapGraphQl(pod, _log), spec.Name, RunPodQueries.CreatePodName, 200, pod.ToString(Newtonsoft.Json.Formatting.None), _secret);
         }
 
         /// <summary>podStop, podResume or podTerminate: the pod it returns, or none (podTerminate never returns one).</summary>
