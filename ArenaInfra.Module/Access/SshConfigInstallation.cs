@@ -27,6 +27,17 @@ namespace ArenaInfra.Access
         public string KnownHostsFile => Path.Combine(SshDirectory, "arena", Prefix + "_known_hosts");
         public string Backup => UserConfig + ".arena-backup";
 
+        public string InstallAction => $"Install the {Prefix} fleet's ssh config as '{FleetFile}', included from the top of '{UserConfig}'";
+
+        public string UninstallAction => $"Remove the {Prefix} fleet's Include line from '{UserConfig}' and its file '{FleetFile}'";
+
+        /// <summary>What Install did, in a line.</summary>
+        public string InstallOutcome((bool FleetFileChanged, bool UserConfigChanged) changed) =>
+            $"{FleetFile}: {(changed.FleetFileChanged ? "written" : "up to date")}; {UserConfig}: {(changed.UserConfigChanged ? $"Include added (the previous file is kept as {Backup})" : "already includes it")}.";
+
+        /// <summary>What Uninstall did, in a line.</summary>
+        public string UninstallOutcome(bool removed) => removed ? $"Removed the {Prefix} fleet's ssh config." : $"The {Prefix} fleet's ssh config was not installed.";
+
         /// <summary>Writes the fleet file and the Include; returns what changed.</summary>
         public (bool FleetFileChanged, bool UserConfigChanged) Install(string fleetText)
         {

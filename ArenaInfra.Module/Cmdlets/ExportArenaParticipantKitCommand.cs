@@ -1,10 +1,8 @@
 using System;
 using System.IO;
-using System.Linq;
 using System.Management.Automation;
 using ArenaInfra.Access;
 using ArenaInfra.Cmdlets.Base;
-using ArenaInfra.Proxy;
 
 namespace ArenaInfra.Cmdlets
 {
@@ -36,69 +34,33 @@ namespace ArenaInfra.Cmdlets
                 WriteVerbose("No pods came through the pipeline, so no kit was written.");
                 return;
             }
-            if (RosterPath != null || config.RosterPath != null)
-            {
-                WriteRosterKits(config, folder);
-                return;
-            }
-            // The kit carries the shared private key: its whole purpose is to hand it to participants.
-            if (!File.Exists(config.SharedKeyPath))
-            {
-                ThrowArenaError(new ArenaException(ArenaErrorIds.SshKeyNotFound, ErrorCategory.ObjectNotFound,
-                    $"The shared SSH key '{config.SharedKeyPath}' does not exist, so there is no key to hand out.", "Check SharedKeyPath (Get-ArenaConfig)."));
-            }
-            var what = $"Write the {config.Prefix} participant kit, with the shared private key, to '{folder}'";
-            if (!ConfirmBatch(what, what + "?", "Write the participant kit", force: false, askUnlessForced: false)) return;
-
-            var options = ParticipantKit.ConfigOptions(config);
-            // A proxy config names every machine without asking RunPod; a direct one needs the pods.
-            var pods = options.Mode == ArenaSshConfigMode.Proxy ? Array.Empty<ArenaPod>() : ChosenPods();
+            ParticipantKitBuilder kits;
             try
             {
-                var sshConfig = SshConfigRenderer.Render(options, pods, ProxyPortPlan.For(config), name => WriteVerbose($"{name} has no public SSH endpoint yet; it is left out."), WriteWarning);
-                var files = ParticipantKit.Files(config, sshConfig, $"{config.Prefix}-{config.MachineNames.First()}");
-                var zip = ParticipantKitWriter.Write(folder, files, ParticipantKit.KeyName(config.Prefix), config.SharedKeyPath, Force, Zip);
-                WriteObject(new DirectoryInfo(folder));
-                if (zip != null) WriteObject(new FileInfo(zip));
+                // Without a roster the kit carries the shared private key: its whole purpose is to hand it to participants.
+                kits = RosterPath != null || config.RosterPath != null ? ParticipantKitBuilder.ForRoster(config, LoadRoster(RosterPath), folder) : ParticipantKitBuilder.Shared(config, folder);
             }
             catch (ArenaException e)
             {
-                WriteArenaError(e, folder);
+                throw Terminating(e);
             }
-            catch (IOException e)
+            if (!ConfirmBatch(kits.Action, kits.Action + "?", kits.Caption, force: false, askUnlessForced: false)) return;
+            var pods = kits.NeedsPods ? ChosenPods() : Array.Empty<ArenaPod>();
+            foreach (var kit in kits.Kits)
             {
-                WriteArenaError(new ArenaException(ArenaErrorIds.OutputFileWriteFailed, ErrorCategory.WriteError, $"The kit could not be written to '{folder}': {e.Message}", "Check the folder and its permissions."), folder);
-            }
-        }
-
-        /// <summary>Roster mode: a kit for each participant, holding their own key and a config naming their machine only; never the shared key.</summary>
-        private void WriteRosterKits(ArenaConfig config, string folder)
-        {
-            var access = LoadRoster(RosterPath);
-            var with = access.Participants.Where(p => access.Keys.ContainsKey(p.Id)).ToList();
-            var what = $"Write a kit for each of {with.Count} participant(s), each with their own private key, to '{folder}'";
-            if (!ConfirmBatch(what, what + "?", "Write the participant kits", force: false, askUnlessForced: false)) return;
-            var options = ParticipantKit.ConfigOptions(config);
-            var pods = options.Mode == ArenaSshConfigMode.Proxy ? Array.Empty<ArenaPod>() : ChosenPods();
-            foreach (var participant in with)
-            {
-                var kit = System.IO.Path.Combine(folder, participant.Id);
                 try
                 {
-                    options.OnlyMachine = participant.Machine;
-                    var sshConfig = SshConfigRenderer.Render(options, pods, ProxyPortPlan.For(config), name => WriteVerbose($"{name} has no public SSH endpoint yet; it is left out."), WriteWarning);
-                    var files = ParticipantKit.Files(config, sshConfig, $"{config.Prefix}-{participant.Machine}");
-                    var zip = ParticipantKitWriter.Write(kit, files, ParticipantKit.KeyName(config.Prefix), access.Keys[participant.Id].PrivateKeyPath, Force, Zip);
-                    WriteObject(new DirectoryInfo(kit));
+                    var zip = kits.Write(kit, pods, Force, Zip, WriteVerbose, WriteWarning);
+                    WriteObject(new DirectoryInfo(kit.Folder));
                     if (zip != null) WriteObject(new FileInfo(zip));
                 }
                 catch (ArenaException e)
                 {
-                    WriteArenaError(e, kit);
+                    WriteArenaError(e, kit.Folder);
                 }
                 catch (IOException e)
                 {
-                    WriteArenaError(new ArenaException(ArenaErrorIds.OutputFileWriteFailed, ErrorCategory.WriteError, $"{participant.Participant}'s kit could not be written to '{kit}': {e.Message}", "Check the folder and its permissions."), kit);
+                    WriteArenaError(kit.WriteFailed(e), kit.Folder);
                 }
             }
         }

@@ -3,7 +3,6 @@ using System.IO;
 using System.Management.Automation;
 using ArenaInfra.Access;
 using ArenaInfra.Cmdlets.Base;
-using ArenaInfra.Proxy;
 
 namespace ArenaInfra.Cmdlets
 {
@@ -55,55 +54,20 @@ namespace ArenaInfra.Cmdlets
             var installation = new SshConfigInstallation(System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".ssh"), config.Prefix);
             if (Uninstall)
             {
-                var removal = $"Remove the {config.Prefix} fleet's Include line from '{installation.UserConfig}' and its file '{installation.FleetFile}'";
-                if (!ConfirmBatch(removal, removal + "?", "Uninstall the ssh config", force: false, askUnlessForced: false)) return;
-                var removed = installation.Uninstall();
-                WriteVerbose(removed ? $"Removed the {config.Prefix} fleet's ssh config." : $"The {config.Prefix} fleet's ssh config was not installed.");
+                if (!ConfirmBatch(installation.UninstallAction, installation.UninstallAction + "?", "Uninstall the ssh config", force: false, askUnlessForced: false)) return;
+                WriteVerbose(installation.UninstallOutcome(installation.Uninstall()));
                 return;
             }
 
-            var mode = Mode ?? (config.ProxyHost == null ? ArenaSshConfigMode.Direct : ArenaSshConfigMode.Proxy);
-            if (mode == ArenaSshConfigMode.Proxy && config.ProxyHost == null)
-            {
-                ThrowArenaError(new ArenaException(ArenaErrorIds.ProxyHostMissing, ErrorCategory.InvalidArgument,
-                    "-Mode Proxy needs a proxy, but ProxyHost (SSH_PROXY_HOST) is not set.", "Set SSH_PROXY_HOST in the config file, or use -Mode Direct."));
-            }
-            var options = new SshConfigOptions
-            {
-                Mode = mode,
-                Prefix = config.Prefix,
-                User = config.SshUser,
-                IdentityFile = IdentityFile ?? config.SharedKeyPath,
-                HostKeyChecking = HostKeyChecking,
-                KnownHostsFile = installation.KnownHostsFile,
-                ProxyHost = config.ProxyHost,
-            };
-            if (NothingFromPipeline)
-            {
-                WriteVerbose("No pods came through the pipeline, so no config was written.");
-                return;
-            }
-            var pods = ChosenPods();
-            var plan = ProxyPortPlan.For(config);
-            if (mode == ArenaSshConfigMode.Proxy) ProxyPortPlan.WarnAboutUnlistedNames(plan, pods, WriteWarning);
-            string text;
-            try
-            {
-                text = SshConfigRenderer.Render(options, pods, plan, name => WriteVerbose($"{name} has no public SSH endpoint yet; it is left out."), WriteWarning);
-            }
-            catch (ArenaException e)
-            {
-                throw Terminating(e);
-            }
+            var text = Render(installation);
+            if (text == null) return;
 
             if (Install)
             {
-                var install = $"Install the {config.Prefix} fleet's ssh config as '{installation.FleetFile}', included from the top of '{installation.UserConfig}'";
-                if (!ConfirmBatch(install, install + "?", "Install the ssh config", force: false, askUnlessForced: false)) return;
+                if (!ConfirmBatch(installation.InstallAction, installation.InstallAction + "?", "Install the ssh config", force: false, askUnlessForced: false)) return;
                 try
                 {
-                    var (fleetChanged, userChanged) = installation.Install(text);
-                    WriteVerbose($"{installation.FleetFile}: {(fleetChanged ? "written" : "up to date")}; {installation.UserConfig}: {(userChanged ? $"Include added (the previous file is kept as {installation.Backup})" : "already includes it")}.");
+                    WriteVerbose(installation.InstallOutcome(installation.Install(text)));
                 }
                 catch (IOException e)
                 {
@@ -118,6 +82,34 @@ namespace ArenaInfra.Cmdlets
             else
             {
                 WriteObject(text);
+            }
+        }
+
+        /// <summary>The fleet's config for the chosen pods; null when an empty pipeline gave none.</summary>
+        private string? Render(SshConfigInstallation installation)
+        {
+            SshConfigExport export;
+            try
+            {
+                export = SshConfigExport.For(EffectiveConfig, Mode, IdentityFile, HostKeyChecking, installation.KnownHostsFile);
+            }
+            catch (ArenaException e)
+            {
+                throw Terminating(e);
+            }
+            if (NothingFromPipeline)
+            {
+                WriteVerbose("No pods came through the pipeline, so no config was written.");
+                return null;
+            }
+            var pods = ChosenPods();
+            try
+            {
+                return export.Render(pods, WriteVerbose, WriteWarning);
+            }
+            catch (ArenaException e)
+            {
+                throw Terminating(e);
             }
         }
     }

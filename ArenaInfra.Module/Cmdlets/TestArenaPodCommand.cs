@@ -1,6 +1,6 @@
-using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using ArenaInfra.Access;
 using ArenaInfra.Cmdlets.Base;
 using ArenaInfra.Operations;
 using ArenaInfra.Ssh;
@@ -53,10 +53,8 @@ namespace ArenaInfra.Cmdlets
         {
             var pods = ChosenPods();
             if (pods.Count == 0) return;
-            var access = LoadRoster(RosterPath);
+            var probe = new RosterProbe(LoadRoster(RosterPath), Command, EffectiveConfig.CondaEnvName, System.TimeSpan.FromSeconds(TimeoutSec), Log);
             var route = Route();
-            var holes = new List<string>();
-            var checks = 0;
             // One record of the pods' host keys for every participant's connections: read once, not once a participant.
             HostKeyStore hostKeys;
             try
@@ -67,28 +65,19 @@ namespace ArenaInfra.Cmdlets
             {
                 throw Terminating(e);
             }
-            foreach (var participant in access.Participants.Where(p => access.Keys.ContainsKey(p.Id)))
+            var report = probe.Run(pods, (key, operation) =>
             {
-                var settings = OpenSettings(access.Keys[participant.Id].PrivateKeyPath, hostKeys);
+                var settings = OpenSettings(key.PrivateKeyPath, hostKeys);
                 try
                 {
-                    var operation = new PodTestOperation(Command ?? "true", EffectiveConfig.CondaEnvName) { Timeout = System.TimeSpan.FromSeconds(TimeoutSec) };
-                    foreach (var tried in RunOperation(pods, operation, route, settings, _ => { }).OrderBy(r => r.Name, System.StringComparer.Ordinal))
-                    {
-                        var result = access.Judge(participant, pods.First(p => p.Name == tried.Name), tried);
-                        checks++;
-                        if (result.Hole) holes.Add(result.ToString());
-                        WriteObject(result);
-                    }
+                    return RunOperation(pods, operation, route, settings, _ => { });
                 }
                 finally
                 {
                     Release(settings);
                 }
-            }
-            WriteSummary(holes.Count == 0
-                ? $"Test-ArenaPod -AsRoster: {checks} checks, every participant reaches their own machine and no other."
-                : $"Test-ArenaPod -AsRoster: {holes.Count} of {checks} checks are not as the roster says: {string.Join("; ", holes)}. Sync-ArenaPodAccess makes the pods trust exactly their people.", holes.Count > 0);
+            }, WriteObject, CancellationToken);
+            WriteSummary(report.ToString(), report.Holes.Count > 0);
         }
     }
 }

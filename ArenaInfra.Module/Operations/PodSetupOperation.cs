@@ -6,34 +6,6 @@ using ArenaInfra.Ssh;
 
 namespace ArenaInfra.Operations
 {
-    /// <summary>What Initialize-ArenaPod puts on a pod.</summary>
-    internal sealed class PodSetupPlan
-    {
-        public byte[] GitKey { get; set; } = Array.Empty<byte>();
-        public string GitKeyRemotePath { get; set; } = "~/.ssh/id_ed25519";
-        public string RepoName { get; set; } = "";
-        public string RepoUrl { get; set; } = "";
-        public string Branch { get; set; } = "main";
-        public ISet<string> Skip { get; set; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-
-        public static readonly string[] Steps = { "CopyKey", "SshConfig", "Git", "Name" };
-
-        /// <summary>The steps that will run, for the confirmation: "CopyKey, SshConfig, Git, Name".</summary>
-        public string StepsToRun => string.Join(", ", Steps.Where(s => !Skip.Contains(s)));
-
-        /// <summary>Reads the deploy key unless its step is skipped; a missing key is SshKeyNotFound before any pod is touched.</summary>
-        public static byte[] ReadGitKey(string path, ISet<string> skip)
-        {
-            if (skip.Contains("CopyKey")) return Array.Empty<byte>();
-            if (!File.Exists(path))
-            {
-                throw new ArenaException(ArenaErrorIds.SshKeyNotFound, System.Management.Automation.ErrorCategory.ObjectNotFound,
-                    $"The git deploy key '{path}' does not exist.", "Give it with -GitKeyPath, or add -Skip CopyKey.", target: path);
-            }
-            return File.ReadAllBytes(path);
-        }
-    }
-
     /// <summary>setup_em and names, for one pod. Every step can run again: nothing is appended twice.</summary>
     internal sealed class PodSetupOperation : PodOperation<ArenaPodSetupResult>
     {

@@ -101,24 +101,17 @@ namespace ArenaInfra.Repair
         private ReplacementPlan Plan(IReadOnlyList<ArenaPod> pods)
         {
             var secrets = ReadSecrets(pods);
-            var skip = _options.SkipSetup;
-            // Both keys before any pod is touched: a missing key is SshKeyNotFound, not a half-done replacement.
-            var gitKey = PodSetupPlan.ReadGitKey(_config.SharedKeyPath, skip);
+            // Set up as Initialize-ArenaPod does; both keys read before any pod is touched: a missing key is
+            // SshKeyNotFound, not a half-done replacement.
+            var setup = PodSetupPlan.From(_config, _options.SkipSetup);
+            setup.ReadGitKey();
             var publicKey = _host.Run(token => Task.Run(() => PublicKeyReader.Read(_config.SharedKeyPath, _host.Log), token));
             // The account's registered keys too, as New-ArenaPod gives them: read once, before any pod is touched.
             publicKey = _host.Run(token => AccountSshKeys.MergeAsync(_api, _config, publicKey, _host.Log, token));
             var restores = _options.BackupRoot != null || _options.FromBranch != null;
             return new ReplacementPlan
             {
-                Setup = new PodSetupPlan
-                {
-                    GitKey = gitKey,
-                    GitKeyRemotePath = _config.GitKeyRemotePath,
-                    RepoName = _config.RepoName,
-                    RepoUrl = _config.RepoUrl,
-                    Branch = _config.DefaultBranch,
-                    Skip = skip,
-                },
+                Setup = setup,
                 Restore = !restores ? null : new RestoreRequest
                 {
                     BackupRoot = _options.BackupRoot,

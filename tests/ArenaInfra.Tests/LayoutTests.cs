@@ -155,7 +155,7 @@ public sealed class LayoutTests
         Assert.Equal(notTransport, NamesWorkOverSsh(name));
     }
 
-    [Fact(Skip = "until the cmdlets are thinned")]
+    [Fact]
     public void A_cmdlet_is_a_thin_class()
     {
         var tooLong = SourceFiles()

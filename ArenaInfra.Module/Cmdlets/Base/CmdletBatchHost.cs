@@ -10,7 +10,7 @@ using ArenaInfra.Operations;
 using ArenaInfra.Repair;
 using ArenaInfra.Ssh;
 
-namespace ArenaInfra.Cmdlets
+namespace ArenaInfra.Cmdlets.Base
 {
     /// <summary>A batch run by a cmdlet: its log, progress, errors and confirmation go to that cmdlet's streams, in order.</summary>
     internal class CmdletBatchHost : IBatchHost
