@@ -1,6 +1,7 @@
 using System.Security;
 using System.Text.Json;
 using ArenaInfra.Config;
+using ArenaInfra.Pods;
 using ArenaInfra.Proxy;
 using ArenaInfra.RunPod;
 using ArenaInfra.Tests.Support;

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ArenaInfra.Config;
+using ArenaInfra.Pods;
 using ArenaInfra.Proxy;
 using ArenaInfra.RunPod;
 using ArenaInfra.Tests.Support;

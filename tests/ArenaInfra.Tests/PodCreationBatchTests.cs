@@ -3,6 +3,7 @@ using System.Security;
 using System.Text.Json;
 using ArenaInfra.Common;
 using ArenaInfra.Config;
+using ArenaInfra.Pods;
 using ArenaInfra.Pods.Create;
 using ArenaInfra.RunPod;
 using ArenaInfra.Tests.Support;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http;
 using System.Text.Json;
 using ArenaInfra.Config;
+using ArenaInfra.Pods;
 using ArenaInfra.Pods.Create;
 using ArenaInfra.Proxy;
 using ArenaInfra.RunPod;

@@ -6,6 +6,7 @@ using ArenaInfra.Backup;
 using ArenaInfra.Common;
 using ArenaInfra.Config;
 using ArenaInfra.Operations;
+using ArenaInfra.Pods;
 using ArenaInfra.Proxy;
 using ArenaInfra.RunPod;
 using ArenaInfra.Ssh;

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Management.Automation;
 using System.Security;
 using ArenaInfra.Config;
+using ArenaInfra.Pods;
 using ArenaInfra.Pods.Create;
 using ArenaInfra.RunPod;
 

@@ -1,0 +1,36 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using ArenaInfra.Common;
+using ArenaInfra.Pods;
+using ArenaInfra.RunPod;
+using ArenaInfra.RunPod.GraphQl;
+
+namespace ArenaInfra.Pods
+{
+    /// <summary>
+    /// The one place a RunPod client is made: the backend the config names (RUNPOD_API: rest, the
+    /// default, or graphql until RunPod retires it) over the shared HTTP layer (pacing, retries), with
+    /// what is not transport around it, so both backends share it.
+    /// </summary>
+    internal static class RunPodApiFactory
+    {
+        public static IRunPodApi Create(ArenaConfig config, string userAgent, IArenaLog log) =>
+            Create(config.Api, RunPodClientOptions.From(config, userAgent, log), PodMapper.For(config));
+
+        public static IRunPodApi Create(string api, RunPodClientOptions options, PodMapper mapper)
+        {
+            var backend = InProcessRunPods.At(options.BaseUri, mapper) ?? Backend(api, new RunPodHttp(options), mapper);
+            return Over(backend, options.Log);
+        }
+
+        private static IRunPodBackend Backend(string api, RunPodHttp http, PodMapper mapper) =>
+            api == "graphql" ? new GraphQlApi(http, mapper) : (IRunPodBackend)new RestV2Api(http, mapper);
+
+        /// <summary>What both backends share, around one: actions settled alike, the names kept for completion.</summary>
+        internal static IRunPodApi Over(IRunPodBackend backend, IArenaLog log) =>
+            new PodNameRemembering(new SettledPodActions(backend, log));
+    }
+}
