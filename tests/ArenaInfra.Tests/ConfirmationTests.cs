@@ -9,8 +9,9 @@ namespace ArenaInfra.Tests;
 /// -Force answers for the user; -WhatIf only shows; an explicit -Confirm always asks; a session that
 /// cannot prompt gets ConfirmationRequired and nothing is done.
 /// </summary>
-[Collection("sandbox")]
-public sealed class ConfirmationTests : IDisposable
+[Collection(DataFolderCollection.Name)]
+[Trait("Category", "Sandbox")]
+public sealed class ConfirmationTests : IClassFixture<Sandbox>, IDisposable
 {
     /// <summary>A command that asks unless -Force, how to run it, the pods it needs, and whether it did anything.</summary>
     public sealed record Confirmed(string Template, string SeedStatus, Func<HostResult, bool> Did);

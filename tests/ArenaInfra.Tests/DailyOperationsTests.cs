@@ -8,8 +8,9 @@ using Xunit;
 namespace ArenaInfra.Tests;
 
 /// <summary>Initialize-, Set-ArenaPodSecret, Save-ArenaPodWork, Backup-ArenaPod and Get-ArenaPodGpu over real SSH.</summary>
-[Collection("ssh")]
-public sealed class DailyOperationsTests : IDisposable
+[Collection(DataFolderCollection.Name)]
+[Trait("Category", "Sandbox")]
+public sealed class DailyOperationsTests : IClassFixture<SshSandbox>, IDisposable
 {
     private readonly SshSandbox _ssh;
     private readonly PowerShellHost _host = new();

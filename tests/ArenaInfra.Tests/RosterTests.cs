@@ -11,9 +11,10 @@ namespace ArenaInfra.Tests;
 /// organiser and the people the roster puts on it; moves, removals and replacements follow a sync,
 /// and Test-ArenaPod -AsRoster proves it with every participant's key against every pod.
 /// </summary>
-[Collection("ssh")]
+[Collection(DataFolderCollection.Name)]
+[Trait("Category", "Sandbox")]
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-public sealed class RosterTests : IDisposable
+public sealed class RosterTests : IClassFixture<SshSandbox>, IDisposable
 {
     private readonly SshSandbox _ssh;
     private readonly PowerShellHost _host = new();

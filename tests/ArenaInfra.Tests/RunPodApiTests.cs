@@ -11,17 +11,12 @@ using Xunit;
 
 namespace ArenaInfra.Tests;
 
-[CollectionDefinition("sandbox", DisableParallelization = true)]
-public sealed class SandboxCollection : ICollectionFixture<Sandbox>
-{
-}
-
 /// <summary>
 /// Both RunPod backends against the sandbox, one behaviour suite: every case runs against REST v2
 /// (the default) and GraphQL (until RunPod retires it), and is read back from the sandbox's request log.
 /// </summary>
-[Collection("sandbox")]
-public sealed class RunPodApiTests
+[Trait("Category", "Sandbox")]
+public sealed class RunPodApiTests : IClassFixture<Sandbox>
 {
     private readonly Sandbox _sandbox;
     private readonly RecordingLog _log = new();

@@ -15,7 +15,7 @@ using Xunit;
 namespace ArenaInfra.Tests;
 
 /// <summary>The stored API key (not on Windows, where DPAPI guards it): a file others can read is not used.</summary>
-[Collection("ssh")]
+[Collection(DataFolderCollection.Name)]
 public sealed class StoredKeyPermissionTests
 {
     [Fact]

@@ -18,8 +18,9 @@ namespace ArenaInfra.Tests;
 /// Attacks from the API's side: names and addresses anyone with access to the account can set, and
 /// an API that stalls or never stops sending. Each is run as the attack and asserts the safe outcome.
 /// </summary>
-[Collection("sandbox")]
-public sealed class UntrustedApiInputTests : IDisposable
+[Collection(DataFolderCollection.Name)]
+[Trait("Category", "Sandbox")]
+public sealed class UntrustedApiInputTests : IClassFixture<Sandbox>, IDisposable
 {
     private const string EvilName = "camp-evil\nHost *\n    ProxyCommand sh -c 'touch /tmp/arena-pwned'";
     private const string EvilAddress = "127.0.0.1\nMatch all\n    ProxyCommand sh -c 'touch /tmp/arena-pwned'";

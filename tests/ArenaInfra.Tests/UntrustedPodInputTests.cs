@@ -18,8 +18,9 @@ namespace ArenaInfra.Tests;
 /// Attacks from a pod's side (its participants have root): file names, nesting, output and host keys
 /// it controls, against real sshd pods. Each asserts the safe outcome.
 /// </summary>
-[Collection("ssh")]
-public sealed class UntrustedPodInputTests : IDisposable
+[Collection(DataFolderCollection.Name)]
+[Trait("Category", "Sandbox")]
+public sealed class UntrustedPodInputTests : IClassFixture<SshSandbox>, IDisposable
 {
     private readonly SshSandbox _ssh;
     private readonly PowerShellHost _host = new();
