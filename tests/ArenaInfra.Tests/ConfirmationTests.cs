@@ -199,6 +199,7 @@ public sealed class ConfirmationTests : IClassFixture<Sandbox>, IDisposable
         Assert.StartsWith("camp-alpha, camp-bravo: no volume", refused.Caught.Exception.Message);
         Assert.Contains("Save-ArenaPodWork", refused.Caught.ErrorDetails.RecommendedAction);
         Assert.Contains("Backup-ArenaPod", refused.Caught.ErrorDetails.RecommendedAction);
+        Assert.Contains("-AllowDataLoss", refused.Caught.ErrorDetails.RecommendedAction);
         Assert.False(_fleet.AnyChangeRequested());
 
         var stopped = Run(_unattended, "Stop-ArenaPod -Name * -Force -AllowDataLoss -PassThru", "");
