@@ -6,7 +6,7 @@ using Xunit;
 namespace ArenaInfra.Tests;
 
 /// <summary>The cmdlets in a hosted runspace against the sandbox.</summary>
-[Collection(ProcessEnvironmentCollection.Name)]
+[Collection(RunsAloneCollection.Name)]
 [Trait("Category", "Sandbox")]
 public sealed class GetArenaPodCommandTests : IClassFixture<Sandbox>, IDisposable
 {

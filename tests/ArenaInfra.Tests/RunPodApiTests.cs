@@ -24,6 +24,7 @@ public sealed class RunPodApiTests : IClassFixture<Sandbox>
     public RunPodApiTests(Sandbox sandbox)
     {
         _sandbox = sandbox;
+        _sandbox.Warm();
         _sandbox.Reset();
         _sandbox.SeedPod(@"{""name"":""arena-apple"",""desiredStatus"":""RUNNING"",""gpuTypeId"":""NVIDIA RTX A4000"",""costPerHr"":0.17,""machine"":{""gpuDisplayName"":""RTX A4000""}}");
     }
