@@ -178,9 +178,9 @@ function Receive-FrameworkCompileCheck($Job) {
     $result.Ok
 }
 
-function Invoke-PesterTests([string] $Results) {
-    # Runs the Pester tests in a fresh pwsh; their counts.
-    Write-Host "`n=== Pester ==="
+function Start-PesterTests([string] $Results) {
+    # The Pester tests, in a pwsh of their own with sandboxes of their own, run beside xunit: most of
+    # their time is fresh pwsh processes starting. Receive-PesterTests shows what they said, and counts.
     $pester = Get-PesterModule
     $pesterCounts = Join-Path $Results 'pester.json'
     $script = @"
@@ -199,7 +199,16 @@ $(if ($Filter) { "`$c.Filter.FullName = '*$($Filter.Replace("'", "''"))*'" })
 @{ Passed = `$r.PassedCount; Failed = `$r.FailedCount + `$r.FailedBlocksCount + `$r.FailedContainersCount; Skipped = `$r.SkippedCount } | ConvertTo-Json | Set-Content '$pesterCounts'
 "@
     $pwsh = Get-PwshCommand
-    & $pwsh[0] @(@($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', $script)) | Out-Host
+    Start-ThreadJob -ArgumentList $pwsh, $script -ScriptBlock {
+        param($Pwsh, $Script)
+        & $Pwsh[0] @(@($Pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', $Script)) 2>&1 | ForEach-Object { "$_" }
+    }
+}
+
+function Receive-PesterTests($Job, [string] $Results) {
+    Write-Host "`n=== Pester ==="
+    Receive-Job -Job $Job -Wait -AutoRemoveJob | Out-Host
+    $pesterCounts = Join-Path $Results 'pester.json'
     if (Test-Path $pesterCounts) { Get-Content -Raw $pesterCounts | ConvertFrom-Json } else { Write-Warning 'Pester produced no results.'; [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
 }
 
@@ -212,6 +221,8 @@ function Invoke-Test {
 
     # A filtered run is for working on a part: the whole-module compile check belongs to a full run.
     $frameworkJob = if (-not ($Filter -or $Unit)) { Start-FrameworkCompileCheck }
+    # -Unit is for a quick answer: Pester's tests start the sandbox and fresh pwsh processes.
+    $pesterJob = if (-not $Unit) { Start-PesterTests $results }
 
     Write-Host "`n=== xunit ==="
     $xunitConditions = @(if ($Filter) { "FullyQualifiedName~$Filter" }) + @(if ($Unit) { 'Category!=Sandbox' })
@@ -228,8 +239,7 @@ function Invoke-Test {
         $frameworkCheck = Receive-FrameworkCompileCheck $frameworkJob
     }
 
-    # -Unit is for a quick answer: Pester's tests start the sandbox and fresh pwsh processes.
-    $pesterResult = if ($Unit) { [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0 } } else { Invoke-PesterTests $results }
+    $pesterResult = if ($pesterJob) { Receive-PesterTests $pesterJob $results } else { [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0 } }
 
     $checked = $null -ne $frameworkCheck
     $passed = $xunit.Passed + $pesterResult.Passed + [int]($checked -and $frameworkCheck)
