@@ -5,6 +5,7 @@
     dotnet pwsh ./build.ps1 build   publishes the importable module to out/ArenaInfra/
     dotnet pwsh ./build.ps1 test    builds, runs xunit and Pester, ends with 'N passed, N failed'
     dotnet pwsh ./build.ps1 test -Filter Backup   only the tests whose full name contains 'Backup'
+    dotnet pwsh ./build.ps1 test -Unit   only the xunit tests that need neither the RunPod sandbox nor sshd (no Pester, no compile check)
     dotnet pwsh ./build.ps1 demo    builds and tours the module against the local RunPod sandbox
     dotnet pwsh ./build.ps1 bench   builds and runs the benchmarks in bench/ (they print ratios)
     dotnet pwsh ./build.ps1 docs    rewrites docs/<Cmdlet>.md in platyPS's layout: SYNTAX, types, defaults from the cmdlets
@@ -19,7 +20,10 @@ param(
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
     # test: run only the xunit and Pester tests whose full name contains this text (no compile check).
-    [string] $Filter
+    [string] $Filter,
+    # test: run only the xunit tests without the trait Category=Sandbox: no sandbox process, no sshd,
+    # no Pester and no compile check; with -Filter, those of them whose full name contains the text.
+    [switch] $Unit
 )
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
@@ -141,53 +145,44 @@ function Read-TrxCounts([string] $Path) {
     [pscustomobject]@{ Passed = [int]$counters.passed; Failed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout; Skipped = [int]$counters.notExecuted }
 }
 
-function Invoke-FrameworkCompileCheck {
+function Start-FrameworkCompileCheck {
     # The module targets netstandard2.0; compiling it against .NET Framework 4.7.2's reference
-    # assemblies catches any API that Windows PowerShell lacks. It counts as one test.
-    $project = Join-Path $Root 'ArenaInfra.Module/ArenaInfra.Module.csproj'
-    $ok = $true
-    try {
-        & dotnet restore $project -p:TargetFramework=net472 --nologo -v quiet | Out-Host
-        if ($LASTEXITCODE -ne 0) { $ok = $false }
-        if ($ok) {
-            & dotnet build $project --no-restore -p:TargetFramework=net472 -c $Configuration -o (Join-Path $Out 'net472-check') --nologo -v quiet | Out-Host
+    # assemblies catches any API that Windows PowerShell lacks. It counts as one test. It builds
+    # nothing the tests run, so it runs beside them: Receive-FrameworkCompileCheck gives the result.
+    Start-ThreadJob -ArgumentList $Root, $Out, $Configuration -ScriptBlock {
+        param($Root, $Out, $Configuration)
+        $project = Join-Path $Root 'ArenaInfra.Module/ArenaInfra.Module.csproj'
+        $ok = $true
+        $said = [Collections.Generic.List[string]]::new()
+        try {
+            & dotnet restore $project -p:TargetFramework=net472 --nologo -v quiet 2>&1 | ForEach-Object { $said.Add("$_") }
             if ($LASTEXITCODE -ne 0) { $ok = $false }
+            if ($ok) {
+                & dotnet build $project --no-restore -p:TargetFramework=net472 -c $Configuration -o (Join-Path $Out 'net472-check') --nologo -v quiet 2>&1 | ForEach-Object { $said.Add("$_") }
+                if ($LASTEXITCODE -ne 0) { $ok = $false }
+            }
         }
+        finally {
+            # Put the project's restore back to its real target.
+            & dotnet restore $project --nologo -v quiet | Out-Null
+            foreach ($leftover in 'obj', 'bin') { Remove-Item -Recurse -Force (Join-Path $Root "ArenaInfra.Module/$leftover/$Configuration/net472") -ErrorAction SilentlyContinue }
+        }
+        [pscustomobject]@{ Ok = $ok; Said = $said }
     }
-    finally {
-        # Put the project's restore back to its real target.
-        & dotnet restore $project --nologo -v quiet | Out-Null
-        foreach ($leftover in 'obj', 'bin') { Remove-Item -Recurse -Force (Join-Path $Root "ArenaInfra.Module/$leftover/$Configuration/net472") -ErrorAction SilentlyContinue }
-    }
-    Write-Host "compile check: $(if ($ok) { 'passed' } else { 'FAILED' })"
-    $ok
 }
 
-function Invoke-Test {
-    Invoke-Build
-    Invoke-TestBuild
-    $results = Join-Path $Out 'test-results'
-    if (Test-Path $results) { Remove-Item -Recurse -Force $results }
-    $null = New-Item -ItemType Directory -Path $results
+function Receive-FrameworkCompileCheck($Job) {
+    $result = Receive-Job -Job $Job -Wait -AutoRemoveJob
+    $result.Said | Where-Object { $_.Trim() } | Out-Host
+    Write-Host "compile check: $(if ($result.Ok) { 'passed' } else { 'FAILED' })"
+    $result.Ok
+}
 
-    Write-Host "`n=== xunit ==="
-    $xunitFilter = if ($Filter) { @('--filter', "FullyQualifiedName~$Filter") } else { @() }
-    & dotnet test (Join-Path $Root 'tests/ArenaInfra.Tests/ArenaInfra.Tests.csproj') -c $Configuration --no-build --nologo `
-        --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=normal' --results-directory $results @xunitFilter
-    $xunitExit = $LASTEXITCODE
-    $xunit = Read-TrxCounts (Join-Path $results 'xunit.trx')
-    if ($null -eq $xunit) { $xunit = [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 }; Write-Warning "xunit produced no results (exit code $xunitExit)." }
-
-    # A filtered run is for working on a part: the whole-module compile check belongs to a full run.
-    $frameworkCheck = $null
-    if (-not $Filter) {
-        Write-Host "`n=== Compile check against .NET Framework 4.7.2 (Windows PowerShell) ==="
-        $frameworkCheck = Invoke-FrameworkCompileCheck
-    }
-
-    Write-Host "`n=== Pester ==="
+function Start-PesterTests([string] $Results) {
+    # The Pester tests, in a pwsh of their own with sandboxes of their own, run beside xunit: most of
+    # their time is fresh pwsh processes starting. Receive-PesterTests shows what they said, and counts.
     $pester = Get-PesterModule
-    $pesterCounts = Join-Path $results 'pester.json'
+    $pesterCounts = Join-Path $Results 'pester.json'
     $script = @"
 `$ErrorActionPreference = 'Stop'
 # Plain text: an escape sequence in a failure's message would break the XML report, and so the counts.
@@ -198,22 +193,62 @@ Import-Module '$pester'
 `$c.Run.PassThru = `$true
 `$c.Output.Verbosity = 'Detailed'
 `$c.TestResult.Enabled = `$true
-`$c.TestResult.OutputPath = '$(Join-Path $results 'pester.xml')'
+`$c.TestResult.OutputPath = '$(Join-Path $Results 'pester.xml')'
 $(if ($Filter) { "`$c.Filter.FullName = '*$($Filter.Replace("'", "''"))*'" })
 `$r = Invoke-Pester -Configuration `$c
 @{ Passed = `$r.PassedCount; Failed = `$r.FailedCount + `$r.FailedBlocksCount + `$r.FailedContainersCount; Skipped = `$r.SkippedCount } | ConvertTo-Json | Set-Content '$pesterCounts'
 "@
     $pwsh = Get-PwshCommand
-    & $pwsh[0] @(@($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', $script))
-    $pesterResult = if (Test-Path $pesterCounts) { Get-Content -Raw $pesterCounts | ConvertFrom-Json } else { Write-Warning 'Pester produced no results.'; [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
+    Start-ThreadJob -ArgumentList $pwsh, $script -ScriptBlock {
+        param($Pwsh, $Script)
+        & $Pwsh[0] @(@($Pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', $Script)) 2>&1 | ForEach-Object { "$_" }
+    }
+}
+
+function Receive-PesterTests($Job, [string] $Results) {
+    Write-Host "`n=== Pester ==="
+    Receive-Job -Job $Job -Wait -AutoRemoveJob | Out-Host
+    $pesterCounts = Join-Path $Results 'pester.json'
+    if (Test-Path $pesterCounts) { Get-Content -Raw $pesterCounts | ConvertFrom-Json } else { Write-Warning 'Pester produced no results.'; [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
+}
+
+function Invoke-Test {
+    Invoke-Build
+    Invoke-TestBuild
+    $results = Join-Path $Out 'test-results'
+    if (Test-Path $results) { Remove-Item -Recurse -Force $results }
+    $null = New-Item -ItemType Directory -Path $results
+
+    # A filtered run is for working on a part: the whole-module compile check belongs to a full run.
+    $frameworkJob = if (-not ($Filter -or $Unit)) { Start-FrameworkCompileCheck }
+    # -Unit is for a quick answer: Pester's tests start the sandbox and fresh pwsh processes.
+    $pesterJob = if (-not $Unit) { Start-PesterTests $results }
+
+    Write-Host "`n=== xunit ==="
+    $xunitConditions = @(if ($Filter) { "FullyQualifiedName~$Filter" }) + @(if ($Unit) { 'Category!=Sandbox' })
+    $xunitFilter = if ($xunitConditions) { @('--filter', ($xunitConditions -join '&')) } else { @() }
+    & dotnet test (Join-Path $Root 'tests/ArenaInfra.Tests/ArenaInfra.Tests.csproj') -c $Configuration --no-build --nologo `
+        --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=normal' --results-directory $results @xunitFilter
+    $xunitExit = $LASTEXITCODE
+    $xunit = Read-TrxCounts (Join-Path $results 'xunit.trx')
+    if ($null -eq $xunit) { $xunit = [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 }; Write-Warning "xunit produced no results (exit code $xunitExit)." }
+
+    $frameworkCheck = $null
+    if ($frameworkJob) {
+        Write-Host "`n=== Compile check against .NET Framework 4.7.2 (Windows PowerShell) ==="
+        $frameworkCheck = Receive-FrameworkCompileCheck $frameworkJob
+    }
+
+    $pesterResult = if ($pesterJob) { Receive-PesterTests $pesterJob $results } else { [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0 } }
 
     $checked = $null -ne $frameworkCheck
     $passed = $xunit.Passed + $pesterResult.Passed + [int]($checked -and $frameworkCheck)
     $failed = $xunit.Failed + $pesterResult.Failed + [int]($checked -and -not $frameworkCheck)
     $skipped = $xunit.Skipped + $pesterResult.Skipped
-    $checkText = if (-not $checked) { 'not run (filtered)' } elseif ($frameworkCheck) { 'passed' } else { 'failed' }
+    $checkText = if (-not $checked) { "not run ($(if ($Unit) { '-Unit' } else { 'filtered' }))" } elseif ($frameworkCheck) { 'passed' } else { 'failed' }
+    $pesterText = if ($Unit) { 'not run (-Unit)' } else { "$($pesterResult.Passed) passed, $($pesterResult.Failed) failed, $($pesterResult.Skipped) skipped" }
     Write-Host ''
-    Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed, $($xunit.Skipped) skipped; Pester: $($pesterResult.Passed) passed, $($pesterResult.Failed) failed, $($pesterResult.Skipped) skipped; .NET Framework 4.7.2 compile check: $checkText"
+    Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed, $($xunit.Skipped) skipped; Pester: $pesterText; .NET Framework 4.7.2 compile check: $checkText"
     $line = "$passed passed, $failed failed"
     if ($skipped -gt 0) { $line += ", $skipped skipped" }
     Write-Host $line

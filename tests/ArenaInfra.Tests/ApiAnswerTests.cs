@@ -14,8 +14,9 @@ namespace ArenaInfra.Tests;
 /// that carries an error, a redirect, numbers out of range, a cloud the catalog does not offer, and the
 /// account's own SSH keys. Each case is the sandbox misbehaving as the live API can.
 /// </summary>
-[Collection("sandbox")]
-public sealed class ApiAnswerTests : IDisposable
+[Collection(DataFolderCollection.Name)]
+[Trait("Category", "Sandbox")]
+public sealed class ApiAnswerTests : IClassFixture<Sandbox>, IDisposable
 {
     private readonly Sandbox _sandbox;
     private readonly RecordingLog _log = new();

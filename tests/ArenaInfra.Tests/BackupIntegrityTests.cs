@@ -13,9 +13,10 @@ namespace ArenaInfra.Tests;
 /// small tmpfs mounted in the test's own folder), pods whose sparse files would fill it, and real
 /// links planted in the backup tree where the organiser's ~/.ssh would be reached through them.
 /// </summary>
-[Collection("ssh")]
+[Collection(DataFolderCollection.Name)]
+[Trait("Category", "Sandbox")]
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-public sealed class BackupIntegrityTests : IDisposable
+public sealed class BackupIntegrityTests : IClassFixture<SshSandbox>, IDisposable
 {
     private readonly SshSandbox _ssh;
     private readonly PowerShellHost _host = new();

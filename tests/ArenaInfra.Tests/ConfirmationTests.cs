@@ -9,8 +9,9 @@ namespace ArenaInfra.Tests;
 /// -Force answers for the user; -WhatIf only shows; an explicit -Confirm always asks; a session that
 /// cannot prompt gets ConfirmationRequired and nothing is done.
 /// </summary>
-[Collection("sandbox")]
-public sealed class ConfirmationTests : IDisposable
+[Collection(DataFolderCollection.Name)]
+[Trait("Category", "Sandbox")]
+public sealed class ConfirmationTests : IClassFixture<Sandbox>, IDisposable
 {
     /// <summary>A command that asks unless -Force, how to run it, the pods it needs, and whether it did anything.</summary>
     public sealed record Confirmed(string Template, string SeedStatus, Func<HostResult, bool> Did);
@@ -198,6 +199,7 @@ public sealed class ConfirmationTests : IDisposable
         Assert.StartsWith("camp-alpha, camp-bravo: no volume", refused.Caught.Exception.Message);
         Assert.Contains("Save-ArenaPodWork", refused.Caught.ErrorDetails.RecommendedAction);
         Assert.Contains("Backup-ArenaPod", refused.Caught.ErrorDetails.RecommendedAction);
+        Assert.Contains("-AllowDataLoss", refused.Caught.ErrorDetails.RecommendedAction);
         Assert.False(_fleet.AnyChangeRequested());
 
         var stopped = Run(_unattended, "Stop-ArenaPod -Name * -Force -AllowDataLoss -PassThru", "");

@@ -10,9 +10,10 @@ namespace ArenaInfra.Tests;
 /// branch another participant rewrote in the shared origin is refused, and setting a pod up again
 /// keeps the participant's uncommitted work.
 /// </summary>
-[Collection("ssh")]
+[Collection(DataFolderCollection.Name)]
+[Trait("Category", "Sandbox")]
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-public sealed class CourseWorkTests : IDisposable
+public sealed class CourseWorkTests : IClassFixture<SshSandbox>, IDisposable
 {
     private readonly SshSandbox _ssh;
     private readonly PowerShellHost _host = new();

@@ -11,6 +11,7 @@ namespace ArenaInfra.Tests;
 /// about HTTP, which the sandbox tests cover. The fleet's prefix is its own, so no other test's pending
 /// creates can look like its pods.
 /// </summary>
+[Collection(DataFolderCollection.Name)]
 public sealed class CreationPlanningTests : IDisposable
 {
     private readonly InMemoryRunPodApi _runPod = new("plan", "alpha", "bravo", "charlie", "delta", "echo");

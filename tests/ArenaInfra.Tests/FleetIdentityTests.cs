@@ -17,8 +17,9 @@ namespace ArenaInfra.Tests;
 /// RunPod's own "Pod is locked" read as PodLocked and never sent again, and the sandbox's lock as
 /// RunPod's.
 /// </summary>
-[Collection("sandbox")]
-public sealed class FleetIdentityTests : IDisposable
+[Collection(DataFolderCollection.Name)]
+[Trait("Category", "Sandbox")]
+public sealed class FleetIdentityTests : IClassFixture<Sandbox>, IDisposable
 {
     private readonly Sandbox _sandbox;
     private readonly CampFleet _fleet;

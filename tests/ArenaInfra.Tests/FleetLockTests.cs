@@ -13,9 +13,9 @@ namespace ArenaInfra.Tests;
 /// price lookup is made slow, so both are planning at once: without a lock across processes both
 /// see the names free and buy them twice.
 /// </summary>
-[Collection("sandbox")]
+[Trait("Category", "Sandbox")]
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-public sealed class FleetLockTests : IDisposable
+public sealed class FleetLockTests : IClassFixture<Sandbox>, IDisposable
 {
     private readonly Sandbox _sandbox;
     private readonly CampFleet _fleet;

@@ -6,8 +6,9 @@ using Xunit;
 namespace ArenaInfra.Tests;
 
 /// <summary>The cmdlets in a hosted runspace against the sandbox.</summary>
-[Collection("sandbox")]
-public sealed class GetArenaPodCommandTests : IDisposable
+[Collection(RunsAloneCollection.Name)]
+[Trait("Category", "Sandbox")]
+public sealed class GetArenaPodCommandTests : IClassFixture<Sandbox>, IDisposable
 {
     private readonly Sandbox _sandbox;
     private readonly PowerShellHost _host = new();

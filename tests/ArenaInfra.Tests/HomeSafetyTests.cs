@@ -9,9 +9,10 @@ namespace ArenaInfra.Tests;
 /// running them. Their set-up writes a deploy key to a pod path (the default GIT_SSH_KEY_REMOTE is
 /// /root/.ssh/id_ed25519): run as root, that must never be root's own key.
 /// </summary>
-[Collection("ssh")]
+[Collection(DataFolderCollection.Name)]
+[Trait("Category", "Sandbox")]
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-public sealed class HomeSafetyTests : IDisposable
+public sealed class HomeSafetyTests : IClassFixture<SshSandbox>, IDisposable
 {
     private readonly SshSandbox _ssh;
     private readonly PowerShellHost _host = new();

@@ -11,9 +11,10 @@ namespace ArenaInfra.Tests;
 /// command must end promptly with ConfigFileInvalid; every run is bounded, and a run that hangs is
 /// released by opening the FIFO's other end.
 /// </summary>
-[Collection("sandbox")]
+[Collection(RunsAloneCollection.Name)]
+[Trait("Category", "Sandbox")]
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-public sealed class InputFileTests : IDisposable
+public sealed class InputFileTests : IClassFixture<Sandbox>, IDisposable
 {
     private static readonly TimeSpan Promptly = TimeSpan.FromSeconds(20);
 

@@ -7,8 +7,9 @@ using Xunit;
 namespace ArenaInfra.Tests;
 
 /// <summary>New-, Wait-, Start-, Stop- and Remove-ArenaPod in a hosted runspace against the sandbox.</summary>
-[Collection("sandbox")]
-public sealed class LifecycleCommandTests : IDisposable
+[Collection(DataFolderCollection.Name)]
+[Trait("Category", "Sandbox")]
+public sealed class LifecycleCommandTests : IClassFixture<Sandbox>, IDisposable
 {
     private readonly Sandbox _sandbox;
     private readonly PowerShellHost _host = new();

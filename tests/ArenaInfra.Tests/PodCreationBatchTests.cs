@@ -15,8 +15,9 @@ namespace ArenaInfra.Tests;
 /// New-ArenaPod's batch below the cmdlet: it hands each pod over as it is made and comes back with what it
 /// created, skipped and failed; stopped part way, it says which pods exist and which may still appear.
 /// </summary>
-[Collection("sandbox")]
-public sealed class PodCreationBatchTests : IDisposable
+[Collection(DataFolderCollection.Name)]
+[Trait("Category", "Sandbox")]
+public sealed class PodCreationBatchTests : IClassFixture<Sandbox>, IDisposable
 {
     private readonly Sandbox _sandbox;
     private readonly TempDir _dir = new();

@@ -10,8 +10,9 @@ namespace ArenaInfra.Tests;
 /// of choosing, and the test looks at what the command actually acted on: the pods it emitted, the
 /// pods its file names, never only what it said.
 /// </summary>
-[Collection("sandbox")]
-public sealed class PodSelectionTableTests : IDisposable
+[Collection(DataFolderCollection.Name)]
+[Trait("Category", "Sandbox")]
+public sealed class PodSelectionTableTests : IClassFixture<Sandbox>, IDisposable
 {
     /// <summary>How a command is run ({0} is where the selection goes) and what state its pods need.</summary>
     public sealed record PodCommand(string Template, string SeedStatus, bool Changes, Func<HostResult, string, IEnumerable<string>> ActedOn);

@@ -15,9 +15,10 @@ namespace ArenaInfra.Tests;
 /// comes back into the repo; a dead pod is replaced in one command, and a replacement that stopped
 /// half way is carried on by the next run.
 /// </summary>
-[Collection("ssh")]
+[Collection(DataFolderCollection.Name)]
+[Trait("Category", "Sandbox")]
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-public sealed class RestoreAndRepairTests : IDisposable
+public sealed class RestoreAndRepairTests : IClassFixture<SshSandbox>, IDisposable
 {
     private readonly SshSandbox _ssh;
     private readonly PowerShellHost _host = new();

@@ -10,9 +10,10 @@ namespace ArenaInfra.Tests;
 /// Roster mode attacked: a participant with root on their pod plants markers in its authorized_keys, and
 /// a roster row takes a name the module keeps for itself. Each runs as the attack against real sshd pods.
 /// </summary>
-[Collection("ssh")]
+[Collection(DataFolderCollection.Name)]
+[Trait("Category", "Sandbox")]
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-public sealed class RosterAttackTests : IDisposable
+public sealed class RosterAttackTests : IClassFixture<SshSandbox>, IDisposable
 {
     private readonly SshSandbox _ssh;
     private readonly PowerShellHost _host = new();

@@ -12,17 +12,12 @@ using Xunit;
 
 namespace ArenaInfra.Tests;
 
-[CollectionDefinition("sandbox", DisableParallelization = true)]
-public sealed class SandboxCollection : ICollectionFixture<Sandbox>
-{
-}
-
 /// <summary>
 /// Both RunPod backends against the sandbox, one behaviour suite: every case runs against REST v2
 /// (the default) and GraphQL (until RunPod retires it), and is read back from the sandbox's request log.
 /// </summary>
-[Collection("sandbox")]
-public sealed class RunPodApiTests
+[Trait("Category", "Sandbox")]
+public sealed class RunPodApiTests : IClassFixture<Sandbox>
 {
     private readonly Sandbox _sandbox;
     private readonly RecordingLog _log = new();
@@ -30,6 +25,7 @@ public sealed class RunPodApiTests
     public RunPodApiTests(Sandbox sandbox)
     {
         _sandbox = sandbox;
+        _sandbox.Warm();
         _sandbox.Reset();
         _sandbox.SeedPod(@"{""name"":""arena-apple"",""desiredStatus"":""RUNNING"",""gpuTypeId"":""NVIDIA RTX A4000"",""costPerHr"":0.17,""machine"":{""gpuDisplayName"":""RTX A4000""}}");
     }

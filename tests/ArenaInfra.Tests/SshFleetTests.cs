@@ -7,8 +7,9 @@ using Xunit;
 namespace ArenaInfra.Tests;
 
 /// <summary>Test-ArenaPod and Invoke-ArenaPodCommand against sandbox pods that are real sshd processes.</summary>
-[Collection("ssh")]
-public sealed class SshFleetTests : IDisposable
+[Collection(DataFolderCollection.Name)]
+[Trait("Category", "Sandbox")]
+public sealed class SshFleetTests : IClassFixture<SshSandbox>, IDisposable
 {
     private readonly SshSandbox _ssh;
     private readonly PowerShellHost _host = new();

@@ -11,9 +11,10 @@ namespace ArenaInfra.Tests;
 /// what rsync makes of the same home, re-runs fetch exactly what changed, a lying pod's stream is
 /// refused entry by entry, and a pod without GNU tar is backed up over SFTP.
 /// </summary>
-[Collection("ssh")]
+[Collection(DataFolderCollection.Name)]
+[Trait("Category", "Sandbox")]
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-public sealed class StreamedBackupTests : IDisposable
+public sealed class StreamedBackupTests : IClassFixture<SshSandbox>, IDisposable
 {
     private readonly SshSandbox _ssh;
     private readonly PowerShellHost _host = new();

@@ -14,9 +14,10 @@ namespace ArenaInfra.Tests;
 /// them, messages, warnings, errors) is checked to carry none of them, while the *Raw properties keep
 /// the bytes as they came.
 /// </summary>
-[Collection("ssh")]
+[Collection(DataFolderCollection.Name)]
+[Trait("Category", "Sandbox")]
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-public sealed class TerminalSafetyTests : IDisposable
+public sealed class TerminalSafetyTests : IClassFixture<SshSandbox>, IDisposable
 {
     private const string Clipboard = "\u001b]52;c;ZXZpbA==\u0007";
     private const string ClearScreen = "\u001b[2J";

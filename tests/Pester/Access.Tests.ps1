@@ -168,26 +168,35 @@ Describe 'Participant access' -Skip:([bool]$Missing) {
         (Invoke-Ssh $proxyConf camp-alpha 'echo $ARENA_POD_NAME').Output | Should -Be 'camp-alpha'
     }
 
-    It 'shows the change with -WhatIf and changes nothing' {
-        Publish-ArenaProxyConfig | Out-Null
-        Stop-ArenaPod -Name charlie -Force -AllowDataLoss
-        $before = Get-Content -Raw "$Nginx/fleet.conf"
-        $lines = Invoke-FreshPwsh "Import-Module '$(Get-BuiltModulePath)'; Publish-ArenaProxyConfig -ProxyKeyPath '$OrganiserKey' -WhatIf" -Environment @{ ARENA_CONFIG = $ConfigFile; RUNPOD_API_KEY = (Get-SandboxKey); ARENA_INFRA_DATA = $env:ARENA_INFRA_DATA }
-        ($lines -join "`n") | Should -Match '- upstream camp_charlie'
-        Get-Content -Raw "$Nginx/fleet.conf" | Should -Be $before
-        Start-ArenaPod -Name charlie -Force
-        $null = Get-ArenaPod -Name charlie | Wait-ArenaPod -PollIntervalSec 0.3 -TimeoutSec 30
-    }
+    Context 'with a pod stopped since the last publish' {
+        BeforeAll {
+            # Neither case changes anything, so they share the stopped pod and one fresh session.
+            $PSDefaultParameterValues = $Defaults
+            Publish-ArenaProxyConfig | Out-Null
+            Stop-ArenaPod -Name charlie -Force -AllowDataLoss
+            $before = Get-Content -Raw "$Nginx/fleet.conf"
+            $said = Invoke-FreshPwshCases -Setup "Import-Module '$(Get-BuiltModulePath)'" -Environment @{ ARENA_CONFIG = $ConfigFile; RUNPOD_API_KEY = (Get-SandboxKey); ARENA_INFRA_DATA = $env:ARENA_INFRA_DATA } -Cases ([ordered]@{
+                WhatIf = "Publish-ArenaProxyConfig -ProxyKeyPath '$OrganiserKey' -WhatIf"
+                NoForce = "try { Publish-ArenaProxyConfig -ProxyKeyPath '$OrganiserKey' } catch { `$_.FullyQualifiedErrorId }"
+            })
+            $after = Get-Content -Raw "$Nginx/fleet.conf"
+        }
 
-    It 'asks before publishing, so an unattended run without -Force fails clearly and changes nothing' {
-        Publish-ArenaProxyConfig | Out-Null
-        Stop-ArenaPod -Name charlie -Force -AllowDataLoss
-        $before = Get-Content -Raw "$Nginx/fleet.conf"
-        $lines = Invoke-FreshPwsh "Import-Module '$(Get-BuiltModulePath)'; try { Publish-ArenaProxyConfig -ProxyKeyPath '$OrganiserKey' } catch { `$_.FullyQualifiedErrorId }" -Environment @{ ARENA_CONFIG = $ConfigFile; RUNPOD_API_KEY = (Get-SandboxKey); ARENA_INFRA_DATA = $env:ARENA_INFRA_DATA }
-        $lines | Should -Be 'ConfirmationRequired,ArenaInfra.Cmdlets.PublishArenaProxyConfigCommand'
-        Get-Content -Raw "$Nginx/fleet.conf" | Should -Be $before
-        Start-ArenaPod -Name charlie -Force
-        $null = Get-ArenaPod -Name charlie | Wait-ArenaPod -PollIntervalSec 0.3 -TimeoutSec 30
+        AfterAll {
+            $PSDefaultParameterValues = $Defaults
+            Start-ArenaPod -Name charlie -Force
+            $null = Get-ArenaPod -Name charlie | Wait-ArenaPod -PollIntervalSec 0.3 -TimeoutSec 30
+        }
+
+        It 'shows the change with -WhatIf and changes nothing' {
+            ($said.WhatIf -join "`n") | Should -Match '- upstream camp_charlie'
+            $after | Should -Be $before
+        }
+
+        It 'asks before publishing, so an unattended run without -Force fails clearly and changes nothing' {
+            $said.NoForce | Should -Be 'ConfirmationRequired,ArenaInfra.Cmdlets.PublishArenaProxyConfigCommand'
+            $after | Should -Be $before
+        }
     }
 
     It 'never takes a file left in place untested for what nginx runs: the next publish tests and reloads it' {

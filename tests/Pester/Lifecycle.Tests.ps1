@@ -16,17 +16,27 @@ AfterAll { Stop-TestSandbox $Sandbox }
 Describe 'The fleet lifecycle in a fresh, non-interactive pwsh' {
     BeforeEach { Reset-Sandbox $Sandbox }
 
-    It 'New-ArenaPod -WhatIf lists every pod and its cost, and creates nothing' {
-        $lines = Invoke-FreshPwsh "$Import; New-ArenaPod -Count 3 -WhatIf" -Environment $Env
-        ($lines -join "`n") | Should -Match 'What if: Create 3 pods with 1 x NVIDIA RTX A4000 \(COMMUNITY\), about 0\.51 USD/hour in all .*RunPod.s stock HIGH: camp-alpha, camp-bravo, camp-charlie'
-        @(Get-SandboxRequest $Sandbox | Where-Object operationName -eq 'CreatePod').Count | Should -Be 0
-    }
+    Context 'asked to create, without -Force' {
+        BeforeAll {
+            # Neither creates anything, so one fresh session serves both.
+            Reset-Sandbox $Sandbox
+            $said = Invoke-FreshPwshCases -Setup $Import -Environment $Env -Cases ([ordered]@{
+                WhatIf = 'New-ArenaPod -Count 3 -WhatIf'
+                NoForce = "try { New-ArenaPod -Count 2 } catch { `$_.FullyQualifiedErrorId; `$_.ErrorDetails.RecommendedAction }"
+            })
+            $creates = @(Get-SandboxRequest $Sandbox | Where-Object operationName -eq 'CreatePod').Count
+        }
 
-    It 'New-ArenaPod without -Force fails clearly instead of waiting for an answer' {
-        $lines = Invoke-FreshPwsh "$Import; try { New-ArenaPod -Count 2 } catch { `$_.FullyQualifiedErrorId; `$_.ErrorDetails.RecommendedAction }" -Environment $Env
-        $lines[0] | Should -Be 'ConfirmationRequired,ArenaInfra.Cmdlets.NewArenaPodCommand'
-        $lines[1] | Should -Match '-Force'
-        @(Get-SandboxRequest $Sandbox | Where-Object operationName -eq 'CreatePod').Count | Should -Be 0
+        It 'New-ArenaPod -WhatIf lists every pod and its cost, and creates nothing' {
+            ($said.WhatIf -join "`n") | Should -Match 'What if: Create 3 pods with 1 x NVIDIA RTX A4000 \(COMMUNITY\), about 0\.51 USD/hour in all .*RunPod.s stock HIGH: camp-alpha, camp-bravo, camp-charlie'
+            $creates | Should -Be 0
+        }
+
+        It 'New-ArenaPod without -Force fails clearly instead of waiting for an answer' {
+            $said.NoForce[0] | Should -Be 'ConfirmationRequired,ArenaInfra.Cmdlets.NewArenaPodCommand'
+            $said.NoForce[1] | Should -Match '-Force'
+            $creates | Should -Be 0
+        }
     }
 
     It 'creates, waits, stops, starts and removes a fleet in one scheduled script' {

@@ -18,10 +18,6 @@ Describe 'The built module' {
         $lines | Should -Be ($Manifest.CmdletsToExport | Sort-Object)
     }
 
-    It 'Get-Command -Module ArenaInfra equals CmdletsToExport' {
-        (Get-Command -Module ArenaInfra).Name | Sort-Object | Should -Be ($Manifest.CmdletsToExport | Sort-Object)
-    }
-
     It 'has a manifest fit for both editions' {
         $Manifest.RootModule | Should -Be 'ArenaInfra.psm1'
         $Manifest.PowerShellVersion | Should -Be '5.1'

@@ -17,10 +17,11 @@ BeforeAll {
     $script:PublicKey = (Get-Content "$TestDrive/test_ed25519.pub").Trim()
     Set-Content $EmptyCsv 'Name'
 
-    function Add-Fleet([string] $Status = 'RUNNING', [int] $VolumeGb = 5) {
+    function Add-Fleet([string] $Status = 'RUNNING', [int] $VolumeGb = 5, [string[]] $Exited = @()) {
         Reset-Sandbox $Sandbox
         foreach ($name in 'camp-alpha', 'camp-bravo', 'camp-charlie') {
-            $null = Add-SandboxPod $Sandbox @{ name = $name; desiredStatus = $Status; gpuCount = 1; volumeInGb = $VolumeGb; env = @("PUBLIC_KEY=$PublicKey") }
+            $podStatus = if ($name -in $Exited) { 'EXITED' } else { $Status }
+            $null = Add-SandboxPod $Sandbox @{ name = $name; desiredStatus = $podStatus; gpuCount = 1; volumeInGb = $VolumeGb; env = @("PUBLIC_KEY=$PublicKey") }
         }
         $null = Invoke-RestMethod -Method Delete -Uri "$($Sandbox.Url)/_sandbox/requests"
     }
@@ -41,50 +42,67 @@ Describe 'Pod commands given nothing do nothing' {
         @(Invoke-FreshPwsh "$Import; (Get-ArenaPod).Name" -Environment $Env) | Should -Be @('camp-alpha', 'camp-bravo', 'camp-charlie')
     }
 
-    It 'stops nothing when no pod is stopped: Get-ArenaPod -Status Stopped | Stop-ArenaPod -Force' {
-        Add-Fleet
-        $lines = Invoke-FreshPwsh "$Import; Get-ArenaPod -Status Stopped | Stop-ArenaPod -Force; 'done'" -Environment $Env
-        $lines | Should -Be 'done'
-        Get-Changes | Should -BeNullOrEmpty
-    }
+    Context 'one session after another' {
+        BeforeAll {
+            # Each case changes nothing, so one fleet and one fresh session serve them all.
+            Add-Fleet
+            $said = Invoke-FreshPwshCases -Setup $Import -Environment $Env -Cases ([ordered]@{
+                StatusStopped = "Get-ArenaPod -Status Stopped | Stop-ArenaPod -Force; 'done'"
+                Empty = "@() | Remove-ArenaPod -Force; Import-Csv '$EmptyCsv' | Stop-ArenaPod -Force; 'done'"
+                WrongType = "Get-ArenaConfig | Remove-ArenaPod -Force -WhatIf 2>&1 | ForEach-Object { `$_.FullyQualifiedErrorId }; 'done'"
+                WholeFleet = "try { Stop-ArenaPod -Force } catch { `$_.FullyQualifiedErrorId; `$_.ErrorDetails.RecommendedAction }"
+            })
+            $changes = Get-Changes
+        }
 
-    It 'touches nothing for an empty array or an empty CSV' {
-        Add-Fleet
-        $lines = Invoke-FreshPwsh "$Import; @() | Remove-ArenaPod -Force; Import-Csv '$EmptyCsv' | Stop-ArenaPod -Force; 'done'" -Environment $Env
-        $lines | Should -Be 'done'
-        Get-Changes | Should -BeNullOrEmpty
-    }
+        It 'stops nothing when no pod is stopped: Get-ArenaPod -Status Stopped | Stop-ArenaPod -Force' {
+            $said.StatusStopped | Should -Be 'done'
+            $changes | Should -BeNullOrEmpty
+        }
 
-    It 'gives a binding error for a piped object of the wrong type, and nothing else' {
-        Add-Fleet
-        $lines = Invoke-FreshPwsh "$Import; Get-ArenaConfig | Remove-ArenaPod -Force -WhatIf 2>&1 | ForEach-Object { `$_.FullyQualifiedErrorId }; 'done'" -Environment $Env
-        $lines[0] | Should -Match '^InputObjectNotBound'
-        $lines[-1] | Should -Be 'done'
-        ($lines -join "`n") | Should -Not -Match 'What if'
-        Get-Changes | Should -BeNullOrEmpty
-    }
+        It 'touches nothing for an empty array or an empty CSV' {
+            $said.Empty | Should -Be 'done'
+            $changes | Should -BeNullOrEmpty
+        }
 
-    It 'refuses to choose the whole fleet for a command that changes pods, and says how to choose' {
-        Add-Fleet
-        $lines = Invoke-FreshPwsh "$Import; try { Stop-ArenaPod -Force } catch { `$_.FullyQualifiedErrorId; `$_.ErrorDetails.RecommendedAction }" -Environment $Env
-        $lines[0] | Should -Be 'SelectionRequired,ArenaInfra.Cmdlets.StopArenaPodCommand'
-        $lines[1] | Should -Match '-Name \*'
-        Get-Changes | Should -BeNullOrEmpty
+        It 'gives a binding error for a piped object of the wrong type, and nothing else' {
+            $lines = $said.WrongType
+            $lines[0] | Should -Match '^InputObjectNotBound'
+            $lines[-1] | Should -Be 'done'
+            ($lines -join "`n") | Should -Not -Match 'What if'
+            $changes | Should -BeNullOrEmpty
+        }
+
+        It 'refuses to choose the whole fleet for a command that changes pods, and says how to choose' {
+            $lines = $said.WholeFleet
+            $lines[0] | Should -Be 'SelectionRequired,ArenaInfra.Cmdlets.StopArenaPodCommand'
+            $lines[1] | Should -Match '-Name \*'
+            $changes | Should -BeNullOrEmpty
+        }
     }
 }
 
-Describe 'Confirmation as the README says' {
-    It 'asks before <Command>, so a session that cannot answer gets ConfirmationRequired' -ForEach @(
-        @{ Command = 'Stop-ArenaPod -Name alpha'; Status = 'RUNNING' }
-        @{ Command = 'Start-ArenaPod -Name alpha'; Status = 'EXITED' }
-        @{ Command = 'Save-ArenaPodWork -Name alpha -Label d1'; Status = 'RUNNING' }
-        @{ Command = 'Initialize-ArenaPod -Name alpha'; Status = 'RUNNING' }
-        @{ Command = 'Set-ArenaPodSecret -Name alpha -VariableName X -Value (ConvertTo-SecureString v -AsPlainText -Force)'; Status = 'RUNNING' }
-    ) {
-        Add-Fleet -Status $Status
-        $lines = Invoke-FreshPwsh "$Import; try { $Command } catch { `$_.FullyQualifiedErrorId }" -Environment $Env
-        $lines | Should -Match '^ConfirmationRequired,'
-        Get-Changes | Should -BeNullOrEmpty
+# The running alpha for the commands that work on a running pod, the stopped charlie for the others.
+# Given as the block's data, the list is there both when the tests are found and when they run.
+Describe 'Confirmation as the README says' -ForEach @{ Asking = @(
+        @{ Command = 'Stop-ArenaPod -Name alpha' }
+        @{ Command = 'Start-ArenaPod -Name charlie' }
+        @{ Command = 'Save-ArenaPodWork -Name alpha -Label d1' }
+        @{ Command = 'Initialize-ArenaPod -Name alpha' }
+        @{ Command = 'Set-ArenaPodSecret -Name alpha -VariableName X -Value (ConvertTo-SecureString v -AsPlainText -Force)' }
+    ) } {
+    BeforeAll {
+        # Every command is refused, so one fleet and one fresh session serve them all.
+        Add-Fleet -Exited 'camp-charlie'
+        $cases = [ordered]@{}
+        foreach ($command in @($Asking.Command) + 'Remove-ArenaPod -Name charlie -Force -Confirm') { $cases[$command] = "try { $command } catch { `$_.FullyQualifiedErrorId }" }
+        $said = Invoke-FreshPwshCases -Setup $Import -Environment $Env -Cases $cases
+        $changes = Get-Changes
+    }
+
+    It 'asks before <Command>, so a session that cannot answer gets ConfirmationRequired' -ForEach $Asking {
+        $said[$Command] | Should -Match '^ConfirmationRequired,'
+        $changes | Should -BeNullOrEmpty
     }
 
     It 'asks before preparing a proxy, so an unattended run without -Force fails before connecting' {
@@ -96,35 +114,39 @@ Describe 'Confirmation as the README says' {
     }
 
     It 'asks with an explicit -Confirm even when -Force is given' {
-        Add-Fleet -Status EXITED
-        $lines = Invoke-FreshPwsh "$Import; try { Remove-ArenaPod -Name alpha -Force -Confirm } catch { `$_.FullyQualifiedErrorId }" -Environment $Env
-        $lines | Should -Be 'ConfirmationRequired,ArenaInfra.Cmdlets.RemoveArenaPodCommand'
-        Get-Changes | Should -BeNullOrEmpty
+        $said['Remove-ArenaPod -Name charlie -Force -Confirm'] | Should -Be 'ConfirmationRequired,ArenaInfra.Cmdlets.RemoveArenaPodCommand'
+        $changes | Should -BeNullOrEmpty
     }
 }
 
 Describe 'Set-ArenaPodSecret chooses pods like every pod command' -Skip:$NoSshd {
-    BeforeAll { Add-Fleet }
+    BeforeAll {
+        Add-Fleet
+        $said = Invoke-FreshPwshCases -Setup $Import -Environment $Env -Cases ([ordered]@{
+            Pipeline = "`$v = ConvertTo-SecureString 'sk-1' -AsPlainText -Force; (Get-ArenaPod -Name alpha, bravo | Set-ArenaPodSecret -VariableName OPENAI_API_KEY -Value `$v -Force) | Sort-Object Name | ForEach-Object { `"`$(`$_.Name) `$(`$_.Succeeded)`" }"
+            Name = "`$v = ConvertTo-SecureString 'sk-2' -AsPlainText -Force; (Set-ArenaPodSecret -Name charlie -VariableName OPENAI_API_KEY -Value `$v -Force).Name"
+            LineBreak = "`$v = ConvertTo-SecureString ('sk-1' + [char]10 + 'export EVIL=1') -AsPlainText -Force; try { Set-ArenaPodSecret -Name alpha -VariableName OPENAI_API_KEY -Value `$v -Force } catch { `$_.FullyQualifiedErrorId; `$_.Exception.Message }"
+            NoValue = "try { Set-ArenaPodSecret -Name charlie -VariableName OPENAI_API_KEY -Force } catch { `$_.FullyQualifiedErrorId; `$_.Exception.Message }"
+        })
+    }
 
     It 'takes pods from the pipeline' {
-        $lines = Invoke-FreshPwsh "$Import; `$v = ConvertTo-SecureString 'sk-1' -AsPlainText -Force; (Get-ArenaPod -Name alpha, bravo | Set-ArenaPodSecret -VariableName OPENAI_API_KEY -Value `$v -Force) | Sort-Object Name | ForEach-Object { `"`$(`$_.Name) `$(`$_.Succeeded)`" }" -Environment $Env
-        $lines | Should -Be @('camp-alpha True', 'camp-bravo True')
+        $said.Pipeline | Should -Be @('camp-alpha True', 'camp-bravo True')
     }
 
     It 'takes -Name with -Value' {
-        $lines = Invoke-FreshPwsh "$Import; `$v = ConvertTo-SecureString 'sk-2' -AsPlainText -Force; (Set-ArenaPodSecret -Name charlie -VariableName OPENAI_API_KEY -Value `$v -Force).Name" -Environment $Env
-        $lines | Should -Be 'camp-charlie'
+        $said.Name | Should -Be 'camp-charlie'
     }
 
     It 'refuses a value with a line break before any pod is touched' {
-        $lines = Invoke-FreshPwsh "$Import; `$v = ConvertTo-SecureString ('sk-1' + [char]10 + 'export EVIL=1') -AsPlainText -Force; try { Set-ArenaPodSecret -Name alpha -VariableName OPENAI_API_KEY -Value `$v -Force } catch { `$_.FullyQualifiedErrorId; `$_.Exception.Message }" -Environment $Env
+        $lines = $said.LineBreak
         $lines[0] | Should -Be 'InvalidArgument,ArenaInfra.Cmdlets.SetArenaPodSecretCommand'
         $lines[1] | Should -Match 'line break'
         ($lines -join ' ') | Should -Not -Match 'EVIL'
     }
 
     It 'says what is missing when there is no value' {
-        $lines = Invoke-FreshPwsh "$Import; try { Set-ArenaPodSecret -Name charlie -VariableName OPENAI_API_KEY -Force } catch { `$_.FullyQualifiedErrorId; `$_.Exception.Message }" -Environment $Env
+        $lines = $said.NoValue
         $lines[0] | Should -Be 'InvalidArgument,ArenaInfra.Cmdlets.SetArenaPodSecretCommand'
         $lines[1] | Should -Match '-Value'
     }
@@ -138,29 +160,24 @@ Describe 'A positional name is a pod' -Skip:$NoSshd {
     }
 }
 
+# That a pod without a volume is not stopped without -AllowDataLoss (DataLossNotAllowed) is
+# ConfirmationTests' in xunit; here is what a user reads before it happens.
 Describe 'Stop tells the truth about the container disk' {
-    It 'refuses pods without a volume until -AllowDataLoss, saying how to keep the work' {
+    BeforeAll {
         Add-Fleet -VolumeGb 0
-        $lines = Invoke-FreshPwsh "$Import; try { Stop-ArenaPod -Name alpha -Force } catch { `$_.FullyQualifiedErrorId; `$_.Exception.Message; `$_.ErrorDetails.RecommendedAction }" -Environment $Env
-        $lines[0] | Should -Be 'DataLossNotAllowed,ArenaInfra.Cmdlets.StopArenaPodCommand'
-        $lines[1] | Should -Match '^camp-alpha: no volume'
-        $lines[2] | Should -Match 'Save-ArenaPodWork.*Backup-ArenaPod.*-AllowDataLoss'
-        Get-Changes | Should -BeNullOrEmpty
-
-        $stopped = Invoke-FreshPwsh "$Import; (Stop-ArenaPod -Name alpha -Force -AllowDataLoss -PassThru).Status" -Environment $Env
-        $stopped | Should -Be 'Stopped'
+        $said = Invoke-FreshPwshCases -Setup $Import -Environment $Env -Cases ([ordered]@{
+            WhatIf = 'Stop-ArenaPod -Name alpha, bravo -WhatIf'
+            Help = 'Get-Help Stop-ArenaPod -Full | Out-String -Width 200; Get-Help about_ArenaInfra | Out-String -Width 200'
+        })
     }
 
     It 'says so in -WhatIf, naming the pods without a volume' {
-        Add-Fleet -VolumeGb 0
-        $lines = Invoke-FreshPwsh "$Import; Stop-ArenaPod -Name alpha, bravo -WhatIf" -Environment $Env
-        ($lines -join ' ') | Should -Match 'erases each pod.s container disk'
-        ($lines -join ' ') | Should -Match 'No volume at all.*camp-alpha, camp-bravo'
+        ($said.WhatIf -join ' ') | Should -Match 'erases each pod.s container disk'
+        ($said.WhatIf -join ' ') | Should -Match 'No volume at all.*camp-alpha, camp-bravo'
     }
 
     It 'says so in the help and the about topic, and never that disks are kept' {
-        $lines = Invoke-FreshPwsh "$Import; Get-Help Stop-ArenaPod -Full | Out-String -Width 200; Get-Help about_ArenaInfra | Out-String -Width 200"
-        $text = $lines -join "`n"
+        $text = $said.Help -join "`n"
         $text | Should -Match 'erases each pod.s container disk'
         $text | Should -Match '-AllowDataLoss'
         $text | Should -Not -Match 'disks? (are )?kept'

@@ -39,6 +39,23 @@ function Invoke-FreshPwsh {
     }
 }
 
+function Invoke-FreshPwshCases {
+    # Runs several cases one after another in one new pwsh process (for cases that need a fresh,
+    # non-interactive session, but not one each); returns each case's output lines by its name.
+    param([Parameter(Mandatory)] [System.Collections.Specialized.OrderedDictionary] $Cases, [string] $Setup = '', [hashtable] $Environment = @{})
+    $marker = '### case '
+    $script = @($Setup) + @(foreach ($name in $Cases.Keys) { "'$marker$name'"; "& { $($Cases[$name]) } 2>&1 | ForEach-Object { `"`$_`" }" }) -join "`n"
+    $said = [ordered]@{}
+    $current = $null
+    foreach ($line in Invoke-FreshPwsh $script -Environment $Environment) {
+        if ($line.StartsWith($marker)) { $current = $line.Substring($marker.Length); $said[$current] = [Collections.Generic.List[string]]::new() }
+        elseif ($null -ne $current) { $said[$current].Add($line) }
+        else { throw "Before any case: $line" }
+    }
+    foreach ($name in $Cases.Keys) { if (-not $said.Contains($name)) { throw "The case '$name' did not run." } }
+    $said
+}
+
 function Start-TestSandbox {
     # Starts the sandbox on a free loopback port; it stops by itself if this process dies.
     param([string[]] $Arguments = @())

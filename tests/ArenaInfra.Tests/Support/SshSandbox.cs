@@ -5,8 +5,9 @@ namespace ArenaInfra.Tests.Support;
 
 /// <summary>
 /// A sandbox whose running pods are real OpenSSH sshd processes on loopback ports, and a private
-/// data folder for host-key records. Without sshd the tests skip, except under CI=true, where a
-/// missing sshd is a failure.
+/// data folder for host-key records, for one test class. The folder is the process's
+/// ($ARENA_INFRA_DATA) while the class runs, so such classes are in the DataFolderCollection.
+/// Without sshd the tests skip, except under CI=true, where a missing sshd is a failure.
 /// </summary>
 public sealed class SshSandbox : IDisposable
 {
@@ -61,9 +62,4 @@ public sealed class SshSandbox : IDisposable
         DataDir?.Dispose();
         if (SkipReason == null) Environment.SetEnvironmentVariable("ARENA_INFRA_DATA", _previousData);
     }
-}
-
-[CollectionDefinition("ssh", DisableParallelization = true)]
-public sealed class SshCollection : ICollectionFixture<SshSandbox>
-{
 }
