@@ -132,7 +132,7 @@ public sealed class FleetIdentityTests : IClassFixture<Sandbox>, IDisposable
         Assert.False(pods["camp-bravo"].Locked);
 
         _fleet.Variables["format"] = Path.Combine(RepoPaths.Root, "ArenaInfra.Module", "ArenaInfra.Format.ps1xml");
-        var table = _fleet.Run(_host, "Update-FormatData -PrependPath $format; Get-ArenaPod | Out-String -Width 120").Output.OfType<string>().Single();
+        var table = _fleet.Run(_host, "Update-FormatData -PrependPath $format; $PSStyle.OutputRendering = 'PlainText'; Get-ArenaPod | Out-String -Width 120").Output.OfType<string>().Single();
         var lines = table.Split('\n').Select(l => l.TrimEnd()).ToList();
         Assert.Contains(lines, l => l.StartsWith("camp-alpha", StringComparison.Ordinal) && l.Contains("locked", StringComparison.OrdinalIgnoreCase));
         Assert.DoesNotContain(lines, l => l.StartsWith("camp-bravo", StringComparison.Ordinal) && l.Contains("locked", StringComparison.OrdinalIgnoreCase));
