@@ -28,25 +28,10 @@ public sealed class CourseWorkTests : IClassFixture<SshSandbox>, IDisposable
         if (ssh.SkipReason != null) return;
         ssh.Sandbox!.Reset();
         var key = Path.Combine(_dir.Path, "shared");
-        File.Copy(RepoPaths.Fixture("keys/test_ed25519"), key);
-        File.Copy(RepoPaths.Fixture("keys/test_ed25519.pub"), key + ".pub");
-        File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        SshCamp.CopyKey(key);
         GitRepo.MakeOrigin(_origin, Path.Combine(_dir.Path, "seed"));
-        var s = new SecureString();
-        foreach (var c in Sandbox.ApiKey) s.AppendChar(c);
-        _vars["key"] = s;
-        _vars["cfg"] = _dir.Write("camp.env", string.Join("\n",
-            $"RUNPOD_API_BASE_URL={ssh.Sandbox.Url}",
-            $"SHARED_SSH_KEY_PATH={key}",
-            $"SSH_USER={Environment.UserName}",
-            "MACHINE_NAME_PREFIX=camp",
-            "MACHINE_NAME_LIST=(alpha bravo)",
-            "RUNPOD_API_MAX_RPS=0",
-            "GIT_SSH_KEY_REMOTE=~/.ssh/id_deploy",
-            "ARENA_REPO_NAME=course",
-            $"ARENA_REPO_URL={_origin}",
-            "DEFAULT_BRANCH=main",
-            ""));
+        _vars["key"] = CampFleet.Secure(Sandbox.ApiKey);
+        _vars["cfg"] = SshCamp.Config(_dir, ssh.Sandbox, key, SshCamp.CourseRepo(_origin));
         _vars["backups"] = Path.Combine(_dir.Path, "backup");
     }
 

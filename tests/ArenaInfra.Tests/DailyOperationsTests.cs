@@ -24,8 +24,7 @@ public sealed class DailyOperationsTests : IClassFixture<SshSandbox>, IDisposabl
         _origin = Path.Combine(_dir.Path, "origin.git");
         if (ssh.SkipReason != null) return;
         ssh.Sandbox!.Reset();
-        File.Copy(RepoPaths.Fixture("keys/test_ed25519"), Path.Combine(_dir.Path, "shared"));
-        File.Copy(RepoPaths.Fixture("keys/test_ed25519.pub"), Path.Combine(_dir.Path, "shared.pub"));
+        SshCamp.CopyKey(Path.Combine(_dir.Path, "shared"));
         MakeOrigin();
         _vars["key"] = Secure(Sandbox.ApiKey);
         _vars["cfg"] = Config(_origin);
@@ -37,18 +36,8 @@ public sealed class DailyOperationsTests : IClassFixture<SshSandbox>, IDisposabl
         _dir.Dispose();
     }
 
-    private string Config(string repoUrl, string name = "camp.env") => _dir.Write(name, string.Join("\n",
-        $"RUNPOD_API_BASE_URL={_ssh.Sandbox!.Url}",
-        $"SHARED_SSH_KEY_PATH={Path.Combine(_dir.Path, "shared")}",
-        $"SSH_USER={Environment.UserName}",
-        "MACHINE_NAME_PREFIX=camp",
-        "MACHINE_NAME_LIST=(alpha bravo charlie)",
-        "RUNPOD_API_MAX_RPS=0",
-        "GIT_SSH_KEY_REMOTE=~/.ssh/id_deploy",
-        "ARENA_REPO_NAME=course",
-        $"ARENA_REPO_URL={repoUrl}",
-        "DEFAULT_BRANCH=main",
-        ""));
+    private string Config(string repoUrl, string name = "camp.env") =>
+        SshCamp.Config(_dir, _ssh.Sandbox!, Path.Combine(_dir.Path, "shared"), SshCamp.CourseRepo(repoUrl), "(alpha bravo charlie)", name);
 
     private void MakeOrigin() => GitRepo.MakeOrigin(_origin, Path.Combine(_dir.Path, "seed"));
 

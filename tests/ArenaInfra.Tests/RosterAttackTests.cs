@@ -25,24 +25,15 @@ public sealed class RosterAttackTests : IClassFixture<SshSandbox>, IDisposable
         _ssh = ssh;
         if (ssh.SkipReason != null) return;
         ssh.Sandbox!.Reset();
-        File.Copy(RepoPaths.Fixture("keys/test_ed25519"), Organiser);
-        File.Copy(RepoPaths.Fixture("keys/test_ed25519.pub"), Organiser + ".pub");
-        File.SetUnixFileMode(Organiser, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        var s = new SecureString();
-        foreach (var c in Sandbox.ApiKey) s.AppendChar(c);
-        _vars["key"] = s;
+        SshCamp.CopyKey(Organiser);
+        _vars["key"] = CampFleet.Secure(Sandbox.ApiKey);
         _vars["roster"] = Path.Combine(_dir.Path, "roster.csv");
         WriteRoster("participant,email,machine", "Ada Lovelace,ada@example.org,alpha", "Bob Byte,bob@example.org,alpha");
-        _vars["cfg"] = _dir.Write("camp.env", string.Join("\n",
-            $"RUNPOD_API_BASE_URL={ssh.Sandbox.Url}",
-            $"SHARED_SSH_KEY_PATH={Organiser}",
-            $"SSH_USER={Environment.UserName}",
-            "MACHINE_NAME_PREFIX=camp",
-            "MACHINE_NAME_LIST=(alpha bravo)",
-            "RUNPOD_API_MAX_RPS=0",
+        _vars["cfg"] = SshCamp.Config(_dir, ssh.Sandbox, Organiser, new[]
+        {
             $"ARENA_ROSTER={Path.Combine(_dir.Path, "roster.csv")}",
             $"ARENA_PARTICIPANT_KEYS={Keys}",
-            ""));
+        });
     }
 
     public void Dispose()

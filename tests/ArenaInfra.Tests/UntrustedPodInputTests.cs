@@ -33,17 +33,8 @@ public sealed class UntrustedPodInputTests : IClassFixture<SshSandbox>, IDisposa
         _ssh = ssh;
         if (ssh.SkipReason != null) return;
         ssh.Sandbox!.Reset();
-        File.Copy(RepoPaths.Fixture("keys/test_ed25519"), Path.Combine(_dir.Path, "shared"));
-        File.Copy(RepoPaths.Fixture("keys/test_ed25519.pub"), Path.Combine(_dir.Path, "shared.pub"));
         _vars["key"] = CampFleet.Secure(Sandbox.ApiKey);
-        _vars["cfg"] = _dir.Write("camp.env", string.Join("\n",
-            $"RUNPOD_API_BASE_URL={ssh.Sandbox.Url}",
-            $"SHARED_SSH_KEY_PATH={Path.Combine(_dir.Path, "shared")}",
-            $"SSH_USER={Environment.UserName}",
-            "MACHINE_NAME_PREFIX=camp",
-            "MACHINE_NAME_LIST=(alpha bravo)",
-            "RUNPOD_API_MAX_RPS=0",
-            ""));
+        _vars["cfg"] = SshCamp.Config(_dir, ssh.Sandbox, SshCamp.CopyKey(Path.Combine(_dir.Path, "shared")));
         _vars["dest"] = Path.Combine(_dir.Path, "backup");
     }
 
