@@ -12,8 +12,9 @@
                by the logins the pods' sshd accepted
       floor    a bare SSH.NET loop (bench/SshFloor --keep) over kept sessions, one a pod, running
                the same command on every pod at once, 0.5 s apart as -Watch's refreshes: seconds a
-               round (median of -Rounds, half of them before -Watch and half after, so a machine
-               that gets busier or quieter in the meantime weighs on both)
+               round (median of -Rounds, each run of the floor after a round not counted, as -Watch's
+               first refresh is not; half the rounds before -Watch and half after, so a machine that
+               gets busier or quieter in the meantime weighs on both)
     and prints fresh10/watch and watch/floor. Goal at 55 pods: watch/floor <= 1.2 and 0 new
     connections. Needs sshd and ssh-keygen. Run: dotnet pwsh ./build.ps1 bench
 #>
