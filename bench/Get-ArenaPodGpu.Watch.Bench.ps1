@@ -10,16 +10,24 @@
       watch    Get-ArenaPodGpu -Watch: seconds a refresh after the first (median of -Refreshes), and
                the new connections they opened, counted twice: by the module's own Verbose line and
                by the logins the pods' sshd accepted
-    and prints fresh10/watch. Goal at 55 pods: watch <= 0.5 s a refresh and 0 new connections.
-    Needs sshd and ssh-keygen. Run: dotnet pwsh ./build.ps1 bench
+      floor    a bare SSH.NET loop (bench/SshFloor --keep) over kept sessions, one a pod, running
+               the same command on every pod at once, 0.5 s apart as -Watch's refreshes: seconds a
+               round (median of -Rounds, each run of the floor after a round not counted, as -Watch's
+               first refresh is not; half the rounds before -Watch and half after, so a machine that
+               gets busier or quieter in the meantime weighs on both)
+    and prints fresh10/watch and watch/floor. Goal at 55 pods: watch/floor <= 1.2 and 0 new
+    connections. Needs sshd and ssh-keygen. Run: dotnet pwsh ./build.ps1 bench
 #>
-param([int] $Pods = 55, [int] $DelayMs = 50, [int] $Runs = 3, [int] $Refreshes = 10)
+param([int] $Pods = 55, [int] $DelayMs = 50, [int] $Runs = 3, [int] $Refreshes = 10, [int] $Rounds = 10, [string] $Configuration = 'Release')
 $ErrorActionPreference = 'Stop'
 $root = Split-Path $PSScriptRoot
 Import-Module (Join-Path $root 'tests/Pester/TestHelpers.psm1') -Force
 if ($reason = Get-ToolSkipReason 'sshd') { Write-Output "skipped: $reason"; return }
 $modulePath = Join-Path $root 'out/ArenaInfra/ArenaInfra.psd1'
 Import-Module $modulePath -Force
+
+& dotnet build (Join-Path $PSScriptRoot 'SshFloor/SshFloor.csproj') -c $Configuration --nologo -v quiet | Out-Null
+$floorDll = Join-Path $PSScriptRoot "SshFloor/bin/$Configuration/net10.0/SshFloor.dll"
 
 Import-Module (Join-Path $PSScriptRoot 'SshBenchFleet.psm1') -Force
 $bench = Start-SshBenchFleet -Root $root -Pods $Pods -DelayMs $DelayMs
@@ -37,10 +45,23 @@ try {
         [pscustomobject]@{ Seconds = $clock.Elapsed.TotalSeconds; Answered = $answered }
     }
     function Median([double[]] $values) { $sorted = @($values | Sort-Object); $sorted[[int][math]::Floor($sorted.Count / 2)] }
+    # The floor times itself, so neither the start of its process nor its connecting is counted against it.
+    $endpoints = $fleet | ForEach-Object { $_.SshEndpoint }
+    # The very command -Watch runs (GpuQuery is internal: read its constant by reflection).
+    $gpuCommand = [ArenaInfra.ArenaGpuStatus].Assembly.GetType('ArenaInfra.Operations.GpuQuery', $true).GetField('Command').GetValue($null)
+    function Floor([int] $Count) {
+        $out = & dotnet $floorDll --keep --rounds $Count --interval-ms 500 $bench.Key $bench.User $gpuCommand @endpoints
+        foreach ($line in $out -match '^round ') {
+            $fields = $line -split ' '
+            [pscustomobject]@{ Seconds = [double]$fields[1]; Failed = [int]$fields[2] }
+        }
+    }
 
     $null = Fresh $Pods   # warm up: host keys recorded, code paths loaded
     $fresh10 = 1..$Runs | ForEach-Object { Fresh 10 }
     $freshAll = 1..$Runs | ForEach-Object { Fresh $Pods }
+    $null = Floor 1   # warm up the floor's process too
+    $floorRounds = @(Floor ([math]::Ceiling($Rounds / 2)))
 
     # -Watch runs in a runspace of its own, as at a prompt; its Verbose lines say what each refresh cost.
     $watch = [powershell]::Create()
@@ -65,6 +86,8 @@ try {
     }
     $first = if ($lines[0] -match 'in ([\d.]+) s, (\d+) new') { [pscustomobject]@{ Seconds = [double]$Matches[1]; New = [int]$Matches[2] } }
     $watchSeconds = Median $steady.Seconds
+    $floorRounds += @(Floor ([math]::Floor($Rounds / 2)))
+    $floorSeconds = Median $floorRounds.Seconds
     $fresh10Seconds = Median $fresh10.Seconds
 
     ''
@@ -73,7 +96,8 @@ try {
     "  fresh    a new connection a pod, all at once   {0,6:0.00} s a refresh  ({1} answered, {2} new connections)" -f (Median $freshAll.Seconds), ($freshAll | Select-Object -Last 1).Answered, $Pods
     "  watch    first refresh (opens the sessions)    {0,6:0.00} s            ({1} new connections; sshd logins {2})" -f $first.Seconds, $first.New, ($loginsAfterFirst - $loginsBefore)
     "  watch    steady refresh, median of {0,-3}        {1,6:0.00} s a refresh  (new connections: {2} by Verbose, {3} sshd logins in {0} refreshes)" -f $Refreshes, $watchSeconds, ($steady.New | Measure-Object -Sum).Sum, ($loginsAfterSteady - $loginsAfterFirst)
-    "  fresh10/watch = {0:0.0} (goal: watch <= 0.5 s and 0 new connections)" -f ($fresh10Seconds / $watchSeconds)
+    "  floor    kept SSH.NET sessions, median of {0,-3} {1,6:0.00} s a round    ({2} failed in {0} rounds)" -f $floorRounds.Count, $floorSeconds, ($floorRounds.Failed | Measure-Object -Sum).Sum
+    "  fresh10/watch = {0:0.0}   watch refresh / kept-session floor = {1:0.00} (goal <= 1.2, and 0 new connections)" -f ($fresh10Seconds / $watchSeconds), ($watchSeconds / $floorSeconds)
 }
 finally {
     if ($watch) { $watch.Stop(); $watch.Dispose() }
