@@ -5,9 +5,12 @@
 # never meet ours. Windows PowerShell has no such contexts; there the assembly's own resolver answers
 # for our libraries (see DependencyResolver in the source).
 #
-# Language only, no other cmdlets: importing must stay quick.
-$assemblyPath = Join-Path $PSScriptRoot 'ArenaInfra.dll'
+# Language only, no cmdlets beyond PowerShell's core ones (Join-Path alone would load a whole module):
+# importing must stay quick.
+$assemblyPath = [System.IO.Path]::Combine($PSScriptRoot, 'ArenaInfra.dll')
 $assembly = $null
+# Whether PowerShell may still hold an earlier import's record of this assembly (see below).
+$importedBefore = $true
 
 if ($PSEdition -eq 'Core') {
     $contextName = "ArenaInfra $assemblyPath"
@@ -19,6 +22,7 @@ if ($PSEdition -eq 'Core') {
         $context = [System.Runtime.Loader.AssemblyLoadContext]::new($contextName)
         $assembly = $context.LoadFromAssemblyPath($assemblyPath)
         $assembly.GetType('ArenaInfra.DependencyResolver', $true)::LoadDependenciesInto($context)
+        $importedBefore = $false
     }
     else {
         # Imported again in this session: an assembly loads once, so the first copy serves again.
@@ -32,7 +36,10 @@ else {
 }
 
 # After Remove-Module or Import-Module -Force, PowerShell still holds the earlier import's record of the
-# assembly, and while it is there importing the assembly again would bring no cmdlets.
-$stale = (Get-Module -All).Where({ $_.Path -eq $assembly.Location })
-if ($stale.Count -gt 0) { Remove-Module -ModuleInfo $stale -Force }
+# assembly, and while it is there importing the assembly again would bring no cmdlets. A context of
+# our own that was just made holds a new assembly, which no earlier import can have recorded.
+if ($importedBefore) {
+    $stale = (Get-Module -All).Where({ $_.Path -eq $assembly.Location })
+    if ($stale.Count -gt 0) { Remove-Module -ModuleInfo $stale -Force }
+}
 Import-Module -Assembly $assembly

@@ -7,7 +7,7 @@ namespace ArenaInfra.Cmdlets
     [Cmdlet(VerbsCommon.Get, "ArenaConfig", DefaultParameterSetName = ConfigSet)]
     [OutputType(typeof(ArenaConfig), ParameterSetName = new[] { ConfigSet })]
     [OutputType(typeof(ArenaConfigSetting), ParameterSetName = new[] { SourceSet })]
-    public sealed class GetArenaConfigCommand : ArenaApiCmdlet
+    public sealed class GetArenaConfigCommand : ArenaApiCmdlet, INeedsNoLibraries
     {
         private const string ConfigSet = "Config";
         private const string SourceSet = "ShowSource";

@@ -7,7 +7,7 @@ namespace ArenaInfra.Cmdlets
 {
     [Cmdlet(VerbsData.Import, "ArenaConfig")]
     [OutputType(typeof(ArenaConfig))]
-    public sealed class ImportArenaConfigCommand : ArenaCmdlet
+    public sealed class ImportArenaConfigCommand : ArenaCmdlet, INeedsNoLibraries
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("FullName", "PSPath", "LiteralPath")]

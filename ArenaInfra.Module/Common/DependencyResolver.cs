@@ -11,9 +11,10 @@ namespace ArenaInfra
     /// Loads the module's own libraries from its dependencies/ folder, only those on the allow-list.
     /// <para>
     /// PowerShell 7: ArenaInfra.psm1 loads this assembly into an AssemblyLoadContext of the module's own
-    /// and calls <see cref="LoadDependenciesInto"/>, which puts our libraries into that context before any
-    /// code asks for them. A copy another module loaded into the default context, before or after us and
-    /// of any version, is then never bound to our code, and ours never to theirs.
+    /// and calls <see cref="LoadDependenciesInto"/>; a command starting calls <see cref="LoadLibraries"/>,
+    /// which puts our libraries into that context before any of its code asks for them. A copy another
+    /// module loaded into the default context, before or after us and of any version, is then never bound
+    /// to our code, and ours never to theirs.
     /// </para>
     /// <para>
     /// Everywhere else (Windows PowerShell, which has no load contexts and no binding redirects, and the
@@ -50,13 +51,13 @@ namespace ArenaInfra
 
         private static LoadContext? _context;
         private static bool _isolated;
+        private static volatile bool _librariesLoaded;
 
         /// <summary>
         /// PowerShell 7, called once by ArenaInfra.psm1 right after it loaded this assembly into
         /// <paramref name="context"/> (a System.Runtime.Loader.AssemblyLoadContext; typed object because
-        /// netstandard2.0 does not have that type). Loads every allow-listed library the host does not
-        /// provide itself. What the host provides (the .NET runtime, and PowerShell's own assemblies such
-        /// as its Newtonsoft.Json) stays shared: those types are the host's, and no module can replace them.
+        /// netstandard2.0 does not have that type). Makes it the context <see cref="LoadLibraries"/> fills.
+        /// Nothing is loaded yet: importing stays quick, and a command that needs no library never pays for one.
         /// </summary>
         public static void LoadDependenciesInto(object context)
         {
@@ -64,10 +65,29 @@ namespace ArenaInfra
             var own = LoadContext.Wrap(context);
             _context = own;
             _isolated = true;
-            var hostProvided = HostAssemblyNames();
-            foreach (var name in AllowList.Where(n => !hostProvided.Contains(n))) Load(name, own.LoadFromPath);
             // A library asking for a version other than the one shipped still gets ours, not another module's.
             own.SubscribeResolving(context, ResolveMethod);
+        }
+
+        /// <summary>
+        /// Puts every allow-listed library the host does not provide itself into the module's context, once.
+        /// Called before any of our code that uses a library runs (a command starting): a context asks the
+        /// default context before its own Resolving event, so a copy another module loaded there would be
+        /// bound to our code unless ours is in our context first. What the host provides (the .NET runtime,
+        /// and PowerShell's own assemblies such as its Newtonsoft.Json) stays shared: those types are the
+        /// host's, and no module can replace them. Outside a context of our own, the resolver answers on demand.
+        /// </summary>
+        internal static void LoadLibraries()
+        {
+            var own = _context;
+            if (!_isolated || own == null || _librariesLoaded) return;
+            lock (Gate)
+            {
+                if (_librariesLoaded) return;
+                var hostProvided = HostAssemblyNames();
+                foreach (var name in AllowList.Where(n => !hostProvided.Contains(n))) Load(name, own.LoadFromPath);
+                _librariesLoaded = true;
+            }
         }
 
         public void OnImport()

@@ -75,7 +75,8 @@ Describe 'Importing again in the same session' {
     It 'has its own context hold ArenaInfra and the libraries PowerShell does not provide, none of the runtime''s' {
         # Newtonsoft.Json and Bcl.AsyncInterfaces come with PowerShell and System.Memory and friends with .NET:
         # those are the host's types, shared by every module, and no module can load another copy of them.
-        $lines = Invoke-FreshPwsh "$Import; `$context = [Runtime.Loader.AssemblyLoadContext]::GetLoadContext((Get-Command Get-ArenaPod).ImplementingType.Assembly); `$context.Name; `$context.Assemblies | ForEach-Object { `$_.GetName().Name } | Sort-Object" -Environment $Env
+        # Read once a command that uses them has run: importing loads none of them (tested below).
+        $lines = Invoke-FreshPwsh "$Import; Get-ArenaPod | Out-Null; `$context = [Runtime.Loader.AssemblyLoadContext]::GetLoadContext((Get-Command Get-ArenaPod).ImplementingType.Assembly); `$context.Name; `$context.Assemblies | ForEach-Object { `$_.GetName().Name } | Sort-Object" -Environment $Env
         $lines[0] | Should -BeLike $Ours
         $lines | Select-Object -Skip 1 | Should -Be @('ArenaInfra', 'BouncyCastle.Cryptography', 'Microsoft.Bcl.TimeProvider',
             'Microsoft.Extensions.DependencyInjection.Abstractions', 'Microsoft.Extensions.Logging.Abstractions', 'Polly.Core', 'Renci.SshNet')
@@ -84,5 +85,32 @@ Describe 'Importing again in the same session' {
     It 'type names resolve to the types the cmdlets emit' {
         $lines = Invoke-FreshPwsh "$Import; (Get-ArenaPod) -is [ArenaInfra.ArenaPod]" -Environment $Env
         $lines | Should -Be 'True'
+    }
+}
+
+Describe 'Libraries load when a command needs them' {
+    BeforeAll {
+        # The heavy libraries loaded anywhere in the process, as '<name> <load context>'.
+        $script:Heavy = "[AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -in 'Renci.SshNet', 'BouncyCastle.Cryptography', 'Polly.Core' } | ForEach-Object { `$_.GetName().Name + ' ' + [Runtime.Loader.AssemblyLoadContext]::GetLoadContext(`$_).Name } | Sort-Object"
+    }
+
+    It 'importing, and commands that need none (Get-ArenaConfig, Import-ArenaConfig), load no SSH.NET, BouncyCastle or Polly' {
+        $lines = Invoke-FreshPwsh "$Import; 'imported'; $Heavy; Get-ArenaConfig | Out-Null; Get-ArenaConfig -ShowSource | Out-String | Out-Null; Import-ArenaConfig `$env:ARENA_CONFIG -NoDefault | Out-String | Out-Null; 'configured'; $Heavy" -Environment $Env
+        $lines | Should -Be @('imported', 'configured')
+    }
+
+    It 'a command that calls RunPod loads them, into the module''s own context' {
+        $lines = Invoke-FreshPwsh "$Import; (Get-ArenaPod).Name; $Heavy" -Environment $Env
+        $lines[0] | Should -Be 'arena-apple'
+        $lines | Select-Object -Skip 1 | Should -BeLike "* $Ours"
+        $lines | Select-Object -Skip 1 | ForEach-Object { ($_ -split ' ')[0] } | Should -Be @('BouncyCastle.Cryptography', 'Polly.Core', 'Renci.SshNet')
+    }
+
+    It 'an SSH command after a config command has them, bound to our copies' -Skip:([bool]$NoSshd) {
+        $lines = Invoke-FreshPwsh "$Import; Get-ArenaConfig | Out-Null; Wait-ArenaPod -All -TimeoutSec 30 | Out-Null; (Get-ArenaPod | Test-ArenaPod -Command true).Passed; $Heavy; $LoggingOfSshNet" -Environment $Env
+        $lines[0] | Should -Be 'True'
+        $lines[1..3] | ForEach-Object { ($_ -split ' ')[0] } | Should -Be @('BouncyCastle.Cryptography', 'Polly.Core', 'Renci.SshNet')
+        $lines[1..3] | Should -BeLike "* $Ours"
+        $lines[4] | Should -BeLike "bound 8.0.0.0 $Ours"
     }
 }

@@ -22,6 +22,12 @@ namespace ArenaInfra.Cmdlets.Base
         private readonly CancellationTokenSource _cancellation = new CancellationTokenSource();
         private readonly QueuedLog _log = new QueuedLog();
 
+        protected ArenaCmdlet()
+        {
+            // Before any code of the command runs, so it is bound to our copies of the libraries.
+            if (!(this is INeedsNoLibraries)) DependencyResolver.LoadLibraries();
+        }
+
         protected CancellationToken CancellationToken => _cancellation.Token;
 
         /// <summary>The log work off the pipeline thread writes to; the pump writes it out from the pipeline thread.</summary>
