@@ -73,9 +73,18 @@ namespace ArenaInfra.Pods
             var warnings = new List<string>();
             var candidates = current.Where(p => p.Status != ArenaPodStatus.Terminated && (selector.IncludeOtherPods || p.IsFleetPod)).ToList();
 
+            // Thousands of piped pods are thousands of ids: each is a lookup, the first live pod with it as before.
+            var liveById = new Dictionary<string, ArenaPod>(StringComparer.Ordinal);
+            if (selector.Ids.Count > 0)
+            {
+                foreach (var pod in current)
+                {
+                    if (pod.Status != ArenaPodStatus.Terminated && !liveById.ContainsKey(pod.Id)) liveById.Add(pod.Id, pod);
+                }
+            }
             foreach (var id in selector.Ids.Distinct(StringComparer.Ordinal))
             {
-                var pod = current.FirstOrDefault(p => p.Id == id && p.Status != ArenaPodStatus.Terminated);
+                var pod = liveById.TryGetValue(id, out var found) ? found : null;
                 if (pod == null)
                 {
                     errors.Add((new ArenaException(ArenaErrorIds.PodNotFound, ErrorCategory.ObjectNotFound,
@@ -126,9 +135,12 @@ namespace ArenaInfra.Pods
 
             // A duplicated name chosen by name, or with more than one of its pods chosen, is refused:
             // only an id says which pod is meant. Get-ArenaPod shows them all, with a warning.
-            foreach (var duplicate in Duplicates(current))
+            var duplicates = Duplicates(current);
+            var chosenByName = duplicates.Count == 0 ? null : pods.ToLookup(p => p.Name, StringComparer.OrdinalIgnoreCase);
+            foreach (var duplicate in duplicates)
             {
-                var mine = pods.Where(p => string.Equals(p.Name, duplicate.Key, StringComparison.OrdinalIgnoreCase)).ToList();
+                // Each name is its own group: removing one name's pods leaves the others' as they were.
+                var mine = chosenByName![duplicate.Key].ToList();
                 if (mine.Count == 0) continue;
                 if (selector.ShowDuplicates)
                 {
@@ -137,7 +149,8 @@ namespace ArenaInfra.Pods
                 else if (mine.Count > 1 || mine.Any(p => byName.Contains(p.Id)))
                 {
                     errors.Add((DuplicateError(duplicate.Key, duplicate.Value, "it was left out, and none of its pods was touched"), duplicate.Key));
-                    pods.RemoveAll(p => mine.Contains(p));
+                    var refused = new HashSet<ArenaPod>(mine);
+                    pods.RemoveAll(refused.Contains);
                 }
             }
             return new PodSelection(pods, errors, warnings);

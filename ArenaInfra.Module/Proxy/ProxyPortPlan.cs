@@ -15,10 +15,19 @@ namespace ArenaInfra.Proxy
         private readonly int _startingPort;
         private readonly string[] _names;
 
+        // A fleet lists thousands of names: each pod's port is a lookup, not a scan of the list. The
+        // first place of a name listed twice is its place, as a scan would find it.
+        private readonly Dictionary<string, int> _indexOf;
+
         public ProxyPortPlan(int startingPort, string[] machineNames)
         {
             _startingPort = startingPort;
             _names = machineNames;
+            _indexOf = new Dictionary<string, int>(machineNames.Length, StringComparer.Ordinal);
+            for (var i = 0; i < machineNames.Length; i++)
+            {
+                if (machineNames[i] != null && !_indexOf.ContainsKey(machineNames[i])) _indexOf.Add(machineNames[i], i);
+            }
         }
 
         /// <summary>Names outside MachineNames get ports that can move: say so where it matters.</summary>
@@ -36,15 +45,14 @@ namespace ArenaInfra.Proxy
         public int? PortOf(string? machineName)
         {
             if (machineName == null) return null;
-            var index = Array.IndexOf(_names, machineName);
-            return index < 0 ? null : _startingPort + index;
+            return _indexOf.TryGetValue(machineName, out var index) ? _startingPort + index : (int?)null;
         }
 
         /// <summary>Ports for the listed names and for the given names outside the list, in port order.</summary>
         public IReadOnlyList<(string MachineName, int Port, bool Listed)> Plan(IEnumerable<string> presentMachineNames)
         {
             var plan = _names.Select((name, index) => (name, _startingPort + index, true)).ToList();
-            var outside = presentMachineNames.Where(n => Array.IndexOf(_names, n) < 0).Distinct(StringComparer.Ordinal).OrderBy(n => n, StringComparer.Ordinal);
+            var outside = presentMachineNames.Where(n => n == null || !_indexOf.ContainsKey(n)).Distinct(StringComparer.Ordinal).OrderBy(n => n, StringComparer.Ordinal);
             var next = _startingPort + _names.Length;
             foreach (var name in outside)
             {

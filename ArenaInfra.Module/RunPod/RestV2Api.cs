@@ -52,36 +52,36 @@ namespace ArenaInfra.RunPod
             for (var page = 1; ; page++)
             {
                 var path = $"v2/pods?limit={ListPageSize}" + (cursor == null ? "" : "&cursor=" + Escape(cursor));
-                var (root, status, _) = await SendRawAsync("ListPods", HttpMethod.Get, path, null, RequestKind.Read, cancellationToken).ConfigureAwait(false);
-                if (!(root["pods"] is JArray pods))
+                var (answer, status) = await ReadPodPageAsync(path, cancellationToken).ConfigureAwait(false);
+                var root = answer.Root;
+                if (answer.Pods == null)
                 {
                     throw RunPodErrors.InvalidResponse("ListPods", status, root.ToString(Formatting.None), _secret, "has no list at 'pods'");
                 }
-                foreach (var token in pods.Where(p => p.Type == JTokenType.Object))
+                foreach (var pod in answer.Pods)
                 {
-                    var pod = _mapper.MapV2(token, _http.Options.Log);
                     if (pod.Id.Length == 0 || ids.Add(pod.Id)) mapped.Add(pod);
                 }
                 var pagination = root["pagination"] as JObject;
                 var more = pagination?["hasNextPage"];
                 if (pagination == null || more == null || more.Type != JTokenType.Boolean)
                 {
-                    throw RunPodErrors.InvalidResponse("ListPods", status, Shape(root), _secret, $"has no pagination block {{hasNextPage, nextCursor}} on page {page}, so whether more pods follow is unknown; the list is not used");
+                    throw RunPodErrors.InvalidResponse("ListPods", status, Shape(answer), _secret, $"has no pagination block {{hasNextPage, nextCursor}} on page {page}, so whether more pods follow is unknown; the list is not used");
                 }
                 if (!(bool)more) break;
                 var next = pagination["nextCursor"];
                 var nextCursor = next != null && next.Type == JTokenType.String ? (string?)next : null;
                 if (string.IsNullOrEmpty(nextCursor))
                 {
-                    throw RunPodErrors.InvalidResponse("ListPods", status, Shape(root), _secret, $"says page {page} is followed by another but gives no cursor for it; the list is not used");
+                    throw RunPodErrors.InvalidResponse("ListPods", status, Shape(answer), _secret, $"says page {page} is followed by another but gives no cursor for it; the list is not used");
                 }
                 if (!cursors.Add(nextCursor!) || nextCursor == cursor)
                 {
-                    throw RunPodErrors.InvalidResponse("ListPods", status, Shape(root), _secret, $"gives on page {page} a cursor it gave before, so the list does not advance; the list is not used");
+                    throw RunPodErrors.InvalidResponse("ListPods", status, Shape(answer), _secret, $"gives on page {page} a cursor it gave before, so the list does not advance; the list is not used");
                 }
                 if (page >= MaxListPages)
                 {
-                    throw RunPodErrors.InvalidResponse("ListPods", status, Shape(root), _secret, $"still has more after {MaxListPages} pages ({mapped.Count} pods); the list is not used");
+                    throw RunPodErrors.InvalidResponse("ListPods", status, Shape(answer), _secret, $"still has more after {MaxListPages} pages ({mapped.Count} pods); the list is not used");
                 }
                 cursor = nextCursor;
             }
@@ -90,8 +90,43 @@ namespace ArenaInfra.RunPod
         }
 
         /// <summary>An answer, for a message about its shape: its pagination block, never its pods.</summary>
-        private static string Shape(JObject root) =>
-            new JObject { ["pagination"] = root["pagination"]?.DeepClone(), ["pods"] = $"({(root["pods"] as JArray)?.Count ?? 0} pods)" }.ToString(Formatting.None);
+        private static string Shape(PodListPage page) =>
+            new JObject { ["pagination"] = page.Root["pagination"]?.DeepClone(), ["pods"] = $"({page.PodCount} pods)" }.ToString(Formatting.None);
+
+        /// <summary>
+        /// One page of the pod list, its pods mapped as they are read; the same checks and errors as
+        /// SendRawAsync, and a pod's warnings given only once its page proved to be a good answer.
+        /// </summary>
+        private async Task<(PodListPage Page, int Status)> ReadPodPageAsync(string pathAndQuery, CancellationToken cancellationToken)
+        {
+            const string operation = "ListPods";
+            var response = await SendForAnswerAsync(operation, HttpMethod.Get, pathAndQuery, null, RequestKind.Read, cancellationToken).ConfigureAwait(false);
+            var status = response.StatusCode;
+            if (status == 204 || IsBlank(response.Body)) return (PodListPage.Empty(), status);
+            var warnings = new HeldWarnings(_http.Options.Log);
+            PodListPage page;
+            try
+            {
+                page = PodListPage.Read(response.Body, token => _mapper.MapV2(token, warnings));
+            }
+            catch (JsonException)
+            {
+                throw RunPodErrors.InvalidResponse(operation, status, response.Body, _secret, "is not valid JSON");
+            }
+            if (RunPodErrors.ErrorInBody(page.Root, _secret) is string said) throw RunPodErrors.ErrorIn2xx(operation, status, said);
+            warnings.Release();
+            return (page, status);
+        }
+
+        /// <summary>True for a body of nothing but white space (what string.Trim removes), without copying it.</summary>
+        private static bool IsBlank(string body)
+        {
+            foreach (var c in body)
+            {
+                if (!char.IsWhiteSpace(c)) return false;
+            }
+            return true;
+        }
 
         public async Task<ArenaPod?> GetPodAsync(string podId, CancellationToken cancellationToken)
         {
@@ -212,12 +247,8 @@ namespace ArenaInfra.RunPod
         /// </summary>
         private async Task<(JObject Root, int Status, string Body)> SendRawAsync(string operation, HttpMethod method, string pathAndQuery, string? body, RequestKind kind, CancellationToken cancellationToken)
         {
-            var options = _http.Options;
-            if (body != null) options.Log.Debug($"RunPod {operation} body: {Secrets.Redact(body, options.ApiKey)}");
-            var request = new RunPodHttpRequest(operation, method, options.Rest(pathAndQuery), kind) { JsonBody = body };
-            var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            var response = await SendForAnswerAsync(operation, method, pathAndQuery, body, kind, cancellationToken).ConfigureAwait(false);
             var status = response.StatusCode;
-            if (status < 200 || status > 299) throw RunPodErrors.FromV2Problem(operation, response, _secret);
             if (status == 204 || response.Body.Trim().Length == 0) return (new JObject(), status, response.Body);
             JObject root;
             try
@@ -230,6 +261,18 @@ namespace ArenaInfra.RunPod
             }
             if (RunPodErrors.ErrorInBody(root, _secret) is string said) throw RunPodErrors.ErrorIn2xx(operation, status, said);
             return (root, status, response.Body);
+        }
+
+        /// <summary>One request, its answer when it is a 2xx; otherwise the error RunPod's problem details call for.</summary>
+        private async Task<RawResponse> SendForAnswerAsync(string operation, HttpMethod method, string pathAndQuery, string? body, RequestKind kind, CancellationToken cancellationToken)
+        {
+            var options = _http.Options;
+            if (body != null) options.Log.Debug($"RunPod {operation} body: {Secrets.Redact(body, options.ApiKey)}");
+            var request = new RunPodHttpRequest(operation, method, options.Rest(pathAndQuery), kind) { JsonBody = body };
+            var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            var status = response.StatusCode;
+            if (status < 200 || status > 299) throw RunPodErrors.FromV2Problem(operation, response, _secret);
+            return response;
         }
 
         /// <summary>A value inside a path or a query: escaped, so an id or a GPU name can never add a segment or a parameter.</summary>

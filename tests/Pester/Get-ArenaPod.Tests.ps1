@@ -170,3 +170,26 @@ Import-ArenaConfig '$ConfigFile' | Out-Null
         ($settings | Out-String) | Should -Match 'session: '
     }
 }
+
+Describe 'Get-ArenaPod over a large account (the sandbox''s --seed-count)' {
+    It 'lists every seeded pod across pages, each running with its SSH endpoint' {
+        $large = Start-TestSandbox -Arguments '--seed-count', '7', '--page-size', '3', '--start-delay-ms', '0'
+        $env:RUNPOD_API_BASE_URL = $large.Url
+        try {
+            $config = Join-Path $TestDrive 'large.env'
+            Set-Content $config "MACHINE_NAME_PREFIX=arena`nMACHINE_NAME_LIST=(p00002 p00001)`nRUNPOD_API_RETRY_MAX_SEC=3`n"
+            $pods = Get-ArenaPod -Config (Import-ArenaConfig $config -NoDefault)
+            $pods.Name | Should -Be (1..7 | ForEach-Object { 'arena-p{0:00000}' -f $_ })
+            $pods.Status | Select-Object -Unique | Should -Be 'Running'
+            @($pods | Where-Object { -not $_.SshEndpoint }).Count | Should -Be 0
+            $pods[0].ProxyPort | Should -Be 16001
+            $pods[1].ProxyPort | Should -Be 16000
+            $pods[2].ProxyPort | Should -Be 16002
+            @(Get-SandboxRequest $large | Where-Object operationName -eq 'ListPods').Count | Should -Be 3
+        }
+        finally {
+            $env:RUNPOD_API_BASE_URL = $Sandbox.Url
+            Stop-TestSandbox $large
+        }
+    }
+}

@@ -7,7 +7,7 @@ using RunPodSandbox;
 // The RunPod sandbox: RunPod's REST API v2 and its GraphQL API on 127.0.0.1, from one state, with a
 // request log and switchable faults.
 // Usage: RunPodSandbox [--port 0] [--api-key KEY] [--start-delay-ms 3000] [--latency-ms 0]
-//                      [--rate-limit 0] [--seed none|demo] [--prefix arena] [--parent-pid PID] [--page-size 1000]
+//                      [--rate-limit 0] [--seed none|demo] [--seed-count N] [--prefix arena] [--parent-pid PID] [--page-size 1000]
 var options = SandboxOptions.Parse(args);
 IPodEndpointBackend backend = new GreetingEndpointBackend();
 if (options.Sshd != null)
@@ -22,6 +22,7 @@ if (options.Sshd != null)
 }
 var state = new SandboxState(options, backend);
 if (options.Seed == "demo") DemoFleet.Seed(state, options.Prefix);
+if (options.SeedCount > 0) CountedFleet.Seed(state, options.Prefix, options.SeedCount);
 
 var builder = WebApplication.CreateSlimBuilder();
 builder.Logging.SetMinimumLevel(LogLevel.Warning);

@@ -11,6 +11,8 @@ public sealed class SandboxOptions
     /// <summary>Requests per second before HTTP 429; 0 for no limit.</summary>
     public int RateLimitPerSecond { get; set; }
     public string Seed { get; set; } = "none";
+    /// <summary>Seeds this many running fleet pods ({prefix}-p00001, ...) at start, for measuring large listings.</summary>
+    public int SeedCount { get; set; }
     public string Prefix { get; set; } = "arena";
     /// <summary>For --seed demo: the public key the seeded pods trust (their PUBLIC_KEY).</summary>
     public string? SeedPublicKey { get; set; }
@@ -40,6 +42,7 @@ public sealed class SandboxOptions
                 case "--latency-ms": options.Latency = TimeSpan.FromMilliseconds(int.Parse(Next())); break;
                 case "--rate-limit": options.RateLimitPerSecond = int.Parse(Next()); break;
                 case "--seed": options.Seed = Next(); break;
+                case "--seed-count": options.SeedCount = int.Parse(Next()); break;
                 case "--prefix": options.Prefix = Next(); break;
                 case "--seed-public-key": options.SeedPublicKey = File.ReadAllText(Next()).Trim(); break;
                 case "--parent-pid": options.ParentPid = int.Parse(Next()); break;
