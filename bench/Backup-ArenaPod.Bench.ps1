@@ -17,7 +17,7 @@
     and the same tree pushed back by rsync -a through the same relay, the home compared with the
     backup after each.
     Goal: each backup/rsync and restore/rsync <= 1.0.
-    -Quick: one round, one pod and ten. About 6 minutes with the default 3 rounds on 2 cores.
+    -Quick: one round. The default 3 rounds took 15 minutes on 2 busy cores (one pod and ten, and the restore).
     Needs sshd, ssh, ssh-keygen and rsync. Run: dotnet pwsh ./build.ps1 bench
 #>
 param([int] $DelayMs = 50, [int] $Rounds = 3, [int[]] $PodCounts = @(1, 10), [int] $SmallFiles = 3010, [switch] $Quick, [switch] $SkipRestore)
