@@ -12,7 +12,8 @@ namespace ArenaInfra.Backup
     /// UntrustedValue.PathUnder, so none leaves the folder; every folder on the way from the label's
     /// folder to a file is looked at itself (never through a link) and must be a real folder, so a link
     /// planted in the backup tree is refused, never followed; folders are the owner's only; a file is
-    /// written under a short temporary name, flushed to the disk and renamed when complete, never
+    /// written under a short temporary name, flushed to the disk and renamed when complete (by a FileFinisher's
+    /// threads, for a stream: many files' syncs then share the disk's journal commits), never
     /// larger than announced, with the pod's modification time and never more open than on the pod
     /// (owner bits only). What this machine could not write is a BackupWriteException, never a skip.
     /// </summary>
@@ -116,77 +117,125 @@ namespace ArenaInfra.Backup
         /// only once its bytes are on the disk. Returns the bytes written. A write this machine refused
         /// (a full disk) is a BackupWriteException; what the pod sent wrong stays an IOException.
         /// </summary>
-        public long Write(IReadOnlyList<string> parts, long size, bool exactSize, int podMode, DateTime modifiedUtc, Action<Stream> fill)
+        public long Write(IReadOnlyList<string> parts, long size, bool exactSize, int podMode, DateTime modifiedUtc, Action<Stream> fill) =>
+            Write(parts, size, exactSize, podMode, modifiedUtc, fill, null, null);
+
+        /// <summary>
+        /// The same, but with a finisher the last steps (to the disk, then the name) are the finisher's,
+        /// and placed is told the bytes written once the file has its name; without one, they are done
+        /// here before this returns. What fill sent wrong is still thrown here, the file left out.
+        /// </summary>
+        public long Write(IReadOnlyList<string> parts, long size, bool exactSize, int podMode, DateTime modifiedUtc, Action<Stream> fill, FileFinisher? finisher, Action<long>? placed)
         {
             var local = PathOf(parts);
             var folder = Path.GetDirectoryName(local)!;
             CreateFolder(Slice(parts, parts.Count - 1));
             // A short temporary name: the real one may already be at the file system's limit.
             var partial = Path.Combine(folder, ".arena-" + Guid.NewGuid().ToString("N").Substring(0, 12) + ".part");
+            var handedOver = false;
             try
             {
-                long written;
                 FileStream file;
                 try
                 {
-                    file = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920);
+                    // Unbuffered: the data comes in large blocks, and a buffer a file is garbage a file.
+                    file = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1);
                 }
                 catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
                 {
                     throw new BackupWriteException(local, e.Message, e);
                 }
-                var failed = false;
+                long written;
                 try
                 {
                     Local(local, () => SafeFile.OwnerOnly(partial));
                     var capped = new CappedStream(file, size, local);
                     fill(capped);
                     written = capped.Written;
-                    // On the disk before the name, so the record written after the last file speaks for every file.
-                    Local(local, () => file.Flush(true));
+                    if (exactSize && written != size) throw new IOException($"the pod sent {written} bytes of the {size} it announced; it was left out");
                 }
                 catch
                 {
-                    failed = true;
+                    // What went wrong is the news; closing failing too is not.
+                    Close(file, local, failed: true);
                     throw;
                 }
-                finally
+                if (finisher == null)
                 {
-                    // Closing flushes what is buffered: after a failure, that failing too is not the news.
-                    try
-                    {
-                        file.Dispose();
-                    }
-                    catch (Exception e) when ((e is IOException || e is UnauthorizedAccessException) && failed)
-                    {
-                    }
-                    catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
-                    {
-                        throw new BackupWriteException(local, e.Message, e);
-                    }
+                    Place(file, partial, local, podMode, modifiedUtc);
+                    placed?.Invoke(written);
                 }
-                if (exactSize && written != size) throw new IOException($"the pod sent {written} bytes of the {size} it announced; it was left out");
-                Local(local, () =>
+                else
                 {
-                    // Never more open than on the pod, and never open to anyone but the owner here; always readable by the owner.
-                    SafeFile.SetMode(partial, (podMode & 0x1C0) | 0x100);
-                    File.SetLastWriteTimeUtc(partial, modifiedUtc);
-                    // Whatever is at the name (an older copy, or a link someone put there) is replaced, never written through.
-                    if (Attributes(local) != null) File.Delete(local);
-                    File.Move(partial, local);
-                });
+                    finisher.Queue(() =>
+                    {
+                        try
+                        {
+                            Place(file, partial, local, podMode, modifiedUtc);
+                        }
+                        finally
+                        {
+                            RemoveLeftover(partial);
+                        }
+                    }, placed == null ? (Action?)null : () => placed(written));
+                    handedOver = true;
+                }
                 return written;
             }
             finally
             {
-                try
-                {
-                    if (File.Exists(partial)) File.Delete(partial);
-                }
-                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
-                {
-                    // What went wrong before is the news; a leftover .part is never restored.
-                }
+                if (!handedOver) RemoveLeftover(partial);
+            }
+        }
+
+        /// <summary>On the disk before the name, so the record written after the last file speaks for every file.</summary>
+        private static void Place(FileStream file, string partial, string local, int podMode, DateTime modifiedUtc)
+        {
+            try
+            {
+                Local(local, () => file.Flush(true));
+            }
+            catch
+            {
+                Close(file, local, failed: true);
+                throw;
+            }
+            Close(file, local, failed: false);
+            Local(local, () =>
+            {
+                // Never more open than on the pod, and never open to anyone but the owner here; always readable by the owner.
+                SafeFile.SetMode(partial, (podMode & 0x1C0) | 0x100);
+                File.SetLastWriteTimeUtc(partial, modifiedUtc);
+                // Whatever is at the name (an older copy, or a link someone put there) is replaced, never written through.
+                if (Attributes(local) != null) File.Delete(local);
+                File.Move(partial, local);
+            });
+        }
+
+        private static void Close(FileStream file, string local, bool failed)
+        {
+            try
+            {
+                file.Dispose();
+            }
+            catch (Exception e) when ((e is IOException || e is UnauthorizedAccessException) && failed)
+            {
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                throw new BackupWriteException(local, e.Message, e);
+            }
+        }
+
+        private static void RemoveLeftover(string partial)
+        {
+            try
+            {
+                if (File.Exists(partial)) File.Delete(partial);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                // What went wrong before is the news; a leftover .part is never restored.
             }
         }
 

@@ -258,7 +258,7 @@ namespace ArenaInfra.Backup
                     FileStream file;
                     try
                     {
-                        file = new FileStream(entry.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read);
+                        file = new FileStream(entry.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
                     }
                     catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
                     {

@@ -46,6 +46,7 @@ namespace ArenaInfra.Backup
                 names.WriteByte(0);
                 expected += TarStreamReader.Block + Round(entry.Size) + (name.Length >= 99 ? TarStreamReader.Block + Round(name.Length + 1) : 0);
             }
+            using var finisher = new FileFinisher();
             var stream = _pod.Connection.Stream(HomeListing.TarCommand, names.ToArray(), output =>
             {
                 // Headers, names and padding on top of the files' sizes, and not a megabyte more.
@@ -56,7 +57,7 @@ namespace ArenaInfra.Backup
                     for (var entry = reader.Next(); entry != null; entry = reader.Next())
                     {
                         token.ThrowIfCancellationRequested();
-                        Take(reader, entry, pending);
+                        Take(reader, entry, pending, finisher);
                     }
                 }
                 finally
@@ -64,6 +65,8 @@ namespace ArenaInfra.Backup
                     _run.Result.TransferredBytes += bounded.Consumed;
                 }
             }, token);
+            // Every file on the disk and under its name before the fetch is done: the record comes after.
+            finisher.Complete();
             var problems = HomeListing.Problems(stream.StdErr);
             foreach (var missing in pending.Values)
             {
@@ -73,7 +76,7 @@ namespace ArenaInfra.Backup
         }
 
         /// <summary>One entry of the stream: written only when it is a regular file that was asked for, once, at its listed size.</summary>
-        private void Take(TarStreamReader reader, TarEntry entry, Dictionary<string, ListedEntry> pending)
+        private void Take(TarStreamReader reader, TarEntry entry, Dictionary<string, ListedEntry> pending, FileFinisher finisher)
         {
             var name = entry.Name != null && entry.Name.StartsWith("./", StringComparison.Ordinal) ? entry.Name.Substring(2) : entry.Name;
             if (name == null || !pending.TryGetValue(name, out var listed))
@@ -97,8 +100,8 @@ namespace ArenaInfra.Backup
             try
             {
                 // A file this machine could not write (BackupWriteException) ends the backup: it is not a skip.
-                var written = _run.Folder.Write(listed.Parts, listed.Size, exactSize: true, listed.Mode, time, reader.CopyData);
-                _run.Fetched(listed, written, listed.Mode);
+                // Counted once it has its name, as a file written here always was.
+                _run.Folder.Write(listed.Parts, listed.Size, exactSize: true, listed.Mode, time, reader.CopyData, finisher, written => _run.Fetched(listed, written, listed.Mode));
             }
             catch (Exception e) when (IsPodProblem(e))
             {

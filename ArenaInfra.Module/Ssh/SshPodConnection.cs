@@ -36,6 +36,9 @@ namespace ArenaInfra.Ssh
     /// <summary>One SSH connection to one pod: connect (host key, authentication), run, upload, dispose.</summary>
     internal sealed class SshPodConnection : IDisposable
     {
+        /// <summary>Below the 32 KB data packets OpenSSH's sshd accepts on a session channel, headers included.</summary>
+        private const int InputBufferBytes = 32000;
+
         private readonly SshClient _client;
         private readonly SshSettings _settings;
 
@@ -168,7 +171,11 @@ namespace ArenaInfra.Ssh
                         writer = Task.Run(() =>
                         {
                             using var stdin = ssh.CreateInputStream();
-                            writeInput(stdin);
+                            // Each write to the channel is a packet of its own: a tar stream's headers and
+                            // padding, hundreds of bytes each, go out in packets near the channel's size instead.
+                            using var buffered = new BufferedStream(stdin, InputBufferBytes);
+                            writeInput(buffered);
+                            buffered.Flush();
                         });
                     }
                     var complete = false;

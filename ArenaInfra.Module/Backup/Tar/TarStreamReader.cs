@@ -54,6 +54,8 @@ namespace ArenaInfra.Backup.Tar
         private static readonly Encoding StrictUtf8 = new UTF8Encoding(false, throwOnInvalidBytes: true);
         private readonly Stream _input;
         private readonly byte[] _header = new byte[Block];
+        // One buffer for the whole stream: a new one a file was most of what a backup of small files allocated.
+        private readonly byte[] _buffer = new byte[81920];
         private long _dataLeft;
         private long _padding;
 
@@ -102,7 +104,7 @@ namespace ArenaInfra.Backup.Tar
         /// <summary>Copies the current entry's data to destination, exactly its announced size.</summary>
         public void CopyData(Stream destination)
         {
-            var buffer = new byte[81920];
+            var buffer = _buffer;
             while (_dataLeft > 0)
             {
                 var read = _input.Read(buffer, 0, (int)Math.Min(buffer.Length, _dataLeft));
@@ -154,10 +156,10 @@ namespace ArenaInfra.Backup.Tar
 
         private void SkipExactly(long count)
         {
-            var buffer = new byte[Block];
+            var buffer = _buffer;
             while (count > 0)
             {
-                var read = _input.Read(buffer, 0, (int)Math.Min(buffer.Length, count));
+                var read = _input.Read(buffer, 0, (int)Math.Min(Block, count));
                 if (read <= 0) throw new TarFormatException("the stream ended in the middle of a file");
                 count -= read;
             }

@@ -17,7 +17,10 @@ namespace ArenaInfra.Backup.Tar
         /// <summary>The largest size a ustar header's 11 octal digits hold; larger files are not restored.</summary>
         public const long MaxFileBytes = 077777777777L;
 
+        private static readonly byte[] Zeros = new byte[2 * Block];
         private readonly Stream _output;
+        // One buffer for the whole stream, not one a file.
+        private readonly byte[] _buffer = new byte[81920];
 
         public TarStreamWriter(Stream output)
         {
@@ -33,7 +36,7 @@ namespace ArenaInfra.Backup.Tar
         {
             if (size > MaxFileBytes) throw new ArgumentException($"larger than {MaxFileBytes} bytes");
             Entry(path, '0', size, mode, modifiedUtc);
-            var buffer = new byte[81920];
+            var buffer = _buffer;
             var left = size;
             while (left > 0)
             {
@@ -48,7 +51,7 @@ namespace ArenaInfra.Backup.Tar
         /// <summary>The two empty blocks that end an archive.</summary>
         public void End()
         {
-            Put(new byte[2 * Block], 2 * Block);
+            Put(Zeros, 2 * Block);
             _output.Flush();
         }
 
@@ -115,7 +118,7 @@ namespace ArenaInfra.Backup.Tar
         private void Pad(long size)
         {
             var pad = (int)((Block - size % Block) % Block);
-            if (pad > 0) Put(new byte[pad], pad);
+            if (pad > 0) Put(Zeros, pad);
         }
 
         private void Put(byte[] bytes, int count)
