@@ -7,9 +7,8 @@
     with MachineNames listing every one of them. In the same run it measures
       get   $pods = Get-ArenaPod (REST v2, every page, mapped and chosen)
       raw   the same pages fetched with one HttpClient, kept as strings, nothing parsed but the cursor
-      get, unpaced   Get-ArenaPod with RUNPOD_API_MAX_RPS=0: the module's own cost. The default pacing
-            (8 requests a second, evenly spaced) puts 125 ms between pages, so 5 pages cannot take
-            less than 0.5 s however fast the rest is.
+      get, unpaced   Get-ArenaPod with RUNPOD_API_MAX_RPS=0: the module's own cost. With the default
+            pacing (at most 8 requests in any second) the 5 pages leave at once, so the two should match.
     Time: in this pwsh, one warm-up of each, then -Runs runs alternating get and raw; the median.
     Memory: the peak working set (PeakWorkingSet64) a fresh pwsh gains during one call, from just
     before it (after Import-Module and a full GC); the median of -Runs fresh processes. A peak is what
