@@ -5,30 +5,25 @@
 # never meet ours. Windows PowerShell has no such contexts; there the assembly's own resolver answers
 # for our libraries (see DependencyResolver in the source).
 #
-# Language only, no cmdlets beyond PowerShell's core ones (Join-Path alone would load a whole module):
-# importing must stay quick.
+# Importing must stay quick: every statement here is paid by every session that imports the module, so
+# this file makes as few calls as it can (each first .NET call costs a fresh pwsh milliseconds), uses no
+# cmdlet beyond Import-Module (Join-Path alone would load a whole module), and loads no library: those
+# load when a command that uses them starts.
 $assemblyPath = [System.IO.Path]::Combine($PSScriptRoot, 'ArenaInfra.dll')
-$assembly = $null
 # Whether PowerShell may still hold an earlier import's record of this assembly (see below).
 $importedBefore = $true
 
-if ($PSEdition -eq 'Core') {
-    $contextName = "ArenaInfra $assemblyPath"
-    $context = $null
-    foreach ($candidate in [System.Runtime.Loader.AssemblyLoadContext]::All) {
-        if ($candidate.Name -eq $contextName) { $context = $candidate }
-    }
-    if ($null -eq $context) {
-        $context = [System.Runtime.Loader.AssemblyLoadContext]::new($contextName)
+if ($PSVersionTable.PSVersion.Major -ge 6) {
+    # The context made by an earlier import in this process, kept in a slot of the process's own: an
+    # assembly loads once, so the first copy serves again after Remove-Module or Import-Module -Force.
+    $slot = "ArenaInfra $assemblyPath"
+    $assembly = [System.AppDomain]::CurrentDomain.GetData($slot)
+    if ($null -eq $assembly) {
+        $context = [System.Runtime.Loader.AssemblyLoadContext]::new($slot)
         $assembly = $context.LoadFromAssemblyPath($assemblyPath)
         $assembly.GetType('ArenaInfra.DependencyResolver', $true)::LoadDependenciesInto($context)
+        [System.AppDomain]::CurrentDomain.SetData($slot, $assembly)
         $importedBefore = $false
-    }
-    else {
-        # Imported again in this session: an assembly loads once, so the first copy serves again.
-        foreach ($candidate in $context.Assemblies) {
-            if ($candidate.GetName().Name -eq 'ArenaInfra') { $assembly = $candidate }
-        }
     }
 }
 else {

@@ -7,6 +7,10 @@
     the medians and what importing adds: the median of each turn's difference. Nothing heavy may happen at import: no network, no key loading,
     no library loaded (on PowerShell 7 the libraries go into the module's load context when a command
     that uses them starts).
+
+    Each turn also imports an empty module (a manifest and a one-line script module, written to a
+    temporary folder and removed after): what PowerShell itself charges any module in the same run,
+    printed beside ArenaInfra's figure.
 #>
 param([int] $Runs = 5)
 $ErrorActionPreference = 'Stop'
@@ -27,20 +31,33 @@ function Get-Median([double[]] $Values) {
     if ($sorted.Count % 2) { $sorted[$middle] } else { ($sorted[$middle - 1] + $sorted[$middle]) / 2 }
 }
 
-$bareCommand = 'exit 0'
-$withCommand = "Import-Module '$manifest'; exit 0"
-$null = Measure-Start $bareCommand
-$null = Measure-Start $withCommand
-$bare = [Collections.Generic.List[double]]::new()
-$with = [Collections.Generic.List[double]]::new()
-$added = [Collections.Generic.List[double]]::new()
-foreach ($i in 1..$Runs) {
-    $bare.Add((Measure-Start $bareCommand))
-    $with.Add((Measure-Start $withCommand))
-    $added.Add($with[-1] - $bare[-1])
+$emptyFolder = Join-Path ([IO.Path]::GetTempPath()) ("arena-import-bench-" + [guid]::NewGuid().ToString('n'))
+$null = New-Item -ItemType Directory -Path $emptyFolder
+try {
+    Set-Content -LiteralPath (Join-Path $emptyFolder 'Empty.psm1') -Value '$loaded = $true'
+    Set-Content -LiteralPath (Join-Path $emptyFolder 'Empty.psd1') -Value "@{ ModuleVersion = '1.0'; RootModule = 'Empty.psm1' }"
+    $bareCommand = 'exit 0'
+    $withCommand = "Import-Module '$manifest'; exit 0"
+    $emptyCommand = "Import-Module '$(Join-Path $emptyFolder 'Empty.psd1')'; exit 0"
+    $null = Measure-Start $bareCommand
+    $null = Measure-Start $withCommand
+    $null = Measure-Start $emptyCommand
+    $bare = [Collections.Generic.List[double]]::new()
+    $with = [Collections.Generic.List[double]]::new()
+    $added = [Collections.Generic.List[double]]::new()
+    $emptyAdded = [Collections.Generic.List[double]]::new()
+    foreach ($i in 1..$Runs) {
+        $bare.Add((Measure-Start $bareCommand))
+        $with.Add((Measure-Start $withCommand))
+        $added.Add($with[-1] - $bare[-1])
+        $emptyAdded.Add((Measure-Start $emptyCommand) - $bare[-1])
+    }
+}
+finally {
+    Remove-Item -LiteralPath $emptyFolder -Recurse -Force
 }
 $bareMedian = Get-Median $bare
 $withMedian = Get-Median $with
 ''
 "fresh pwsh, median of ${Runs} after a warm-up: {0:0.000} s without the module, {1:0.000} s with Import-Module ArenaInfra" -f $bareMedian, $withMedian
-"import adds {0:0.000} s, median of ${Runs} (goal < 0.2 s)" -f (Get-Median $added)
+"import adds {0:0.000} s, median of ${Runs} (goal < 0.2 s); an empty module adds {1:0.000} s in the same run" -f (Get-Median $added), (Get-Median $emptyAdded)
