@@ -13,6 +13,9 @@
     --exclude 'site-packages/' --max-size=50m; ten rsync processes at once for ten pods). Prints the
     median seconds, backup/rsync, and the bytes each read from the pods (Backup-ArenaPod's
     TransferredBytes, rsync's "Total bytes received"), and checks that both copies are the same tree.
+    On Linux it also prints the CPU seconds each spent, here (this process for Backup-ArenaPod; rsync
+    and its ssh for rsync) and on the pods (every process under the sandbox: the pods' sshd and what
+    they run), since the pods share this machine's cores.
     Then the way back: one pod's backed-up home restored into its emptied home by Restore-ArenaPod,
     and the same tree pushed back by rsync -a through the same relay, the home compared with the
     backup after each.
@@ -61,16 +64,42 @@ try {
     foreach ($pod in $pods) { & cp -a "$template/." "$($homes[$pod.Name])/"; if ($LASTEXITCODE) { throw 'cp failed' } }
     $templateBytes = (Get-ChildItem $template -Recurse -File | Where-Object { $_.FullName -notmatch '/\.cache/|/site-packages/' } | Measure-Object Length -Sum).Sum
 
+    # CPU seconds from /proc (Linux): this process's own, its reaped children's (rsync, and the ssh each
+    # rsync reaped), and the pods' (every process under the sandbox but the sandbox, which relays).
+    $ticksPerSecond = if ($IsLinux) { [double](& getconf CLK_TCK) } else { 0 }
+    function Cpu {
+        if (-not $IsLinux) { return [pscustomobject]@{ Own = 0.0; Children = 0.0; Pods = 0.0 } }
+        $all = @{}
+        foreach ($stat in Get-ChildItem /proc -Directory | Where-Object Name -match '^\d+$') {
+            try { $text = [IO.File]::ReadAllText("$($stat.FullName)/stat") } catch { continue }
+            $f = $text.Substring($text.LastIndexOf(')') + 2).Split(' ')
+            $all[[int]$stat.Name] = [pscustomobject]@{ Parent = [int]$f[1]; Own = ([long]$f[11] + [long]$f[12]) / $ticksPerSecond; Children = ([long]$f[13] + [long]$f[14]) / $ticksPerSecond }
+        }
+        $sandboxId = $bench.Sandbox.Process.Id
+        $pods = 0.0
+        foreach ($id in $all.Keys) {
+            $up = $all[$id].Parent
+            while ($up -gt 1 -and $up -ne $sandboxId -and $all.ContainsKey($up)) { $up = $all[$up].Parent }
+            if ($up -eq $sandboxId) { $pods += $all[$id].Own + $all[$id].Children }
+        }
+        $self = $all[$PID]
+        [pscustomobject]@{ Own = $self.Own; Children = $self.Children; Pods = $pods }
+    }
+
     function Backup([object[]] $Chosen, [string] $Destination) {
+        $cpu = Cpu
         $clock = [Diagnostics.Stopwatch]::StartNew()
         $results = @($Chosen | Backup-ArenaPod -Label run -Destination $Destination -Config $config -ApiKey $apiKey)
         $seconds = $clock.Elapsed.TotalSeconds
+        $after = Cpu
         $failed = @($results | Where-Object { -not $_.Succeeded })
         if ($failed) { throw "Backup-ArenaPod failed: $($failed | Out-String)" }
-        [pscustomobject]@{ Seconds = $seconds; Bytes = ($results | Measure-Object TransferredBytes -Sum).Sum; Files = ($results | Measure-Object Downloaded -Sum).Sum }
+        [pscustomobject]@{ Seconds = $seconds; Bytes = ($results | Measure-Object TransferredBytes -Sum).Sum; Files = ($results | Measure-Object Downloaded -Sum).Sum
+            HereCpu = $after.Own - $cpu.Own; PodCpu = $after.Pods - $cpu.Pods }
     }
 
     function Rsync([object[]] $Chosen, [string] $Destination, [switch] $Push) {
+        $cpu = Cpu
         $clock = [Diagnostics.Stopwatch]::StartNew()
         $running = foreach ($pod in $Chosen) {
             $target = Join-Path $Destination $pod.Name
@@ -94,7 +123,9 @@ try {
             $said = if ($Push) { 'Total bytes sent' } else { 'Total bytes received' }
             if ($r.Out.Result -match "${said}: ([\d,.]+)") { $bytes += [long]($Matches[1] -replace '[,.]', '') }
         }
-        [pscustomobject]@{ Seconds = $clock.Elapsed.TotalSeconds; Bytes = $bytes }
+        $seconds = $clock.Elapsed.TotalSeconds
+        $after = Cpu
+        [pscustomobject]@{ Seconds = $seconds; Bytes = $bytes; HereCpu = $after.Children - $cpu.Children; PodCpu = $after.Pods - $cpu.Pods }
     }
 
     function Tree([string] $Folder) {
@@ -141,14 +172,15 @@ try {
         }
         ''
         "  $count pod(s) at once"
-        '    case        Backup-ArenaPod        rsync -a        backup/rsync   MB read: backup / rsync'
+        '    case        Backup-ArenaPod        rsync -a        backup/rsync   MB read: backup / rsync   CPU s here: backup / rsync   on the pods: backup / rsync'
         foreach ($case in 'full', 'nochange', 'changed20') {
             $b = Median ($rows[$case] | ForEach-Object { $_.Backup.Seconds })
             $r = Median ($rows[$case] | ForEach-Object { $_.Rsync.Seconds })
             $ratio = Median ($rows[$case] | ForEach-Object { $_.Backup.Seconds / $_.Rsync.Seconds })
             $bBytes = ($rows[$case] | Select-Object -Last 1).Backup.Bytes
             $rBytes = ($rows[$case] | Select-Object -Last 1).Rsync.Bytes
-            '    {0,-10} {1,10:0.00} s {2,14:0.00} s {3,14:0.00}x   {4,10:0.00} / {5:0.00}' -f $case, $b, $r, $ratio, ($bBytes / 1MB), ($rBytes / 1MB)
+            $cpu = foreach ($side in 'HereCpu', 'PodCpu') { foreach ($who in 'Backup', 'Rsync') { Median ($rows[$case] | ForEach-Object { $_.$who.$side }) } }
+            '    {0,-10} {1,10:0.00} s {2,14:0.00} s {3,14:0.00}x   {4,10:0.00} / {5:0.00}   {6,14:0.0} / {7:0.0}   {8,16:0.0} / {9:0.0}' -f $case, $b, $r, $ratio, ($bBytes / 1MB), ($rBytes / 1MB), $cpu[0], $cpu[1], $cpu[2], $cpu[3]
             $goals.Add(('{0} pod(s) {1}: backup/rsync {2:0.00} (goal <= {3:0.0}) {4}' -f $count, $case, $ratio, $goal, $(if ($ratio -le $goal) { 'held' } else { 'NOT HELD' })))
         }
     }

@@ -54,6 +54,7 @@ namespace ArenaInfra.Backup
         public const int NoGnuTar = 97;
         public const int NoFindPrintf = 98;
         public const int NoHome = 96;
+        public const int NoMktemp = 95;
 
         /// <summary>Longer than any path Linux accepts, with the numbers before it.</summary>
         public const int MaxRecordBytes = 16384;
@@ -66,15 +67,9 @@ namespace ArenaInfra.Backup
             "sh -c '"
             + $"tar --version 2>/dev/null | head -n 1 | grep -q \"GNU tar\" || exit {NoGnuTar}; "
             + $"find / -maxdepth 0 -printf \"\" >/dev/null 2>&1 || exit {NoFindPrintf}; "
+            + $"t=$(mktemp 2>/dev/null) && rm -f \"$t\" || exit {NoMktemp}; "
             + $"cd || exit {NoHome}; "
             + $"exec find . {filter.FindExpression} -o -printf \"%y %s %T@ %m %P\\0\"'";
-
-        /// <summary>
-        /// The stream of the files asked for, in the order asked (names on standard input, NUL-separated,
-        /// each with ./ so that none can be read as an option): GNU's format, no recursion into a folder
-        /// that replaced a file, and hard links sent as the files they are.
-        /// </summary>
-        public static readonly string TarCommand = $"sh -c 'cd || exit {NoHome}; exec tar -cf - --format=gnu --no-recursion --hard-dereference --null -T -'";
 
         private static readonly Encoding StrictUtf8 = new UTF8Encoding(false, throwOnInvalidBytes: true);
 
@@ -95,6 +90,9 @@ namespace ArenaInfra.Backup
                     return result;
                 case NoFindPrintf:
                     result.CannotStream = "the pod's find cannot print a listing (no -printf)";
+                    return result;
+                case NoMktemp:
+                    result.CannotStream = "the pod cannot make a temporary file (mktemp)";
                     return result;
                 case NoHome:
                     throw new BackupStepException("Listing", "the pod's home folder cannot be entered; nothing was copied");

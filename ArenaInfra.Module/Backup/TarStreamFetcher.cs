@@ -36,21 +36,26 @@ namespace ArenaInfra.Backup
         private void FetchInOneStream(List<ListedEntry> wanted, CancellationToken token)
         {
             var pending = new Dictionary<string, ListedEntry>(StringComparer.Ordinal);
-            var names = new MemoryStream();
+            var nameList = new MemoryStream();
             long expected = 2 * 10240;
             foreach (var entry in wanted)
             {
                 pending[entry.Path] = entry;
                 var name = Encoding.UTF8.GetBytes("./" + entry.Path);
-                names.Write(name, 0, name.Length);
-                names.WriteByte(0);
+                nameList.Write(name, 0, name.Length);
+                nameList.WriteByte(0);
                 expected += TarStreamReader.Block + Round(entry.Size) + (name.Length >= 99 ? TarStreamReader.Block + Round(name.Length + 1) : 0);
             }
             using var finisher = new FileFinisher();
-            var stream = _pod.Connection.Stream(HomeListing.TarCommand, names.ToArray(), output =>
+            using var pacing = new TarStreamPacing();
+            var names = nameList.ToArray();
+            // The stream of the files asked for, in the order asked (names NUL-separated, each with ./ so
+            // that none can be read as an option): GNU's format, no recursion into a folder that replaced a
+            // file, hard links sent as the files they are, and a chunk at a time (TarStreamPacing).
+            var stream = _pod.Connection.Stream(TarStreamPacing.Command(names.Length), input => pacing.WriteInput(input, names), output =>
             {
                 // Headers, names and padding on top of the files' sizes, and not a megabyte more.
-                var bounded = new BoundedReadStream(output, expected + 1024 * 1024);
+                var bounded = new BoundedReadStream(output, expected + 1024 * 1024, pacing.Read);
                 var reader = new TarStreamReader(bounded);
                 try
                 {
@@ -62,6 +67,7 @@ namespace ArenaInfra.Backup
                 }
                 finally
                 {
+                    pacing.Finish();
                     _run.Result.TransferredBytes += bounded.Consumed;
                 }
             }, token);
@@ -121,11 +127,14 @@ namespace ArenaInfra.Backup
         {
             private readonly Stream _inner;
             private readonly long _cap;
+            private readonly Action<long> _progress;
 
-            public BoundedReadStream(Stream inner, long cap)
+            /// <summary>progress: told the bytes read so far after every read.</summary>
+            public BoundedReadStream(Stream inner, long cap, Action<long> progress)
             {
                 _inner = inner;
                 _cap = cap;
+                _progress = progress;
             }
 
             public long Consumed { get; private set; }
@@ -135,6 +144,7 @@ namespace ArenaInfra.Backup
                 if (Consumed >= _cap) throw new TarFormatException($"the pod sent more than the {_cap} bytes asked for");
                 var read = _inner.Read(buffer, offset, (int)Math.Min(count, _cap - Consumed));
                 Consumed += read;
+                _progress(Consumed);
                 return read;
             }
 

@@ -158,7 +158,7 @@ namespace ArenaInfra.Ssh
         public StreamedCommand Stream(string command, Action<Stream>? writeInput, Action<Stream> read, CancellationToken cancellationToken)
         {
             using var ssh = _client.CreateCommand(command);
-            using (cancellationToken.Register(() => TryCancel(ssh)))
+            using (cancellationToken.Register(() => Abandon(ssh)))
             {
                 var stderr = new CappedOutput();
                 Task? writer = null;
@@ -168,7 +168,8 @@ namespace ArenaInfra.Ssh
                     var errors = Task.Run(() => stderr.ReadAll(ssh.ExtendedOutputStream));
                     if (writeInput != null)
                     {
-                        writer = Task.Run(() =>
+                        // A thread of its own: a writer may wait on the pod for long (a restore's window, a backup's pacing).
+                        writer = Task.Factory.StartNew(() =>
                         {
                             using var stdin = ssh.CreateInputStream();
                             // Each write to the channel is a packet of its own: a tar stream's headers and
@@ -176,7 +177,7 @@ namespace ArenaInfra.Ssh
                             using var buffered = new BufferedStream(stdin, InputBufferBytes);
                             writeInput(buffered);
                             buffered.Flush();
-                        });
+                        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
                     }
                     var complete = false;
                     try
@@ -198,7 +199,8 @@ namespace ArenaInfra.Ssh
                     }
                     // What went wrong writing the input (a local file that could not be read) is the caller's to report.
                     Exception? inputError = null;
-                    if (writer != null && writer.Wait(TimeSpan.FromSeconds(5)) == false) TryCancel(ssh);
+                    // WaitAny, not Wait: a writer that failed is an answer to report, not an exception to throw here.
+                    if (writer != null && Task.WaitAny(new[] { writer }, TimeSpan.FromSeconds(5)) != 0) TryCancel(ssh);
                     if (writer != null && writer.IsFaulted) inputError = writer.Exception!.GetBaseException();
                     return new StreamedCommand(exit, stderr.Text, inputError);
                 }
@@ -306,6 +308,24 @@ namespace ArenaInfra.Ssh
             if (preferred != null && info.KeyExchangeAlgorithms.ContainsKey(preferred))
             {
                 info.KeyExchangeAlgorithms.SetPosition(preferred, 0);
+            }
+        }
+
+        /// <summary>
+        /// Ends a streamed command from our side: the signal, then its output closed here, so no read waits
+        /// on the pod. A signal reaches only the command's own process, and what it started (a pipeline's
+        /// other stages, a stalled tar) may hold the output open for as long as it likes.
+        /// </summary>
+        private static void Abandon(SshCommand command)
+        {
+            TryCancel(command);
+            try
+            {
+                command.OutputStream.Dispose();
+                command.ExtendedOutputStream.Dispose();
+            }
+            catch (Exception e) when (e is SshException || e is ObjectDisposedException || e is InvalidOperationException)
+            {
             }
         }
 

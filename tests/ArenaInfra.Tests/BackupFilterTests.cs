@@ -109,7 +109,8 @@ public sealed class BackupFilterTests
     {
         Assert.Equal(
             "sh -c 'tar --version 2>/dev/null | head -n 1 | grep -q \"GNU tar\" || exit 97; "
-            + "find / -maxdepth 0 -printf \"\" >/dev/null 2>&1 || exit 98; cd || exit 96; "
+            + "find / -maxdepth 0 -printf \"\" >/dev/null 2>&1 || exit 98; "
+            + "t=$(mktemp 2>/dev/null) && rm -f \"$t\" || exit 95; cd || exit 96; "
             + "exec find . -mindepth 1 -maxdepth 33 \\( -type d \\( -name \".*\" -o -name site-packages \\) -prune \\) -o -printf \"%y %s %T@ %m %P\\0\"'",
             HomeListing.Command(new BackupFilter(PodBackupOperation.MaxDepth)));
     }

@@ -331,6 +331,24 @@ public sealed class StreamedBackupTests : IClassFixture<SshSandbox>, IDisposable
     }
 
     [SkippableFact]
+    public void A_pod_that_cannot_make_a_temporary_file_is_backed_up_over_SFTP_and_says_so()
+    {
+        _ssh.Require();
+        Run("New-ArenaPod -Count 1 -Force | Out-Null");
+        Write(Path.Combine(Home("alpha"), "work", "notes.txt"), "notes");
+        // The paced stream keeps the names in a temporary file: a pod without mktemp cannot stream.
+        OnPodPath("alpha", "mktemp", "#!/bin/sh\necho 'mktemp: not found' >&2\nexit 127\n");
+
+        var run = Run("Backup-ArenaPod -Name alpha -Label w1 -Destination $dest -Verbose");
+        var result = run.Output.OfType<ArenaPodBackupResult>().Single();
+
+        Assert.True(result.Succeeded, result.Error);
+        Assert.Equal(ArenaBackupMethod.Sftp, result.Method);
+        Assert.Equal("notes", File.ReadAllText(Path.Combine(Local("alpha"), "work", "notes.txt")));
+        Assert.Contains(run.Verbose, v => v.Contains("camp-alpha") && v.Contains("mktemp") && v.Contains("SFTP"));
+    }
+
+    [SkippableFact]
     public void A_stream_that_stalls_ends_at_the_backup_deadline_and_the_other_pods_are_backed_up()
     {
         _ssh.Require();
