@@ -281,11 +281,17 @@ namespace ArenaInfra.Backup
             if (run.ExitCode == HomeListing.NoHome) throw new BackupStepException("Upload", "the pod's home folder cannot be entered; nothing was restored");
             var problems = HomeListing.Problems(run.StdErr);
             skipped.AddRange(unreadable);
+            var landed = Landed(pod, sent.Where(e => !problems.ContainsKey(e.Path)), token);
             foreach (var entry in sent)
             {
                 if (problems.TryGetValue(entry.Path, out var said))
                 {
                     skipped.Add(new ArenaSkippedFile { Path = entry.Path, Reason = $"the pod's tar did not write it ({said})" });
+                    continue;
+                }
+                if (!landed.Contains(entry.Path))
+                {
+                    skipped.Add(new ArenaSkippedFile { Path = entry.Path, Reason = "not seen on the pod after the restore (its listing stopped at its cap), so not counted" });
                     continue;
                 }
                 result.Files++;
@@ -295,6 +301,24 @@ namespace ArenaInfra.Backup
             {
                 throw new BackupStepException("Upload", $"the pod's tar failed ({PodSession.Last(run.StdErr, run.ExitCode)})");
             }
+        }
+
+        /// <summary>
+        /// The files sent that the pod now holds, looked at after the upload: a tar that ended well is not
+        /// proof (one that read nothing and exited 0 would have every file counted). A file sent that is not
+        /// there, with no word from tar about it, fails the pod; past a listing's cap a file is not counted, and is named.
+        /// </summary>
+        private static HashSet<string> Landed(PodSession pod, IEnumerable<BackupFolderEntry> sent, CancellationToken token)
+        {
+            var after = HomeListing.List(pod, Filter, PodBackupOperation.MaxEntries, token);
+            var files = new HashSet<string>(after.Entries.Where(e => e.Type == 'f').Select(e => e.Path), StringComparer.Ordinal);
+            var complete = !after.Problems.Any(p => p.Path == ".");
+            var missing = sent.Where(e => !files.Contains(e.Path)).ToList();
+            if (missing.Count > 0 && complete)
+            {
+                throw new BackupStepException("Upload", $"the pod's tar ended but did not write {missing.Count} of the file(s) sent (first: {UntrustedValue.Printable(missing[0].Path)}); they are not restored");
+            }
+            return files;
         }
 
         /// <summary>A backup from before records kept the pod's modes holds only the owner's bits: give group and others read (and search) as a fresh home would.</summary>

@@ -454,4 +454,29 @@ public sealed class RestoreAndRepairTests : IClassFixture<SshSandbox>, IDisposab
         Assert.Equal("Timeout", result.FailedStep);
         Assert.Equal("RestoreFailed", result.ErrorId);
     }
+
+    [SkippableFact]
+    public void A_restore_whose_pods_tar_quits_without_reading_fails_at_Upload_and_counts_nothing()
+    {
+        _ssh.Require();
+        Run("New-ArenaPod -Count 1 -Force | Out-Null");
+        var big = new byte[1024 * 1024];
+        new Random(3).NextBytes(big);
+        File.WriteAllBytes(Path.Combine(Home("alpha"), "model.bin"), big);
+        Run("Backup-ArenaPod -Name alpha -Label w1 -Destination $backups | Out-Null");
+        File.Delete(Path.Combine(Home("alpha"), "model.bin"));
+        // A tar that says it is GNU tar and then ends at once, reading nothing.
+        var tar = Path.Combine(Path.GetDirectoryName(Home("alpha"))!, "bin", "tar");
+        File.WriteAllText(tar, "#!/bin/sh\ncase \"$1\" in --version) echo 'tar (GNU tar) 1.34'; exit 0;; esac\nexit 0\n");
+        File.SetUnixFileMode(tar, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        var result = Restore("-Name alpha");
+
+        Assert.False(result.Succeeded, $"files {result.Files} method {result.Method} unchanged {result.Unchanged} skipped {string.Join(",", result.SkippedFiles ?? new string[0])}");
+        Assert.Equal("RestoreFailed", result.ErrorId);
+        Assert.Equal("Upload", result.FailedStep);
+        Assert.Contains("did not write 1 of the file(s) sent (first: model.bin)", result.Error);
+        Assert.Equal(0, result.Files);
+        Assert.False(File.Exists(Path.Combine(Home("alpha"), "model.bin")));
+    }
 }
