@@ -69,7 +69,10 @@ namespace ArenaInfra.Backup
             + $"find / -maxdepth 0 -printf \"\" >/dev/null 2>&1 || exit {NoFindPrintf}; "
             + $"t=$(mktemp 2>/dev/null) && rm -f \"$t\" || exit {NoMktemp}; "
             + $"cd || exit {NoHome}; "
-            + $"exec find . {filter.FindExpression} -o -printf \"%y %s %T@ %m %P\\0\"'";
+            + $"exec {Find(filter)}'";
+
+        /// <summary>The find that lists a home (run in it) with the filter's rule, as records Read reads.</summary>
+        public static string Find(BackupFilter filter) => $"find . {filter.FindExpression} -o -printf \"%y %s %T@ %m %P\\0\"";
 
         private static readonly Encoding StrictUtf8 = new UTF8Encoding(false, throwOnInvalidBytes: true);
 

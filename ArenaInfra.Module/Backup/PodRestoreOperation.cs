@@ -240,8 +240,13 @@ namespace ArenaInfra.Backup
         {
             var sent = new List<BackupFolderEntry>();
             var unreadable = new List<ArenaSkippedFile>();
-            var command = $"sh -c 'cd || exit {HomeListing.NoHome}; exec tar -xf - --no-same-owner --delay-directory-restore"
-                + (_request.OverwriteNewer ? "" : " --keep-newer-files") + "'";
+            // After tar, in the same command, the home's listing: what the pod now holds, to count from
+            // (a tar that ended well is not proof). tar's exit code stays the command's.
+            var command = $"sh -c 'cd || exit {HomeListing.NoHome}; tar -xf - --no-same-owner --delay-directory-restore"
+                + (_request.OverwriteNewer ? "" : " --keep-newer-files")
+                + $"; s=$?; {HomeListing.Find(Filter)}; exit $s'";
+            var after = new List<ListedEntry>();
+            var listingCut = false;
             result.Method = ArenaBackupMethod.Stream;
             var run = pod.Connection.Stream(command, stdin =>
             {
@@ -273,7 +278,7 @@ namespace ArenaInfra.Backup
                     sent.Add(entry);
                 }
                 tar.End();
-            }, output => output.CopyTo(Stream.Null), token);
+            }, output => listingCut = HomeListing.Read(output, PodBackupOperation.MaxEntries, after.Add, (path, why) => { }), token);
             if (run.InputError != null && !(run.InputError is OperationCanceledException))
             {
                 throw new BackupStepException("Upload", $"sending the files stopped: {run.InputError.Message}; {sent.Count} file(s) were sent");
@@ -281,7 +286,7 @@ namespace ArenaInfra.Backup
             if (run.ExitCode == HomeListing.NoHome) throw new BackupStepException("Upload", "the pod's home folder cannot be entered; nothing was restored");
             var problems = HomeListing.Problems(run.StdErr);
             skipped.AddRange(unreadable);
-            var landed = Landed(pod, sent.Where(e => !problems.ContainsKey(e.Path)), token);
+            var landed = Landed(after, listingCut, sent.Where(e => !problems.ContainsKey(e.Path)));
             foreach (var entry in sent)
             {
                 if (problems.TryGetValue(entry.Path, out var said))
@@ -304,17 +309,16 @@ namespace ArenaInfra.Backup
         }
 
         /// <summary>
-        /// The files sent that the pod now holds, looked at after the upload: a tar that ended well is not
-        /// proof (one that read nothing and exited 0 would have every file counted). A file sent that is not
-        /// there, with no word from tar about it, fails the pod; past a listing's cap a file is not counted, and is named.
+        /// The files sent that the pod now holds, from the listing made right after tar: a tar that ended
+        /// well is not proof (one that read nothing and exited 0 would have every file counted). A file
+        /// sent that is not there, with no word from tar about it, fails the pod; past the listing's cap a
+        /// file is not counted, and is named.
         /// </summary>
-        private static HashSet<string> Landed(PodSession pod, IEnumerable<BackupFolderEntry> sent, CancellationToken token)
+        private static HashSet<string> Landed(List<ListedEntry> after, bool listingCut, IEnumerable<BackupFolderEntry> sent)
         {
-            var after = HomeListing.List(pod, Filter, PodBackupOperation.MaxEntries, token);
-            var files = new HashSet<string>(after.Entries.Where(e => e.Type == 'f').Select(e => e.Path), StringComparer.Ordinal);
-            var complete = !after.Problems.Any(p => p.Path == ".");
+            var files = new HashSet<string>(after.Where(e => e.Type == 'f').Select(e => e.Path), StringComparer.Ordinal);
             var missing = sent.Where(e => !files.Contains(e.Path)).ToList();
-            if (missing.Count > 0 && complete)
+            if (missing.Count > 0 && !listingCut)
             {
                 throw new BackupStepException("Upload", $"the pod's tar ended but did not write {missing.Count} of the file(s) sent (first: {UntrustedValue.Printable(missing[0].Path)}); they are not restored");
             }
