@@ -13,6 +13,8 @@ $assemblyPath = [System.IO.Path]::Combine($PSScriptRoot, 'ArenaInfra.dll')
 # Whether PowerShell may still hold an earlier import's record of this assembly (see below).
 $importedBefore = $true
 
+# A number, not $PSEdition -eq 'Core': comparing strings loads the culture data (ICU on Linux), which a
+# fresh pwsh has not yet paid for.
 if ($PSVersionTable.PSVersion.Major -ge 6) {
     # The context made by an earlier import in this process, kept in a slot of the process's own: an
     # assembly loads once, so the first copy serves again after Remove-Module or Import-Module -Force.
