@@ -34,6 +34,7 @@ namespace ArenaInfra.Pods
         public Task TerminatePodAsync(string podId, CancellationToken cancellationToken) => _inner.TerminatePodAsync(podId, cancellationToken);
         public Task<GpuOffer?> GetGpuOfferAsync(string gpuTypeId, string cloudType, int gpuCount, CancellationToken cancellationToken) => _inner.GetGpuOfferAsync(gpuTypeId, cloudType, gpuCount, cancellationToken);
         public Task<IReadOnlyList<string>> GetAccountSshKeysAsync(CancellationToken cancellationToken) => _inner.GetAccountSshKeysAsync(cancellationToken);
+        public Task<ArenaPod> SetLockedAsync(string podId, bool locked, CancellationToken cancellationToken) => _inner.SetLockedAsync(podId, locked, cancellationToken);
         public Task ReadLogsAsync(string podId, int tail, bool follow, string? source, System.Action<PodLogEvent> onLine, CancellationToken cancellationToken) => _inner.ReadLogsAsync(podId, tail, follow, source, onLine, cancellationToken);
     }
 }

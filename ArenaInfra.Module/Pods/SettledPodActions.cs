@@ -37,6 +37,7 @@ namespace ArenaInfra.Pods
         public Task<ArenaPod> CreatePodAsync(PodCreateSpec spec, CancellationToken cancellationToken) => _backend.CreatePodAsync(spec, cancellationToken);
         public Task<GpuOffer?> GetGpuOfferAsync(string gpuTypeId, string cloudType, int gpuCount, CancellationToken cancellationToken) => _backend.GetGpuOfferAsync(gpuTypeId, cloudType, gpuCount, cancellationToken);
         public Task<IReadOnlyList<string>> GetAccountSshKeysAsync(CancellationToken cancellationToken) => _backend.GetAccountSshKeysAsync(cancellationToken);
+        public Task<ArenaPod> SetLockedAsync(string podId, bool locked, CancellationToken cancellationToken) => _backend.SetLockedAsync(podId, locked, cancellationToken);
         public Task ReadLogsAsync(string podId, int tail, bool follow, string? source, Action<PodLogEvent> onLine, CancellationToken cancellationToken) => _backend.ReadLogsAsync(podId, tail, follow, source, onLine, cancellationToken);
 
         public Task StopPodAsync(string podId, CancellationToken cancellationToken) =>

@@ -23,6 +23,8 @@ namespace ArenaInfra.RunPod
         Task<GpuOffer?> GetGpuOfferAsync(string gpuTypeId, string cloudType, int gpuCount, CancellationToken cancellationToken);
         /// <summary>The public keys registered with the account (RunPod puts them in a pod only when the create sets no PUBLIC_KEY).</summary>
         Task<IReadOnlyList<string>> GetAccountSshKeysAsync(CancellationToken cancellationToken);
+        /// <summary>Locks or unlocks the pod (REST v2 PATCH with only {"locked": ...}); answers with the pod as RunPod returned it.</summary>
+        Task<ArenaPod> SetLockedAsync(string podId, bool locked, CancellationToken cancellationToken);
         /// <summary>The pod's last tail log lines, then (with follow) new ones until cancelled.</summary>
         Task ReadLogsAsync(string podId, int tail, bool follow, string? source, Action<PodLogEvent> onLine, CancellationToken cancellationToken);
     }

@@ -24,6 +24,8 @@ namespace ArenaInfra.RunPod
         Task<PodActionAnswer> SendActionAsync(string podId, PodAction action, int gpuCount, CancellationToken cancellationToken);
         Task<GpuOffer?> GetGpuOfferAsync(string gpuTypeId, string cloudType, int gpuCount, CancellationToken cancellationToken);
         Task<IReadOnlyList<string>> GetAccountSshKeysAsync(CancellationToken cancellationToken);
+        /// <summary>Locks or unlocks the pod (REST v2 PATCH with only {"locked": ...}); answers with the pod as RunPod returned it.</summary>
+        Task<ArenaPod> SetLockedAsync(string podId, bool locked, CancellationToken cancellationToken);
         Task ReadLogsAsync(string podId, int tail, bool follow, string? source, Action<PodLogEvent> onLine, CancellationToken cancellationToken);
     }
 

@@ -223,6 +223,10 @@ namespace ArenaInfra.RunPod
         }
 
         /// <summary>GET /v2/account/ssh-keys: the account's registered public keys, as they are (the caller checks each).</summary>
+        // Filled in by the lock commands' change: until then, no backend locks.
+        public Task<ArenaPod> SetLockedAsync(string podId, bool locked, CancellationToken cancellationToken) =>
+            throw new System.NotSupportedException("Locking pods is not available yet.");
+
         public async Task<IReadOnlyList<string>> GetAccountSshKeysAsync(CancellationToken cancellationToken)
         {
             var (root, status, body) = await SendRawAsync("AccountSshKeys", HttpMethod.Get, "v2/account/ssh-keys", null, RequestKind.Read, cancellationToken).ConfigureAwait(false);

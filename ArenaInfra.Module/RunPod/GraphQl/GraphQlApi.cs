@@ -103,6 +103,10 @@ namespace ArenaInfra.RunPod.GraphQl
             return new GpuOffer(gpuTypeId, price, null, notOffered);
         }
 
+        // Filled in by the lock commands' change: until then, no backend locks.
+        public Task<ArenaPod> SetLockedAsync(string podId, bool locked, CancellationToken cancellationToken) =>
+            throw new System.NotSupportedException("Locking pods is not available yet.");
+
         public async Task<IReadOnlyList<string>> GetAccountSshKeysAsync(CancellationToken cancellationToken)
         {
             var data = await _transport.SendAsync(RunPodQueries.AccountSshKeysName, RunPodQueries.AccountSshKeys, null, RequestKind.Read, cancellationToken).ConfigureAwait(false);

@@ -134,6 +134,7 @@ internal sealed class InMemoryRunPodApi : IRunPodApi, IRunPodBackend, IDisposabl
     public Task<PodActionAnswer> SendActionAsync(string podId, PodAction action, int gpuCount, CancellationToken cancellationToken) => Task.Run(() => ActNow(podId, action, _mapper));
     public Task<GpuOffer?> GetGpuOfferAsync(string gpuTypeId, string cloudType, int gpuCount, CancellationToken cancellationToken) => Task.Run(() => OfferNow(gpuTypeId, cloudType));
     public Task<IReadOnlyList<string>> GetAccountSshKeysAsync(CancellationToken cancellationToken) => Task.Run(() => KeysNow());
+    public Task<ArenaPod> SetLockedAsync(string podId, bool locked, CancellationToken cancellationToken) => throw new NotSupportedException("no lock in memory yet");
     public Task ReadLogsAsync(string podId, int tail, bool follow, string? source, Action<PodLogEvent> onLine, CancellationToken cancellationToken) => Task.Run(() => LogsNow(podId));
 
     private IReadOnlyList<ArenaPod> ListNow(PodMapper mapper)
@@ -336,6 +337,7 @@ internal sealed class InMemoryRunPodApi : IRunPodApi, IRunPodBackend, IDisposabl
         public Task<PodActionAnswer> SendActionAsync(string podId, PodAction action, int gpuCount, CancellationToken cancellationToken) => Task.Run(() => _runPod.ActNow(podId, action, _mapper));
         public Task<GpuOffer?> GetGpuOfferAsync(string gpuTypeId, string cloudType, int gpuCount, CancellationToken cancellationToken) => Task.Run(() => _runPod.OfferNow(gpuTypeId, cloudType));
         public Task<IReadOnlyList<string>> GetAccountSshKeysAsync(CancellationToken cancellationToken) => Task.Run(() => _runPod.KeysNow());
+        public Task<ArenaPod> SetLockedAsync(string podId, bool locked, CancellationToken cancellationToken) => throw new NotSupportedException("no lock in memory yet");
         public Task ReadLogsAsync(string podId, int tail, bool follow, string? source, Action<PodLogEvent> onLine, CancellationToken cancellationToken) => Task.Run(() => _runPod.LogsNow(podId));
     }
 }
