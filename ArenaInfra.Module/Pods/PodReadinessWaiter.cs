@@ -106,7 +106,7 @@ namespace ArenaInfra.Pods
         public int LogLinesInErrors { get; set; } = 5;
 
         /// <summary>Why waiting cannot help this pod, and what to do instead; null while there is hope.</summary>
-        private static (string Why, string Fix)? Hopeless(ArenaPod pod) => pod.Status switch
+        internal static (string Why, string Fix)? Hopeless(ArenaPod pod) => pod.Status switch
         {
             ArenaPodStatus.Stopped => ("the pod is stopped", "Start it with Start-ArenaPod, then wait again."),
             ArenaPodStatus.Error => ("RunPod reports the pod in ERROR (its container cannot run)", "Look at its log (Get-ArenaPodLog), then remove it and create it again (Remove-ArenaPod -Force, New-ArenaPod)."),
