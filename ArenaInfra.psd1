@@ -13,6 +13,7 @@
     FormatsToProcess     = @('ArenaInfra.Format.ps1xml')
     CmdletsToExport      = @(
         'Backup-ArenaPod'
+        'Deploy-ArenaPod'
         'Export-ArenaNginxConfig'
         'Export-ArenaParticipantKit'
         'Export-ArenaSshConfig'
