@@ -132,7 +132,11 @@ namespace ArenaInfra.Deploy
                 {
                     MaxReplacements = _options.MaxReplacements,
                     Lock = _options.Lock,
-                    Entered = (name, stage, podId) => _where[name] = (stage, podId),
+                    Entered = (name, stage, podId) =>
+                    {
+                        _where[name] = (stage, podId);
+                        _host.Log.Verbose($"{name}: {stage}{(podId == null ? "" : $" ({podId})")}.");
+                    },
                 };
                 _started = true;
                 _host.RunEach(items, items.Count, "Deploying pods",

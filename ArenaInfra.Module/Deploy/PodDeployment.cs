@@ -79,6 +79,11 @@ namespace ArenaInfra.Deploy
             {
                 run.Fail(e.Stage, e.ErrorId, e.Message);
             }
+            catch (Exception e) when (!(e is OperationCanceledException))
+            {
+                // One name's surprise ends that name's way with a result, not the batch.
+                run.Fail(run.Current, ArenaErrorIds.PodOperationFailed, $"{e.GetType().Name}: {e.Message}");
+            }
             return run.Finish();
         }
 
@@ -103,6 +108,9 @@ namespace ArenaInfra.Deploy
             private readonly List<ArenaDeployStageTime> _times = new List<ArenaDeployStageTime>();
             private readonly List<string> _givenUp = new List<string>();
             private readonly ArenaDeployResult _result;
+
+            /// <summary>The stage the name is at now.</summary>
+            public ArenaDeployStage Current { get; private set; }
 
             public Run(DeployItem item, PodDeployment deployment)
             {
@@ -236,6 +244,7 @@ namespace ArenaInfra.Deploy
 
             private async Task<T> Stage<T>(ArenaDeployStage stage, string? podId, Func<Task<T>> work)
             {
+                Current = stage;
                 _d.Entered?.Invoke(_item.Name, stage, podId);
                 var clock = Stopwatch.StartNew();
                 try

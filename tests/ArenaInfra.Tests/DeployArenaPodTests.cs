@@ -34,6 +34,7 @@ public sealed class DeployArenaPodTests : IClassFixture<SshSandbox>, IDisposable
         GitRepo.MakeOrigin(origin, Path.Combine(_dir.Path, "seed"));
         _vars["key"] = CampFleet.Secure(Sandbox.ApiKey);
         _vars["cfg"] = SshCamp.Config(_dir, ssh.Sandbox, key, SshCamp.CourseRepo(origin), machines: "(alpha bravo charlie delta)");
+        _vars["secret"] = CampFleet.Secure("sk-deploy-test");
         _vars["marks"] = Directory.CreateDirectory(Path.Combine(_dir.Path, "marks")).FullName;
     }
 
@@ -54,7 +55,7 @@ public sealed class DeployArenaPodTests : IClassFixture<SshSandbox>, IDisposable
     {
         var sandbox = _ssh.Require();
 
-        var run = Run("Deploy-ArenaPod -Count 3 -TestCommand 'echo checked-$ARENA_POD_NAME' -Force -InformationVariable info; $info.MessageData");
+        var run = Run("Deploy-ArenaPod -Count 3 -TestCommand 'echo checked-$ARENA_POD_NAME' -Secrets @{ OPENAI_API_KEY = $secret } -Force -InformationVariable info; $info.MessageData");
 
         Assert.Empty(run.Errors);
         Assert.Null(run.Terminating);
@@ -66,7 +67,9 @@ public sealed class DeployArenaPodTests : IClassFixture<SshSandbox>, IDisposable
             Assert.Equal(ArenaDeployStage.Ready, r.Stage);
             Assert.Null(r.Error);
             Assert.False(r.Existing);
-            Assert.Equal(new[] { ArenaDeployStage.Created, ArenaDeployStage.SshReady, ArenaDeployStage.SetUp, ArenaDeployStage.Check }, r.StageSeconds.Select(s => s.Stage));
+            Assert.Equal(new[] { ArenaDeployStage.Created, ArenaDeployStage.SshReady, ArenaDeployStage.SetUp, ArenaDeployStage.Secrets, ArenaDeployStage.Check }, r.StageSeconds.Select(s => s.Stage));
+            Assert.Contains("OPENAI_API_KEY", File.ReadAllText(Path.Combine(sandbox.PodHome(r.PodId!), ".bashrc")));
+            Assert.Contains("sk-deploy-test", File.ReadAllText(Path.Combine(sandbox.PodHome(r.PodId!), ".bashrc")));
             Assert.All(r.StageSeconds, s => Assert.True(s.Seconds >= 0));
             Assert.True(r.TotalSeconds >= r.StageSeconds.Sum(s => s.Seconds) - 0.5, $"{r.TotalSeconds} < the stages' sum");
             Assert.Equal($"checked-{r.Name}", r.CheckResult!.Output);
