@@ -197,6 +197,25 @@ public sealed class DeployArenaPodTests : IClassFixture<SshSandbox>, IDisposable
     }
 
     [SkippableFact]
+    public void An_existing_stopped_pod_is_not_started_but_failed_at_SshReady_while_the_others_go_on()
+    {
+        _ssh.Require();
+        Run("New-ArenaPod -Count 1 -Force | Out-Null; Stop-ArenaPod -Name alpha -AllowDataLoss -Force | Out-Null");
+
+        var run = Run("Deploy-ArenaPod -Count 2 -TestCommand true -Force");
+
+        var results = Results(run).ToDictionary(r => r.Name);
+        Assert.Equal(ArenaDeployStatus.Failed, results["camp-alpha"].Status);
+        Assert.Equal(ArenaDeployStage.SshReady, results["camp-alpha"].Stage);
+        Assert.Equal("PodNotReady", results["camp-alpha"].ErrorId);
+        Assert.Contains("stopped", results["camp-alpha"].Error);
+        Assert.Equal(ArenaDeployStatus.Ready, results["camp-bravo"].Status);
+        Assert.StartsWith("DeployFailed", Assert.Single(run.Errors).FullyQualifiedErrorId);
+        Assert.Empty(Sent("ResumePod"));
+        Assert.Empty(Sent("TerminatePod"));
+    }
+
+    [SkippableFact]
     public void An_empty_pipeline_deploys_nothing()
     {
         _ssh.Require();
