@@ -25,6 +25,7 @@
         'Initialize-ArenaPod'
         'Initialize-ArenaProxy'
         'Invoke-ArenaPodCommand'
+        'Lock-ArenaPod'
         'New-ArenaParticipantKey'
         'New-ArenaPod'
         'Publish-ArenaProxyConfig'
@@ -38,6 +39,7 @@
         'Stop-ArenaPod'
         'Sync-ArenaPodAccess'
         'Test-ArenaPod'
+        'Unlock-ArenaPod'
         'Wait-ArenaPod'
     )
     FunctionsToExport    = @()

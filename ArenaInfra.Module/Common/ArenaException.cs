@@ -99,5 +99,6 @@ namespace ArenaInfra
         public const string PodLocked = nameof(PodLocked);
         public const string DuplicatePodName = nameof(DuplicatePodName);
         public const string FleetBusy = nameof(FleetBusy);
+        public const string NotSupported = nameof(NotSupported);
     }
 }
