@@ -26,6 +26,7 @@
         'Initialize-ArenaPod'
         'Initialize-ArenaProxy'
         'Invoke-ArenaPodCommand'
+        'Lock-ArenaPod'
         'New-ArenaParticipantKey'
         'New-ArenaPod'
         'Publish-ArenaProxyConfig'
@@ -39,6 +40,7 @@
         'Stop-ArenaPod'
         'Sync-ArenaPodAccess'
         'Test-ArenaPod'
+        'Unlock-ArenaPod'
         'Wait-ArenaPod'
     )
     FunctionsToExport    = @()

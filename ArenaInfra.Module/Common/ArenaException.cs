@@ -99,6 +99,7 @@ namespace ArenaInfra
         public const string PodLocked = nameof(PodLocked);
         public const string DuplicatePodName = nameof(DuplicatePodName);
         public const string FleetBusy = nameof(FleetBusy);
+        public const string NotSupported = nameof(NotSupported);
         public const string DeployFailed = nameof(DeployFailed);
     }
 }

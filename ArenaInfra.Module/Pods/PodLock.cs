@@ -11,9 +11,9 @@ namespace ArenaInfra.Pods
     /// </summary>
     internal static class PodLock
     {
-        /// <summary>How a pod is unlocked: the module itself never locks or unlocks one.</summary>
+        /// <summary>How a pod is unlocked: on purpose, by its own command, never as a side effect of another.</summary>
         public const string HowToUnlock =
-            "Unlock it in RunPod's console (the pod's menu: Unlock pod), or through RunPod's API (PATCH /v2/pods/<id> with {\"locked\": false}), then run the command again.";
+            "Unlock it first (Unlock-ArenaPod <name>, or the pod's menu in RunPod's console), then run the command again.";
 
         /// <summary>RunPod's own refusal, as its problem detail says it.</summary>
         public static bool IsLockedRefusal(int status, string detail) =>

@@ -7,6 +7,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using ArenaInfra.Common;
 using ArenaInfra.Pods;
+using ArenaInfra.Pods.Create;
 using ArenaInfra.RunPod.GraphQl;
 using ArenaInfra.RunPod.Wire;
 using Newtonsoft.Json;
@@ -222,11 +223,45 @@ namespace ArenaInfra.RunPod
             return why.Count == 0 ? null : $"RunPod's catalog: not offered on {cloud} ({string.Join(", ", why)})";
         }
 
-        /// <summary>GET /v2/account/ssh-keys: the account's registered public keys, as they are (the caller checks each).</summary>
-        // Filled in by the lock commands' change: until then, no backend locks.
-        public Task<ArenaPod> SetLockedAsync(string podId, bool locked, CancellationToken cancellationToken) =>
-            throw new System.NotSupportedException("Locking pods is not available yet.");
+        /// <summary>RunPod's PATCH has no verb of its own in netstandard2.0.</summary>
+        private static readonly HttpMethod Patch = new HttpMethod("PATCH");
 
+        /// <summary>
+        /// PATCH /v2/pods/{id} with exactly {"locked": bool}. Done only when the pod RunPod returns is the
+        /// one asked for and carries the lock asked for; otherwise (another pod, no pod, the old value,
+        /// a lost or unclear answer) one fresh read decides. It is never sent again blindly: a lock that
+        /// did not take is an error the command reports, and running it again is safe.
+        /// </summary>
+        public async Task<ArenaPod> SetLockedAsync(string podId, bool locked, CancellationToken cancellationToken)
+        {
+            const string operation = "LockPod";
+            var body = JsonConvert.SerializeObject(new Dictionary<string, bool> { ["locked"] = locked });
+            string answered;
+            ArenaException? unclear = null;
+            try
+            {
+                var (root, status, _) = await SendRawAsync(operation, Patch, "v2/pods/" + Escape(podId), body, RequestKind.Action, cancellationToken).ConfigureAwait(false);
+                var pod = root.Count == 0 ? null : _mapper.MapV2(root, _http.Options.Log);
+                if (pod != null && pod.Id == podId && pod.Locked == locked) return pod;
+                answered = pod == null ? $"HTTP {status} without the pod"
+                    : pod.Id != podId ? $"HTTP {status} with another pod ({UntrustedValue.Printable(pod.Id)})"
+                    : $"HTTP {status} with the pod {(pod.Locked == null ? "not saying whether it is locked" : pod.Locked == true ? "locked" : "unlocked")}";
+            }
+            catch (ArenaException e) when (PodCreator.IsAmbiguous(e) || e.HttpStatus is int s && s >= 200 && s <= 299)
+            {
+                unclear = e;
+                answered = $"{e.ErrorId}";
+            }
+            var fresh = await GetPodAsync(podId, cancellationToken).ConfigureAwait(false);
+            if (fresh != null && fresh.Locked == locked)
+            {
+                _http.Options.Log.Verbose($"{operation} {podId}: RunPod answered {answered}, but a fresh read shows the pod {(locked ? "locked" : "unlocked")}.");
+                return fresh;
+            }
+            throw RunPodErrors.LockNotSet(podId, locked, fresh, answered, unclear);
+        }
+
+        /// <summary>GET /v2/account/ssh-keys: the account's registered public keys, as they are (the caller checks each).</summary>
         public async Task<IReadOnlyList<string>> GetAccountSshKeysAsync(CancellationToken cancellationToken)
         {
             var (root, status, body) = await SendRawAsync("AccountSshKeys", HttpMethod.Get, "v2/account/ssh-keys", null, RequestKind.Read, cancellationToken).ConfigureAwait(false);

@@ -202,6 +202,17 @@ namespace ArenaInfra.RunPod
                 "Run Get-ArenaPod to see its state (a locked pod must be unlocked first), then run the command again.") { HttpStatus = status };
         }
 
+        /// <summary>A lock or unlock RunPod did not confirm, and a fresh read does not show: not taken as done.</summary>
+        public static ArenaException LockNotSet(string podId, bool locked, ArenaPod? pod, string answered, ArenaException? inner)
+        {
+            var name = string.IsNullOrEmpty(pod?.Name) ? UntrustedValue.Printable(podId) : UntrustedValue.Printable(pod!.Name);
+            var wanted = locked ? "locked" : "unlocked";
+            var state = pod == null ? "gone" : pod.Locked == null ? "not saying whether it is locked" : pod.Locked == true ? "locked" : "unlocked";
+            return new ArenaException(ArenaErrorIds.PodOperationFailed, ErrorCategory.InvalidResult,
+                $"{name}: asked to be {wanted}, RunPod answered {answered}, and a fresh read shows the pod {state}; it is not taken as {wanted}.",
+                $"Run Get-ArenaPod to see its lock, then run {(locked ? "Lock-ArenaPod" : "Unlock-ArenaPod")} again.", inner);
+        }
+
         /// <summary>A 409 made plain: what the pod's state is now and what it allows.</summary>
         public static ArenaException ActionNotValid(string podId, string action, ArenaPod? pod, string message)
         {

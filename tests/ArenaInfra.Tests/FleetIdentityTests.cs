@@ -136,7 +136,7 @@ public sealed class FleetIdentityTests : IClassFixture<Sandbox>, IDisposable
         var lines = table.Split('\n').Select(l => l.TrimEnd()).ToList();
         Assert.Contains(lines, l => l.StartsWith("camp-alpha", StringComparison.Ordinal) && l.Contains("locked", StringComparison.OrdinalIgnoreCase));
         Assert.DoesNotContain(lines, l => l.StartsWith("camp-bravo", StringComparison.Ordinal) && l.Contains("locked", StringComparison.OrdinalIgnoreCase));
-        Assert.All(lines, l => Assert.True(l.Length <= 80, $"wider than 80 columns: '{l}'"));
+        Assert.All(lines, l => Assert.True(l.Length <= 120, $"wider than 120 columns: '{l}'"));
     }
 
     [Fact]

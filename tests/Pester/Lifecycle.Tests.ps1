@@ -53,4 +53,20 @@ $Import
         ($lines[0] -split ',' | Sort-Object) | Should -Be @('camp-alpha', 'camp-bravo', 'camp-charlie')
         $lines[1..4] | Should -Be @('Stopped', 'Starting', 'Terminated,Terminated,Terminated', '0')
     }
+
+    It 'a locked pod is not stopped until it is unlocked' {
+        $script = @"
+$Import
+(New-ArenaPod -Name alpha -Force -Wait -TimeoutSec 60).Name
+(Lock-ArenaPod alpha -Force).Locked
+try { Stop-ArenaPod alpha -Force -AllowDataLoss -ErrorAction Stop; 'stopped' } catch { `$_.FullyQualifiedErrorId.Split(',')[0]; `$_.ErrorDetails.RecommendedAction }
+(Unlock-ArenaPod alpha -Force).Locked
+(Stop-ArenaPod alpha -Force -AllowDataLoss -PassThru).Status
+"@
+        $lines = Invoke-FreshPwsh $script -Environment $Env
+        $lines[0..2] | Should -Be @('camp-alpha', 'True', 'PodLocked')
+        $lines[3] | Should -Match 'Unlock-ArenaPod'
+        $lines[4..5] | Should -Be @('False', 'Stopped')
+        @(Get-SandboxRequest $Sandbox | Where-Object operationName -eq 'StopPod').Count | Should -Be 1
+    }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using ArenaInfra.Common;
@@ -103,9 +104,11 @@ namespace ArenaInfra.RunPod.GraphQl
             return new GpuOffer(gpuTypeId, price, null, notOffered);
         }
 
-        // Filled in by the lock commands' change: until then, no backend locks.
+        /// <summary>RunPod's GraphQL API has no lock: only REST v2 locks, so nothing is sent.</summary>
         public Task<ArenaPod> SetLockedAsync(string podId, bool locked, CancellationToken cancellationToken) =>
-            throw new System.NotSupportedException("Locking pods is not available yet.");
+            throw new ArenaException(ArenaErrorIds.NotSupported, ErrorCategory.NotImplemented,
+                $"{(locked ? "Locking" : "Unlocking")} a pod needs RunPod's REST API; this config uses GraphQL (RUNPOD_API=graphql), which has no lock. Nothing was sent.",
+                "Set RUNPOD_API=rest in the config (or remove it: rest is the default), then run the command again.", target: podId);
 
         public async Task<IReadOnlyList<string>> GetAccountSshKeysAsync(CancellationToken cancellationToken)
         {

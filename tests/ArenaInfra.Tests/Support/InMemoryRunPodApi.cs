@@ -134,7 +134,7 @@ internal sealed class InMemoryRunPodApi : IRunPodApi, IRunPodBackend, IDisposabl
     public Task<PodActionAnswer> SendActionAsync(string podId, PodAction action, int gpuCount, CancellationToken cancellationToken) => Task.Run(() => ActNow(podId, action, _mapper));
     public Task<GpuOffer?> GetGpuOfferAsync(string gpuTypeId, string cloudType, int gpuCount, CancellationToken cancellationToken) => Task.Run(() => OfferNow(gpuTypeId, cloudType));
     public Task<IReadOnlyList<string>> GetAccountSshKeysAsync(CancellationToken cancellationToken) => Task.Run(() => KeysNow());
-    public Task<ArenaPod> SetLockedAsync(string podId, bool locked, CancellationToken cancellationToken) => throw new NotSupportedException("no lock in memory yet");
+    public Task<ArenaPod> SetLockedAsync(string podId, bool locked, CancellationToken cancellationToken) => Task.Run(() => LockNow(podId, locked, _mapper));
     public Task ReadLogsAsync(string podId, int tail, bool follow, string? source, Action<PodLogEvent> onLine, CancellationToken cancellationToken) => Task.Run(() => LogsNow(podId));
 
     private IReadOnlyList<ArenaPod> ListNow(PodMapper mapper)
@@ -197,6 +197,12 @@ internal sealed class InMemoryRunPodApi : IRunPodApi, IRunPodBackend, IDisposabl
             {
                 throw new ArenaException(ArenaErrorIds.PodNotFound, ErrorCategory.ObjectNotFound, $"RunPod refused {operation} (HTTP 404): pod not found.") { HttpStatus = 404 };
             }
+            if (pod.Locked && action != PodAction.Start)
+            {
+                // RunPod's own refusal, read through the same path as a real answer's.
+                throw RunPodErrors.FromV2Problem(operation, new RawResponse(System.Net.HttpStatusCode.BadRequest, null,
+                    "{\"title\":\"Bad Request\",\"status\":400,\"detail\":\"Pod is locked\"}", "application/problem+json"), "in-memory-key");
+            }
             var allowed = pod.Status switch { "RUNNING" => new[] { "stop", "terminate" }, "EXITED" => new[] { "start", "terminate" }, _ => new[] { "terminate" } };
             var verb = action switch { PodAction.Stop => "stop", PodAction.Start => "start", _ => "terminate" };
             if (!allowed.Contains(verb))
@@ -212,6 +218,35 @@ internal sealed class InMemoryRunPodApi : IRunPodApi, IRunPodBackend, IDisposabl
             if (script != null) throw script.Error();
             return action == PodAction.Terminate ? new PodActionAnswer(null, 204) : new PodActionAnswer(View(pod, mapper), 200);
         }
+    }
+
+    /// <summary>RunPod's PATCH /v2/pods/{id} {"locked": ...}: the whole pod back, its actions unchanged.</summary>
+    private ArenaPod LockNow(string podId, bool locked, PodMapper mapper)
+    {
+        lock (_gate)
+        {
+            var script = Enter("LockPod", podId);
+            if (script is { Happens: false }) throw script.Error();
+            if (!_pods.TryGetValue(podId, out var pod))
+            {
+                throw new ArenaException(ArenaErrorIds.PodNotFound, ErrorCategory.ObjectNotFound, "RunPod refused LockPod (HTTP 404): pod not found.") { HttpStatus = 404 };
+            }
+            pod.Locked = locked;
+            if (script != null) throw script.Error();
+            return View(pod, mapper);
+        }
+    }
+
+    /// <summary>Locks (or unlocks) a pod as someone in RunPod's console would: nothing recorded as a call.</summary>
+    public void Lock(string podId, bool locked = true)
+    {
+        lock (_gate) _pods[podId].Locked = locked;
+    }
+
+    /// <summary>Whether RunPod holds the pod locked now.</summary>
+    public bool IsLocked(string podId)
+    {
+        lock (_gate) return _pods[podId].Locked;
     }
 
     private GpuOffer? OfferNow(string gpuTypeId, string cloudType)
@@ -279,7 +314,7 @@ internal sealed class InMemoryRunPodApi : IRunPodApi, IRunPodBackend, IDisposabl
             Cost = pod.GpuCount * (Catalog.TryGetValue(pod.GpuTypeId, out var price) ? (pod.Cloud == "SECURE" ? price.Secure : price.Community) : 0.25m),
             Ssh = running ? new V2Ssh { Direct = new V2SshEndpoint { Host = "127.0.0.1", Port = port, Username = "root" } } : null,
             Runtime = running ? new V2Runtime { Uptime = 60 } : null,
-            Locked = false,
+            Locked = pod.Locked,
             Actions = pod.Status switch { "RUNNING" => new List<string?> { "stop", "restart", "terminate" }, "EXITED" => new List<string?> { "start", "terminate" }, _ => new List<string?> { "terminate" } },
             CreatedAt = pod.CreatedAt.ToString("o"),
         });
@@ -310,6 +345,7 @@ internal sealed class InMemoryRunPodApi : IRunPodApi, IRunPodBackend, IDisposabl
         public string Status { get; set; } = "RUNNING";
         public DateTimeOffset CreatedAt { get; set; }
         public bool Endpoint { get; set; } = true;
+        public bool Locked { get; set; }
         public Dictionary<string, string?> Env { get; set; } = new();
     }
 
@@ -337,7 +373,7 @@ internal sealed class InMemoryRunPodApi : IRunPodApi, IRunPodBackend, IDisposabl
         public Task<PodActionAnswer> SendActionAsync(string podId, PodAction action, int gpuCount, CancellationToken cancellationToken) => Task.Run(() => _runPod.ActNow(podId, action, _mapper));
         public Task<GpuOffer?> GetGpuOfferAsync(string gpuTypeId, string cloudType, int gpuCount, CancellationToken cancellationToken) => Task.Run(() => _runPod.OfferNow(gpuTypeId, cloudType));
         public Task<IReadOnlyList<string>> GetAccountSshKeysAsync(CancellationToken cancellationToken) => Task.Run(() => _runPod.KeysNow());
-        public Task<ArenaPod> SetLockedAsync(string podId, bool locked, CancellationToken cancellationToken) => throw new NotSupportedException("no lock in memory yet");
+        public Task<ArenaPod> SetLockedAsync(string podId, bool locked, CancellationToken cancellationToken) => Task.Run(() => _runPod.LockNow(podId, locked, _mapper));
         public Task ReadLogsAsync(string podId, int tail, bool follow, string? source, Action<PodLogEvent> onLine, CancellationToken cancellationToken) => Task.Run(() => _runPod.LogsNow(podId));
     }
 }
