@@ -168,16 +168,17 @@ namespace ArenaInfra.Deploy
                         _d._failed.Add(pod);
                         var why = $"{check.FailedStep}: {check.Error}";
                         var givenUp = pod.MachineId ?? pod.Id;
+                        // Locked: RunPod refuses the terminate, so none is sent (a pod is locked only after its check passed, so this is an earlier run's pod).
+                        var fresh = pod.Locked == true ? pod : await _d._api.GetPodAsync(pod.Id, token).ConfigureAwait(false);
+                        if (fresh?.Locked == true)
+                        {
+                            throw new StageFailed(ArenaDeployStage.Check, check.ErrorId ?? ArenaErrorIds.PodOperationFailed,
+                                $"{why}. The pod is locked in RunPod, which refuses to terminate it, so it is not replaced; unlock it (Unlock-ArenaPod) and replace it with Repair-ArenaPod, or unlock it, remove it and run Deploy-ArenaPod again.");
+                        }
                         if (!owned)
                         {
                             throw new StageFailed(ArenaDeployStage.Check, check.ErrorId ?? ArenaErrorIds.PodOperationFailed,
                                 $"{why}. The pod existed before this run, so it is not replaced here (it may hold a participant's work): Repair-ArenaPod replaces it, keeping its work.");
-                        }
-                        var fresh = await _d._api.GetPodAsync(pod.Id, token).ConfigureAwait(false);
-                        if (fresh?.Locked == true || pod.Locked == true)
-                        {
-                            throw new StageFailed(ArenaDeployStage.Check, check.ErrorId ?? ArenaErrorIds.PodOperationFailed,
-                                $"{why}. The pod is locked in RunPod, which refuses to terminate it, so it is not replaced: {PodLock.HowToUnlock}");
                         }
                         if (_result.Replacements >= _d.MaxReplacements)
                         {
@@ -195,11 +196,8 @@ namespace ArenaInfra.Deploy
 
                     if (_d.Lock)
                     {
-                        var locked = await Stage(ArenaDeployStage.Lock, pod.Id, () => _d._api.SetLockedAsync(pod.Id, true, token)).ConfigureAwait(false);
-                        if (locked.Locked != true)
-                        {
-                            throw new StageFailed(ArenaDeployStage.Lock, ArenaErrorIds.DeployFailed, $"RunPod answered the lock of {pod.Id} with a pod that is not locked.");
-                        }
+                        // The answer counts only as the pod asked for, locked: PodLocking checks both, as Lock-ArenaPod does.
+                        var locked = await Stage(ArenaDeployStage.Lock, pod.Id, () => new PodLocking(true).ApplyAsync(_d._api, pod, token)).ConfigureAwait(false);
                         Keep(locked);
                         _result.Locked = true;
                     }

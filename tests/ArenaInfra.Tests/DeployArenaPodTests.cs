@@ -216,6 +216,27 @@ public sealed class DeployArenaPodTests : IClassFixture<SshSandbox>, IDisposable
     }
 
     [SkippableFact]
+    public void Lock_locks_each_pod_after_its_check_and_a_locked_pod_that_fails_later_is_never_terminated()
+    {
+        _ssh.Require();
+
+        var first = Assert.Single(Results(Run("Deploy-ArenaPod -Count 1 -TestCommand true -Lock -Force")));
+        var again = Run("Deploy-ArenaPod -Count 1 -TestCommand 'exit 1' -Force");
+
+        Assert.Equal(ArenaDeployStatus.Ready, first.Status);
+        Assert.True(first.Locked);
+        Assert.Equal(new[] { ArenaDeployStage.Check, ArenaDeployStage.Lock }, first.StageSeconds.Skip(3).Select(s => s.Stage));
+        Assert.True(Run("(Get-ArenaPod -Name alpha).Locked").Output.Cast<bool?>().Single());
+        var failed = Assert.Single(Results(again));
+        Assert.Equal(ArenaDeployStatus.Failed, failed.Status);
+        Assert.Equal(ArenaDeployStage.Check, failed.Stage);
+        Assert.Equal(first.PodId, failed.PodId);
+        Assert.Contains("locked", failed.Error);
+        Assert.Empty(Sent("TerminatePod"));
+        Assert.Single(Sent("CreatePod"));
+    }
+
+    [SkippableFact]
     public void An_empty_pipeline_deploys_nothing()
     {
         _ssh.Require();
