@@ -16,7 +16,7 @@ public sealed class ConfirmationTests : IClassFixture<Sandbox>, IDisposable
     /// <summary>A command that asks unless -Force, how to run it, the pods it needs, and whether it did anything.</summary>
     public sealed record Confirmed(string Template, string SeedStatus, Func<HostResult, bool> Did);
 
-    private static bool EmittedSomething(HostResult result) => result.Output.Any(o => o is ArenaPod || o is ArenaPodOperationResult);
+    private static bool EmittedSomething(HostResult result) => result.Output.Any(o => o is ArenaPod || o is ArenaPodOperationResult || o is ArenaDeployResult);
 
     public static readonly Dictionary<string, Confirmed> AskUnlessForced = new()
     {
@@ -30,6 +30,7 @@ public sealed class ConfirmationTests : IClassFixture<Sandbox>, IDisposable
         ["Restore-ArenaPod"] = new("Restore-ArenaPod -Name alpha -Source $dir", "EXITED", EmittedSomething),
         ["Repair-ArenaPod"] = new("Repair-ArenaPod -Name alpha -ReadyTimeoutSec 1", "EXITED", EmittedSomething),
         ["Sync-ArenaPodAccess"] = new("Sync-ArenaPodAccess -Name alpha -RosterPath $roster", "EXITED", EmittedSomething),
+        ["Deploy-ArenaPod"] = new("Deploy-ArenaPod -Name delta -TimeoutSec 1 -TestCommand true", "RUNNING", EmittedSomething),
     };
 
     public static IEnumerable<object[]> Commands() => AskUnlessForced.Keys.Select(k => new object[] { k });
