@@ -204,8 +204,9 @@ namespace ArenaInfra.Deploy
                     : w.Value.PodId == null ? $"{w.Key} at {w.Value.Stage} (a create may have been sent: it may still appear)"
                     : $"{w.Key} at {w.Value.Stage} ({w.Value.PodId})")
                 .ToList();
-            return $"{CommandName} was stopped; nothing was terminated. Where each pod was: {(lines.Count == 0 ? "none had started" : string.Join(", ", lines))}."
-                + $" Run {CommandName} again with the same parameters to carry on: the pods there are taken as they are (Get-ArenaPod shows them), and a create still unanswered keeps its name for {CreateJournal.MaxAge.TotalMinutes:0} minutes.";
+            // Pod ids come from RunPod: the message reaches the terminal through the filter.
+            return TerminalText.SafeLine($"{CommandName} was stopped; nothing was terminated. Where each pod was: {(lines.Count == 0 ? "none had started" : string.Join(", ", lines))}."
+                + $" Run {CommandName} again with the same parameters to carry on: the pods there are taken as they are (Get-ArenaPod shows them), and a create still unanswered keeps its name for {CreateJournal.MaxAge.TotalMinutes:0} minutes.");
         }
 
         /// <summary>The error a scheduled script sees for a pod that did not reach READY.</summary>
