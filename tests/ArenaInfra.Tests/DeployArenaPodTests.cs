@@ -237,6 +237,46 @@ public sealed class DeployArenaPodTests : IClassFixture<SshSandbox>, IDisposable
     }
 
     [SkippableFact]
+    public void In_roster_mode_each_pod_gets_its_participants_keys_before_its_check()
+    {
+        var sandbox = _ssh.Require();
+        File.WriteAllText(Path.Combine(_dir.Path, "roster.csv"), "participant,email,machine\nAda Lovelace,ada@example.org,alpha\nCy Cipher,cy@example.org,bravo\n");
+        var roster = new[] { $"ARENA_ROSTER={Path.Combine(_dir.Path, "roster.csv")}", $"ARENA_PARTICIPANT_KEYS={Path.Combine(_dir.Path, "participant-keys")}" };
+        _vars["cfg"] = SshCamp.Config(_dir, sandbox, Path.Combine(_dir.Path, "shared"), SshCamp.CourseRepo(Path.Combine(_dir.Path, "origin.git")).Concat(roster), machines: "(alpha bravo)", name: "roster.env");
+
+        var run = Run("New-ArenaParticipantKey | Out-Null; Deploy-ArenaPod -Count 2 -TestCommand true -Force");
+
+        Assert.Empty(run.Errors);
+        foreach (var r in Results(run))
+        {
+            Assert.Equal(ArenaDeployStatus.Ready, r.Status);
+            Assert.Equal(new[] { ArenaDeployStage.SetUp, ArenaDeployStage.Access, ArenaDeployStage.Check }, r.StageSeconds.Skip(2).Select(s => s.Stage));
+            var keys = File.ReadAllText(Path.Combine(sandbox.PodHome(r.PodId!), ".ssh", "authorized_keys"));
+            Assert.Contains(r.Name == "camp-alpha" ? "ada-lovelace" : "cy-cipher", keys);
+            Assert.DoesNotContain(r.Name == "camp-alpha" ? "cy-cipher" : "ada-lovelace", keys);
+        }
+    }
+
+    [SkippableFact]
+    public void A_check_that_prints_terminal_escapes_reaches_the_result_and_the_error_filtered()
+    {
+        _ssh.Require();
+
+        var run = Run("Deploy-ArenaPod -Name alpha -TestCommand \"printf '\\033]0;owned\\007\\033[2Jgone' >&2; exit 1\" -MaxReplacements 0 -Force");
+
+        var result = Assert.Single(Results(run));
+        Assert.Equal(ArenaDeployStatus.Failed, result.Status);
+        Assert.Contains("gone", result.Error);
+        Assert.DoesNotContain('\u001b', result.Error!);
+        Assert.DoesNotContain('\u0007', result.Error!);
+        var error = Assert.Single(run.Errors);
+        var shown = error.ErrorDetails?.Message ?? error.Exception.Message;
+        Assert.Contains("gone", shown);
+        Assert.DoesNotContain('\u001b', shown);
+        Assert.DoesNotContain('\u0007', shown);
+    }
+
+    [SkippableFact]
     public void An_empty_pipeline_deploys_nothing()
     {
         _ssh.Require();
