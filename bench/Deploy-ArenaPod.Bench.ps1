@@ -230,7 +230,10 @@ try {
         $perPod = @($results | Where-Object { $_.PSObject.Properties['Name'] -and $_.PSObject.Properties['Stage'] })
         $ready = @($perPod | Where-Object { "$($_.Stage)" -eq 'Ready' }).Count
         $replacements = ($perPod | ForEach-Object { if ($_.PSObject.Properties['Replacements']) { [int]$_.Replacements } else { 0 } } | Measure-Object -Sum).Sum
-        $deploy = [pscustomobject]@{ Seconds = $seconds; Ready = $ready; Replacements = $replacements; Errors = @($deployErrors).Count; Stopped = $stopped }
+        # The slowest pod's own stage times, where the results carry them: where Deploy's time went.
+        $slowest = $perPod | Where-Object { $_.PSObject.Properties['TotalSeconds'] } | Sort-Object TotalSeconds -Descending | Select-Object -First 1
+        $stages = if ($slowest -and $slowest.PSObject.Properties['StageSeconds']) { "$($slowest.Name) {0:0.0} s: $(@($slowest.StageSeconds) -join ', ')" -f $slowest.TotalSeconds } else { $null }
+        $deploy = [pscustomobject]@{ Seconds = $seconds; Ready = $ready; Replacements = $replacements; Errors = @($deployErrors).Count; Stopped = $stopped; Stages = $stages }
     }
 
     # ---- b: the physical limit, from what was measured above ----
@@ -272,6 +275,7 @@ try {
     if ($deploy) {
         "  (a) Deploy-ArenaPod  {0,7:0.0} s   ({1} of {2} READY, {3} replacement(s), {4} error(s))" -f $deploy.Seconds, $deploy.Ready, $Count, $deploy.Replacements, $deploy.Errors
         if ($deploy.Stopped) { "                       it stopped: $($deploy.Stopped)" }
+        if ($deploy.Stages) { "                       slowest pod $($deploy.Stages)" }
         $toLimit = if ($limit) { '{0:0.00}' -f ($deploy.Seconds / $limit.Seconds) } else { 'n/a' }
         $toChained = if ($chained) { '{0:0.00}' -f ($deploy.Seconds / $chained.Seconds) } else { 'n/a' }
         "  Deploy/limit = $toLimit (goal <= 1.1)   Deploy/chained = $toChained (goal < 1)"
