@@ -99,7 +99,7 @@ public sealed class SandboxStartDelayTests : IClassFixture<SshSandbox>, IDisposa
         api.TerminatePodAsync(created.Id, CancellationToken.None).GetAwaiter().GetResult();
         clock.Restart();
         var again = Wait(api.CreatePodAsync(Spec("alpha"), CancellationToken.None));
-        Assert.InRange(UntilSsh(api, again.Id, clock).After.TotalSeconds, 0, 1.5);
+        Assert.InRange(UntilSsh(api, again.Id, clock).After.TotalSeconds, 0, 2.0);
     }
 
     [SkippableFact]
@@ -125,10 +125,10 @@ public sealed class SandboxStartDelayTests : IClassFixture<SshSandbox>, IDisposa
     public void A_spread_gives_each_name_its_own_seeded_delay_through_the_relay_too()
     {
         _ssh.Require();
-        using var sandbox = new Sandbox(new[] { "--start-delay-ms", "0", "--sshd", "auto", "--ssh-delay-ms", "20", "--start-delay-spread", "24:1000-4500" });
+        using var sandbox = new Sandbox(new[] { "--start-delay-ms", "0", "--sshd", "auto", "--ssh-delay-ms", "20", "--start-delay-spread", "24:1000-6000" });
         var api = Api(sandbox);
         var names = new[] { "alpha", "bravo", "charlie" };
-        var expected = names.ToDictionary(n => n, n => SpreadSeconds("24", "arena-" + n, 1000, 4500));
+        var expected = names.ToDictionary(n => n, n => SpreadSeconds("24", "arena-" + n, 1000, 6000));
 
         var clocks = names.ToDictionary(n => n, _ => Stopwatch.StartNew());
         var ids = names.ToDictionary(n => n, n => { clocks[n].Restart(); return Wait(api.CreatePodAsync(Spec(n), CancellationToken.None)).Id; });
@@ -138,7 +138,8 @@ public sealed class SandboxStartDelayTests : IClassFixture<SshSandbox>, IDisposa
         Assert.True(expected.Values.Max() - expected.Values.Min() > 0.3, string.Join(", ", expected.Values));
         foreach (var (name, (after, pod)) in ready)
         {
-            Assert.InRange(after.TotalSeconds, expected[name], expected[name] + 1.5);
+            // Never before its delay; the slack above is for a busy machine starting sshd.
+            Assert.InRange(after.TotalSeconds, expected[name], expected[name] + 2.5);
             Assert.StartsWith("SSH-2.0-", Banner(pod));
         }
     }
@@ -168,7 +169,7 @@ public sealed class SandboxStartDelayTests : IClassFixture<SshSandbox>, IDisposa
         Assert.InRange(first.Duration.TotalSeconds, 3.0, 30);
         Assert.InRange(second.Duration.TotalSeconds, 3.0, 30);
         // The delay is the git fetch's: a set-up that skips Git does not wait.
-        Assert.InRange(skipped.Duration.TotalSeconds, 0, 2.9);
+        Assert.True(skipped.Duration < second.Duration - TimeSpan.FromSeconds(2), $"without Git {skipped.Duration}, with it {second.Duration}");
         var podId = host.Run(Common + "(Get-ArenaPod).Id", vars).Output.Cast<string>().Single();
         Assert.Equal("course\n", File.ReadAllText(Path.Combine(sandbox.PodHome(podId), "course", "README.md")));
     }
