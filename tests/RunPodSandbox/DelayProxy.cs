@@ -11,13 +11,15 @@ namespace RunPodSandbox;
 /// </summary>
 public sealed class DelayProxy : IDisposable
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly TcpListener _listener;
     private readonly int _targetPort;
     private readonly TimeSpan _delay;
     private readonly CancellationTokenSource _stop = new();
 
-    public DelayProxy(int targetPort, TimeSpan delay)
+    /// <summary>listenPort: a port chosen before (a pod's public port, given out before its sshd starts); 0 for any.</summary>
+    public DelayProxy(int targetPort, TimeSpan delay, int listenPort = 0)
     {
+        _listener = new TcpListener(IPAddress.Loopback, listenPort);
         _targetPort = targetPort;
         _delay = delay;
         _listener.Start(512);

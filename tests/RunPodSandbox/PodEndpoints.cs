@@ -16,6 +16,9 @@ public interface IPodEndpointBackend
 
     /// <summary>Stops answering for the pod (stopped or terminated).</summary>
     void Close(SandboxPod pod);
+
+    /// <summary>False while the pod's endpoint waits for its start delay to end: the API shows no port until then.</summary>
+    bool Answering(SandboxPod pod) => true;
 }
 
 public sealed class GreetingEndpointBackend : IPodEndpointBackend, IDisposable

@@ -6,8 +6,9 @@ using RunPodSandbox;
 
 // The RunPod sandbox: RunPod's REST API v2 and its GraphQL API on 127.0.0.1, from one state, with a
 // request log and switchable faults.
-// Usage: RunPodSandbox [--port 0] [--api-key KEY] [--start-delay-ms 3000] [--latency-ms 0]
+// Usage: RunPodSandbox [--port 0] [--api-key KEY] [--start-delay-ms 3000] [--start-delay-spread SEED:MIN-MAX] [--latency-ms 0]
 //                      [--rate-limit 0] [--seed none|demo] [--seed-count N] [--prefix arena] [--parent-pid PID] [--page-size 1000]
+//                      [--sshd auto [--ssh-delay-ms 0] [--setup-delay-ms 0]]
 var options = SandboxOptions.Parse(args);
 IPodEndpointBackend backend = new GreetingEndpointBackend();
 if (options.Sshd != null)
@@ -18,7 +19,7 @@ if (options.Sshd != null)
         Console.Error.WriteLine($"No sshd found ({options.Sshd}); install openssh-server.");
         return 2;
     }
-    backend = new SshdEndpointBackend(sshd, options.PodsDirectory, options.SshDelay);
+    backend = new SshdEndpointBackend(sshd, options.PodsDirectory, options.SshDelay) { SetupDelay = options.SetupDelay };
 }
 var state = new SandboxState(options, backend);
 if (options.Seed == "demo") DemoFleet.Seed(state, options.Prefix);
@@ -35,6 +36,7 @@ var rateLimiter = new RateLimiter(options.RateLimitPerSecond);
 var graphQl = new GraphQlEndpoint(state, rateLimiter);
 app.MapPost("/graphql", graphQl.HandleAsync);
 new RestEndpoint(state, rateLimiter).Map(app);
+StartDelayEndpoints.Map(app, state);
 
 // Test controls. Not part of RunPod's API.
 app.MapGet("/_sandbox/requests", () => Results.Json(state.Requests(), json));

@@ -27,6 +27,10 @@ public sealed class SandboxOptions
     public TimeSpan SshDelay { get; set; }
     /// <summary>The most pods one page of GET /v2/pods holds, whatever the limit asked (RunPod's is 1000).</summary>
     public int PageSize { get; set; } = 1000;
+    /// <summary>--start-delay-spread seed:minMs-maxMs: each pod name's own start delay, the same run to run.</summary>
+    public StartDelaySpread? StartDelaySpread { get; set; }
+    /// <summary>With --sshd: a pod's set-up (its git fetch) takes this much longer, done on the pod's side.</summary>
+    public TimeSpan SetupDelay { get; set; }
 
     public static SandboxOptions Parse(string[] args)
     {
@@ -51,6 +55,8 @@ public sealed class SandboxOptions
                 case "--exit-on-stdin-close": options.ExitOnStdinClose = true; break;
                 case "--page-size": options.PageSize = int.Parse(Next()); break;
                 case "--ssh-delay-ms": options.SshDelay = TimeSpan.FromMilliseconds(int.Parse(Next())); break;
+                case "--start-delay-spread": options.StartDelaySpread = StartDelaySpread.Parse(Next()); break;
+                case "--setup-delay-ms": options.SetupDelay = TimeSpan.FromMilliseconds(int.Parse(Next())); break;
                 default: throw new ArgumentException($"unknown option {args[i]}");
             }
         }

@@ -127,7 +127,7 @@ public sealed partial class SandboxState
                 MachineId = NewId().Substring(0, 12),
                 Machine = new SandboxMachine { GpuDisplayName = gpu.Display, Location = "CZ", PodHostId = NewId() },
                 LastStatusChange = StatusChange("Rented by User"),
-                ReadyAt = DateTimeOffset.UtcNow + Options.StartDelay,
+                ReadyAt = DateTimeOffset.UtcNow + StartDelayOf(request.Name),
             };
             pod.Log.Add(new SandboxLogLine { Source = "system", Line = $"Pulling image {request.Image}" });
             pod.Log.Add(new SandboxLogLine { Source = "system", Line = "Starting container" });
@@ -164,7 +164,7 @@ public sealed partial class SandboxState
                 case "RUNNING":
                     if (pod.RuntimeFixed) return "RUNNING";
                     var now = DateTimeOffset.UtcNow;
-                    if (now >= pod.ReadyAt) return "RUNNING";
+                    if (now >= pod.ReadyAt && Endpoints.Answering(pod)) return "RUNNING";
                     // The first half of the wait is finding a machine, the rest starting the container.
                     return pod.StartedAt == null && now - pod.CreatedAt < TimeSpan.FromTicks((pod.ReadyAt - pod.CreatedAt).Ticks / 2) ? "PROVISIONING" : "STARTING";
                 case "EXITED": return "EXITED";
@@ -199,7 +199,7 @@ public sealed partial class SandboxState
             pod.Log.Add(new SandboxLogLine { Source = "system", Line = "Starting container" });
             pod.RuntimeFixed = false;
             pod.Runtime = null;
-            pod.ReadyAt = DateTimeOffset.UtcNow + Options.StartDelay;
+            pod.ReadyAt = DateTimeOffset.UtcNow + StartDelayOf(pod.Name);
             // The public port changes when a pod is resumed, as on RunPod.
             pod.PublicSshPort = Endpoints.Open(pod);
             return pod;
@@ -235,7 +235,7 @@ public sealed partial class SandboxState
         {
             if (pod.RuntimeFixed) return pod.Runtime;
             var now = DateTimeOffset.UtcNow;
-            if (pod.DesiredStatus != "RUNNING" || now < pod.ReadyAt) return null;
+            if (pod.DesiredStatus != "RUNNING" || now < pod.ReadyAt || !Endpoints.Answering(pod)) return null;
             return new SandboxRuntime
             {
                 UptimeInSeconds = (long)(now - pod.ReadyAt).TotalSeconds,

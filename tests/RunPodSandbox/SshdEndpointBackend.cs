@@ -44,6 +44,13 @@ public sealed class SshdEndpointBackend : IPodEndpointBackend, IDisposable
 
     public string PodDirectory(SandboxPod pod) => Path.Combine(_root, pod.Id);
 
+    /// <summary>With --setup-delay-ms: how much longer each set-up's git fetch takes on the pod.</summary>
+    public TimeSpan SetupDelay { get; init; }
+
+    /// <summary>
+    /// Opens the pod's endpoint: its files now, its sshd (and relay) when its start delay ends, so
+    /// nothing answers on its port before then; until that moment the API shows no port (Answering).
+    /// </summary>
     public int Open(SandboxPod pod)
     {
         var dir = PodDirectory(pod);
@@ -51,13 +58,76 @@ public sealed class SshdEndpointBackend : IPodEndpointBackend, IDisposable
         var publicKey = pod.Env.FirstOrDefault(e => e.StartsWith("PUBLIC_KEY=", StringComparison.Ordinal))?["PUBLIC_KEY=".Length..] ?? "";
         File.WriteAllText(Path.Combine(dir, "authorized_keys"), publicKey + "\n");
         WriteFakeNvidiaSmi(dir, pod);
+        SetupDelayStandIn.Write(Path.Combine(dir, "bin"), SetupDelay);
         NewHostKey(dir);
         var port = FreePort();
-        Start(pod, port);
-        if (_delay <= TimeSpan.Zero) return port;
-        var relay = new DelayProxy(port, _delay);
+        var publicPort = _delay > TimeSpan.Zero ? FreePort() : port;
+        var wait = pod.ReadyAt - DateTimeOffset.UtcNow;
+        if (wait <= TimeSpan.Zero)
+        {
+            Answer(pod, port, publicPort);
+            return publicPort;
+        }
+        var pending = new CancellationTokenSource();
+        lock (_gate)
+        {
+            if (_pending.Remove(pod.Id, out var earlier)) earlier.Cancel();
+            _pending[pod.Id] = pending;
+        }
+        _ = AnswerLater(pod, port, publicPort, wait, pending);
+        return publicPort;
+    }
+
+    private readonly Dictionary<string, CancellationTokenSource> _pending = new();
+
+    public bool Answering(SandboxPod pod)
+    {
+        lock (_gate) return !_pending.ContainsKey(pod.Id);
+    }
+
+    private (Process Daemon, DelayProxy? Relay) Answer(SandboxPod pod, int port, int publicPort)
+    {
+        var daemon = Start(pod, port);
+        if (_delay <= TimeSpan.Zero) return (daemon, null);
+        var relay = new DelayProxy(port, _delay, publicPort);
         lock (_gate) _relays[pod.Id] = relay;
-        return relay.Port;
+        return (daemon, relay);
+    }
+
+    private async Task AnswerLater(SandboxPod pod, int port, int publicPort, TimeSpan wait, CancellationTokenSource pending)
+    {
+        try
+        {
+            await Task.Delay(wait, pending.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        (Process Daemon, DelayProxy? Relay)? started = null;
+        try
+        {
+            started = await Task.Run(() => Answer(pod, port, publicPort));
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException or System.ComponentModel.Win32Exception or SocketException)
+        {
+            Console.Error.WriteLine($"sshd {pod.Name}: {e.Message}");
+        }
+        lock (_gate)
+        {
+            if (!pending.IsCancellationRequested)
+            {
+                if (_pending.TryGetValue(pod.Id, out var current) && current == pending) _pending.Remove(pod.Id);
+                return;
+            }
+            // Stopped or terminated while its sshd was starting: nothing of it may stay (and a later start keeps its own).
+            if (started is not { } own) return;
+            if (_daemons.TryGetValue(pod.Id, out var d) && d == own.Daemon) _daemons.Remove(pod.Id);
+            if (own.Relay != null && _relays.TryGetValue(pod.Id, out var r) && r == own.Relay) _relays.Remove(pod.Id);
+            if (_ports.TryGetValue(pod.Id, out var p) && p == port) _ports.Remove(pod.Id);
+        }
+        Stop(started.Value.Daemon);
+        started.Value.Relay?.Dispose();
     }
 
     public void Close(SandboxPod pod)
@@ -65,6 +135,7 @@ public sealed class SshdEndpointBackend : IPodEndpointBackend, IDisposable
         Process? daemon;
         lock (_gate)
         {
+            if (_pending.Remove(pod.Id, out var pending)) pending.Cancel();
             _daemons.Remove(pod.Id, out daemon);
             _ports.Remove(pod.Id);
             if (_relays.Remove(pod.Id, out var relay)) relay.Dispose();
@@ -111,7 +182,7 @@ public sealed class SshdEndpointBackend : IPodEndpointBackend, IDisposable
         return true;
     }
 
-    private void Start(SandboxPod pod, int port)
+    private Process Start(SandboxPod pod, int port)
     {
         var dir = PodDirectory(pod);
         var config = Path.Combine(dir, "sshd_config");
@@ -165,6 +236,7 @@ public sealed class SshdEndpointBackend : IPodEndpointBackend, IDisposable
             _ports[pod.Id] = port;
         }
         WaitUntilListening(port, daemon);
+        return daemon;
     }
 
     private const string Unshare = "/usr/bin/unshare";
@@ -317,6 +389,8 @@ public sealed class SshdEndpointBackend : IPodEndpointBackend, IDisposable
         List<Process> daemons;
         lock (_gate)
         {
+            foreach (var pending in _pending.Values) pending.Cancel();
+            _pending.Clear();
             daemons = _daemons.Values.ToList();
             _daemons.Clear();
             foreach (var relay in _relays.Values) relay.Dispose();

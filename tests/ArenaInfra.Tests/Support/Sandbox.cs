@@ -71,7 +71,12 @@ public sealed class Sandbox : IDisposable
         _http.DeleteAsync($"{Url}/_sandbox/requests").Result.EnsureSuccessStatusCode();
         _http.DeleteAsync($"{Url}/_sandbox/pods").Result.EnsureSuccessStatusCode();
         _http.DeleteAsync($"{Url}/_sandbox/account").Result.EnsureSuccessStatusCode();
+        _http.DeleteAsync($"{Url}/_sandbox/start-delays").Result.EnsureSuccessStatusCode();
     }
+
+    /// <summary>The next create (or start) of each named pod is ready after that many ms instead of the sandbox's start delay.</summary>
+    public void StartDelays(IDictionary<string, int> byName) =>
+        _http.PostAsJsonAsync($"{Url}/_sandbox/start-delays", byName).Result.EnsureSuccessStatusCode();
 
     /// <summary>Sets the account's registered SSH keys and/or the pod list's page size: new { keys = new[] { ... }, pageSize = 2 }.</summary>
     public void Account(object settings) =>
