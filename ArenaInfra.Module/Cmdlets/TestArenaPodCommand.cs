@@ -31,7 +31,7 @@ namespace ArenaInfra.Cmdlets
 
         [PSDefaultValue(Help = "DeepCheckBudgetSec from the config (150)")]
         [Parameter]
-        [ValidateRange(30, 3600)]
+        [ValidateRange(10, 3600)]
         public int BudgetSec { get; set; }
 
         [Parameter]

@@ -27,7 +27,7 @@ namespace ArenaInfra.Health
         private static readonly Regex Count = new Regex("^[0-9]{1,3}$", RegexOptions.CultureInvariant);
 
         private readonly Dictionary<string, ArenaPodCheck> _checks = new Dictionary<string, ArenaPodCheck>(StringComparer.Ordinal);
-        private readonly List<Version> _drivers = new List<Version>();
+        private readonly List<(Version Version, string Text)> _drivers = new List<(Version, string)>();
         private readonly HashSet<int> _smiGpus = new HashSet<int>();
         private readonly HashSet<int> _torchGpus = new HashSet<int>();
         private readonly HashSet<string> _torchCuda = new HashSet<string>(StringComparer.Ordinal);
@@ -106,7 +106,7 @@ namespace ArenaInfra.Health
             switch (key)
             {
                 case "driver" when DriverFloor.Parse(value) is Version driver:
-                    _drivers.Add(driver);
+                    _drivers.Add((driver, value));
                     return;
                 case "smi-gpus" when Count.IsMatch(value):
                     _smiGpus.Add(int.Parse(value, CultureInfo.InvariantCulture));
@@ -149,7 +149,9 @@ namespace ArenaInfra.Health
                 Add("driver", ArenaCheckVerdict.Fail, "no driver version: nvidia-smi did not report one");
                 return;
             }
-            var driver = _drivers.Min()!;
+            // GPUs share one driver; should they differ, the lowest is the one to judge.
+            var lowest = _drivers.OrderBy(d => d.Version).First();
+            var driver = lowest.Text;
             var floor = options.DriverFloor;
             var why = options.DriverFloorSource;
             if (floor == null)
@@ -164,7 +166,7 @@ namespace ArenaInfra.Health
                     return;
                 }
             }
-            if (driver < floor) Add("driver", ArenaCheckVerdict.Fail, $"driver {driver} is below {DriverFloor.Show(floor)}, the floor for {why}");
+            if (lowest.Version < floor) Add("driver", ArenaCheckVerdict.Fail, $"driver {driver} is below {DriverFloor.Show(floor)}, the floor for {why}");
             else Add("driver", ArenaCheckVerdict.Pass, $"driver {driver}, at least {DriverFloor.Show(floor)} ({why})");
         }
 

@@ -11,7 +11,7 @@ namespace ArenaInfra.Health
         public static readonly string Text = Load();
 
         /// <summary>Time past the script's own budget before the module stops waiting: the pod's timeout should end it first.</summary>
-        public static readonly TimeSpan Grace = TimeSpan.FromSeconds(15);
+        public static readonly TimeSpan Grace = TimeSpan.FromSeconds(10);
 
         public static string Command(DeepCheckOptions options)
         {
