@@ -43,7 +43,7 @@ namespace ArenaInfra.Health
                 result.ErrorId = ArenaErrorIds.PodOperationFailed;
                 result.Error = first == null ? "the deep check failed" : $"{first.Name}: {first.Reason}";
             }
-            Keep(pod, result);
+            Keep(pod, result, passed);
             return passed;
         }
 
@@ -54,12 +54,12 @@ namespace ArenaInfra.Health
             result.Stage = Enum.TryParse<ArenaTestStage>(step, out var stage) ? stage : ArenaTestStage.Command;
         }
 
-        private void Keep(PodSession pod, ArenaPodTestResult result)
+        private void Keep(PodSession pod, ArenaPodTestResult result, bool passed)
         {
             if (_store == null) return;
             try
             {
-                _store.Record(HealthRecord.Of(result, DateTimeOffset.UtcNow));
+                _store.Record(HealthRecord.Of(result, passed, DateTimeOffset.UtcNow));
             }
             catch (Exception e) when (e is System.IO.IOException || e is UnauthorizedAccessException || e is ArenaException)
             {

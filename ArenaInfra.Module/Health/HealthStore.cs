@@ -19,7 +19,7 @@ namespace ArenaInfra.Health
         public string? Reason { get; set; }
         public string? MachineId { get; set; }
 
-        public static HealthRecord Of(ArenaPodTestResult result, DateTimeOffset at)
+        public static HealthRecord Of(ArenaPodTestResult result, bool passed, DateTimeOffset at)
         {
             var first = result.FirstProblem;
             return new HealthRecord
@@ -27,9 +27,9 @@ namespace ArenaInfra.Health
                 PodId = result.PodId ?? "",
                 Name = result.Name,
                 // A run that never produced verdicts (no connection) is a failure too.
-                Verdict = (result.Passed ? result.Verdict ?? ArenaCheckVerdict.Pass : ArenaCheckVerdict.Fail).ToString().ToUpperInvariant(),
+                Verdict = (passed ? result.Verdict ?? ArenaCheckVerdict.Pass : ArenaCheckVerdict.Fail).ToString().ToUpperInvariant(),
                 CheckedAt = at,
-                Reason = first != null ? $"{first.Name}: {first.Reason}" : result.Passed ? null : result.Error,
+                Reason = first != null ? $"{first.Name}: {first.Reason}" : passed ? null : result.Error,
                 MachineId = result.MachineId,
             };
         }

@@ -26,8 +26,11 @@ public static class PodStandIns
         Script(bin, "nproc", "#!/bin/sh\n# A RunPod host has many CPUs; this machine's load is shared with the tests.\necho 64\n");
         if (host.Fault == "slowDownload" && Curl.Value != null)
         {
-            // The last --limit-rate and --max-time given win: this host downloads slowly, and the test does not wait long for it.
-            Script(bin, "curl", $"#!/bin/sh\nexec '{Curl.Value}' \"$@\" --limit-rate 100k --max-time 3\n");
+            // This host's link is slow: the sandbox's download goes to its throttled twin, anything else is rate-limited;
+            // the last --max-time given wins, so a test does not wait long for it.
+            Script(bin, "curl", "#!/bin/sh\n# A stand-in for curl on a host with a slow link.\n" +
+                "for a in \"$@\"; do\n  shift\n  case \"$a\" in */_sandbox/download) a=\"$a/slow\" ;; esac\n  set -- \"$@\" \"$a\"\ndone\n" +
+                $"exec '{Curl.Value}' --limit-rate 100k \"$@\" --max-time 3\n");
         }
         else
         {

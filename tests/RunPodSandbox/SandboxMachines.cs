@@ -96,5 +96,23 @@ public static class SandboxMachineEndpoints
             return Results.NoContent();
         });
         app.MapGet("/_sandbox/download", () => Results.File(Download, "application/octet-stream", enableRangeProcessing: true));
+        // The same bytes over a slow link (about 100 KB/s): where a slow host's curl stand-in sends the download.
+        app.MapGet("/_sandbox/download/slow", async (HttpContext context) =>
+        {
+            context.Response.ContentType = "application/octet-stream";
+            var chunk = new byte[10 * 1024];
+            try
+            {
+                for (var sent = 0; sent < Download.Length && !context.RequestAborted.IsCancellationRequested; sent += chunk.Length)
+                {
+                    await context.Response.Body.WriteAsync(chunk, context.RequestAborted);
+                    await context.Response.Body.FlushAsync(context.RequestAborted);
+                    await Task.Delay(100, context.RequestAborted);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        });
     }
 }
