@@ -237,6 +237,32 @@ public sealed class DeepCheckTests : IClassFixture<SshSandbox>, IDisposable
     }
 
     [SkippableFact]
+    public void The_plain_check_is_unchanged_and_meets_the_same_stand_ins()
+    {
+        var sandbox = Require();
+        sandbox.Machine("m-matmul", "badMatmul");
+        sandbox.Place("camp-bravo", "m-matmul");
+        Run("New-ArenaPod -Name alpha, bravo -Force | Out-Null");
+
+        var results = Results(Run("Test-ArenaPod"));
+
+        Assert.True(results["camp-alpha"].Passed, results["camp-alpha"].Error);
+        Assert.False(results["camp-alpha"].Deep);
+        Assert.Empty(results["camp-alpha"].Checks);
+        Assert.Equal("2.7.1+sandbox", results["camp-alpha"].TorchVersion);
+        Assert.Equal("the computation on the GPU failed", results["camp-bravo"].Error);
+        Assert.False(File.Exists(Path.Combine(_ssh.DataDir!.Path, "health.json")));
+    }
+
+    [SkippableFact]
+    public void The_sandbox_refuses_a_fault_it_does_not_know()
+    {
+        var sandbox = Require();
+
+        Assert.Contains("400", Assert.Throws<HttpRequestException>(() => sandbox.Machine("m-x", "meltdown")).Message);
+    }
+
+    [SkippableFact]
     public void Deep_takes_no_Command_and_an_empty_pipeline_checks_nothing()
     {
         Require();
