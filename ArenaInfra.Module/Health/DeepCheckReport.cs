@@ -19,8 +19,8 @@ namespace ArenaInfra.Health
         /// <summary>The checks the script judges, in the order they are shown.</summary>
         private static readonly string[] ScriptChecks = { "load", "nvidia-smi", "torch", "compute", "peer-copy", "nccl", "disk-root", "disk-workspace", "download", "python", "deep-check" };
 
-        /// <summary>Every check in the order shown; the module's own (driver, gpu-count, budget, output) among them.</summary>
-        private static readonly string[] Order = { "deep-check", "budget", "output", "nvidia-smi", "driver", "gpu-count", "torch", "python", "compute", "peer-copy", "nccl", "disk-root", "disk-workspace", "download", "load" };
+        /// <summary>Every check in the order shown; the module's own (driver, gpu-count, budget, output) among them. Causes before what they cause: a failed python before the torch it kept from reporting, torch before the GPU count it could not give.</summary>
+        private static readonly string[] Order = { "deep-check", "budget", "output", "nvidia-smi", "driver", "python", "torch", "gpu-count", "compute", "peer-copy", "nccl", "disk-root", "disk-workspace", "download", "load" };
 
         private const int MaxLine = 1024;
         private static readonly Regex Token = new Regex("^[a-z][a-z0-9-]{0,31}$", RegexOptions.CultureInvariant);

@@ -80,7 +80,7 @@ public sealed class DeepCheckReportTests
         var report = Read(Healthy);
 
         Assert.True(report.Passed);
-        Assert.Equal(new[] { "nvidia-smi", "driver", "gpu-count", "torch", "compute", "disk-root", "download", "load" }, report.Checks.Select(c => c.Name));
+        Assert.Equal(new[] { "nvidia-smi", "driver", "torch", "gpu-count", "compute", "disk-root", "download", "load" }, report.Checks.Select(c => c.Name));
         Assert.All(report.Checks, c => Assert.Equal(ArenaCheckVerdict.Pass, c.Verdict));
         Assert.Equal("driver 575.57.08, at least 570 (CUDA 12.8 of the image's torch)", Check(report, "driver").Reason);
         Assert.Equal(0, report.Ignored);
@@ -132,6 +132,18 @@ public sealed class DeepCheckReportTests
         Assert.False(report.Passed);
         Assert.Equal("not reported by the check", Check(report, "disk-root").Reason);
         Assert.Equal(ArenaCheckVerdict.Fail, Check(report, "disk-root").Verdict);
+    }
+
+    [Fact]
+    public void A_python_that_failed_is_named_before_the_torch_it_kept_from_reporting()
+    {
+        var report = Read(Healthy.Substring(0, Healthy.IndexOf("FACT torch-cuda", StringComparison.Ordinal))
+            + "FAIL python python in the conda env 'arena-env' failed (exit 1): EnvironmentLocationNotFound\nSTAGE disk\nPASS disk-root 80 GB free on /\nSTAGE download\nPASS download 9 MB/s\nDONE\n");
+
+        Assert.False(report.Passed);
+        Assert.Equal("python", report.Checks.First(c => c.Verdict == ArenaCheckVerdict.Fail).Name);
+        Assert.Equal("not reported by the check", Check(report, "torch").Reason);
+        Assert.Equal("driver 575.57.08; no floor known (set MIN_DRIVER_VERSION or ALLOWED_CUDA_VERSIONS)", Check(report, "driver").Reason);
     }
 
     [Fact]

@@ -86,7 +86,7 @@ public sealed class DeepCheckTests : IClassFixture<SshSandbox>, IDisposable
         var alpha = Assert.Single(Results(result).Values);
         Assert.True(alpha.Passed, alpha.Error + "\n" + alpha.Output);
         Assert.True(alpha.Deep);
-        Assert.Equal(new[] { "nvidia-smi", "driver", "gpu-count", "torch", "compute", "disk-root", "download", "load" }, alpha.Checks.Select(c => c.Name));
+        Assert.Equal(new[] { "nvidia-smi", "driver", "torch", "gpu-count", "compute", "disk-root", "download", "load" }, alpha.Checks.Select(c => c.Name));
         Assert.All(alpha.Checks, c => Assert.True(c.Verdict == ArenaCheckVerdict.Pass, c.ToString()));
         Assert.Equal(ArenaCheckVerdict.Pass, alpha.Verdict);
         Assert.StartsWith("driver 575.57.08, at least 570 (CUDA 12.8 of the image's torch)", Check(alpha, "driver").Reason);
