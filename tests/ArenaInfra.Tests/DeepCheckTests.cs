@@ -118,7 +118,9 @@ public sealed class DeepCheckTests : IClassFixture<SshSandbox>, IDisposable
         sandbox.Place("camp-echo", "m-slow");
         Run("New-ArenaPod -Name alpha, bravo, charlie, delta, echo -Force | Out-Null");
 
-        var run = Run("Test-ArenaPod -Deep -InformationVariable info; $info.MessageData");
+        _vars["format"] = Path.Combine(RepoPaths.Root, "ArenaInfra.Module", "ArenaInfra.Format.ps1xml");
+        var run = Run("$r = Test-ArenaPod -Deep -InformationVariable info; $r; $info.MessageData; Update-FormatData -PrependPath $format; $PSStyle.OutputRendering = 'PlainText'; " +
+            "$r | Sort-Object MachineId | Format-Table -View ByMachine | Out-String -Width 200; $r | Sort-Object Name | Out-String -Width 200");
         var results = Results(run);
 
         Assert.Equal("m-nosmi", results["camp-alpha"].MachineId);
@@ -143,6 +145,10 @@ public sealed class DeepCheckTests : IClassFixture<SshSandbox>, IDisposable
         Assert.Matches(@"^0\.\d+ MB/s, under 2 MB/s$", Check(echo, "download").Reason);
         Assert.All(echo.Checks.Where(c => c.Name != "download"), c => Assert.Equal(ArenaCheckVerdict.Pass, c.Verdict));
 
+        var shown = run.Output.OfType<string>().ToList();
+        Assert.Matches(@"Machine: m-nosmi\s+Name\s+Result\s+First problem\s+-+\s+-+\s+-+\s+camp-alpha\s+FAIL\s+nvidia-smi: nvidia-smi is not installed[^\n]*\n\s*camp-bravo\s+FAIL", shown[0]);
+        Assert.Matches(@"camp-echo\s+WARN\s+Passed\s+[\d.]+\s+download: 0\.\d+ MB/s, under 2 MB/s", shown[1]);
+        Assert.Matches(@"camp-delta\s+FAIL\s+Command\s+[\d.]+\s+compute: GPU 0: matmul gave", shown[1]);
         var summary = run.Output.OfType<ArenaPodTestSummary>().Single();
         Assert.Contains("m-nosmi: camp-alpha, camp-bravo", summary.FailedMachines);
         Assert.Contains("Failed on machines m-matmul: camp-delta; m-nosmi: camp-alpha, camp-bravo; m-old: camp-charlie.", summary.ToString());
