@@ -120,7 +120,7 @@ public sealed class DeepCheckTests : IClassFixture<SshSandbox>, IDisposable
 
         _vars["format"] = Path.Combine(RepoPaths.Root, "ArenaInfra.Module", "ArenaInfra.Format.ps1xml");
         var run = Run("$r = Test-ArenaPod -Deep -InformationVariable info; $r; $info.MessageData; Update-FormatData -PrependPath $format; $PSStyle.OutputRendering = 'PlainText'; " +
-            "$r | Sort-Object MachineId | Format-Table -View ByMachine | Out-String -Width 200; $r | Sort-Object Name | Out-String -Width 200");
+            "$r | Sort-Object MachineId, Name | Format-Table -View ByMachine | Out-String -Width 200; $r | Sort-Object Name | Out-String -Width 200");
         var results = Results(run);
 
         Assert.Equal("m-nosmi", results["camp-alpha"].MachineId);
