@@ -101,6 +101,7 @@ except BaseException as e:
     say("FAIL", "torch", "import torch failed: " + error(e))
     sys.exit(0)
 cuda = getattr(torch.version, "cuda", None)
+print("FACT torch-version", torch.__version__, flush=True)
 print("FACT torch-cuda", cuda or "none", flush=True)
 try:
     available = bool(torch.cuda.is_available())

@@ -33,6 +33,9 @@ namespace ArenaInfra.Health
             result.Output = (output.StdOut + output.StdErr).Trim();
             var report = DeepCheckReport.Read(output, pod.Pod.GpuCount, _options);
             result.Checks = report.Checks;
+            result.TorchVersion = report.TorchVersion;
+            var torch = result.Checks.FirstOrDefault(c => c.Name == "torch");
+            result.CudaAvailable = torch == null ? (bool?)null : torch.Verdict == ArenaCheckVerdict.Pass;
             if (report.Ignored > 0) pod.Log.Verbose($"{pod.Pod.Name}: {report.Ignored} line(s) of the deep check's output were not in its shapes and were ignored.");
             var passed = report.Passed;
             result.Stage = passed ? ArenaTestStage.Passed : ArenaTestStage.Command;

@@ -25,6 +25,7 @@ namespace ArenaInfra.Health
         private const int MaxLine = 1024;
         private static readonly Regex Token = new Regex("^[a-z][a-z0-9-]{0,31}$", RegexOptions.CultureInvariant);
         private static readonly Regex Count = new Regex("^[0-9]{1,3}$", RegexOptions.CultureInvariant);
+        private static readonly Regex VersionWord = new Regex("^[0-9A-Za-z.+_-]{1,40}$", RegexOptions.CultureInvariant);
 
         private readonly Dictionary<string, ArenaPodCheck> _checks = new Dictionary<string, ArenaPodCheck>(StringComparer.Ordinal);
         private readonly List<(Version Version, string Text)> _drivers = new List<(Version, string)>();
@@ -36,6 +37,8 @@ namespace ArenaInfra.Health
         public string Stage { get; private set; } = "start";
         /// <summary>The script printed DONE: it ran to its end.</summary>
         public bool Finished { get; private set; }
+        /// <summary>The torch version the pod reported, a plain version word; null when none came.</summary>
+        public string? TorchVersion { get; private set; }
         /// <summary>Lines in none of the script's shapes, or naming a check it does not judge: ignored, and counted.</summary>
         public int Ignored { get; private set; }
 
@@ -113,6 +116,9 @@ namespace ArenaInfra.Health
                     return;
                 case "torch-gpus" when Count.IsMatch(value):
                     _torchGpus.Add(int.Parse(value, CultureInfo.InvariantCulture));
+                    return;
+                case "torch-version" when TorchVersion == null && VersionWord.IsMatch(value):
+                    TorchVersion = value;
                     return;
                 case "torch-cuda" when value == "none" || DriverFloor.Parse(value) != null:
                     _torchCuda.Add(value);

@@ -92,6 +92,8 @@ public sealed class DeepCheckTests : IClassFixture<SshSandbox>, IDisposable
         Assert.StartsWith("driver 575.57.08, at least 570 (CUDA 12.8 of the image's torch)", Check(alpha, "driver").Reason);
         Assert.Equal("nvidia-smi sees 1, torch 1, RunPod booked 1", Check(alpha, "gpu-count").Reason);
         Assert.NotNull(alpha.MachineId);
+        Assert.Equal("2.7.1+sandbox", alpha.TorchVersion);
+        Assert.Equal(true, alpha.CudaAvailable);
 
         var pod = Assert.Single(Run("Get-ArenaPod").Output.OfType<ArenaPod>());
         Assert.Equal(ArenaCheckVerdict.Pass, pod.Health);
@@ -147,8 +149,8 @@ public sealed class DeepCheckTests : IClassFixture<SshSandbox>, IDisposable
 
         var shown = run.Output.OfType<string>().ToList();
         Assert.Matches(@"Machine: m-nosmi\s+Name\s+Result\s+First problem\s+-+\s+-+\s+-+\s+camp-alpha\s+FAIL\s+nvidia-smi: nvidia-smi is not installed[^\n]*\n\s*camp-bravo\s+FAIL", shown[0]);
-        Assert.Matches(@"camp-echo\s+WARN\s+Passed\s+[\d.]+\s+download: 0\.\d+ MB/s, under 2 MB/s", shown[1]);
-        Assert.Matches(@"camp-delta\s+FAIL\s+Command\s+[\d.]+\s+compute: GPU 0: matmul gave", shown[1]);
+        Assert.Matches(@"camp-echo\s+WARN\s+Passed\s+[\d.]+\s+2\.7\.1\S*\s+download: 0\.\d+ MB/s, under 2 MB/s", shown[1]);
+        Assert.Matches(@"camp-delta\s+FAIL\s+Command\s+[\d.]+\s+2\.7\.1\S*\s+compute: GPU 0: matmul gave", shown[1]);
         var summary = run.Output.OfType<ArenaPodTestSummary>().Single();
         Assert.Contains("m-nosmi: camp-alpha, camp-bravo", summary.FailedMachines);
         Assert.Contains("Failed on machines m-matmul: camp-delta; m-nosmi: camp-alpha, camp-bravo; m-old: camp-charlie.", summary.ToString());
