@@ -46,15 +46,15 @@ namespace ArenaInfra.Cmdlets
 
         protected override void EndProcessing()
         {
+            if (Deep && (Command != null || AsRoster))
+            {
+                ThrowArenaError(new ArenaException(ArenaErrorIds.InvalidArgument, ErrorCategory.InvalidArgument,
+                    "-Deep runs the deep check; it takes neither -Command nor -AsRoster.", "Test-ArenaPod -Deep, or Test-ArenaPod -Command '...'."));
+            }
             if (AsRoster)
             {
                 TestAsRoster();
                 return;
-            }
-            if (Deep && Command != null)
-            {
-                ThrowArenaError(new ArenaException(ArenaErrorIds.InvalidArgument, ErrorCategory.InvalidArgument,
-                    "-Deep runs the deep check; it takes no -Command.", "Test-ArenaPod -Deep, or Test-ArenaPod -Command '...'."));
             }
             PodOperation<ArenaPodTestResult> operation = Deep ? DeepCheck() : new PodTestOperation(Command, EffectiveConfig.CondaEnvName) { Timeout = System.TimeSpan.FromSeconds(TimeoutSec) };
             var results = RunOperation(ChosenPods(), operation, result => { if (!Quiet) WriteObject(result); }, "passed",

@@ -277,9 +277,11 @@ public sealed class DeepCheckTests : IClassFixture<SshSandbox>, IDisposable
         Run("New-ArenaPod -Name alpha -Force | Out-Null");
 
         var both = Run("try { Test-ArenaPod -Deep -Command true } catch { $_ }");
+        var roster = Run("try { Test-ArenaPod -Deep -AsRoster } catch { $_ }");
         var empty = Run("@() | Test-ArenaPod -Deep");
 
         Assert.Equal("InvalidArgument", both.CaughtErrorId);
+        Assert.Equal("InvalidArgument", roster.CaughtErrorId);
         Assert.Empty(empty.Output.OfType<ArenaPodTestResult>());
         Assert.False(File.Exists(Path.Combine(_ssh.DataDir!.Path, "health.json")));
     }
