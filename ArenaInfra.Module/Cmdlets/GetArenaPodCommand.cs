@@ -1,6 +1,7 @@
 using System.Linq;
 using System.Management.Automation;
 using ArenaInfra.Cmdlets.Base;
+using ArenaInfra.Health;
 
 namespace ArenaInfra.Cmdlets
 {
@@ -20,7 +21,15 @@ namespace ArenaInfra.Cmdlets
         {
             // The same choosing as every pod command; as Get-Process does, a plain name that matches
             // nothing is an error, a wildcard that matches nothing is not.
-            foreach (var pod in ChosenPods().Where(p => Status == null || Status.Length == 0 || Status.Contains(p.Status))) WriteObject(pod);
+            var pods = ChosenPods();
+            // One read of the health record for the whole list, however many pods.
+            var health = HealthStore.Open().ReadAll(out var warning);
+            if (warning != null) WriteWarning(warning);
+            foreach (var pod in pods.Where(p => Status == null || Status.Length == 0 || Status.Contains(p.Status)))
+            {
+                HealthStore.Show(pod, health);
+                WriteObject(pod);
+            }
         }
     }
 }

@@ -2,6 +2,7 @@ using System.Linq;
 using System.Management.Automation;
 using ArenaInfra.Access;
 using ArenaInfra.Cmdlets.Base;
+using ArenaInfra.Health;
 using ArenaInfra.Operations;
 using ArenaInfra.Ssh;
 
@@ -26,6 +27,14 @@ namespace ArenaInfra.Cmdlets
         public SwitchParameter Quiet { get; set; }
 
         [Parameter]
+        public SwitchParameter Deep { get; set; }
+
+        [PSDefaultValue(Help = "DeepCheckBudgetSec from the config (150)")]
+        [Parameter]
+        [ValidateRange(10, 3600)]
+        public int BudgetSec { get; set; }
+
+        [Parameter]
         public SwitchParameter AsRoster { get; set; }
 
         [PSDefaultValue(Help = "RosterPath from the config")]
@@ -37,15 +46,27 @@ namespace ArenaInfra.Cmdlets
 
         protected override void EndProcessing()
         {
+            if (Deep && (Command != null || AsRoster))
+            {
+                ThrowArenaError(new ArenaException(ArenaErrorIds.InvalidArgument, ErrorCategory.InvalidArgument,
+                    "-Deep runs the deep check; it takes neither -Command nor -AsRoster.", "Test-ArenaPod -Deep, or Test-ArenaPod -Command '...'."));
+            }
             if (AsRoster)
             {
                 TestAsRoster();
                 return;
             }
-            var operation = new PodTestOperation(Command, EffectiveConfig.CondaEnvName) { Timeout = System.TimeSpan.FromSeconds(TimeoutSec) };
+            PodOperation<ArenaPodTestResult> operation = Deep ? DeepCheck() : new PodTestOperation(Command, EffectiveConfig.CondaEnvName) { Timeout = System.TimeSpan.FromSeconds(TimeoutSec) };
             var results = RunOperation(ChosenPods(), operation, result => { if (!Quiet) WriteObject(result); }, "passed",
                 all => ArenaPodTestSummary.Of(all));
             if (Quiet) WriteObject(results.Count > 0 && results.All(r => r.Passed));
+        }
+
+        private DeepCheckOperation DeepCheck()
+        {
+            var options = DeepCheckOptions.From(EffectiveConfig);
+            if (BudgetSec > 0) options.Budget = System.TimeSpan.FromSeconds(BudgetSec);
+            return new DeepCheckOperation(options);
         }
 
         /// <summary>Every participant's own key against every chosen pod: their machine must let them in, every other must refuse them.</summary>

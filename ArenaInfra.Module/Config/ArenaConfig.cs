@@ -85,6 +85,19 @@ namespace ArenaInfra
         public bool AccountSshKeys => Number("AccountSshKeys") != 0;
         /// <summary>How long a command that creates or replaces pods waits for another one's fleet lock before FleetBusy.</summary>
         public int FleetLockTimeoutSec => Number("FleetLockTimeoutSec");
+        /// <summary>How long one pod's deep check may take in all, in seconds.</summary>
+        public int DeepCheckBudgetSec => Number("DeepCheckBudgetSec");
+        /// <summary>The lowest NVIDIA driver a pod may run (570.86); null: derived from AllowedCudaVersions, else the image's CUDA.</summary>
+        public string? MinDriverVersion => Text("MinDriverVersion");
+        /// <summary>The CUDA versions the image may run on (12.8, or several comma-separated); they give the driver floor.</summary>
+        public string? AllowedCudaVersions => Text("AllowedCudaVersions");
+        /// <summary>What the deep check downloads a byte range of, to measure the pod's download speed.</summary>
+        public string DeepCheckUrl => Text("DeepCheckUrl")!;
+        public int DeepCheckDownloadMB => Number("DeepCheckDownloadMB");
+        /// <summary>Below this download speed (MB/s) the deep check warns.</summary>
+        public int DeepCheckMinMBps => Number("DeepCheckMinMBps");
+        /// <summary>Below this much free space (GB) on / or /workspace the deep check warns.</summary>
+        public int DeepCheckMinFreeGB => Number("DeepCheckMinFreeGB");
         /// <summary>The SSH key exchange tried first ('default' keeps SSH.NET's own order).</summary>
         public string SshKeyExchange => Text("SshKeyExchange")!;
 

@@ -97,6 +97,14 @@ namespace ArenaInfra.Config
             new ConfigSetting("ParticipantKeyFolder", "ARENA_PARTICIPANT_KEYS", ConfigValueKind.LocalPath, null),
             // Long enough for another run's creates (and a replacement) to finish; 0: do not wait at all.
             new ConfigSetting("FleetLockTimeoutSec", "ARENA_FLEET_LOCK_TIMEOUT_SEC", ConfigValueKind.Integer, 600, minimum: 0),
+            // The deep check (Test-ArenaPod -Deep): its budget, the driver floor, and the thresholds of its warnings.
+            new ConfigSetting("DeepCheckBudgetSec", "DEEP_CHECK_BUDGET_SEC", ConfigValueKind.Integer, 150, minimum: 30),
+            new ConfigSetting("MinDriverVersion", "MIN_DRIVER_VERSION", ConfigValueKind.Text, null),
+            new ConfigSetting("AllowedCudaVersions", "ALLOWED_CUDA_VERSIONS", ConfigValueKind.Text, null),
+            new ConfigSetting("DeepCheckUrl", "DEEP_CHECK_URL", ConfigValueKind.Url, "https://huggingface.co/openai-community/gpt2/resolve/main/model.safetensors"),
+            new ConfigSetting("DeepCheckDownloadMB", "DEEP_CHECK_DOWNLOAD_MB", ConfigValueKind.Integer, 32, minimum: 1),
+            new ConfigSetting("DeepCheckMinMBps", "DEEP_CHECK_MIN_MBPS", ConfigValueKind.Integer, 2, minimum: 0),
+            new ConfigSetting("DeepCheckMinFreeGB", "DEEP_CHECK_MIN_FREE_GB", ConfigValueKind.Integer, 10, minimum: 0),
         };
 
         private static readonly Dictionary<string, ConfigSetting> ByAnyName = BuildIndex();

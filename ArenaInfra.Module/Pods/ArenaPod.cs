@@ -68,6 +68,13 @@ namespace ArenaInfra
         public bool? Locked { get; internal set; }
         /// <summary>Why the pod cannot be reached over SSH although it runs (its host has no public IP); null otherwise.</summary>
         public string? SshProblem { get; internal set; }
+        /// <summary>The last deep check's verdict (Test-ArenaPod -Deep), as kept in the data folder; null when never checked here.</summary>
+        public ArenaCheckVerdict? Health { get; internal set; }
+        /// <summary>When that deep check ran.</summary>
+        public DateTimeOffset? HealthCheckedAt { get; internal set; }
+        private string? _healthReason;
+        /// <summary>That check's first failing (else warning) check and why, terminal-safe; null when it passed.</summary>
+        public string? HealthReason { get => _healthReason; internal set => _healthReason = value == null ? null : ArenaPodCheck.Bounded(value); }
         /// <summary>When RunPod reported this state; Uptime counts back from here.</summary>
         public DateTimeOffset RetrievedAt { get; internal set; }
 

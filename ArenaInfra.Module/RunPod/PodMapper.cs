@@ -151,6 +151,7 @@ namespace ArenaInfra.RunPod
                 Uptime = isRunning ? UptimeOf(wire.Runtime?.Uptime, "runtime.uptime", problems) : null,
                 Env = EnvOf(wire.Env),
                 Location = wire.DataCenterId,
+                MachineId = wire.MachineId,
                 DiskSizeGB = wire.Disk,
                 VolumeSizeGB = volume?.Size ?? 0,
                 VolumeMountPath = volume?.Size > 0 ? volume.Path ?? "/workspace" : null,

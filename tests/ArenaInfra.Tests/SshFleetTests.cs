@@ -150,7 +150,8 @@ public sealed class SshFleetTests : IClassFixture<SshSandbox>, IDisposable
             File.WriteAllText(file, $"#!/bin/sh\necho \"{says}\" >&2\nexit 1\n");
             File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
-        // alpha has no conda at all; bravo's conda lacks the env; charlie's env lacks torch.
+        // alpha has no conda at all (its stand-in taken away); bravo's conda lacks the env; charlie's env lacks torch.
+        File.Delete(Path.Combine(Path.GetDirectoryName(sandbox.PodHome(PodId("alpha")))!, "bin", "conda"));
         Conda("bravo", "EnvironmentLocationNotFound: Not a conda environment: /opt/conda/envs/arena");
         Conda("charlie", "ModuleNotFoundError: No module named 'torch'");
 

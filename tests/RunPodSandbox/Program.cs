@@ -80,6 +80,8 @@ app.MapGet("/_sandbox/pods/{id}/dir", (string id) =>
     return pod != null && backend is SshdEndpointBackend sshd ? Results.Json(new { path = sshd.PodDirectory(pod) }, json) : Results.NotFound();
 });
 app.MapDelete("/_sandbox/pods", () => { state.ClearPods(); return Results.NoContent(); });
+// Machines with traits (bad hosts), where the next pods of a name land, and a file to download.
+SandboxMachineEndpoints.Map(app, state, json);
 // The account: its registered SSH keys ({"keys": [...]}) and the pod list's page size ({"pageSize": 2}); DELETE restores both.
 app.MapPost("/_sandbox/account", async (HttpRequest request) =>
 {

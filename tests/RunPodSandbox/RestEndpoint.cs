@@ -403,6 +403,7 @@ public sealed partial class RestEndpoint
             ["registry"] = null,
             ["gpu"] = new { id = pod.GpuTypeId ?? "NVIDIA RTX A4000", count = pod.GpuCount },
             ["cloud"] = pod.Cloud ?? "COMMUNITY",
+            ["machineId"] = pod.MachineId,
             ["dataCenterId"] = status is "PROVISIONING" ? null : pod.Machine?.Location ?? "EU-CZ-1",
             ["cudaVersion"] = status is "PROVISIONING" ? null : "12.8",
             ["ssh"] = new Dictionary<string, object?>

@@ -49,6 +49,8 @@ public sealed class SandboxPod
     [JsonIgnore] public bool RuntimeFixed { get; set; }
     [JsonIgnore] public DateTimeOffset ReadyAt { get; set; }
     [JsonIgnore] public int PublicSshPort { get; set; }
+    /// <summary>The machine the pod runs on and its traits (SandboxMachines); null for a seeded pod, which runs on a healthy one.</summary>
+    [JsonIgnore] public SandboxHost? Host { get; set; }
 }
 
 public sealed class SandboxLogLine

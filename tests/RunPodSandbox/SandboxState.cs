@@ -109,6 +109,7 @@ public sealed partial class SandboxState
         var gpu = GpuTypes[request.GpuTypeId];
         lock (_gate)
         {
+            var host = MachineFor(request.Name);
             var pod = new SandboxPod
             {
                 Id = NewId(),
@@ -124,7 +125,8 @@ public sealed partial class SandboxState
                 VolumeMountPath = request.VolumeMountPath,
                 Ports = request.Ports,
                 Env = request.Env,
-                MachineId = NewId().Substring(0, 12),
+                MachineId = host.Id,
+                Host = host,
                 Machine = new SandboxMachine { GpuDisplayName = gpu.Display, Location = "CZ", PodHostId = NewId() },
                 LastStatusChange = StatusChange("Rented by User"),
                 ReadyAt = DateTimeOffset.UtcNow + StartDelayOf(request.Name),

@@ -57,7 +57,7 @@ public sealed class SshdEndpointBackend : IPodEndpointBackend, IDisposable
         Directory.CreateDirectory(Path.Combine(dir, "home"));
         var publicKey = pod.Env.FirstOrDefault(e => e.StartsWith("PUBLIC_KEY=", StringComparison.Ordinal))?["PUBLIC_KEY=".Length..] ?? "";
         File.WriteAllText(Path.Combine(dir, "authorized_keys"), publicKey + "\n");
-        WriteFakeNvidiaSmi(dir, pod);
+        PodStandIns.Write(dir, pod);
         SetupDelayStandIn.Write(Path.Combine(dir, "bin"), SetupDelay);
         NewHostKey(dir);
         var port = FreePort();
@@ -206,7 +206,7 @@ public sealed class SshdEndpointBackend : IPodEndpointBackend, IDisposable
             // Many pods on one machine: never drop connections that arrive together.
             "MaxStartups 300:30:600",
             "MaxSessions 64",
-            // The pod's own bin folder first: it holds a stand-in nvidia-smi, as GPU pods have the real one.
+            // The pod's own bin folder first: it holds the stand-ins (PodStandIns) for nvidia-smi, conda and the rest, as GPU pods have the real ones.
             $"SetEnv HOME={dir}/home ARENA_POD_ID={pod.Id} ARENA_POD_NAME={pod.Name} PATH={dir}/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
             StalledSftp(pod) ? "Subsystem sftp /bin/sleep 600" : "Subsystem sftp internal-sftp",
             // INFO for its "Accepted publickey" lines, which count the pod's logins; the rest stays quiet.
@@ -332,18 +332,6 @@ public sealed class SshdEndpointBackend : IPodEndpointBackend, IDisposable
             }
         }
         throw new InvalidOperationException($"sshd did not start on port {port}{(daemon.HasExited ? $" (exit code {daemon.ExitCode})" : "")}.");
-    }
-
-    /// <summary>Answers the module's nvidia-smi query like the real one does on a pod with one GPU.</summary>
-    private static void WriteFakeNvidiaSmi(string dir, SandboxPod pod)
-    {
-        var bin = Path.Combine(dir, "bin");
-        Directory.CreateDirectory(bin);
-        var script = Path.Combine(bin, "nvidia-smi");
-        var model = pod.GpuTypeId ?? "NVIDIA RTX A4000";
-        var lines = string.Join("", Enumerable.Range(0, Math.Max(1, pod.GpuCount)).Select(i => $"{i}, {model}, {1234 + i * 1000}, 16376, {37 + i}\\n"));
-        File.WriteAllText(script, $"#!/bin/sh\n# A stand-in for nvidia-smi in the RunPod sandbox.\nprintf '{lines}'\n");
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
     }
 
     private static void NewHostKey(string dir)

@@ -25,6 +25,7 @@ namespace ArenaInfra.RunPod.Wire
         [JsonProperty("env")] public Dictionary<string, string?>? Env { get; set; }
         [JsonProperty("gpu")] public V2Gpu? Gpu { get; set; }
         [JsonProperty("cloud")] public string? Cloud { get; set; }
+        [JsonProperty("machineId")] public string? MachineId { get; set; }
         [JsonProperty("dataCenterId")] public string? DataCenterId { get; set; }
         [JsonProperty("ssh")] public V2Ssh? Ssh { get; set; }
         [JsonProperty("cost")] public decimal? Cost { get; set; }

@@ -72,11 +72,23 @@ public sealed class Sandbox : IDisposable
         _http.DeleteAsync($"{Url}/_sandbox/pods").Result.EnsureSuccessStatusCode();
         _http.DeleteAsync($"{Url}/_sandbox/account").Result.EnsureSuccessStatusCode();
         _http.DeleteAsync($"{Url}/_sandbox/start-delays").Result.EnsureSuccessStatusCode();
+        _http.DeleteAsync($"{Url}/_sandbox/machines").Result.EnsureSuccessStatusCode();
     }
 
     /// <summary>The next create (or start) of each named pod is ready after that many ms instead of the sandbox's start delay.</summary>
     public void StartDelays(IDictionary<string, int> byName) =>
         _http.PostAsJsonAsync($"{Url}/_sandbox/start-delays", byName).Result.EnsureSuccessStatusCode();
+
+    /// <summary>Registers a machine with its traits: a fault (noNvidiaSmi, oldDriver, missingGpu, badMatmul, slowDownload) or none, its GPUs, its driver.</summary>
+    public void Machine(string id, string? fault = null, int gpuCount = 1, string? driver = null) =>
+        _http.PostAsJsonAsync($"{Url}/_sandbox/machines", new { id, fault, gpuCount, driver }).Result.EnsureSuccessStatusCode();
+
+    /// <summary>The next creates of a pod with this name land on these machines, one each, in order.</summary>
+    public void Place(string podName, params string[] machineIds) =>
+        _http.PostAsJsonAsync($"{Url}/_sandbox/placement", new { name = podName, machines = machineIds }).Result.EnsureSuccessStatusCode();
+
+    /// <summary>A file the sandbox serves on 127.0.0.1 (8 MB, ranges honoured): the deep check's download in tests.</summary>
+    public string DownloadUrl => $"{Url}/_sandbox/download";
 
     /// <summary>Sets the account's registered SSH keys and/or the pod list's page size: new { keys = new[] { ... }, pageSize = 2 }.</summary>
     public void Account(object settings) =>
