@@ -25,7 +25,7 @@ namespace ArenaInfra.Cmdlets
         [ValidateRange(0, 10)]
         public int MaxReplacements { get; set; } = 2;
 
-        [PSDefaultValue(Help = "Deploy's check: torch, CUDA and a computation on the GPU")]
+        [PSDefaultValue(Help = "the deep check (Test-ArenaPod -Deep)")]
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? TestCommand { get; set; }

@@ -71,6 +71,8 @@ namespace ArenaInfra
         public string[] GivenUpMachines { get; internal set; } = Array.Empty<string>();
         /// <summary>The last check's result, with its lines when the check gives them; null when the pod never got there.</summary>
         public ArenaPodTestResult? CheckResult { get; internal set; }
+        /// <summary>The deep check's verdicts, one a check (empty for -TestCommand or when the pod never got to its check).</summary>
+        public System.Collections.Generic.IReadOnlyList<ArenaPodCheck> Checks => CheckResult?.Checks ?? Array.Empty<ArenaPodCheck>();
         /// <summary>The pod as RunPod last gave it.</summary>
         public ArenaPod? Pod { get; internal set; }
         public bool Locked { get; internal set; }

@@ -71,6 +71,13 @@ namespace ArenaInfra.Deploy
         public DeployOutcome? Run(Action<ArenaDeployResult> done)
         {
             var request = _options.Request;
+            // RunPod's GraphQL API has no lock: say so before a pod is made, not after each one's whole way to Lock.
+            if (_options.Lock && _config.Api == "graphql")
+            {
+                throw new ArenaException(ArenaErrorIds.NotSupported, ErrorCategory.NotImplemented,
+                    "-Lock needs RunPod's REST API; this config uses GraphQL (RUNPOD_API=graphql), which has no lock. Nothing was created.",
+                    "Set RUNPOD_API=rest in the config (or remove it: rest is the default), or run Deploy-ArenaPod without -Lock.");
+            }
             var plan = _host.Run(token => PodCreationPlanner.PlanAsync(_api, _config, request, _host.Log, token, _createJournal));
             foreach (var warning in plan.Names.Warnings) _host.Warning(warning);
             foreach (var (error, name) in plan.Names.Errors) _host.PodError(error, name, name);

@@ -1,3 +1,4 @@
+using ArenaInfra.Health;
 using ArenaInfra.Operations;
 
 namespace ArenaInfra.Deploy
@@ -6,10 +7,12 @@ namespace ArenaInfra.Deploy
     internal static class DeployCheck
     {
         /// <summary>
-        /// The check for one pod: -TestCommand when given, else the module's GPU check
-        /// (torch, CUDA and a matmul on GPU 0).
+        /// The check for one pod: -TestCommand when given (its own timeout), else the deep check within
+        /// its budget (DeepCheckBudgetSec), whose verdict Get-ArenaPod then shows.
         /// </summary>
         public static PodOperation<ArenaPodTestResult> For(ArenaConfig config, string? testCommand, System.TimeSpan timeout) =>
-            new PodTestOperation(testCommand, config.CondaEnvName) { Timeout = timeout };
+            testCommand != null
+                ? new PodTestOperation(testCommand, config.CondaEnvName) { Timeout = timeout }
+                : new DeepCheckOperation(DeepCheckOptions.From(config));
     }
 }

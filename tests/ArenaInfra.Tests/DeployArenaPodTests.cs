@@ -144,6 +144,36 @@ public sealed class DeployArenaPodTests : IClassFixture<SshSandbox>, IDisposable
     }
 
     [SkippableFact]
+    public void The_deep_check_finds_a_bad_host_and_the_name_is_made_again_never_on_that_machine()
+    {
+        var sandbox = _ssh.Require();
+        File.AppendAllText((string)_vars["cfg"]!, $"DEEP_CHECK_URL={sandbox.DownloadUrl}\nDEEP_CHECK_DOWNLOAD_MB=4\n");
+        sandbox.Machine("m-bad", "badMatmul");
+        sandbox.Machine("m-good");
+        // RunPod may well put the second pod on the host that just failed: the sandbox does.
+        sandbox.Place("camp-alpha", "m-bad", "m-bad", "m-good");
+
+        var run = Run("Deploy-ArenaPod -Name alpha, bravo -Force");
+
+        Assert.Empty(run.Errors);
+        var alpha = Results(run).Single(r => r.Name == "camp-alpha");
+        Assert.Equal(ArenaDeployStatus.Ready, alpha.Status);
+        Assert.Equal("m-good", alpha.MachineId);
+        Assert.Equal(1, alpha.Replacements);
+        Assert.Equal(new[] { "m-bad" }, alpha.GivenUpMachines);
+        // Its checks are the deep check's, every one passed.
+        Assert.Contains(alpha.Checks, c => c.Name == "compute" && c.Verdict == ArenaCheckVerdict.Pass);
+        Assert.DoesNotContain(alpha.Checks, c => c.Verdict == ArenaCheckVerdict.Fail);
+        // The pod on the failed host, and the one that landed there again, both terminated; three creates.
+        Assert.Equal(2, Sent("TerminatePod").Count);
+        Assert.Equal(3, Sent("CreatePod").Where(r => r.Body.Contains("camp-alpha", StringComparison.Ordinal)).Count());
+        Assert.Equal(ArenaDeployStatus.Ready, Results(run).Single(r => r.Name == "camp-bravo").Status);
+        var listed = Run("Get-ArenaPod -Name alpha").Output.OfType<ArenaPod>().Single();
+        Assert.Equal(alpha.PodId, listed.Id);
+        Assert.Equal(ArenaCheckVerdict.Pass, listed.Health);
+    }
+
+    [SkippableFact]
     public void A_name_failing_on_every_machine_stops_at_MaxReplacements_as_a_DeployFailed_error()
     {
         _ssh.Require();
@@ -310,5 +340,19 @@ public sealed class DeployArenaPodTests : IClassFixture<SshSandbox>, IDisposable
         Assert.Empty(run.Errors);
         Assert.Empty(Sent("CreatePod"));
         Assert.Empty(Run("Get-ArenaPod").Output.OfType<ArenaPod>());
+    }
+
+    [SkippableFact]
+    public void Lock_with_GraphQL_is_refused_before_any_pod_is_made()
+    {
+        _ssh.Require();
+        File.AppendAllText((string)_vars["cfg"]!, "RUNPOD_API=graphql\n");
+
+        var run = Run("try { Deploy-ArenaPod -Count 2 -TestCommand true -Lock -Force } catch { $_ }");
+
+        Assert.Equal("NotSupported", run.CaughtErrorId);
+        Assert.Empty(Results(run));
+        Assert.Empty(Sent("CreatePod"));
+        Assert.DoesNotContain(_ssh.Sandbox!.Requests(), r => r.Body.Contains("podFindAndDeployOnDemand", StringComparison.Ordinal));
     }
 }
