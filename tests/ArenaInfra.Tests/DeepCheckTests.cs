@@ -27,6 +27,7 @@ public sealed class DeepCheckTests : IClassFixture<SshSandbox>, IDisposable
         _vars["key"] = Secure(Sandbox.ApiKey);
         _vars["cfg1"] = SshCamp.Config(_dir, ssh.Sandbox, key, Deep(), machines: "(alpha bravo charlie delta echo foxtrot)");
         _vars["cfg2"] = SshCamp.Config(_dir, ssh.Sandbox, key, Deep().Append("RUNPOD_NUM_GPUS=2"), machines: "(alpha bravo charlie delta echo foxtrot)", name: "two.env");
+        _vars["cfg3"] = SshCamp.Config(_dir, ssh.Sandbox, key, Deep().Append("RUNPOD_NUM_GPUS=2").Append("DEEP_CHECK_MIN_FREE_GB=1000000"), machines: "(alpha bravo charlie delta echo foxtrot)", name: "three.env");
         File.Delete(Path.Combine(ssh.DataDir!.Path, "health.json"));
     }
 
@@ -175,6 +176,37 @@ public sealed class DeepCheckTests : IClassFixture<SshSandbox>, IDisposable
         Assert.True(bravo.Passed, bravo.Error);
         Assert.Equal(ArenaCheckVerdict.Pass, Check(bravo, "peer-copy").Verdict);
         Assert.Equal("all-reduce right over 2 GPUs", Check(bravo, "nccl").Reason);
+    }
+
+    [SkippableFact]
+    public void GPUs_that_cannot_reach_each_other_fail_copy_and_all_reduce_and_a_busy_host_and_a_small_disk_warn()
+    {
+        var sandbox = Require();
+        Skip.If(!File.Exists("/usr/bin/unshare"), "unshare is not installed: a busy host's load is shown in a mount namespace of its own");
+        sandbox.Machine("m-peer", "badPeer", gpuCount: 2);
+        sandbox.Machine("m-busy", "busyHost", gpuCount: 2);
+        sandbox.Place("camp-alpha", "m-peer");
+        sandbox.Place("camp-bravo", "m-busy");
+        Run("New-ArenaPod -Name alpha, bravo -Force | Out-Null", config: "cfg3");
+
+        var results = Results(Run("Test-ArenaPod -Deep", config: "cfg3"));
+
+        var alpha = results["camp-alpha"];
+        Assert.False(alpha.Passed);
+        Assert.Equal(ArenaCheckVerdict.Fail, Check(alpha, "peer-copy").Verdict);
+        Assert.Equal(ArenaCheckVerdict.Fail, Check(alpha, "nccl").Verdict);
+        Assert.Contains("unhandled system error", Check(alpha, "nccl").Reason);
+        Assert.Equal(ArenaCheckVerdict.Pass, Check(alpha, "compute").Verdict);
+        var bravo = results["camp-bravo"];
+        // Warnings only: the pod passes, and says why it is not clean.
+        Assert.True(bravo.Passed, bravo.Error);
+        Assert.Equal(ArenaCheckVerdict.Warn, bravo.Verdict);
+        Assert.Equal("host load 97.50 is above its 64 CPUs", Check(bravo, "load").Reason);
+        Assert.Equal(ArenaCheckVerdict.Warn, Check(bravo, "load").Verdict);
+        Assert.Equal(ArenaCheckVerdict.Warn, Check(bravo, "disk-root").Verdict);
+        Assert.Matches(@"^[\d.]+ GB free on /, under 1000000 GB$", Check(bravo, "disk-root").Reason);
+        Assert.Equal(ArenaCheckVerdict.Pass, Check(bravo, "nccl").Verdict);
+        Assert.Equal(ArenaCheckVerdict.Pass, Check(alpha, "load").Verdict);
     }
 
     [SkippableFact]

@@ -40,7 +40,7 @@ public static class PodStandIns
         var torchGpus = host.Fault == "missingGpu" ? gpus - 1 : gpus;
         var badGpu = host.Fault == "badMatmul" ? gpus - 1 : -1;
         WriteTorch(Path.Combine(dir, "py"));
-        Script(bin, "conda", Conda(Path.Combine(dir, "py"), torchGpus, badGpu, model));
+        Script(bin, "conda", Conda(Path.Combine(dir, "py"), torchGpus, badGpu, host.Fault == "badPeer", model));
     }
 
     private static string NvidiaSmi(int gpus, string model, string driver)
@@ -55,11 +55,11 @@ public static class PodStandIns
             "esac\n";
     }
 
-    private static string Conda(string py, int torchGpus, int badGpu, string model) =>
+    private static string Conda(string py, int torchGpus, int badGpu, bool badPeer, string model) =>
         "#!/bin/sh\n# A stand-in for conda: 'conda run -n ENV python3 ...' runs this machine's python3 with the stand-in torch.\n" +
         "while [ $# -gt 0 ]; do\n  case \"$1\" in\n    run|--no-capture-output|--live-stream) shift ;;\n    -n|--name) shift 2 ;;\n    *) break ;;\n  esac\ndone\n" +
         "case \"${1:-}\" in python|python3) shift ;; *) exec \"$@\" ;; esac\n" +
-        $"PYTHONPATH='{py}' ARENA_SANDBOX_TORCH_GPUS={torchGpus} ARENA_SANDBOX_BAD_GPU={badGpu} ARENA_SANDBOX_CUDA={CudaVersion} ARENA_SANDBOX_GPU_NAME='{model}' exec '{Python.Value}' \"$@\"\n";
+        $"PYTHONPATH='{py}' ARENA_SANDBOX_TORCH_GPUS={torchGpus} ARENA_SANDBOX_BAD_GPU={badGpu} ARENA_SANDBOX_BAD_PEER={(badPeer ? 1 : 0)} ARENA_SANDBOX_CUDA={CudaVersion} ARENA_SANDBOX_GPU_NAME='{model}' exec '{Python.Value}' \"$@\"\n";
 
     private static void WriteTorch(string py)
     {
@@ -126,6 +126,10 @@ public static class PodStandIns
                 return self.value
 
             def to(self, device):
+                # A host whose GPUs cannot reach each other: what crosses from one GPU to another arrives changed.
+                crossing = str(self.device).startswith("cuda") and str(device).startswith("cuda") and str(device) != str(self.device)
+                if crossing and os.environ.get("ARENA_SANDBOX_BAD_PEER") == "1":
+                    return Tensor(self.shape, self.value + 1.0, device, self.token)
                 return Tensor(self.shape, self.value, device, self.token)
 
             def cpu(self):
@@ -183,7 +187,12 @@ public static class PodStandIns
         """;
 
     private const string TorchNccl = """
+        import os
+
+
         def all_reduce(inputs, outputs=None, op=None):
+            if os.environ.get("ARENA_SANDBOX_BAD_PEER") == "1":
+                raise RuntimeError("NCCL error in: ../torch/csrc/cuda/nccl.cpp:1043, unhandled system error")
             total = sum(t.value for t in inputs)
             for t in outputs or inputs:
                 t.value = total

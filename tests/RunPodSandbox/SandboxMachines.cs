@@ -9,7 +9,7 @@ namespace RunPodSandbox;
 public sealed class SandboxHost
 {
     /// <summary>What a bad host can have wrong with it.</summary>
-    public static readonly string[] Faults = { "noNvidiaSmi", "oldDriver", "missingGpu", "badMatmul", "slowDownload" };
+    public static readonly string[] Faults = { "noNvidiaSmi", "oldDriver", "missingGpu", "badMatmul", "slowDownload", "badPeer", "busyHost" };
 
     public const string HealthyDriver = "575.57.08";
     public const string OldDriver = "535.104.05";

@@ -221,7 +221,14 @@ public sealed class SshdEndpointBackend : IPodEndpointBackend, IDisposable
             // own, sshd and every session it starts see the pod's home folder there instead; sh and
             // unshare exec, so the process is sshd itself.
             info = new ProcessStartInfo(Unshare) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-            foreach (var arg in new[] { "--mount", "--propagation", "private", "--", "/bin/sh", "-c", "mount --bind \"$1\" \"$2\" && exec \"$3\" -D -e -f \"$4\"", "sh", Path.Combine(dir, "home"), home, _sshd, config }) info.ArgumentList.Add(arg);
+            // A busy host: its /proc/loadavg, in this namespace only, says so.
+            var loadAvg = "";
+            if (pod.Host?.Fault == "busyHost")
+            {
+                loadAvg = Path.Combine(dir, "loadavg");
+                File.WriteAllText(loadAvg, "97.50 96.10 95.00 3/912 4242\n");
+            }
+            foreach (var arg in new[] { "--mount", "--propagation", "private", "--", "/bin/sh", "-c", "mount --bind \"$1\" \"$2\" && { [ -z \"$5\" ] || mount --bind \"$5\" /proc/loadavg; } && exec \"$3\" -D -e -f \"$4\"", "sh", Path.Combine(dir, "home"), home, _sshd, config, loadAvg }) info.ArgumentList.Add(arg);
         }
         else
         {

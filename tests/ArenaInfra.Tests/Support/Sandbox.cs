@@ -79,7 +79,7 @@ public sealed class Sandbox : IDisposable
     public void StartDelays(IDictionary<string, int> byName) =>
         _http.PostAsJsonAsync($"{Url}/_sandbox/start-delays", byName).Result.EnsureSuccessStatusCode();
 
-    /// <summary>Registers a machine with its traits: a fault (noNvidiaSmi, oldDriver, missingGpu, badMatmul, slowDownload) or none, its GPUs, its driver.</summary>
+    /// <summary>Registers a machine with its traits: a fault (noNvidiaSmi, oldDriver, missingGpu, badMatmul, slowDownload, badPeer: copies between GPUs arrive changed and NCCL fails, busyHost: its load far above its CPUs) or none, its GPUs, its driver.</summary>
     public void Machine(string id, string? fault = null, int gpuCount = 1, string? driver = null) =>
         _http.PostAsJsonAsync($"{Url}/_sandbox/machines", new { id, fault, gpuCount, driver }).Result.EnsureSuccessStatusCode();
 
