@@ -139,8 +139,13 @@ namespace ArenaInfra.Deploy
                     }
                     Keep(pod);
                     var current = pod;
-                    pod = await Stage(ArenaDeployStage.SshReady, pod.Id, () => _d._steps.WaitReadyAsync(current, token)).ConfigureAwait(false);
-                    Keep(pod);
+                    // RunPod names the machine in the create's answer: a pod on a failed one is given up before
+                    // it is waited for; one whose public IP failed is known only once it runs.
+                    if (!(owned && _d._failed.Holds(pod) != null))
+                    {
+                        pod = await Stage(ArenaDeployStage.SshReady, pod.Id, () => _d._steps.WaitReadyAsync(current, token)).ConfigureAwait(false);
+                        Keep(pod);
+                    }
 
                     if (owned && _d._failed.Holds(pod) is string where)
                     {

@@ -46,6 +46,8 @@ public sealed class PodSelectionTableTests : IClassFixture<Sandbox>, IDisposable
         ["Start-ArenaPod"] = new("Start-ArenaPod {0} -Force -PassThru", "EXITED", true, Emitted),
         ["Stop-ArenaPod"] = new("Stop-ArenaPod {0} -Force -PassThru", "RUNNING", true, Emitted),
         ["Remove-ArenaPod"] = new("Remove-ArenaPod {0} -Force -PassThru", "EXITED", true, Emitted),
+        ["Lock-ArenaPod"] = new("Lock-ArenaPod {0} -Force", "RUNNING", true, Emitted),
+        ["Unlock-ArenaPod"] = new("Unlock-ArenaPod {0} -Force", "RUNNING", true, Emitted),
         ["Test-ArenaPod"] = new("Test-ArenaPod {0} -Command true", "EXITED", false, Emitted),
         ["Invoke-ArenaPodCommand"] = new("Invoke-ArenaPodCommand {0} -Command true", "EXITED", true, Emitted),
         ["Initialize-ArenaPod"] = new("Initialize-ArenaPod {0} -Force", "EXITED", true, Emitted),

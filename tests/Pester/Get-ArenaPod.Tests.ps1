@@ -47,7 +47,7 @@ Describe 'Get-ArenaPod' {
     It 'shows a table with the columns an organiser scans' {
         $text = (Get-ArenaPod | Out-String -Width 200) -split "`n"
         $header = $text | Where-Object { $_ -match '\bName\b' } | Select-Object -First 1
-        $header | Should -Match 'Name\s+Status\s+GPU\s+\$/hr\s+PublicIp\s+SshPort\s+Uptime'
+        $header | Should -Match 'Name\s+Status\s+Lock\s+GPU\s+\$/hr\s+PublicIp\s+SshPort\s+Uptime\s+Health'
         ($text | Where-Object { $_ -match '^camp-alpha\s' }) | Should -Match 'camp-alpha\s+Running\s+RTX A4000\s+0\.17\s+127\.0\.0\.1\s+2201\s+2h 00m'
     }
 
