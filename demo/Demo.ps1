@@ -60,7 +60,9 @@ try {
     $configFile = Join-Path $work 'config.env'
     # The sandbox's sshd runs as you, so the pods' SSH user is you too, and a pod's paths are folders
     # of this machine: the deploy key goes into the pod's own home (~ there), never into yours.
-    @((Get-Content (Join-Path $PSScriptRoot 'config.env')) -replace '^SHARED_SSH_KEY_PATH=.*', "SHARED_SSH_KEY_PATH=`"$work/test_ed25519`"") + "SSH_USER=$([Environment]::UserName)" + 'GIT_SSH_KEY_REMOTE=~/.ssh/id_ed25519' | Set-Content $configFile
+    @((Get-Content (Join-Path $PSScriptRoot 'config.env')) -replace '^SHARED_SSH_KEY_PATH=.*', "SHARED_SSH_KEY_PATH=`"$work/test_ed25519`"") + "SSH_USER=$([Environment]::UserName)" + 'GIT_SSH_KEY_REMOTE=~/.ssh/id_ed25519' +
+        # The deep check measures the pods' download speed on a file the sandbox serves, never on the internet.
+        "DEEP_CHECK_URL=$url/_sandbox/download" + 'DEEP_CHECK_DOWNLOAD_MB=4' | Set-Content $configFile
 
     Step 'Read the fleet config (the old scripts'' config.env)' "Import-ArenaConfig '$configFile'"
     Step 'Where each setting comes from' "Get-ArenaConfig -ShowSource | Select-Object -First 8 | Format-Table"
@@ -105,6 +107,14 @@ try {
         Step 'Replace the pod that cannot be reached, under its name: a new pod, set up, its work restored, tested' "Get-ArenaPod | Test-ArenaPod -Command true -ConnectTimeoutSec 3 | Where-Object Stage -eq Connect | Repair-ArenaPod -BackupSource (Join-Path '$work' 'backup') -SkipSetup Git -TestCommand true -NoPublish -Force | Select-Object -ExpandProperty Steps | Format-Table Step, Succeeded, Duration, Detail"
         Step 'The new bravo holds the work' "Invoke-ArenaPodCommand -Name bravo -Command 'cat ~/course/notes.md' | Format-Table Name, ExitCode, StdOut"
         Step 'Hand out an API key: one export line a pod, the value never shown' "Set-ArenaPodSecret -Name * -ExcludeName bravo, delta -VariableName OPENAI_API_KEY -Value (ConvertTo-SecureString 'sk-demo' -AsPlainText -Force) -Force"
+        Step 'The deep check: nvidia-smi and the driver, the GPU counts, a computation on every GPU, disk, download, load' "Get-ArenaPod -Name alpha, charlie | Test-ArenaPod -Deep | Select-Object -ExpandProperty Checks | Format-Table"
+        # One of RunPod's hosts is bad (its GPU computes wrong), and the next pod named hotel lands on it.
+        $null = Invoke-RestMethod -Method Post -Uri "$url/_sandbox/machines" -ContentType 'application/json' -Body '{"id":"m-badgpu","fault":"badMatmul"}'
+        $null = Invoke-RestMethod -Method Post -Uri "$url/_sandbox/placement" -ContentType 'application/json' -Body '{"name":"camp-hotel","machines":["m-badgpu"]}'
+        Step 'Or all of it in one command: each pod on its own way to READY, deep-checked, a bad host replaced, locked' "Deploy-ArenaPod -Add 2 -SkipSetup Git -NoPublish -Lock -Force -InformationAction Continue | Format-Table Name, Status, Stage, TotalSeconds, Replacements, GivenUpMachines, Locked"
+        Step 'A locked pod: RunPod refuses to stop it, from any client; the module says so before asking' "Stop-ArenaPod -Name golf -AllowDataLoss -Force -ErrorAction Continue"
+        Step 'The fleet: Lock and Health (each pod''s last deep-check verdict, and its age)' 'Get-ArenaPod'
+        Step 'Unlocked again for the rest of the tour' 'Unlock-ArenaPod -Name golf, hotel -Force | Format-Table Name, Status, Locked'
         Step 'Run a command on every pod; exit codes and output come back as objects' "Get-ArenaPod -Status Running -ExcludeName bravo | Invoke-ArenaPodCommand -Command 'echo `$ARENA_POD_NAME: `$(nproc) cores'"
     }
     else {

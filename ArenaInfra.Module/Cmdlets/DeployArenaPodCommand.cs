@@ -22,6 +22,13 @@ namespace ArenaInfra.Cmdlets
         public SwitchParameter PublishEach { get; set; }
 
         [Parameter]
+        public SwitchParameter NoPublish { get; set; }
+
+        [Parameter]
+        [ValidateSet("CopyKey", "SshConfig", "Git", "Name", IgnoreCase = true)]
+        public string[]? SkipSetup { get; set; }
+
+        [Parameter]
         [ValidateRange(0, 10)]
         public int MaxReplacements { get; set; } = 2;
 
@@ -66,6 +73,8 @@ namespace ArenaInfra.Cmdlets
                 Secrets = SecretsOf(Secrets),
                 Lock = Lock,
                 PublishEach = PublishEach,
+                NoPublish = NoPublish,
+                SkipSetup = new System.Collections.Generic.HashSet<string>(SkipSetup ?? Array.Empty<string>(), StringComparer.OrdinalIgnoreCase),
                 MaxReplacements = MaxReplacements,
                 ThrottleLimit = ThrottleLimit,
                 ReadyTimeout = TimeSpan.FromSeconds(TimeoutSec),

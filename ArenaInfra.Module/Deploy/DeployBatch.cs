@@ -90,7 +90,7 @@ namespace ArenaInfra.Deploy
             if (plan.Specs.Count > 0 && CapacityPlan.Hopeless(plan.Candidates, request.WaitForCapacity != null) is ArenaException hopeless) throw hopeless;
 
             // Everything a pod needs, read before the confirmation: a missing key or a bad CSV touches no pod.
-            var setup = PodSetupPlan.From(_config);
+            var setup = PodSetupPlan.From(_config, _options.SkipSetup);
             setup.ReadGitKey();
             var secrets = ReadSecrets(plan, existing);
             var roster = _config.RosterPath == null ? null : _host.LoadRoster();
@@ -107,7 +107,7 @@ namespace ArenaInfra.Deploy
             var settings = _host.OpenSettings();
             var results = new List<ArenaDeployResult>();
             var publishErrors = new ConcurrentQueue<ArenaException>();
-            var publishes = _config.ProxyHost != null;
+            var publishes = _config.ProxyHost != null && !_options.NoPublish;
             var clock = Stopwatch.StartNew();
             try
             {
@@ -304,7 +304,7 @@ namespace ArenaInfra.Deploy
             if (secrets) stages.Add("set the secrets");
             stages.Add(_options.TestCommand == null ? "check" : "check with -TestCommand");
             if (_options.Lock) stages.Add("lock in RunPod");
-            if (_config.ProxyHost != null) stages.Add(_options.PublishEach ? "publish the proxy config as each is ready" : "publish the proxy config once at the end");
+            if (_config.ProxyHost != null && !_options.NoPublish) stages.Add(_options.PublishEach ? "publish the proxy config as each is ready" : "publish the proxy config once at the end");
             return $"Deploy: {string.Join("; ", parts)}. Each pod is {string.Join(", ", stages)};"
                 + $" a pod created by Deploy that fails its check is terminated and created again on another machine, up to {_options.MaxReplacements} time{(_options.MaxReplacements == 1 ? "" : "s")} a name.";
         }

@@ -13,6 +13,10 @@ namespace ArenaInfra.Deploy
         public IReadOnlyList<(string Variable, object? Value)>? Secrets { get; set; }
         public bool Lock { get; set; }
         public bool PublishEach { get; set; }
+        /// <summary>-NoPublish: the proxy config is left as it is (Publish-ArenaProxyConfig later).</summary>
+        public bool NoPublish { get; set; }
+        /// <summary>-SkipSetup: Initialize-ArenaPod's steps left out, as Repair-ArenaPod takes them.</summary>
+        public ISet<string> SkipSetup { get; set; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         public int MaxReplacements { get; set; } = 2;
         /// <summary>At most this many pods worked on over SSH at once; 0 for the config's ThrottleLimit.</summary>
         public int ThrottleLimit { get; set; }
