@@ -155,7 +155,8 @@ namespace ArenaInfra.Deploy
                             await publishGate.WaitAsync(token).ConfigureAwait(false);
                             try
                             {
-                                await Task.Run(() => Publish(token), token).ConfigureAwait(false);
+                                var answer = await Task.Run(() => Publish(token), token).ConfigureAwait(false);
+                                _host.Log.Verbose($"{item.Name} is READY; the proxy config published: {answer}");
                             }
                             catch (ArenaException e)
                             {

@@ -364,4 +364,33 @@ Describe 'Participant access' -Skip:([bool]$Missing) {
         & nginx -t -q -p $dir -c "$dir/nginx.conf"
         $LASTEXITCODE | Should -Be 0
     }
+    It 'deploys a pod to READY and publishes the proxy once at the end (-NoPublish leaves it), and a participant reaches the new pod through it' {
+        Publish-ArenaProxyConfig | Out-Null
+        $before = Get-Content -Raw "$Nginx/fleet.conf"
+
+        $quiet = Deploy-ArenaPod -Add 1 -SkipSetup Git -TestCommand true -NoPublish -Force -InformationVariable quietInfo
+        $quiet.Name | Should -Be 'camp-delta'
+        "$($quiet.Status)" | Should -Be 'Ready'
+        ($quietInfo.MessageData | Where-Object { $_ -is [ArenaInfra.ArenaDeploySummary] }).Published | Should -BeFalse
+        Get-Content -Raw "$Nginx/fleet.conf" | Should -BeExactly $before -Because '-NoPublish leaves the proxy as it is'
+
+        # The pod exists now: a second run takes it as it is, checks it, and publishes once.
+        $again = Deploy-ArenaPod -Name delta -SkipSetup Git -TestCommand true -ProxyKeyPath $OrganiserKey -Force -InformationVariable info
+        "$($again.Status)" | Should -Be 'Ready'
+        $again.Existing | Should -BeTrue
+        ($info.MessageData | Where-Object { $_ -is [ArenaInfra.ArenaDeploySummary] }).Published | Should -BeTrue
+        Get-Content -Raw "$Nginx/fleet.conf" | Should -Match 'camp[-_]delta'
+        Wait-Port ($BasePort + 3)
+        $file = Join-Path $TestDrive 'participant-deploy.conf'
+        Export-ArenaSshConfig -Mode Proxy -Path $file
+        (Invoke-SshRetry $file camp-delta 'echo $ARENA_POD_ID').Output | Should -Be $again.PodId
+
+        # -PublishEach: one publish as each pod is READY, none at the end.
+        $each = Deploy-ArenaPod -Name charlie, delta -SkipSetup Git -TestCommand true -ProxyKeyPath $OrganiserKey -PublishEach -Force -Verbose 4>&1
+        @($each | Where-Object { $_ -is [ArenaInfra.ArenaDeployResult] -and "$($_.Status)" -eq 'Ready' }).Count | Should -Be 2
+        $published = @($each | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -match 'is READY; the proxy config published' })
+        $published.Count | Should -Be 2
+        ($published.Message -join ' ') | Should -Match 'camp-charlie is READY'
+        ($published.Message -join ' ') | Should -Match 'camp-delta is READY'
+    }
 }
