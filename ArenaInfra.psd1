@@ -21,6 +21,7 @@
         'Get-ArenaPod'
         'Get-ArenaPodGpu'
         'Get-ArenaPodLog'
+        'Get-ArenaSpend'
         'Import-ArenaConfig'
         'Import-ArenaRoster'
         'Initialize-ArenaPod'

@@ -98,6 +98,10 @@ namespace ArenaInfra
         public int DeepCheckMinMBps => Number("DeepCheckMinMBps");
         /// <summary>Below this much free space (GB) on / or /workspace the deep check warns.</summary>
         public int DeepCheckMinFreeGB => Number("DeepCheckMinFreeGB");
+        /// <summary>The program's first day (yyyy-MM-dd, UTC) as written: where Get-ArenaSpend's spend so far starts; null: the last 7 days.</summary>
+        public string? ProgramStartDate => Text("ProgramStartDate");
+        /// <summary>Under this many hours of runway Get-ArenaSpend warns.</summary>
+        public int BalanceWarnHours => Number("BalanceWarnHours");
         /// <summary>The SSH key exchange tried first ('default' keeps SSH.NET's own order).</summary>
         public string SshKeyExchange => Text("SshKeyExchange")!;
 

@@ -105,6 +105,9 @@ namespace ArenaInfra.Config
             new ConfigSetting("DeepCheckDownloadMB", "DEEP_CHECK_DOWNLOAD_MB", ConfigValueKind.Integer, 32, minimum: 1),
             new ConfigSetting("DeepCheckMinMBps", "DEEP_CHECK_MIN_MBPS", ConfigValueKind.Integer, 2, minimum: 0),
             new ConfigSetting("DeepCheckMinFreeGB", "DEEP_CHECK_MIN_FREE_GB", ConfigValueKind.Integer, 10, minimum: 0),
+            // Get-ArenaSpend: where spend so far starts (yyyy-MM-dd, UTC; unset: the last 7 days), and the runway under which it warns.
+            new ConfigSetting("ProgramStartDate", "PROGRAM_START_DATE", ConfigValueKind.Text, null),
+            new ConfigSetting("BalanceWarnHours", "BALANCE_WARN_HOURS", ConfigValueKind.Integer, 48, minimum: 0),
         };
 
         private static readonly Dictionary<string, ConfigSetting> ByAnyName = BuildIndex();

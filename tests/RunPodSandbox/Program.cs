@@ -82,6 +82,7 @@ app.MapGet("/_sandbox/pods/{id}/dir", (string id) =>
 app.MapDelete("/_sandbox/pods", () => { state.ClearPods(); return Results.NoContent(); });
 // Machines with traits (bad hosts), where the next pods of a name land, and a file to download.
 SandboxMachineEndpoints.Map(app, state, json);
+SandboxBillingEndpoints.Map(app, state, json);
 // The account: its registered SSH keys ({"keys": [...]}) and the pod list's page size ({"pageSize": 2}); DELETE restores both.
 app.MapPost("/_sandbox/account", async (HttpRequest request) =>
 {

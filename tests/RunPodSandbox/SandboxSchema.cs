@@ -50,7 +50,10 @@ public sealed class UserType : ObjectGraphType
     {
         Name = "User";
         Field<StringGraphType>("id").Resolve(_ => "user_sandbox");
-        Field<FloatGraphType>("clientBalance").Resolve(_ => 100.0);
+        Field<FloatGraphType>("clientBalance").Resolve(c => SandboxUserContext.StateOf(c).Money().ClientBalance);
+        Field<FloatGraphType>("currentSpendPerHr").Resolve(c => SandboxUserContext.StateOf(c).CurrentSpendPerHr());
+        Field<FloatGraphType>("spendLimit").Resolve(c => SandboxUserContext.StateOf(c).Money().SpendLimit);
+        Field<BooleanGraphType>("underBalance").Resolve(c => SandboxUserContext.StateOf(c).Money().UnderBalance);
         Field<ListGraphType<PodType>>("pods").Resolve(c => SandboxUserContext.StateOf(c).ListPods());
         // The account's registered SSH keys, one a line, as GraphQL's myself.pubKey has them.
         Field<StringGraphType>("pubKey").Resolve(c => string.Join("\n", SandboxUserContext.StateOf(c).AccountSshKeys()));

@@ -226,6 +226,7 @@ public sealed partial class SandboxState
             var pod = Existing(id);
             pod.DesiredStatus = "TERMINATED";
             Endpoints.Close(pod);
+            KeepBilled(pod);
             _pods.Remove(id);
         }
     }

@@ -73,6 +73,7 @@ public sealed class Sandbox : IDisposable
         _http.DeleteAsync($"{Url}/_sandbox/account").Result.EnsureSuccessStatusCode();
         _http.DeleteAsync($"{Url}/_sandbox/start-delays").Result.EnsureSuccessStatusCode();
         _http.DeleteAsync($"{Url}/_sandbox/machines").Result.EnsureSuccessStatusCode();
+        _http.DeleteAsync($"{Url}/_sandbox/billing").Result.EnsureSuccessStatusCode();
     }
 
     /// <summary>The next create (or start) of each named pod is ready after that many ms instead of the sandbox's start delay.</summary>

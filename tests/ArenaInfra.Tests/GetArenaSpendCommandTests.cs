@@ -1,0 +1,248 @@
+using System.Management.Automation;
+using System.Net.Http.Json;
+using System.Security;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ArenaInfra.Tests.Support;
+using Xunit;
+
+namespace ArenaInfra.Tests;
+
+/// <summary>Get-ArenaSpend in a hosted runspace against the sandbox's billing records and balance.</summary>
+[Collection(RunsAloneCollection.Name)]
+[Trait("Category", "Sandbox")]
+public sealed class GetArenaSpendCommandTests : IClassFixture<Sandbox>, IDisposable
+{
+    private readonly Sandbox _sandbox;
+    private readonly PowerShellHost _host = new();
+    private readonly TempDir _dir = new();
+    private readonly Dictionary<string, object?> _vars;
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private static readonly DateTime Today = DateTime.UtcNow.Date;
+
+    public GetArenaSpendCommandTests(Sandbox sandbox)
+    {
+        _sandbox = sandbox;
+        _sandbox.Reset();
+        var configPath = _dir.Write("config.env", $"RUNPOD_API_BASE_URL={_sandbox.Url}\nMACHINE_NAME_LIST=(apple autumn bloom cedar)\nRUNPOD_API_RETRY_MAX_SEC=2\n");
+        _vars = new Dictionary<string, object?> { ["configPath"] = configPath, ["key"] = Secure(Sandbox.ApiKey) };
+    }
+
+    public void Dispose()
+    {
+        _host.Dispose();
+        _dir.Dispose();
+        _http.Dispose();
+    }
+
+    private static SecureString Secure(string text)
+    {
+        var s = new SecureString();
+        foreach (var c in text) s.AppendChar(c);
+        return s;
+    }
+
+    private string Seed(string name, double cost, string status = "RUNNING") =>
+        _sandbox.SeedPod($@"{{""name"":""{name}"",""desiredStatus"":""{status}"",""costPerHr"":{cost.ToString(System.Globalization.CultureInfo.InvariantCulture)},""gpuCount"":1,""machine"":{{""gpuDisplayName"":""RTX A4000""}},""runtime"":null}}");
+
+    private void Terminate(string podId)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Delete, $"{_sandbox.Url}/v2/pods/{podId}");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Sandbox.ApiKey);
+        _http.Send(request).EnsureSuccessStatusCode();
+    }
+
+    private void Bill(string podId, DateTime time, double amount) =>
+        _http.PostAsJsonAsync($"{_sandbox.Url}/_sandbox/billing", new[] { new { podId, time = new DateTimeOffset(time, TimeSpan.Zero), amount } }).Result.EnsureSuccessStatusCode();
+
+    private void Money(object money) => _http.PostAsJsonAsync($"{_sandbox.Url}/_sandbox/money", money).Result.EnsureSuccessStatusCode();
+
+    private void Post(string path, string json) =>
+        _http.PostAsync($"{_sandbox.Url}{path}", new StringContent(json, System.Text.Encoding.UTF8, "application/json")).Result.EnsureSuccessStatusCode();
+
+    /// <summary>The sandbox's own records, from the first day on: what the report must add up to.</summary>
+    private List<(string PodId, DateTimeOffset Time, decimal Amount)> Records(DateTime from) =>
+        JsonNode.Parse(_http.GetStringAsync($"{_sandbox.Url}/_sandbox/billing").Result)!.AsArray()
+            .Select(r => (r!["podId"]!.GetValue<string>(), r["time"]!.GetValue<DateTimeOffset>(), (decimal)r["amount"]!.GetValue<double>()))
+            .Where(r => r.Item2 >= new DateTimeOffset(from, TimeSpan.Zero)).ToList();
+
+    private HostResult Run(string script) => _host.Run("$cfg = Import-ArenaConfig $configPath -NoDefault\n" + script, _vars);
+
+    private ArenaSpendReport Report(string arguments = "")
+    {
+        var result = Run($"Get-ArenaSpend -Config $cfg -ApiKey $key {arguments}");
+        Assert.Null(result.Terminating);
+        Assert.Empty(result.Errors);
+        return result.Output.OfType<ArenaSpendReport>().Single();
+    }
+
+    [Fact]
+    public void Spend_so_far_equals_the_sandboxs_records_terminated_pods_included()
+    {
+        var apple = Seed("arena-apple", 0.17);
+        var bloom = Seed("arena-bloom", 0.44);
+        var cedar = Seed("arena-cedar", 0.25);
+        var outsider = Seed("research-apple", 0.69);
+        Terminate(cedar);
+        Bill(apple, Today.AddDays(-1).AddHours(3), 2.5);
+        Bill(cedar, Today.AddDays(-2).AddHours(5), 1.25);
+        Bill(cedar, Today.AddDays(-2).AddHours(9), 0.75);
+        // Before the window: never counted.
+        Bill(bloom, Today.AddDays(-9), 100);
+        var since = Today.AddDays(-3);
+
+        var report = Report($"-Since '{since:yyyy-MM-dd}'");
+
+        var records = Records(since);
+        Assert.Equal(Math.Round(records.Sum(r => r.Amount), 6), Math.Round(report.Spent, 6));
+        // Each pod's first hour (the terminated one's too, and the one outside the fleet: the account pays it) and the added records.
+        Assert.Equal(0.17m + 0.44m + 0.25m + 0.69m + 2.5m + 2m, Math.Round(report.Spent, 6));
+        var gone = report.Pods.Single(p => p.PodId == cedar);
+        Assert.True(gone.Gone);
+        Assert.Null(gone.Name);
+        Assert.Equal(2.25m, Math.Round(gone.Spent, 6));
+        Assert.Equal(0.17m + 2.5m, Math.Round(report.Pods.Single(p => p.PodId == apple).Spent, 6));
+        Assert.Equal("arena-apple", report.Pods.Single(p => p.PodId == apple).Name);
+        // The fleet's rate now: its running pods only (not the pod outside the fleet, not the terminated one).
+        Assert.Equal(0.61m, report.CostPerHour);
+        Assert.Equal(0.61m * 24, report.CostPerDay);
+        Assert.Equal(new DateTimeOffset(since, TimeSpan.Zero), report.Since);
+        Assert.Equal(new[] { Today.AddDays(-2), Today.AddDays(-1), Today }, report.Days.Select(d => d.Day));
+        Assert.Equal(2m, Math.Round(report.Days[0].Spent, 6));
+        Assert.Equal(4, report.Days[2].PodCount);
+        Assert.Equal(Math.Round(report.Spent, 6), Math.Round(report.Days.Sum(d => d.Spent), 6));
+    }
+
+    [Fact]
+    public void The_program_start_date_is_where_spend_starts_by_default_and_a_bad_one_is_refused()
+    {
+        var apple = Seed("arena-apple", 0.17);
+        Bill(apple, Today.AddDays(-20), 3);
+        Bill(apple, Today.AddDays(-8), 4);
+        _vars["started"] = _dir.Write("started.env", File.ReadAllText((string)_vars["configPath"]!) + $"\nPROGRAM_START_DATE={Today.AddDays(-21):yyyy-MM-dd}\n");
+        _vars["bad"] = _dir.Write("bad.env", File.ReadAllText((string)_vars["configPath"]!) + "\nPROGRAM_START_DATE=2026-13-45\n");
+
+        var byDefault = Report();
+        var started = Run("$c = Import-ArenaConfig $started -NoDefault; Get-ArenaSpend -Config $c -ApiKey $key").Output.OfType<ArenaSpendReport>().Single();
+        var bad = Run("$c = Import-ArenaConfig $bad -NoDefault; try { Get-ArenaSpend -Config $c -ApiKey $key -ErrorAction Stop } catch { $_ }");
+
+        Assert.Equal(new DateTimeOffset(Today.AddDays(-7), TimeSpan.Zero), byDefault.Since);
+        Assert.Equal(0.17m, Math.Round(byDefault.Spent, 6));
+        Assert.Equal(7.17m, Math.Round(started.Spent, 6));
+        Assert.Equal("InvalidConfigValue", bad.CaughtErrorId);
+    }
+
+    [Fact]
+    public void The_runway_is_the_balance_at_the_larger_rate_and_a_short_one_warns()
+    {
+        Seed("arena-apple", 0.17);
+        Seed("arena-bloom", 0.44);
+        Money(new { clientBalance = 10.0, currentSpendPerHr = 0.5, spendLimit = 80.0, underBalance = false });
+        var asOf = new DateTime(2026, 12, 1, 12, 0, 0, DateTimeKind.Utc);
+        _vars["asOf"] = asOf;
+
+        var result = Run("Get-ArenaSpend -Config $cfg -ApiKey $key -AsOf $asOf -Since '2026-11-30'");
+        var report = result.Output.OfType<ArenaSpendReport>().Single();
+
+        Assert.Equal(10m, report.Balance);
+        Assert.Equal(0.5m, report.RunPodSpendPerHour);
+        // The fleet's 0.61/h is larger than RunPod's 0.5/h: the runway is reckoned at it.
+        Assert.Equal(0.61m, report.BurnPerHour);
+        Assert.Equal(16.4m, report.RunwayHours);
+        Assert.Equal(new DateTimeOffset(asOf).AddHours((double)(10m / 0.61m)), report.RunsOutAt);
+        Assert.Equal("16.4 h (runs out 2026-12-02 04:23 UTC)", report.Runway);
+        Assert.Contains("BALANCE_WARN_HOURS (48 h)", report.Warning);
+        Assert.Contains(result.Warnings, w => w.Contains("16.4 h"));
+
+        Money(new { clientBalance = 1000.0, currentSpendPerHr = 2.0, spendLimit = 80.0, underBalance = false });
+        var plenty = Run("Get-ArenaSpend -Config $cfg -ApiKey $key -AsOf $asOf -Since '2026-11-30'");
+        var longRunway = plenty.Output.OfType<ArenaSpendReport>().Single();
+        Assert.Equal(2m, longRunway.BurnPerHour);
+        Assert.Equal(500m, longRunway.RunwayHours);
+        Assert.Null(longRunway.Warning);
+        Assert.Empty(plenty.Warnings);
+
+        Money(new { clientBalance = 1000.0, currentSpendPerHr = 2.0, spendLimit = 80.0, underBalance = true });
+        var under = Report("-Since '2026-11-30'");
+        Assert.Contains("under balance", under.Warning);
+    }
+
+    [Fact]
+    public void After_GraphQL_answers_410_the_balance_is_unknown_with_the_reason_never_not_burning()
+    {
+        _sandbox.AddFault(new { kind = "status", status = 410, operation = "clientBalance", count = 20 });
+
+        var result = Run("Get-ArenaSpend -Config $cfg -ApiKey $key");
+        var report = result.Output.OfType<ArenaSpendReport>().Single();
+
+        Assert.Null(result.Terminating);
+        Assert.Null(report.Balance);
+        Assert.Null(report.RunwayHours);
+        Assert.Contains("410", report.BalanceUnknownReason);
+        Assert.StartsWith("unknown (", report.Runway);
+        Assert.DoesNotContain("not burning", report.Runway);
+        Assert.Contains("unknown", Run("Get-ArenaSpend -Config $cfg -ApiKey $key | Out-String").Output.OfType<string>().Single());
+    }
+
+    [Fact]
+    public void With_nothing_billed_and_no_pods_the_report_is_empty_and_the_known_balance_is_not_burning()
+    {
+        var report = Report();
+
+        Assert.Equal(0m, report.Spent);
+        Assert.Equal(0m, report.CostPerHour);
+        Assert.Empty(report.Pods);
+        Assert.Empty(report.Days);
+        Assert.Equal(100m, report.Balance);
+        Assert.Equal("not burning", report.Runway);
+        Assert.Null(report.Warning);
+    }
+
+    [Fact]
+    public void Hostile_values_a_huge_amount_fails_the_history_a_huge_balance_is_unknown_and_escapes_never_reach_the_terminal()
+    {
+        var evil = "pod\u001b]0;owned\u0007\u001b[31m";
+        Bill(evil, Today, 1.5);
+        Money(new { clientBalance = 1e300, currentSpendPerHr = 0.5, spendLimit = 80.0, underBalance = false });
+
+        _vars["format"] = Path.Combine(RepoPaths.Root, "ArenaInfra.Module", "ArenaInfra.Format.ps1xml");
+        var result = Run("Update-FormatData -PrependPath $format; $r = Get-ArenaSpend -Config $cfg -ApiKey $key; $r; $r | Format-List | Out-String; $r.Pods | Format-Table | Out-String");
+        var report = result.Output.OfType<ArenaSpendReport>().Single();
+        Assert.Null(report.Balance);
+        Assert.Contains("clientBalance", report.BalanceUnknownReason);
+        Assert.Equal(evil, report.Pods.Single().PodId);
+        Assert.All(result.Output.OfType<string>(), text => Assert.DoesNotContain('\u001b', text));
+        Assert.Contains(result.Output.OfType<string>(), text => text.Contains("1.5"));
+
+        Bill("arena-huge", Today, 1e300);
+        var huge = Run("try { Get-ArenaSpend -Config $cfg -ApiKey $key -ErrorAction Stop } catch { $_ }");
+        Assert.Equal("InvalidResponse", huge.CaughtErrorId);
+        Assert.Empty(huge.Output.OfType<ArenaSpendReport>());
+    }
+
+    [Fact]
+    public void A_billing_answer_that_does_not_say_it_is_whole_fails_the_command()
+    {
+        _sandbox.AddFault(new { kind = "status", status = 500, detail = "x", operation = "rest:PodBilling", count = 20 });
+
+        var failed = Run("try { Get-ArenaSpend -Config $cfg -ApiKey $key -ErrorAction Stop } catch { $_ }");
+
+        Assert.NotEmpty(failed.CaughtErrorId);
+        Assert.Empty(failed.Output.OfType<ArenaSpendReport>());
+    }
+
+    [Fact]
+    public void Ctrl_C_stops_it_while_the_billing_request_hangs()
+    {
+        _sandbox.AddFault(new { kind = "slow", delayMs = 30000, operation = "rest:PodBilling", count = 5 });
+        // RUNPOD_API_RETRY_MAX_SEC bounds a request's time: left at its default, only Ctrl+C ends this one.
+        var patient = _dir.Write("patient.env", $"RUNPOD_API_BASE_URL={_sandbox.Url}\nMACHINE_NAME_LIST=(apple)\n");
+        var script = $"$c = Import-ArenaConfig '{patient}' -NoDefault; Get-ArenaSpend -Config $c -ApiKey (ConvertTo-SecureString '{Sandbox.ApiKey}' -AsPlainText -Force)";
+
+        var (wasRunning, stopTook, state) = PowerShellHost.StopAfter(script, TimeSpan.FromSeconds(4));
+
+        Assert.True(wasRunning);
+        Assert.True(stopTook < TimeSpan.FromSeconds(5), $"stopping took {stopTook}");
+        Assert.Equal(PSInvocationState.Stopped, state);
+    }
+}
