@@ -13,10 +13,12 @@ namespace ArenaInfra.Cmdlets
     {
         /// <summary>The first day counted (UTC); default the config's PROGRAM_START_DATE, else 7 days before -AsOf.</summary>
         [Parameter]
+        [PSDefaultValue(Help = "PROGRAM_START_DATE, else 7 days ago")]
         public DateTime? Since { get; set; }
 
         /// <summary>The moment the report is for: billing after it is left out, and the runway reckoned from it.</summary>
         [Parameter]
+        [PSDefaultValue(Help = "now")]
         public DateTime? AsOf { get; set; }
 
         protected override void EndProcessing()

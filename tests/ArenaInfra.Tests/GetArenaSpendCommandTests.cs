@@ -221,14 +221,23 @@ public sealed class GetArenaSpendCommandTests : IClassFixture<Sandbox>, IDisposa
     }
 
     [Fact]
-    public void A_billing_answer_that_does_not_say_it_is_whole_fails_the_command()
+    public void A_billing_history_RunPod_does_not_give_fails_the_command_and_no_partial_report_is_shown()
     {
-        _sandbox.AddFault(new { kind = "status", status = 500, detail = "x", operation = "rest:PodBilling", count = 20 });
+        _sandbox.AddFault(new { kind = "status", status = 503, operation = "rest:PodBilling", count = 20 });
 
         var failed = Run("try { Get-ArenaSpend -Config $cfg -ApiKey $key -ErrorAction Stop } catch { $_ }");
 
-        Assert.NotEmpty(failed.CaughtErrorId);
+        Assert.Equal("ApiUnreachable", failed.CaughtErrorId);
         Assert.Empty(failed.Output.OfType<ArenaSpendReport>());
+    }
+
+    [Fact]
+    public void A_start_after_the_moment_of_the_report_is_refused_before_RunPod_is_asked()
+    {
+        var refused = Run("try { Get-ArenaSpend -Config $cfg -ApiKey $key -Since '2026-12-05' -AsOf '2026-12-01T00:00:00Z' -ErrorAction Stop } catch { $_ }");
+
+        Assert.Equal("InvalidArgument", refused.CaughtErrorId);
+        Assert.DoesNotContain(_sandbox.Requests(), r => r.Path.StartsWith("/v2/billing", StringComparison.Ordinal));
     }
 
     [Fact]
