@@ -254,4 +254,30 @@ public sealed class GetArenaSpendCommandTests : IClassFixture<Sandbox>, IDisposa
         Assert.True(stopTook < TimeSpan.FromSeconds(5), $"stopping took {stopTook}");
         Assert.Equal(PSInvocationState.Stopped, state);
     }
+
+    [Fact]
+    public void The_sandbox_bills_a_terminated_pod_and_answers_billing_queries_as_the_published_document_says()
+    {
+        var cedar = Seed("arena-cedar", 0.25);
+        Terminate(cedar);
+        string Get(string query, out int status)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"{_sandbox.Url}/v2/billing/pods{query}");
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Sandbox.ApiKey);
+            using var response = _http.Send(request);
+            status = (int)response.StatusCode;
+            return response.Content.ReadAsStringAsync().Result;
+        }
+
+        var body = JsonNode.Parse(Get($"?bucketSize=day&lastN=2&podId={cedar}", out var ok))!;
+        Get("?lastN=2&startTime=2026-11-01T00:00:00Z", out var both);
+        Get("?bucketSize=fortnight", out var badBucket);
+
+        Assert.Equal(200, ok);
+        Assert.Equal(cedar, body["records"]![0]!["podId"]!.GetValue<string>());
+        Assert.Equal(0.25, body["metadata"]!["totals"]!["totalAmount"]!.GetValue<double>());
+        Assert.Equal(1, body["metadata"]!["recordCount"]!.GetValue<int>());
+        Assert.Equal(400, both);
+        Assert.Equal(422, badBucket);
+    }
 }
