@@ -33,6 +33,7 @@ public sealed partial class RestEndpoint
         app.MapGet("/v2/pods/{id}/logs", (HttpContext c, string id) => Handle(c, "PodLogs", "podLogs", id, Logs));
         app.MapGet("/v2/catalog/gpus/{id}", (HttpContext c, string id) => Handle(c, "GpuPrice", "gpuTypes", id, GpuType));
         app.MapGet("/v2/account/ssh-keys", (HttpContext c) => Handle(c, "AccountSshKeys", "sshKeys", null, AccountSshKeys));
+        MapNetworkVolumes(app);
     }
 
     private delegate Task Handler(HttpContext context, Request request);
