@@ -139,6 +139,21 @@ public sealed class TestArenaTeardownTests : IClassFixture<Sandbox>, IDisposable
         Assert.All(checks.Where(c => c.Kind == ArenaTeardownKind.StoredApiKey), c => Assert.Equal(ArenaTeardownState.Clear, c.State));
     }
 
+    [Theory]
+    [InlineData("malformedJson")]
+    [InlineData("errorBody200")]
+    public void A_volume_list_that_is_not_a_good_answer_is_unknown_while_the_pods_are_clear(string fault)
+    {
+        _sandbox.AddFault(new { kind = fault, operation = "rest:ListNetworkVolumes", detail = "internal error", count = 10 });
+
+        var checks = Audit();
+
+        var volumes = Assert.Single(checks, c => c.Kind == ArenaTeardownKind.NetworkVolume);
+        Assert.Equal(ArenaTeardownState.Unknown, volumes.State);
+        Assert.Equal(ArenaTeardownState.Clear, Assert.Single(checks, c => c.Kind == ArenaTeardownKind.FleetPod).State);
+        Assert.False(Quiet());
+    }
+
     [Fact]
     public void Hostile_names_from_the_api_are_shown_terminal_safe()
     {
