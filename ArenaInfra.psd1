@@ -41,6 +41,7 @@
         'Stop-ArenaPod'
         'Sync-ArenaPodAccess'
         'Test-ArenaPod'
+        'Test-ArenaTeardown'
         'Unlock-ArenaPod'
         'Wait-ArenaPod'
     )

@@ -36,5 +36,6 @@ namespace ArenaInfra.Pods
         public Task<IReadOnlyList<string>> GetAccountSshKeysAsync(CancellationToken cancellationToken) => _inner.GetAccountSshKeysAsync(cancellationToken);
         public Task<ArenaPod> SetLockedAsync(string podId, bool locked, CancellationToken cancellationToken) => _inner.SetLockedAsync(podId, locked, cancellationToken);
         public Task ReadLogsAsync(string podId, int tail, bool follow, string? source, System.Action<PodLogEvent> onLine, CancellationToken cancellationToken) => _inner.ReadLogsAsync(podId, tail, follow, source, onLine, cancellationToken);
+        public Task<IReadOnlyList<ArenaNetworkVolume>> ListNetworkVolumesAsync(CancellationToken cancellationToken) => _inner.ListNetworkVolumesAsync(cancellationToken);
     }
 }

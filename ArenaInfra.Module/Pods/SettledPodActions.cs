@@ -39,6 +39,7 @@ namespace ArenaInfra.Pods
         public Task<IReadOnlyList<string>> GetAccountSshKeysAsync(CancellationToken cancellationToken) => _backend.GetAccountSshKeysAsync(cancellationToken);
         public Task<ArenaPod> SetLockedAsync(string podId, bool locked, CancellationToken cancellationToken) => _backend.SetLockedAsync(podId, locked, cancellationToken);
         public Task ReadLogsAsync(string podId, int tail, bool follow, string? source, Action<PodLogEvent> onLine, CancellationToken cancellationToken) => _backend.ReadLogsAsync(podId, tail, follow, source, onLine, cancellationToken);
+        public Task<IReadOnlyList<ArenaNetworkVolume>> ListNetworkVolumesAsync(CancellationToken cancellationToken) => _backend.ListNetworkVolumesAsync(cancellationToken);
 
         public Task StopPodAsync(string podId, CancellationToken cancellationToken) =>
             ActAsync(podId, PodAction.Stop, 0, cancellationToken);

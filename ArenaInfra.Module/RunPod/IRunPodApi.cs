@@ -27,6 +27,8 @@ namespace ArenaInfra.RunPod
         Task<ArenaPod> SetLockedAsync(string podId, bool locked, CancellationToken cancellationToken);
         /// <summary>The pod's last tail log lines, then (with follow) new ones until cancelled.</summary>
         Task ReadLogsAsync(string podId, int tail, bool follow, string? source, Action<PodLogEvent> onLine, CancellationToken cancellationToken);
+        /// <summary>The account's network volumes (they bill while they exist, whatever the pods do).</summary>
+        Task<IReadOnlyList<ArenaNetworkVolume>> ListNetworkVolumesAsync(CancellationToken cancellationToken);
     }
 
     /// <summary>What the catalog says of a GPU type for a pod: the price of one GPU an hour, and the stock (NONE, LOW, MEDIUM, HIGH).</summary>

@@ -27,6 +27,8 @@ namespace ArenaInfra.RunPod
         /// <summary>Locks or unlocks the pod (REST v2 PATCH with only {"locked": ...}); answers with the pod as RunPod returned it.</summary>
         Task<ArenaPod> SetLockedAsync(string podId, bool locked, CancellationToken cancellationToken);
         Task ReadLogsAsync(string podId, int tail, bool follow, string? source, Action<PodLogEvent> onLine, CancellationToken cancellationToken);
+        /// <summary>The account's network volumes (they bill while they exist, whatever the pods do).</summary>
+        Task<IReadOnlyList<ArenaNetworkVolume>> ListNetworkVolumesAsync(CancellationToken cancellationToken);
     }
 
     internal enum PodAction

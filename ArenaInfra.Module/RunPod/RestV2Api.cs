@@ -276,6 +276,41 @@ namespace ArenaInfra.RunPod
         public Task ReadLogsAsync(string podId, int tail, bool follow, string? source, Action<PodLogEvent> onLine, CancellationToken cancellationToken) =>
             new PodLogStream(_http).ReadAsync(podId, tail, follow, source, onLine, cancellationToken);
 
+        /// <summary>The most volumes one answer may list: more is an answer gone wrong, not an account.</summary>
+        internal const int MaxNetworkVolumes = 10000;
+
+        /// <summary>
+        /// GET /v2/network-volumes: the list, every entry with its id, or an InvalidResponse. An audit that
+        /// took a partial list for the whole would call a billing volume gone.
+        /// </summary>
+        public async Task<IReadOnlyList<ArenaNetworkVolume>> ListNetworkVolumesAsync(CancellationToken cancellationToken)
+        {
+            const string operation = "ListNetworkVolumes";
+            var (root, status, body) = await SendRawAsync(operation, HttpMethod.Get, "v2/network-volumes", null, RequestKind.Read, cancellationToken).ConfigureAwait(false);
+            if (!(root["networkVolumes"] is JArray list))
+            {
+                throw RunPodErrors.InvalidResponse(operation, status, body, _secret, "has no list at 'networkVolumes'");
+            }
+            if (list.Count > MaxNetworkVolumes)
+            {
+                throw RunPodErrors.InvalidResponse(operation, status, $"({list.Count} volumes)", _secret, $"lists more than {MaxNetworkVolumes} volumes");
+            }
+            var volumes = new List<ArenaNetworkVolume>();
+            foreach (var entry in list)
+            {
+                var id = entry is JObject o && o["id"] is JValue v && v.Type == JTokenType.String ? (string?)v : null;
+                if (string.IsNullOrEmpty(id))
+                {
+                    throw RunPodErrors.InvalidResponse(operation, status, body, _secret, "lists a volume without an id");
+                }
+                var name = entry["name"] is JValue n && n.Type == JTokenType.String ? (string?)n ?? "" : "";
+                var size = entry["size"] is JValue s && s.Type == JTokenType.Integer && (long)s >= 0 && (long)s <= int.MaxValue ? (int?)(long)s : null;
+                var dataCenter = entry["dataCenter"] is JValue d && d.Type == JTokenType.String ? (string?)d : null;
+                volumes.Add(new ArenaNetworkVolume(id!, name, size, dataCenter));
+            }
+            return volumes;
+        }
+
         /// <summary>One request; a JSON object back (empty for 204), or the error RunPod's problem details call for.</summary>
         private async Task<JObject> SendAsync(string operation, HttpMethod method, string pathAndQuery, string? body, RequestKind kind, CancellationToken cancellationToken) =>
             (await SendRawAsync(operation, method, pathAndQuery, body, kind, cancellationToken).ConfigureAwait(false)).Root;

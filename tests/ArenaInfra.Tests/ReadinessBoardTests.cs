@@ -142,5 +142,6 @@ public sealed class ReadinessBoardTests : IDisposable
         public Task<IReadOnlyList<string>> GetAccountSshKeysAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task<ArenaPod> SetLockedAsync(string podId, bool locked, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task ReadLogsAsync(string podId, int tail, bool follow, string? source, Action<PodLogEvent> onLine, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<IReadOnlyList<ArenaNetworkVolume>> ListNetworkVolumesAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }

@@ -129,5 +129,10 @@ namespace ArenaInfra.RunPod.GraphQl
             throw new ArenaException(ArenaErrorIds.ApiError, System.Management.Automation.ErrorCategory.NotImplemented,
                 "RunPod's GraphQL API has no pod logs; they come from its REST API v2.",
                 "Set RUNPOD_API=rest (the default) in the config file.");
+
+        public Task<IReadOnlyList<ArenaNetworkVolume>> ListNetworkVolumesAsync(CancellationToken cancellationToken) =>
+            throw new ArenaException(ArenaErrorIds.ApiError, System.Management.Automation.ErrorCategory.NotImplemented,
+                "This module reads network volumes from RunPod's REST API v2 only.",
+                "Set RUNPOD_API=rest (the default) in the config file.");
     }
 }

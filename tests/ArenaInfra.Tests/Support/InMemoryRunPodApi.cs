@@ -136,6 +136,8 @@ internal sealed class InMemoryRunPodApi : IRunPodApi, IRunPodBackend, IDisposabl
     public Task<IReadOnlyList<string>> GetAccountSshKeysAsync(CancellationToken cancellationToken) => Task.Run(() => KeysNow());
     public Task<ArenaPod> SetLockedAsync(string podId, bool locked, CancellationToken cancellationToken) => Task.Run(() => LockNow(podId, locked, _mapper));
     public Task ReadLogsAsync(string podId, int tail, bool follow, string? source, Action<PodLogEvent> onLine, CancellationToken cancellationToken) => Task.Run(() => LogsNow(podId));
+    public IList<ArenaNetworkVolume> NetworkVolumes { get; } = new List<ArenaNetworkVolume>();
+    public Task<IReadOnlyList<ArenaNetworkVolume>> ListNetworkVolumesAsync(CancellationToken cancellationToken) => Task.Run(() => (IReadOnlyList<ArenaNetworkVolume>)NetworkVolumes.ToList());
 
     private IReadOnlyList<ArenaPod> ListNow(PodMapper mapper)
     {
@@ -375,5 +377,6 @@ internal sealed class InMemoryRunPodApi : IRunPodApi, IRunPodBackend, IDisposabl
         public Task<IReadOnlyList<string>> GetAccountSshKeysAsync(CancellationToken cancellationToken) => Task.Run(() => _runPod.KeysNow());
         public Task<ArenaPod> SetLockedAsync(string podId, bool locked, CancellationToken cancellationToken) => Task.Run(() => _runPod.LockNow(podId, locked, _mapper));
         public Task ReadLogsAsync(string podId, int tail, bool follow, string? source, Action<PodLogEvent> onLine, CancellationToken cancellationToken) => Task.Run(() => _runPod.LogsNow(podId));
+        public Task<IReadOnlyList<ArenaNetworkVolume>> ListNetworkVolumesAsync(CancellationToken cancellationToken) => _runPod.ListNetworkVolumesAsync(cancellationToken);
     }
 }

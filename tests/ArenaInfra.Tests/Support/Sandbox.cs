@@ -74,6 +74,7 @@ public sealed class Sandbox : IDisposable
         _http.DeleteAsync($"{Url}/_sandbox/start-delays").Result.EnsureSuccessStatusCode();
         _http.DeleteAsync($"{Url}/_sandbox/machines").Result.EnsureSuccessStatusCode();
         _http.DeleteAsync($"{Url}/_sandbox/billing").Result.EnsureSuccessStatusCode();
+        _http.DeleteAsync($"{Url}/_sandbox/network-volumes").Result.EnsureSuccessStatusCode();
     }
 
     /// <summary>The next create (or start) of each named pod is ready after that many ms instead of the sandbox's start delay.</summary>
@@ -90,6 +91,13 @@ public sealed class Sandbox : IDisposable
 
     /// <summary>A file the sandbox serves on 127.0.0.1 (8 MB, ranges honoured): the deep check's download in tests.</summary>
     public string DownloadUrl => $"{Url}/_sandbox/download";
+
+    /// <summary>A network volume of the account ({name, size, dataCenter, type}); its id.</summary>
+    public string SeedNetworkVolume(object volume)
+    {
+        using var response = _http.PostAsJsonAsync($"{Url}/_sandbox/network-volumes", volume).Result.EnsureSuccessStatusCode();
+        return System.Text.Json.JsonDocument.Parse(response.Content.ReadAsStringAsync().Result).RootElement.GetProperty("id").GetString()!;
+    }
 
     /// <summary>Sets the account's registered SSH keys and/or the pod list's page size: new { keys = new[] { ... }, pageSize = 2 }.</summary>
     public void Account(object settings) =>
