@@ -20,6 +20,7 @@
         'Get-ArenaConfig'
         'Get-ArenaPod'
         'Get-ArenaPodGpu'
+        'Get-ArenaIdlePod'
         'Get-ArenaPodLog'
         'Get-ArenaSpend'
         'Import-ArenaConfig'

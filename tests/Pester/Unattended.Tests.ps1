@@ -95,6 +95,29 @@ Describe 'The example scripts an admin schedules' -Skip:$NoSshd {
         (Import-Csv $report | Where-Object Name -eq 'camp-bravo').Stage | Should -Be 'Command'
     }
 
+    It 'the nightly idle report writes a row a pod and exits 1 only when some pod is idle' {
+        $report = Join-Path $TestDrive 'idle.csv'
+        $script = Join-Path (Get-RepoRoot) 'examples/Nightly-IdleReport.ps1'
+        # Fresh pods: their homes just changed, so none is a candidate.
+        $busy = Invoke-FreshPwsh "& '$script' -ConfigPath '$ConfigFile' -ReportPath '$report' -Hours 0.5; exit `$LASTEXITCODE" -Environment $Env
+        $LASTEXITCODE | Should -Be 0
+        ($busy -join "`n") | Should -Match '0 of 2 pods idle'
+        (Import-Csv $report).Verdict | Should -Be @('Busy', 'Busy')
+
+        # A pod's uptime here is this machine's: only a machine up long enough can show an idle pod.
+        $up = [double]::Parse((Get-Content /proc/uptime).Split(' ')[0], [Globalization.CultureInfo]::InvariantCulture) / 3600
+        if ($up -lt 0.6) { Set-ItResult -Skipped -Because 'this machine started under 36 minutes ago'; return }
+        $id = Invoke-FreshPwsh "$Import; `$null = Import-ArenaConfig '$ConfigFile'; (Get-ArenaPod -Name alpha).Id" -Environment $Env
+        $podHome = Join-Path (Invoke-RestMethod "$($Sandbox.Url)/_sandbox/pods/$(@($id)[-1])/dir").path 'home'
+        & find $podHome -exec touch -h -d '1 day ago' '{}' +
+        $idle = Invoke-FreshPwsh "& '$script' -ConfigPath '$ConfigFile' -ReportPath '$report' -Hours 0.5; exit `$LASTEXITCODE" -Environment $Env
+        $LASTEXITCODE | Should -Be 1
+        ($idle -join "`n") | Should -Match '1 of 2 pods idle'
+        $row = Import-Csv $report | Where-Object Name -EQ 'camp-alpha'
+        $row.Verdict | Should -Be 'Idle'
+        $row.Commands | Should -Match '^Save-ArenaPodWork -Id .*; Backup-ArenaPod -Id .*; Stop-ArenaPod -Id '
+    }
+
     It 'a scheduled run writes to the data folder, never the working folder, keeps a transcript, and exits 2 when it cannot run' {
         $script = Join-Path (Get-RepoRoot) 'examples/Morning-Check.ps1'
         $elsewhere = New-Item -ItemType Directory (Join-Path $TestDrive 'system32')

@@ -22,7 +22,7 @@ public static class PodStandIns
         var gpus = Math.Max(1, pod.GpuCount);
         var model = pod.GpuTypeId ?? "NVIDIA RTX A4000";
         if (host.Fault == "noNvidiaSmi") File.Delete(Path.Combine(bin, "nvidia-smi"));
-        else Script(bin, "nvidia-smi", NvidiaSmi(gpus, model, host.DriverVersion));
+        else Script(bin, "nvidia-smi", NvidiaSmi(gpus, model, host.DriverVersion, GpuUseStandIn.Case(dir, gpus)));
         Script(bin, "nproc", "#!/bin/sh\n# A RunPod host has many CPUs; this machine's load is shared with the tests.\necho 64\n");
         if (host.Fault == "slowDownload" && Curl.Value != null)
         {
@@ -43,12 +43,13 @@ public static class PodStandIns
         Script(bin, "conda", Conda(Path.Combine(dir, "py"), torchGpus, badGpu, host.Fault == "badPeer", model));
     }
 
-    private static string NvidiaSmi(int gpus, string model, string driver)
+    private static string NvidiaSmi(int gpus, string model, string driver, string gpuUse)
     {
         var view = string.Join("", Enumerable.Range(0, gpus).Select(i => $"{i}, {model}, {1234 + i * 1000}, 16376, {37 + i}\\n"));
         var drivers = string.Join("", Enumerable.Range(0, gpus).Select(i => $"{i}, {model}, {driver}\\n"));
         return "#!/bin/sh\n# A stand-in for nvidia-smi in the RunPod sandbox.\n" +
             "case \"$*\" in\n" +
+            gpuUse +
             $"  *driver_version*) printf '{drivers}' ;;\n" +
             $"  *--query-gpu*) printf '{view}' ;;\n" +
             $"  *) printf 'NVIDIA-SMI {driver}    Driver Version: {driver}    CUDA Version: {CudaVersion}\\n' ;;\n" +
