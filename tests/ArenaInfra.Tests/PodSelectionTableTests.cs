@@ -49,6 +49,7 @@ public sealed class PodSelectionTableTests : IClassFixture<Sandbox>, IDisposable
         ["Lock-ArenaPod"] = new("Lock-ArenaPod {0} -Force", "RUNNING", true, Emitted),
         ["Unlock-ArenaPod"] = new("Unlock-ArenaPod {0} -Force", "RUNNING", true, Emitted),
         ["Test-ArenaPod"] = new("Test-ArenaPod {0} -Command true", "EXITED", false, Emitted),
+        ["Get-ArenaIdlePod"] = new("Get-ArenaIdlePod {0}", "EXITED", false, Emitted),
         ["Invoke-ArenaPodCommand"] = new("Invoke-ArenaPodCommand {0} -Command true", "EXITED", true, Emitted),
         ["Initialize-ArenaPod"] = new("Initialize-ArenaPod {0} -Force", "EXITED", true, Emitted),
         ["Set-ArenaPodSecret"] = new("Set-ArenaPodSecret {0} -VariableName OPENAI_API_KEY -Value $secret -Force", "EXITED", true, Emitted),

@@ -17,6 +17,7 @@ public sealed class TestArenaTeardownTests : IClassFixture<Sandbox>, IDisposable
     private readonly TempDir _dir = new();
     private readonly Dictionary<string, object?> _vars;
     private readonly string[] _crontabCommand = ScheduledLeftovers.CrontabCommand;
+    private readonly string? _dataFolder = Environment.GetEnvironmentVariable("ARENA_INFRA_DATA");
     private readonly bool _onWindows = ScheduledLeftovers.OnWindows;
     private readonly string _keys;
 
@@ -24,6 +25,9 @@ public sealed class TestArenaTeardownTests : IClassFixture<Sandbox>, IDisposable
     {
         _sandbox = sandbox;
         _sandbox.Reset();
+        // A data folder of this class's own (it runs alone, so it may set the process's environment):
+        // the stored key and participant keys it plants or finds are never another test's.
+        Environment.SetEnvironmentVariable("ARENA_INFRA_DATA", Directory.CreateDirectory(Path.Combine(_dir.Path, "data")).FullName);
         _keys = Path.Combine(_dir.Path, "participant-keys");
         Directory.CreateDirectory(_keys);
         var configPath = _dir.Write("config.env",
@@ -39,6 +43,7 @@ public sealed class TestArenaTeardownTests : IClassFixture<Sandbox>, IDisposable
         ScheduledLeftovers.CrontabCommand = _crontabCommand;
         ScheduledLeftovers.OnWindows = _onWindows;
         File.Delete(StoredApiKey.Path);
+        Environment.SetEnvironmentVariable("ARENA_INFRA_DATA", _dataFolder);
         _host.Dispose();
         _dir.Dispose();
     }
