@@ -224,14 +224,41 @@ function Invoke-Test {
     # -Unit is for a quick answer: Pester's tests start the sandbox and fresh pwsh processes.
     $pesterJob = if (-not $Unit) { Start-PesterTests $results }
 
-    Write-Host "`n=== xunit ==="
+    # xunit runs in two processes at once (tests/ArenaInfra.Tests/Support/TestShard.cs): the classes that
+    # share a process's data folder run one after another, so two processes halve that queue. The second
+    # process writes to a log that is shown after the first's output.
     $xunitConditions = @(if ($Filter) { "FullyQualifiedName~$Filter" }) + @(if ($Unit) { 'Category!=Sandbox' })
-    $xunitFilter = if ($xunitConditions) { @('--filter', ($xunitConditions -join '&')) } else { @() }
-    & dotnet test (Join-Path $Root 'tests/ArenaInfra.Tests/ArenaInfra.Tests.csproj') -c $Configuration --no-build --nologo `
-        --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=normal' --results-directory $results @xunitFilter
-    $xunitExit = $LASTEXITCODE
-    $xunit = Read-TrxCounts (Join-Path $results 'xunit.trx')
-    if ($null -eq $xunit) { $xunit = [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 }; Write-Warning "xunit produced no results (exit code $xunitExit)." }
+    $shards = @(
+        @{ Name = 'xunit'; Condition = 'Shard!=2' },
+        @{ Name = 'xunit-2'; Condition = 'Shard=2' })
+    $testProject = Join-Path $Root 'tests/ArenaInfra.Tests/ArenaInfra.Tests.csproj'
+    $second = $shards[1]
+    $secondFilter = (@($xunitConditions) + $second.Condition) -join '&'
+    $secondJob = Start-ThreadJob -ArgumentList $testProject, $Configuration, $results, $second.Name, $secondFilter -ScriptBlock {
+        param($Project, $Configuration, $Results, $Name, $FilterText)
+        & dotnet test $Project -c $Configuration --no-build --nologo --logger "trx;LogFileName=$Name.trx" --logger 'console;verbosity=normal' `
+            --results-directory $Results --filter $FilterText 2>&1 | ForEach-Object { "$_" }
+        "exit:$LASTEXITCODE"
+    }
+    Write-Host "`n=== xunit ==="
+    & dotnet test $testProject -c $Configuration --no-build --nologo --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=normal' `
+        --results-directory $results --filter ((@($xunitConditions) + $shards[0].Condition) -join '&')
+    $firstExit = $LASTEXITCODE
+    Write-Host "`n=== xunit (second process) ==="
+    $secondSaid = @(Receive-Job -Job $secondJob -Wait -AutoRemoveJob)
+    $secondSaid | Where-Object { $_ -notlike 'exit:*' } | Out-Host
+    $secondExit = [int](($secondSaid | Where-Object { $_ -like 'exit:*' } | Select-Object -Last 1) -replace '^exit:', '')
+    $xunit = [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0 }
+    foreach ($shard in @(@{ Name = 'xunit'; Exit = $firstExit }, @{ Name = 'xunit-2'; Exit = $secondExit })) {
+        $counts = Read-TrxCounts (Join-Path $results "$($shard.Name).trx")
+        if ($null -eq $counts) {
+            # A filtered run may match nothing in one process; a full run's process without results failed.
+            if (($Filter -or $Unit) -and $shard.Exit -eq 0) { continue }
+            $counts = [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 }
+            Write-Warning "xunit ($($shard.Name)) produced no results (exit code $($shard.Exit))."
+        }
+        $xunit.Passed += $counts.Passed; $xunit.Failed += $counts.Failed; $xunit.Skipped += $counts.Skipped
+    }
 
     $frameworkCheck = $null
     if ($frameworkJob) {

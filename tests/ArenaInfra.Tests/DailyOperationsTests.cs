@@ -10,6 +10,7 @@ namespace ArenaInfra.Tests;
 /// <summary>Initialize-, Set-ArenaPodSecret, Save-ArenaPodWork, Backup-ArenaPod and Get-ArenaPodGpu over real SSH.</summary>
 [Collection(DataFolderCollection.Name)]
 [Trait("Category", "Sandbox")]
+[Trait(TestShard.Trait, TestShard.Second)]
 public sealed class DailyOperationsTests : IClassFixture<SshSandbox>, IDisposable
 {
     private readonly SshSandbox _ssh;

@@ -40,7 +40,7 @@ public sealed class FleetLockTests : IClassFixture<Sandbox>, IDisposable
     private List<Run> RaceTwoRuns()
     {
         // Slow enough that the second run plans while the first has not yet sent a create.
-        _sandbox.AddFault(new { kind = "slow", operation = "rest:GpuPrice", delayMs = 6000, count = 4 });
+        _sandbox.AddFault(new { kind = "slow", operation = "rest:GpuPrice", delayMs = 3000, count = 4 });
         var dir = _fleet.Dir.Path;
         var module = typeof(ArenaInfra.Cmdlets.GetArenaPodCommand).Assembly.Location;
         var script = string.Join("\n",

@@ -17,6 +17,7 @@ namespace ArenaInfra.Tests;
 /// (the default) and GraphQL (until RunPod retires it), and is read back from the sandbox's request log.
 /// </summary>
 [Trait("Category", "Sandbox")]
+[Trait(TestShard.Trait, TestShard.Second)]
 public sealed class RunPodApiTests : IClassFixture<Sandbox>
 {
     private readonly Sandbox _sandbox;

@@ -9,6 +9,7 @@ namespace ArenaInfra.Tests;
 /// <summary>Test-ArenaPod and Invoke-ArenaPodCommand against sandbox pods that are real sshd processes.</summary>
 [Collection(DataFolderCollection.Name)]
 [Trait("Category", "Sandbox")]
+[Trait(TestShard.Trait, TestShard.Second)]
 public sealed class SshFleetTests : IClassFixture<SshSandbox>, IDisposable
 {
     private readonly SshSandbox _ssh;
