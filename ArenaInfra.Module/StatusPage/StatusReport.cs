@@ -6,7 +6,6 @@ using System.Threading;
 using System.Threading.Tasks;
 using ArenaInfra.Common;
 using ArenaInfra.Health;
-using ArenaInfra.Ssh;
 
 namespace ArenaInfra.StatusPage
 {

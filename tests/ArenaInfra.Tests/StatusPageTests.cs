@@ -4,7 +4,6 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using ArenaInfra.Health;
-using ArenaInfra.Ssh;
 using ArenaInfra.StatusPage;
 using ArenaInfra.Tests.Support;
 using Xunit;

@@ -5,7 +5,7 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 
-namespace ArenaInfra.Ssh
+namespace ArenaInfra.StatusPage
 {
     /// <summary>
     /// Does an SSH server answer on this port? An open port is not enough (a relay or a half-started
