@@ -17,6 +17,7 @@
         'Export-ArenaNginxConfig'
         'Export-ArenaParticipantKit'
         'Export-ArenaSshConfig'
+        'Export-ArenaStatusPage'
         'Get-ArenaConfig'
         'Get-ArenaPod'
         'Get-ArenaPodGpu'

@@ -101,5 +101,9 @@ namespace ArenaInfra
         public const string FleetBusy = nameof(FleetBusy);
         public const string NotSupported = nameof(NotSupported);
         public const string DeployFailed = nameof(DeployFailed);
+        /// <summary>Export-ArenaStatusPage's folder, index.html or status.json is a symbolic link: nothing is written through one.</summary>
+        public const string StatusPagePathIsLink = nameof(StatusPagePathIsLink);
+        /// <summary>Export-ArenaStatusPage could not write its folder or files (no permission, no room, a file where the folder should be).</summary>
+        public const string StatusPageWriteFailed = nameof(StatusPageWriteFailed);
     }
 }

@@ -143,6 +143,8 @@ public sealed class ConfirmationTests : IClassFixture<Sandbox>, IDisposable
         ["Export-ArenaSshConfig"] = ("Export-ArenaSshConfig -Path (Join-Path $dir out.conf)", (_, dir) => File.Exists(Path.Combine(dir, "out.conf"))),
         ["Export-ArenaNginxConfig"] = ("Export-ArenaNginxConfig -Path (Join-Path $dir out.conf)", (_, dir) => File.Exists(Path.Combine(dir, "out.conf"))),
         ["Export-ArenaParticipantKit"] = ("Export-ArenaParticipantKit -Path (Join-Path $dir kit)", (_, dir) => Directory.Exists(Path.Combine(dir, "kit"))),
+        // The status page's folder is the kit's, so the case's reset clears it too.
+        ["Export-ArenaStatusPage"] = ("Export-ArenaStatusPage -Path (Join-Path $dir kit)", (_, dir) => File.Exists(Path.Combine(dir, "kit", "status.json"))),
     };
 
     public static IEnumerable<object[]> AskWhenToldCommands() => AskWhenTold.Keys.Select(k => new object[] { k });

@@ -32,6 +32,15 @@ public sealed class PodSelectionTableTests : IClassFixture<Sandbox>, IDisposable
     private static IEnumerable<string> NginxUpstreams(HostResult result, string _) =>
         result.Output.OfType<string>().SelectMany(text => Regex.Matches(text, @"upstream camp_([a-z]+)").Select(m => "camp-" + m.Groups[1].Value));
 
+    /// <summary>The machines the status page shows, as pod names.</summary>
+    private static IEnumerable<string> StatusMachines(HostResult result, string dir)
+    {
+        var status = Path.Combine(dir, "status", "status.json");
+        if (!File.Exists(status)) return Array.Empty<string>();
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(status));
+        return json.RootElement.GetProperty("machines").EnumerateArray().Select(m => "camp-" + m.GetProperty("machine").GetString()).ToList();
+    }
+
     private static IEnumerable<string> KitHosts(HostResult result, string dir)
     {
         var config = Path.Combine(dir, "kit", "camp.conf");
@@ -63,6 +72,7 @@ public sealed class PodSelectionTableTests : IClassFixture<Sandbox>, IDisposable
         ["Export-ArenaSshConfig"] = new("Export-ArenaSshConfig {0}", "RUNNING", false, SshHosts),
         ["Export-ArenaNginxConfig"] = new("Export-ArenaNginxConfig {0}", "RUNNING", false, NginxUpstreams),
         ["Export-ArenaParticipantKit"] = new("Export-ArenaParticipantKit {0} -Path (Join-Path $dir kit) -Force", "RUNNING", false, KitHosts),
+        ["Export-ArenaStatusPage"] = new("Export-ArenaStatusPage {0} -Path (Join-Path $dir status) -ProbeTimeoutSec 1", "EXITED", false, StatusMachines),
     };
 
     public static IEnumerable<object[]> EveryCommand() => Commands.Keys.Select(k => new object[] { k });

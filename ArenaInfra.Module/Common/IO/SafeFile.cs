@@ -35,7 +35,14 @@ namespace ArenaInfra.Common.IO
             Write(path, bytes);
         }
 
-        private static void Write(string path, byte[] bytes)
+        /// <summary>
+        /// For a file that is public by design and read by a web server running as another user (the
+        /// status page): atomic as every file here, a link at the path replaced by the rename, never
+        /// written through, and readable by everyone (0644) instead of by its owner only.
+        /// </summary>
+        public static void WriteWorldReadable(string path, string text) => Write(path, new UTF8Encoding(false).GetBytes(text), worldReadable: true);
+
+        private static void Write(string path, byte[] bytes, bool worldReadable = false)
         {
             var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
             Directory.CreateDirectory(directory);
@@ -44,7 +51,8 @@ namespace ArenaInfra.Common.IO
             {
                 using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
                 {
-                    OwnerOnly(temp);
+                    if (worldReadable) ReadableByAll(temp);
+                    else OwnerOnly(temp);
                     stream.Write(bytes, 0, bytes.Length);
                     stream.Flush(true);
                 }
@@ -108,6 +116,12 @@ namespace ArenaInfra.Common.IO
             {
                 throw new IOException($"Cannot make '{path}' private to its owner (chmod failed with {Marshal.GetLastWin32Error()}).");
             }
+        }
+
+        /// <summary>Read and write for the owner, read for everyone (0644); on Windows the folder's permissions decide.</summary>
+        private static void ReadableByAll(string path)
+        {
+            if (!SetMode(path, Convert.ToInt32("644", 8))) throw new IOException($"Cannot make '{path}' readable (chmod failed with {Marshal.GetLastWin32Error()}).");
         }
 
         private static class NativeMethods
