@@ -5,7 +5,7 @@
     dotnet pwsh ./build.ps1 build   publishes the importable module to out/ArenaInfra/
     dotnet pwsh ./build.ps1 test    builds, runs xunit and Pester, ends with 'N passed, N failed'
     dotnet pwsh ./build.ps1 test -Filter Backup   only the tests whose full name contains 'Backup'
-    dotnet pwsh ./build.ps1 test -Unit   only the xunit tests that need neither the RunPod sandbox nor sshd (no Pester, no compile check)
+    dotnet pwsh ./build.ps1 test -Unit   only the xunit tests that need neither the RunPod sandbox, sshd nor a browser (no Pester, no compile check)
     dotnet pwsh ./build.ps1 demo    builds and tours the module against the local RunPod sandbox
     dotnet pwsh ./build.ps1 bench   builds and runs the benchmarks in bench/ (they print ratios)
     dotnet pwsh ./build.ps1 docs    rewrites docs/<Cmdlet>.md in platyPS's layout: SYNTAX, types, defaults from the cmdlets
@@ -21,7 +21,7 @@ param(
     [string] $Configuration = 'Release',
     # test: run only the xunit and Pester tests whose full name contains this text (no compile check).
     [string] $Filter,
-    # test: run only the xunit tests without the trait Category=Sandbox: no sandbox process, no sshd,
+    # test: run only the xunit tests without the trait Category=Sandbox or Browser: no sandbox, no sshd, no browser,
     # no Pester and no compile check; with -Filter, those of them whose full name contains the text.
     [switch] $Unit
 )
@@ -227,7 +227,7 @@ function Invoke-Test {
     # xunit runs in two processes at once (tests/ArenaInfra.Tests/Support/TestShard.cs): the classes that
     # share a process's data folder run one after another, so two processes halve that queue. The second
     # process writes to a log that is shown after the first's output.
-    $xunitConditions = @(if ($Filter) { "FullyQualifiedName~$Filter" }) + @(if ($Unit) { 'Category!=Sandbox' })
+    $xunitConditions = @(if ($Filter) { "FullyQualifiedName~$Filter" }) + @(if ($Unit) { 'Category!=Sandbox&Category!=Browser' })
     $shards = @(
         @{ Name = 'xunit'; Condition = 'Shard!=2' },
         @{ Name = 'xunit-2'; Condition = 'Shard=2' })
