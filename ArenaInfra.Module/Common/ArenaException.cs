@@ -101,5 +101,11 @@ namespace ArenaInfra
         public const string FleetBusy = nameof(FleetBusy);
         public const string NotSupported = nameof(NotSupported);
         public const string DeployFailed = nameof(DeployFailed);
+        public const string LlmProvisioningKeyMissing = nameof(LlmProvisioningKeyMissing);
+        public const string LlmApiError = nameof(LlmApiError);
+        public const string LlmApiUnreachable = nameof(LlmApiUnreachable);
+        public const string LlmKeyNotPlaced = nameof(LlmKeyNotPlaced);
+        public const string LlmKeyRevokeUnverified = nameof(LlmKeyRevokeUnverified);
+        public const string LlmKeyNotFound = nameof(LlmKeyNotFound);
     }
 }
