@@ -261,9 +261,12 @@ public sealed class OpenRouterDouble : IDisposable
         return port;
     }
 
+    private int _disposed;
+
+    /// <summary>Stops answering (a test of a service that does not answer may call it early).</summary>
     public void Dispose()
     {
-        _listener.Stop();
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         _listener.Close();
     }
 
