@@ -21,9 +21,9 @@ namespace ArenaInfra.Cmdlets
             var results = new List<ArenaLlmKeyResult>();
             var ready = Placeable(pods, results);
             var limit = Limit;
-            var api = LlmKeys;
+            // A fleet with no pod that can take a key asks OpenRouter nothing.
             var existing = ready.Count == 0 ? new Dictionary<string, LlmKeyRecord>()
-                : Run(token => api.ListKeysAsync(token)).GroupBy(k => k.Name, System.StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), System.StringComparer.Ordinal);
+                : Run(token => LlmKeys.ListKeysAsync(token)).GroupBy(k => k.Name, System.StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), System.StringComparer.Ordinal);
             var needed = new List<ArenaPod>();
             foreach (var pod in ready)
             {

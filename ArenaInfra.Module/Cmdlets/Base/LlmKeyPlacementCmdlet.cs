@@ -118,16 +118,18 @@ namespace ArenaInfra.Cmdlets.Base
         internal static ArenaLlmKeyResult Failed(string name, string errorId, string error, string? fix, string? revoked = null) =>
             new ArenaLlmKeyResult { Name = name, Action = ArenaLlmKeyAction.Failed, ErrorId = errorId, Error = error, Fix = fix, RevokedHash = revoked };
 
-        /// <summary>Writes the results in name order, an error for each failure, and the batch's summary.</summary>
+        /// <summary>
+        /// Writes the results in name order and the batch's summary (shown when one failed), as every SSH
+        /// command does; only a key left alive and unplaced is also an error, since it needs a hand.
+        /// </summary>
         internal void Emit(List<ArenaLlmKeyResult> results, string done)
         {
             foreach (var result in results.OrderBy(r => r.Name, StringComparer.Ordinal))
             {
                 WriteObject(result);
-                if (!result.Succeeded)
+                if (result.ErrorId == ArenaErrorIds.LlmKeyRevokeUnverified)
                 {
-                    var errorId = result.ErrorId ?? ArenaErrorIds.LlmApiError;
-                    WritePodError(new ArenaException(errorId, ErrorCategory.NotSpecified, result.Error!, result.Fix == null ? null : "Then: " + result.Fix), result.Name, result.Name);
+                    WritePodError(new ArenaException(ArenaErrorIds.LlmKeyRevokeUnverified, ErrorCategory.InvalidResult, result.Error!, "Then: " + result.Fix), result.Name, result.Name);
                 }
             }
             WriteSummary(ArenaBatchSummary.Of(MyInvocation.MyCommand.Name, done, results.Where(r => r.Succeeded).Select(r => r.Name), results.Where(r => !r.Succeeded).Select(r => $"{r.Name} ({r.ErrorId})")), results.Any(r => !r.Succeeded));
