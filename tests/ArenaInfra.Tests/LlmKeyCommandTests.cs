@@ -117,11 +117,13 @@ public sealed class LlmKeyCommandTests : IClassFixture<SshSandbox>, IDisposable
         var unconfirmedRemove = Run("Remove-ArenaLlmKey -Name alpha");
         var nothingPiped = Run("@() | Reset-ArenaLlmKey -Force; @() | Remove-ArenaLlmKey -Force; @() | New-ArenaLlmKey -Force");
         var fleetByDefault = Run("Remove-ArenaLlmKey -Force");
+        var nobody = Run("Remove-ArenaLlmKey -Name nobody -Force");
         Assert.Equal("ConfirmationRequired", unconfirmedReset.CaughtErrorId);
         Assert.Equal("ConfirmationRequired", unconfirmedRemove.CaughtErrorId);
         Assert.Empty(nothingPiped.Output);
         Assert.Empty(nothingPiped.Errors);
         Assert.Equal("SelectionRequired", fleetByDefault.CaughtErrorId);
+        Assert.StartsWith("LlmKeyNotFound", Assert.Single(nobody.Errors).FullyQualifiedErrorId);
         Assert.Equal(2, _openRouter.Keys().Count);
 
         var reset = Run("Reset-ArenaLlmKey -Name alpha -Force").Output.OfType<ArenaLlmKeyResult>().Single();
@@ -177,6 +179,7 @@ public sealed class LlmKeyCommandTests : IClassFixture<SshSandbox>, IDisposable
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(6), $"an unanswering OpenRouter took {clock.Elapsed.TotalSeconds:0.0} s");
         StoredApiKey.Clear(ApiKeyService.OpenRouter);
         var none = await LlmKeyLeftovers.CheckAsync(config, log, CancellationToken.None);
+        var noKey = Run("Get-ArenaLlmKey");
 
         var left = Assert.Single(live);
         Assert.Equal((ArenaTeardownKind.LlmKey, ArenaTeardownState.Left, "camp-alpha"), (left.Kind, left.State, left.Item));
@@ -184,5 +187,7 @@ public sealed class LlmKeyCommandTests : IClassFixture<SshSandbox>, IDisposable
         Assert.Contains("1.25", left.Detail);
         Assert.Equal(ArenaTeardownState.Unknown, Assert.Single(unanswered).State);
         Assert.Equal(ArenaTeardownState.Clear, Assert.Single(none).State);
+        Assert.Equal("LlmProvisioningKeyMissing", noKey.CaughtErrorId);
+        Assert.Contains("Set-ArenaApiKey -Service OpenRouter", noKey.Caught.ErrorDetails.RecommendedAction);
     }
 }

@@ -102,6 +102,30 @@ public sealed class OpenRouterKeyApiTests : IDisposable
     }
 
     [Fact]
+    public async Task A_delete_the_service_says_it_did_but_that_a_read_still_finds_is_LlmKeyRevokeUnverified()
+    {
+        var hash = _double.Seed("camp-alpha");
+        _double.DeletesIgnored = true;
+
+        var error = await Assert.ThrowsAsync<ArenaException>(() => LlmKeyWork.RevokeAsync(Api(), hash, "camp-alpha", _log, CancellationToken.None));
+
+        Assert.Equal(ArenaErrorIds.LlmKeyRevokeUnverified, error.ErrorId);
+        Assert.Contains($"Remove-ArenaLlmKey -Hash {hash}", error.RecommendedAction);
+    }
+
+    [Fact]
+    public async Task A_service_that_does_not_answer_is_LlmApiUnreachable_within_the_budget()
+    {
+        _double.Dispose();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var error = await Assert.ThrowsAsync<ArenaException>(() => Api(retryBudgetSec: 1).ListKeysAsync(CancellationToken.None));
+
+        Assert.Equal(ArenaErrorIds.LlmApiUnreachable, error.ErrorId);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(4), $"{clock.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    [Fact]
     public async Task A_hostile_name_is_kept_as_sent_but_shown_terminal_safe_and_only_program_keys_count()
     {
         _double.Seed("camp-\u001b]0;pwned\u0007evil\nline");

@@ -40,6 +40,9 @@ public sealed class OpenRouterDouble : IDisposable
     /// <summary>The API base, as OPENROUTER_API_URL takes it.</summary>
     public string Url { get; }
 
+    /// <summary>A broken service: a delete says it deleted the key and keeps it.</summary>
+    public bool DeletesIgnored { get; set; }
+
     /// <summary>How many keys a page of the list holds (OpenRouter's is 100).</summary>
     public int PageSize { get; set; } = 100;
 
@@ -170,7 +173,7 @@ public sealed class OpenRouterDouble : IDisposable
             case "GET":
                 return (200, new JsonObject { ["data"] = Data(key) }.ToJsonString());
             case "DELETE":
-                _keys.Remove(key);
+                if (!DeletesIgnored) _keys.Remove(key);
                 return (200, new JsonObject { ["deleted"] = true }.ToJsonString());
             default:
                 return Error(405, "Method not allowed");
