@@ -55,8 +55,9 @@ namespace ArenaInfra
     /// <summary>One machine's result of New-, Reset- or Remove-ArenaLlmKey. The key itself is never in it.</summary>
     public sealed class ArenaLlmKeyResult
     {
-        /// <summary>The key's name, &lt;prefix&gt;-&lt;machine&gt; (the pod's name), terminal-safe.</summary>
-        public string Name { get; internal set; } = "";
+        private string _name = "";
+        /// <summary>The key's name, &lt;prefix&gt;-&lt;machine&gt; (the pod's name), terminal-safe (Remove-ArenaLlmKey's come from OpenRouter).</summary>
+        public string Name { get => _name; internal set => _name = TerminalText.SafeLine(value); }
         public ArenaLlmKeyAction Action { get; internal set; }
         /// <summary>The hash of the key made, kept or revoked; null when none was.</summary>
         public string? Hash { get; internal set; }

@@ -161,6 +161,9 @@ public sealed class LlmKeyCommandTests : IClassFixture<SshSandbox>, IDisposable
         Assert.Empty(result.Errors);
         Assert.True(TerminalText.IsSafe(listed.Name), listed.Name);
         Assert.Equal("camp-evil\u001b[31m\u0007", listed.NameRaw);
+        var removed = Run("Get-ArenaLlmKey | Remove-ArenaLlmKey -Force").Output.OfType<ArenaLlmKeyResult>().Single();
+        Assert.Equal(ArenaLlmKeyAction.Removed, removed.Action);
+        Assert.True(TerminalText.IsSafe(removed.Name) && TerminalText.IsSafe(removed.ToString()), removed.Name);
     }
 
     [SkippableFact]
