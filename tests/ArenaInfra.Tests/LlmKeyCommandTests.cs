@@ -71,6 +71,9 @@ public sealed class LlmKeyCommandTests : IClassFixture<SshSandbox>, IDisposable
     {
         var sandbox = _ssh.Require();
         Run("New-ArenaPod -Count 2 -Force | Out-Null");
+        _openRouter.Seed("someone-elses-key");
+        _openRouter.PageSize = 1;
+        _openRouter.Throttle(1, seconds: 1);
 
         var first = Run("New-ArenaLlmKey -Name * -LimitUsd 2.5 -Force -Verbose");
         var second = Run("New-ArenaLlmKey -Name alpha, bravo -Force -Verbose");
@@ -79,7 +82,9 @@ public sealed class LlmKeyCommandTests : IClassFixture<SshSandbox>, IDisposable
         var made = first.Output.OfType<ArenaLlmKeyResult>().ToList();
         Assert.Equal(new[] { "camp-alpha", "camp-bravo" }, made.Select(r => r.Name));
         Assert.All(made, r => Assert.True(r.Succeeded && r.Action == ArenaLlmKeyAction.Created && r.Variable == "OPENROUTER_API_KEY", r.ToString()));
-        Assert.All(_openRouter.Keys(), k => Assert.Equal(2.5m, k.Limit));
+        Assert.Equal(429, _openRouter.Requests().First().Status);
+        Assert.Contains(first.Verbose, v => v.Contains("HTTP 429; retrying"));
+        Assert.All(_openRouter.Keys().Where(k => k.Name.StartsWith("camp-", StringComparison.Ordinal)), k => Assert.Equal(2.5m, k.Limit));
         Assert.Contains($"export OPENROUTER_API_KEY='{Secret("camp-alpha")}'", Bashrc("alpha"));
         Assert.Contains($"export OPENROUTER_API_KEY='{Secret("camp-bravo")}'", Bashrc("bravo"));
         Assert.All(second.Output.OfType<ArenaLlmKeyResult>(), r => Assert.Equal(ArenaLlmKeyAction.AlreadyPresent, r.Action));
@@ -90,7 +95,8 @@ public sealed class LlmKeyCommandTests : IClassFixture<SshSandbox>, IDisposable
         Assert.All(keys, k => Assert.Equal(2.5m, k.LimitUsd));
 
         // The key string: in no stream, no file of the data folder, no request RunPod saw, no file of the pod's but the two it belongs in.
-        var secrets = _openRouter.Keys().Select(k => k.Secret).ToList();
+        var secrets = _openRouter.Keys().Where(k => k.Name.StartsWith("camp-", StringComparison.Ordinal)).Select(k => k.Secret).ToList();
+        Assert.Equal(2, secrets.Count);
         var streams = string.Join("\n", new[] { first, second, listed }.Select(AllText));
         var dataFiles = Directory.GetFiles(_ssh.DataDir!.Path, "*", SearchOption.AllDirectories).Select(f => File.ReadAllText(f));
         var runPod = sandbox.Requests().Select(r => r.Path + r.QueryString + r.Body);
