@@ -24,6 +24,7 @@
         'Get-ArenaIdlePod'
         'Get-ArenaPodLog'
         'Get-ArenaSpend'
+        'Get-ArenaLlmKey'
         'Import-ArenaConfig'
         'Import-ArenaRoster'
         'Initialize-ArenaPod'
@@ -44,6 +45,9 @@
         'Sync-ArenaPodAccess'
         'Test-ArenaPod'
         'Test-ArenaTeardown'
+        'New-ArenaLlmKey'
+        'Reset-ArenaLlmKey'
+        'Remove-ArenaLlmKey'
         'Unlock-ArenaPod'
         'Wait-ArenaPod'
     )

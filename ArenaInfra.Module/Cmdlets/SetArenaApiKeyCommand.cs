@@ -24,30 +24,42 @@ namespace ArenaInfra.Cmdlets
         [Parameter(ParameterSetName = SetSet)]
         public SwitchParameter PassThru { get; set; }
 
+        /// <summary>Whose key: RunPod's API key (the default) or OpenRouter's provisioning key for the LLM key commands.</summary>
+        [Parameter]
+        [ValidateSet("RunPod", "OpenRouter")]
+        public string Service { get; set; } = "RunPod";
+
+        private ApiKeyService Which => Service == "OpenRouter" ? ApiKeyService.OpenRouter : ApiKeyService.RunPod;
+
+        private string What => Which == ApiKeyService.OpenRouter ? "OpenRouter provisioning key" : "RunPod API key";
+
         protected override void EndProcessing()
         {
-            var path = StoredApiKey.Path;
+            var path = StoredApiKey.PathOf(Which);
             if (Clear)
             {
-                if (!ShouldProcess(path, "Remove the stored RunPod API key")) return;
-                WriteVerbose(StoredApiKey.Clear() ? $"Removed the stored key ({path})." : "No key was stored.");
+                if (!ShouldProcess(path, $"Remove the stored {What}")) return;
+                WriteVerbose(StoredApiKey.Clear(Which) ? $"Removed the stored key ({path})." : "No key was stored.");
                 return;
             }
-            if (!ShouldProcess(path, "Store the RunPod API key for the current user")) return;
+            if (!ShouldProcess(path, $"Store the {What} for the current user")) return;
             var key = Secrets.ToPlainText(ApiKey!);
             if (key.Trim().Length == 0)
             {
-                ThrowArenaError(new ArenaException(ArenaErrorIds.InvalidArgument, ErrorCategory.InvalidArgument, "The key is empty; nothing was stored.", "Give the key made in RunPod's console under Settings > API Keys."));
+                ThrowArenaError(new ArenaException(ArenaErrorIds.InvalidArgument, ErrorCategory.InvalidArgument, "The key is empty; nothing was stored.",
+                    Which == ApiKeyService.OpenRouter ? "Give the provisioning key made on OpenRouter's Provisioning API Keys page." : "Give the key made in RunPod's console under Settings > API Keys."));
             }
             try
             {
-                StoredApiKey.Save(key.Trim());
+                StoredApiKey.Save(key.Trim(), Which);
             }
             catch (System.Exception e) when (e is IOException || e is System.UnauthorizedAccessException || e is System.ComponentModel.Win32Exception)
             {
                 ThrowArenaError(new ArenaException(ArenaErrorIds.ApiKeyStoreFailed, ErrorCategory.WriteError, $"The key could not be stored in '{path}': {e.Message}", "Check the permissions of the folder, or set $env:ARENA_INFRA_DATA to another one."));
             }
-            WriteVerbose($"Stored the key for the current user in '{path}'. $env:RUNPOD_API_KEY and -ApiKey still win over it.");
+            WriteVerbose(Which == ApiKeyService.OpenRouter
+                ? $"Stored the provisioning key for the current user in '{path}'. $env:OPENROUTER_PROVISIONING_KEY still wins over it."
+                : $"Stored the key for the current user in '{path}'. $env:RUNPOD_API_KEY and -ApiKey still win over it.");
             if (PassThru) WriteObject(new FileInfo(path));
         }
     }

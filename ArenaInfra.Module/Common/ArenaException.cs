@@ -105,5 +105,11 @@ namespace ArenaInfra
         public const string StatusPagePathIsLink = nameof(StatusPagePathIsLink);
         /// <summary>Export-ArenaStatusPage could not write its folder or files (no permission, no room, a file where the folder should be).</summary>
         public const string StatusPageWriteFailed = nameof(StatusPageWriteFailed);
+        public const string LlmProvisioningKeyMissing = nameof(LlmProvisioningKeyMissing);
+        public const string LlmApiError = nameof(LlmApiError);
+        public const string LlmApiUnreachable = nameof(LlmApiUnreachable);
+        public const string LlmKeyNotPlaced = nameof(LlmKeyNotPlaced);
+        public const string LlmKeyRevokeUnverified = nameof(LlmKeyRevokeUnverified);
+        public const string LlmKeyNotFound = nameof(LlmKeyNotFound);
     }
 }

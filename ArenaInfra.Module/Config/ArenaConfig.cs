@@ -102,6 +102,10 @@ namespace ArenaInfra
         public string? ProgramStartDate => Text("ProgramStartDate");
         /// <summary>Under this many hours of runway Get-ArenaSpend warns.</summary>
         public int BalanceWarnHours => Number("BalanceWarnHours");
+        /// <summary>The spending limit, in US dollars, New-ArenaLlmKey gives each machine's OpenRouter key.</summary>
+        public decimal LlmKeyLimitUsd => (decimal)_values["LlmKeyLimitUsd"].Value!;
+        /// <summary>OpenRouter's API base (https://openrouter.ai/api/v1); the key API is under /keys.</summary>
+        public string OpenRouterApiUrl => Text("OpenRouterApiUrl")!;
         /// <summary>The SSH key exchange tried first ('default' keeps SSH.NET's own order).</summary>
         public string SshKeyExchange => Text("SshKeyExchange")!;
 

@@ -23,6 +23,8 @@ namespace ArenaInfra.Config
         UserName,
         /// <summary>An IP address or a DNS host name.</summary>
         HostName,
+        /// <summary>An amount of US dollars above zero, at most two decimals.</summary>
+        Usd,
     }
 
     /// <summary>
@@ -108,6 +110,9 @@ namespace ArenaInfra.Config
             // Get-ArenaSpend: where spend so far starts (yyyy-MM-dd, UTC; unset: the last 7 days), and the runway under which it warns.
             new ConfigSetting("ProgramStartDate", "PROGRAM_START_DATE", ConfigValueKind.Text, null),
             new ConfigSetting("BalanceWarnHours", "BALANCE_WARN_HOURS", ConfigValueKind.Integer, 48, minimum: 0),
+            // New-ArenaLlmKey: each machine's OpenRouter key gets this spending limit; the key API's address (a local double in the tests).
+            new ConfigSetting("LlmKeyLimitUsd", "LLM_KEY_LIMIT_USD", ConfigValueKind.Usd, 5m),
+            new ConfigSetting("OpenRouterApiUrl", "OPENROUTER_API_URL", ConfigValueKind.Url, "https://openrouter.ai/api/v1"),
         };
 
         private static readonly Dictionary<string, ConfigSetting> ByAnyName = BuildIndex();

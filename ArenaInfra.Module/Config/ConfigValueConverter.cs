@@ -101,6 +101,8 @@ namespace ArenaInfra.Config
                     return text.Length == 0 ? throw Invalid(where, setting, "must not be empty") : ExpandHome(text);
                 case ConfigValueKind.Secret:
                     return text.Length == 0 ? null : text;
+                case ConfigValueKind.Usd:
+                    return UsdAmount.TryParse(text, out var usd) ? usd : throw Invalid(where, setting, $"must be an amount of US dollars above 0 and at most {UsdAmount.Maximum} (like 5 or 7.50), not '{text}'");
                 default:
                     return text.Length == 0 && setting.DefaultValue == null ? null : text;
             }
@@ -150,5 +152,16 @@ namespace ArenaInfra.Config
                 $"{where}: {subject} {what}.",
                 $"Correct {setting.FileKey} ({setting.Name}) and run the command again.");
         }
+    }
+
+    /// <summary>A spending limit in US dollars: above zero, at most two decimals, and a sane ceiling.</summary>
+    internal static class UsdAmount
+    {
+        public const decimal Maximum = 100000m;
+
+        public static bool TryParse(string text, out decimal amount) =>
+            decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out amount) && IsValid(amount);
+
+        public static bool IsValid(decimal amount) => amount > 0 && amount <= Maximum && decimal.Round(amount, 2) == amount;
     }
 }

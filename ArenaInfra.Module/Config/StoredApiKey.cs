@@ -9,6 +9,13 @@ using ArenaInfra.Common.IO;
 
 namespace ArenaInfra.Config
 {
+    /// <summary>Whose key Set-ArenaApiKey keeps: RunPod's API key or OpenRouter's provisioning key.</summary>
+    internal enum ApiKeyService
+    {
+        RunPod,
+        OpenRouter,
+    }
+
     /// <summary>
     /// The API key stored once for the current user, for scheduled scripts. On Windows it is encrypted
     /// with DPAPI for the current user and marked as such; elsewhere it sits in a file only the user can
@@ -20,59 +27,72 @@ namespace ArenaInfra.Config
         /// <summary>First line of a DPAPI-protected key file; the protected bytes follow in base64.</summary>
         internal const string DpapiHeader = "ArenaInfra RunPod API key, DPAPI CurrentUser";
 
-        public static string Path => System.IO.Path.Combine(DataFolder.Path, "runpod-api-key");
+        /// <summary>The same for the OpenRouter provisioning key, so one file is never read as the other.</summary>
+        internal const string OpenRouterDpapiHeader = "ArenaInfra OpenRouter provisioning key, DPAPI CurrentUser";
+
+        public static string Path => PathOf(ApiKeyService.RunPod);
+
+        /// <summary>Each service's key has a file of its own in the data folder.</summary>
+        public static string PathOf(ApiKeyService service) =>
+            System.IO.Path.Combine(DataFolder.Path, service == ApiKeyService.OpenRouter ? "openrouter-provisioning-key" : "runpod-api-key");
+
+        private static string HeaderOf(ApiKeyService service) => service == ApiKeyService.OpenRouter ? OpenRouterDpapiHeader : DpapiHeader;
 
         private static bool OnWindows => RuntimeInformation.IsOSPlatform(OSPlatform.Windows);
 
-        public static void Save(string key) => SafeFile.WriteAllBytes(Path, Encode(key, OnWindows, Dpapi.Protect));
+        public static void Save(string key, ApiKeyService service = ApiKeyService.RunPod) =>
+            SafeFile.WriteAllBytes(PathOf(service), Encode(key, OnWindows, Dpapi.Protect, HeaderOf(service)));
 
-        public static string? Load()
+        public static string? Load(ApiKeyService service = ApiKeyService.RunPod)
         {
-            if (!File.Exists(Path)) return null;
+            var path = PathOf(service);
+            if (!File.Exists(path)) return null;
             // A key others can read may already be known to them: it is not used until it is stored again, privately.
-            if (SafeFile.UnixMode(Path) is int mode && (mode & Convert.ToInt32("077", 8)) != 0)
+            if (SafeFile.UnixMode(path) is int mode && (mode & Convert.ToInt32("077", 8)) != 0)
             {
-                throw Unreadable(Path, $"other users can read it (mode {Convert.ToString(mode & Convert.ToInt32("777", 8), 8)}), so it may no longer be secret");
+                throw Unreadable(path, $"other users can read it (mode {Convert.ToString(mode & Convert.ToInt32("777", 8), 8)}), so it may no longer be secret", service);
             }
-            return Decode(File.ReadAllBytes(Path), Path, OnWindows, Dpapi.Unprotect);
+            return Decode(File.ReadAllBytes(path), path, OnWindows, Dpapi.Unprotect, service);
         }
 
-        public static bool Clear()
+        public static bool Clear(ApiKeyService service = ApiKeyService.RunPod)
         {
-            if (!File.Exists(Path)) return false;
-            File.Delete(Path);
+            var path = PathOf(service);
+            if (!File.Exists(path)) return false;
+            File.Delete(path);
             return true;
         }
 
-        internal static byte[] Encode(string key, bool onWindows, Func<byte[], byte[]> protect)
+        internal static byte[] Encode(string key, bool onWindows, Func<byte[], byte[]> protect, string header = DpapiHeader)
         {
             var bytes = Encoding.UTF8.GetBytes(key);
-            return onWindows ? Encoding.ASCII.GetBytes(DpapiHeader + "\n" + Convert.ToBase64String(protect(bytes)) + "\n") : bytes;
+            return onWindows ? Encoding.ASCII.GetBytes(header + "\n" + Convert.ToBase64String(protect(bytes)) + "\n") : bytes;
         }
 
-        internal static string? Decode(byte[] content, string path, bool onWindows, Func<byte[], byte[]> unprotect)
+        internal static string? Decode(byte[] content, string path, bool onWindows, Func<byte[], byte[]> unprotect, ApiKeyService service = ApiKeyService.RunPod)
         {
             var text = Encoding.UTF8.GetString(content);
-            var isProtected = text.StartsWith(DpapiHeader, StringComparison.Ordinal);
+            var header = HeaderOf(service);
+            var isProtected = text.StartsWith(header, StringComparison.Ordinal);
             string key;
             if (isProtected && !onWindows)
             {
-                throw Unreadable(path, "it was protected with Windows DPAPI, which only the Windows user who stored it can open");
+                throw Unreadable(path, "it was protected with Windows DPAPI, which only the Windows user who stored it can open", service);
             }
             else if (isProtected)
             {
                 try
                 {
-                    key = Encoding.UTF8.GetString(unprotect(Convert.FromBase64String(text.Substring(DpapiHeader.Length).Trim())));
+                    key = Encoding.UTF8.GetString(unprotect(Convert.FromBase64String(text.Substring(header.Length).Trim())));
                 }
                 catch (Exception e) when (e is FormatException || e is Win32Exception)
                 {
-                    throw Unreadable(path, "Windows could not decrypt it for this user on this machine (" + e.Message + ")", e);
+                    throw Unreadable(path, "Windows could not decrypt it for this user on this machine (" + e.Message + ")", service, e);
                 }
             }
             else if (onWindows && text.Trim().Length > 0)
             {
-                throw Unreadable(path, "it is not protected with DPAPI, so it was not stored by Set-ArenaApiKey on Windows");
+                throw Unreadable(path, "it is not protected with DPAPI, so it was not stored by Set-ArenaApiKey on Windows", service);
             }
             else
             {
@@ -82,15 +102,17 @@ namespace ArenaInfra.Config
             if (key.Length == 0) return null;
             if (key.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c == '\uFFFD'))
             {
-                throw Unreadable(path, "its content is not a single API key (the file is damaged)");
+                throw Unreadable(path, "its content is not a single API key (the file is damaged)", service);
             }
             return key;
         }
 
-        private static ArenaException Unreadable(string path, string why, Exception? inner = null) => new ArenaException(
+        private static ArenaException Unreadable(string path, string why, ApiKeyService service, Exception? inner = null) => new ArenaException(
             ArenaErrorIds.StoredApiKeyUnreadable, ErrorCategory.ReadError,
-            $"The API key stored with Set-ArenaApiKey in '{path}' cannot be used: {why}.",
-            "Store the key again as this user on this machine (Set-ArenaApiKey), remove it (Set-ArenaApiKey -Clear), or give one with $env:RUNPOD_API_KEY or -ApiKey.",
+            $"The {(service == ApiKeyService.OpenRouter ? "OpenRouter provisioning key" : "API key")} stored with Set-ArenaApiKey in '{path}' cannot be used: {why}.",
+            service == ApiKeyService.OpenRouter
+                ? "Store the key again as this user on this machine (Set-ArenaApiKey -Service OpenRouter), remove it (Set-ArenaApiKey -Service OpenRouter -Clear), or give one with $env:OPENROUTER_PROVISIONING_KEY."
+                : "Store the key again as this user on this machine (Set-ArenaApiKey), remove it (Set-ArenaApiKey -Clear), or give one with $env:RUNPOD_API_KEY or -ApiKey.",
             inner);
 
         /// <summary>CryptProtectData for the current user, without another package.</summary>

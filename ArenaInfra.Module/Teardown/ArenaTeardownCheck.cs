@@ -18,6 +18,7 @@ namespace ArenaInfra
         ProxyForward,
         ParticipantKey,
         StoredApiKey,
+        LlmKey,
     }
 
     /// <summary>One line of Test-ArenaTeardown: what is checked, what was found, and the command that fixes it.</summary>

@@ -42,6 +42,7 @@ namespace ArenaInfra.Teardown
             log.Verbose("Reading this machine's scheduled tasks.");
             checks.AddRange(await ScheduledLeftovers.CheckAsync(cancellationToken).ConfigureAwait(false));
             checks.AddRange(await ProxyAsync(log, cancellationToken).ConfigureAwait(false));
+            checks.AddRange(await LlmKeyLeftovers.CheckAsync(_config, log, cancellationToken).ConfigureAwait(false));
             checks.AddRange(LocalLeftovers.ParticipantKeys(_config.ParticipantKeyFolder));
             checks.Add(LocalLeftovers.StoredKey(StoredKeyPath));
             return checks;

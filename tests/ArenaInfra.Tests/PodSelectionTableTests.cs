@@ -23,6 +23,7 @@ public sealed class PodSelectionTableTests : IClassFixture<Sandbox>, IDisposable
         ArenaPodOperationResult op => op.Name,
         ArenaGpuStatus gpu => gpu.Name,
         ArenaPodLogLine line => line.Name,
+        ArenaLlmKeyResult key => key.Name,
         _ => null,
     }).OfType<string>();
 
@@ -71,6 +72,9 @@ public sealed class PodSelectionTableTests : IClassFixture<Sandbox>, IDisposable
         ["Get-ArenaPodLog"] = new("Get-ArenaPodLog {0} -Tail 1", "EXITED", false, Emitted),
         ["Export-ArenaSshConfig"] = new("Export-ArenaSshConfig {0}", "RUNNING", false, SshHosts),
         ["Export-ArenaNginxConfig"] = new("Export-ArenaNginxConfig {0}", "RUNNING", false, NginxUpstreams),
+        // Stopped pods take no key: each is a Failed result, and OpenRouter is not asked.
+        ["New-ArenaLlmKey"] = new("New-ArenaLlmKey {0} -Force", "EXITED", true, Emitted),
+        ["Reset-ArenaLlmKey"] = new("Reset-ArenaLlmKey {0} -Force", "EXITED", true, Emitted),
         ["Export-ArenaParticipantKit"] = new("Export-ArenaParticipantKit {0} -Path (Join-Path $dir kit) -Force", "RUNNING", false, KitHosts),
         ["Export-ArenaStatusPage"] = new("Export-ArenaStatusPage {0} -Path (Join-Path $dir status) -ProbeTimeoutSec 1", "EXITED", false, StatusMachines),
     };

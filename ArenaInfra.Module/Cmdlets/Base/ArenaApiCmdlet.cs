@@ -94,6 +94,25 @@ namespace ArenaInfra.Cmdlets.Base
             }
         }
 
+        private Llm.ILlmKeyApi? _llmKeys;
+
+        /// <summary>OpenRouter's key API for this invocation; a missing provisioning key stops the cmdlet (LlmProvisioningKeyMissing).</summary>
+        internal Llm.ILlmKeyApi LlmKeys
+        {
+            get
+            {
+                if (_llmKeys != null) return _llmKeys;
+                try
+                {
+                    return _llmKeys = new Llm.OpenRouterKeyApi(Llm.LlmKeyOptions.From(EffectiveConfig, UserAgent, Log));
+                }
+                catch (ArenaException e)
+                {
+                    throw Terminating(e);
+                }
+            }
+        }
+
         /// <summary>Roster mode's who-may-reach-what, from -RosterPath (a path as the user wrote it) or the config's roster; a terminating error when there is none.</summary>
         internal Access.RosterAccess LoadRoster(string? rosterPath)
         {
