@@ -66,6 +66,8 @@ namespace ArenaInfra.Money
             {
                 report.BalanceUnknownReason = unknownReason ?? "RunPod gave no balance";
                 report.Runway = $"unknown ({report.BalanceUnknownReason})";
+                // Nobody can tell how long the balance lasts: that needs attention as much as a short runway.
+                report.Warning = $"the balance is unknown, so is how long it lasts: {report.BalanceUnknownReason}";
                 return;
             }
             report.Balance = balance.ClientBalance;

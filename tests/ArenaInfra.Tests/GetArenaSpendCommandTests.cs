@@ -241,6 +241,8 @@ public sealed class GetArenaSpendCommandTests : IClassFixture<Sandbox>, IDisposa
         Assert.Contains("410", report.BalanceUnknownReason);
         Assert.StartsWith("unknown (", report.Runway);
         Assert.DoesNotContain("not burning", report.Runway);
+        Assert.Contains("balance is unknown", report.Warning);
+        Assert.Contains(result.Warnings, w => w.Contains("410"));
         Assert.Contains("unknown", Run("Get-ArenaSpend -Config $cfg -ApiKey $key | Out-String").Output.OfType<string>().Single());
     }
 
