@@ -25,6 +25,8 @@ public sealed class GetArenaSpendCommandTests : IClassFixture<Sandbox>, IDisposa
     {
         _sandbox = sandbox;
         _sandbox.Reset();
+        // The sandbox's first answers are slow (its code is compiled on first use): paid here, not inside a request's time limit.
+        _sandbox.Warm();
         // A data folder of this class's own (it runs alone): the pod names it plants are never another test's.
         Environment.SetEnvironmentVariable("ARENA_INFRA_DATA", Directory.CreateDirectory(Path.Combine(_dir.Path, "data")).FullName);
         var configPath = _dir.Write("config.env", $"RUNPOD_API_BASE_URL={_sandbox.Url}\nMACHINE_NAME_LIST=(apple autumn bloom cedar)\nRUNPOD_API_RETRY_MAX_SEC=2\n");
