@@ -6,7 +6,7 @@ using ArenaInfra.RunPod;
 
 namespace ArenaInfra.Cmdlets
 {
-    /// <summary>The fleet's cost now, the account's pod spend since a date, and the balance's runway. Reads only.</summary>
+    /// <summary>The fleet's cost now, the account's spend since a date (the fleet's pods, the others, the whole bill), and the balance's runway. Reads only.</summary>
     [Cmdlet(VerbsCommon.Get, "ArenaSpend")]
     [OutputType(typeof(ArenaSpendReport))]
     public sealed class GetArenaSpendCommand : ArenaApiCmdlet
@@ -47,7 +47,7 @@ namespace ArenaInfra.Cmdlets
             ArenaSpendReport report;
             try
             {
-                report = Run(token => SpendReader.ReadAsync(api, money, since, asOf, config.BalanceWarnHours, Log, token));
+                report = Run(token => SpendReader.ReadAsync(api, money, since, asOf, config.BalanceWarnHours, new Config.FleetNaming(config.Prefix), Log, token));
             }
             catch (ArenaException e)
             {

@@ -41,7 +41,8 @@ namespace ArenaInfra.Cmdlets
             System.Func<System.Threading.CancellationToken, string?>? readProxy = config.ProxyHost == null ? null : token =>
             {
                 using var session = ProxySession.Open(config, keyPath, passphrase, policy, log, token);
-                return ProxyConfigPublisher.Current(session.Machine);
+                // The live file, not the record of the last publish beside it: a file removed by hand forwards nothing once nginx reloads.
+                return session.Machine.Read(session.Machine.ConfigPath);
             };
             var audit = new TeardownAudit(Api, config, readProxy);
             var checks = Run(token => audit.RunAsync(log, token));

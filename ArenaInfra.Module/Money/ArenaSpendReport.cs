@@ -13,11 +13,26 @@ namespace ArenaInfra
         public DateTimeOffset AsOf { get; internal set; }
         /// <summary>Where spend so far starts (a UTC midnight).</summary>
         public DateTimeOffset Since { get; internal set; }
-        /// <summary>What the fleet's pods cost an hour now, from each pod's live cost.</summary>
+        /// <summary>What the fleet's pods cost an hour now, from each pod's live cost (read at CostReadAt, whatever AsOf says).</summary>
         public decimal CostPerHour { get; internal set; }
+        /// <summary>
+        /// When the live figures were read: the cost per hour, the balance and RunPod's spend rate are that
+        /// moment's, never the cost at a past AsOf; the runway and RunsOutAt are reckoned from it.
+        /// </summary>
+        public DateTimeOffset CostReadAt { get; internal set; }
         public decimal CostPerDay => CostPerHour * 24;
-        /// <summary>What RunPod billed the account's pods from Since to AsOf (pods that are gone too).</summary>
+        /// <summary>What RunPod billed the account's pods from Since to AsOf (pods that are gone too): FleetSpent plus OutsideFleetSpent.</summary>
         public decimal Spent { get; internal set; }
+        /// <summary>The fleet's part of Spent: pods named with the fleet's prefix, and gone pods this machine knew by such a name.</summary>
+        public decimal FleetSpent { get; internal set; }
+        /// <summary>The rest of Spent: the account's other pods, and gone pods no record here names as the fleet's.</summary>
+        public decimal OutsideFleetSpent { get; internal set; }
+        /// <summary>What RunPod billed the whole account from Since to AsOf (GET /v2/billing: pods, network volumes and every other resource); null when unknown.</summary>
+        public decimal? AccountSpent { get; internal set; }
+        /// <summary>The network volumes' storage part of AccountSpent, which no pod's record holds; null when unknown.</summary>
+        public decimal? StorageSpent { get; internal set; }
+        /// <summary>Why AccountSpent is unknown; null when known.</summary>
+        public string? AccountSpentUnknownReason { get; internal set; }
         /// <summary>One row a pod: the live ones with their cost now, and every pod that has billing records.</summary>
         public IReadOnlyList<ArenaPodSpend> Pods { get; internal set; } = Array.Empty<ArenaPodSpend>();
         /// <summary>One row a UTC day that has billing records.</summary>
@@ -47,10 +62,12 @@ namespace ArenaInfra
     public sealed class ArenaPodSpend
     {
         public string PodId { get; internal set; } = "";
-        /// <summary>The pod's name as RunPod lists it; null when the pod is gone (terminated pods are billed too).</summary>
+        /// <summary>The pod's name as RunPod lists it, or, for a gone pod, as this machine's records knew it; null when unknown.</summary>
         public string? Name { get; internal set; }
         /// <summary>True when RunPod no longer lists the pod.</summary>
         public bool Gone { get; internal set; }
+        /// <summary>True for a pod of the fleet: named with the fleet's prefix, or gone and known here by such a name.</summary>
+        public bool InFleet { get; internal set; }
         /// <summary>What the pod costs an hour now (0 when gone or not billing compute).</summary>
         public decimal CostPerHour { get; internal set; }
         public decimal CostPerDay => CostPerHour * 24;

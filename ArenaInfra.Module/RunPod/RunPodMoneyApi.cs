@@ -19,6 +19,8 @@ namespace ArenaInfra.RunPod
     {
         /// <summary>Every pod billing record, one a pod a UTC day, from start (a midnight) to end; the whole list or an error.</summary>
         Task<IReadOnlyList<PodBillingRecord>> GetPodBillingAsync(DateTimeOffset start, DateTimeOffset end, CancellationToken cancellationToken);
+        /// <summary>The account's whole bill (every billable resource, volumes too), one record a UTC day, from start to end; the whole list or an error.</summary>
+        Task<IReadOnlyList<AccountBillingRecord>> GetAccountBillingAsync(DateTimeOffset start, DateTimeOffset end, CancellationToken cancellationToken);
         Task<AccountBalance> GetBalanceAsync(CancellationToken cancellationToken);
     }
 
@@ -35,6 +37,22 @@ namespace ArenaInfra.RunPod
         public string PodId { get; }
         public DateTimeOffset Start { get; }
         public decimal Amount { get; }
+    }
+
+    /// <summary>What RunPod billed the whole account in one bucket (GET /v2/billing), and the network volumes' part of it.</summary>
+    internal sealed class AccountBillingRecord
+    {
+        public AccountBillingRecord(DateTimeOffset start, decimal total, decimal storage)
+        {
+            Start = start;
+            Total = total;
+            Storage = storage;
+        }
+
+        public DateTimeOffset Start { get; }
+        public decimal Total { get; }
+        /// <summary>Network volume storage, standard and high-performance: what no pod's record holds.</summary>
+        public decimal Storage { get; }
     }
 
     /// <summary>GraphQL's myself { clientBalance currentSpendPerHr spendLimit underBalance }.</summary>
@@ -84,7 +102,52 @@ namespace ArenaInfra.RunPod
         public async Task<IReadOnlyList<PodBillingRecord>> GetPodBillingAsync(DateTimeOffset start, DateTimeOffset end, CancellationToken cancellationToken)
         {
             const string operation = "PodBilling";
-            var path = "v2/billing/pods?bucketSize=day&startTime=" + RestV2Api.Escape(Time(start)) + "&endTime=" + RestV2Api.Escape(Time(end));
+            var (records, bad) = await ReadRecordsAsync(operation, "v2/billing/pods", start, end, cancellationToken).ConfigureAwait(false);
+            var read = new List<PodBillingRecord>(records.Count);
+            for (var i = 0; i < records.Count; i++)
+            {
+                var record = (JObject)records[i];
+                var podId = record["podId"];
+                if (podId == null || podId.Type != JTokenType.String || ((string)podId!).Length == 0 || ((string)podId!).Length > 200)
+                {
+                    throw bad($"has record {i} without a pod id");
+                }
+                var amount = Amount(record["totalAmount"]);
+                if (amount == null || amount < 0) throw bad($"has record {i} whose totalAmount is not an amount of money");
+                read.Add(new PodBillingRecord((string)podId!, StartOf(record, i, bad), amount.Value));
+            }
+            return read;
+        }
+
+        /// <summary>
+        /// GET /v2/billing by day: every billable resource, network volumes included. Whole by the same rule as
+        /// the pods' history; each record's amounts must be money, storage being the standard and high-performance parts.
+        /// </summary>
+        public async Task<IReadOnlyList<AccountBillingRecord>> GetAccountBillingAsync(DateTimeOffset start, DateTimeOffset end, CancellationToken cancellationToken)
+        {
+            const string operation = "Billing";
+            var (records, bad) = await ReadRecordsAsync(operation, "v2/billing", start, end, cancellationToken).ConfigureAwait(false);
+            var read = new List<AccountBillingRecord>(records.Count);
+            for (var i = 0; i < records.Count; i++)
+            {
+                var record = (JObject)records[i];
+                var total = Amount(record["totalAmount"]);
+                var standard = Amount(record["storageStandardAmount"]);
+                var fast = Amount(record["storageHighPerformanceAmount"]);
+                if (total == null || total < 0) throw bad($"has record {i} whose totalAmount is not an amount of money");
+                if (standard == null || standard < 0 || fast == null || fast < 0) throw bad($"has record {i} whose storage amounts are not amounts of money");
+                read.Add(new AccountBillingRecord(StartOf(record, i, bad), total.Value, standard.Value + fast.Value));
+            }
+            return read;
+        }
+
+        /// <summary>
+        /// One billing list by day. The published API does not page these lists, so the answer must say it is
+        /// whole: its metadata's recordCount is the number of records, or the list is not used.
+        /// </summary>
+        private async Task<(JArray Records, Func<string, ArenaException> Bad)> ReadRecordsAsync(string operation, string resource, DateTimeOffset start, DateTimeOffset end, CancellationToken cancellationToken)
+        {
+            var path = resource + "?bucketSize=day&startTime=" + RestV2Api.Escape(Time(start)) + "&endTime=" + RestV2Api.Escape(Time(end));
             var response = await _http.SendAsync(new RunPodHttpRequest(operation, HttpMethod.Get, _http.Options.Rest(path), RequestKind.Read), cancellationToken).ConfigureAwait(false);
             var status = response.StatusCode;
             if (status < 200 || status > 299) throw RunPodErrors.FromV2Problem(operation, response, _secret);
@@ -106,25 +169,21 @@ namespace ArenaInfra.RunPod
             {
                 throw Bad($"does not say it is whole (metadata.recordCount {(count == null ? "missing" : UntrustedValue.Printable(count.ToString(Formatting.None)))} for {records.Count} records)");
             }
-            var read = new List<PodBillingRecord>(records.Count);
             for (var i = 0; i < records.Count; i++)
             {
-                if (!(records[i] is JObject record)) throw Bad($"has record {i} that is not an object");
-                var podId = record["podId"];
-                if (podId == null || podId.Type != JTokenType.String || ((string)podId!).Length == 0 || ((string)podId!).Length > 200)
-                {
-                    throw Bad($"has record {i} without a pod id");
-                }
-                var when = record["startTime"];
-                if (when == null || when.Type != JTokenType.String || !DateTimeOffset.TryParse((string)when!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var bucket))
-                {
-                    throw Bad($"has record {i} without a start time");
-                }
-                var amount = Amount(record["totalAmount"]);
-                if (amount == null || amount < 0) throw Bad($"has record {i} whose totalAmount is not an amount of money");
-                read.Add(new PodBillingRecord((string)podId!, bucket.ToUniversalTime(), amount.Value));
+                if (!(records[i] is JObject)) throw Bad($"has record {i} that is not an object");
             }
-            return read;
+            return (records, Bad);
+        }
+
+        private static DateTimeOffset StartOf(JObject record, int i, Func<string, ArenaException> bad)
+        {
+            var when = record["startTime"];
+            if (when == null || when.Type != JTokenType.String || !DateTimeOffset.TryParse((string)when!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var bucket))
+            {
+                throw bad($"has record {i} without a start time");
+            }
+            return bucket.ToUniversalTime();
         }
 
         /// <summary>The balance from GraphQL (REST v2 has none); a 410 once RunPod retires it, which the caller reports as unknown.</summary>

@@ -43,6 +43,12 @@ namespace ArenaInfra.Ssh
             lock (_gate) return _records.TryGetValue(podId, out var record) ? record : null;
         }
 
+        /// <summary>Every record, by pod id (a copy).</summary>
+        public IReadOnlyDictionary<string, HostKeyRecord> All()
+        {
+            lock (_gate) return new Dictionary<string, HostKeyRecord>(_records, StringComparer.Ordinal);
+        }
+
         public void Put(string podId, HostKeyRecord record)
         {
             lock (_gate)

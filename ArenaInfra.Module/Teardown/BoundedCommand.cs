@@ -62,6 +62,9 @@ namespace ArenaInfra.Teardown
             {
                 var output = ReadCappedAsync(process.StandardOutput, limit.Token);
                 var error = ReadCappedAsync(process.StandardError, limit.Token);
+                // One stream past the cap ends the run at once: waiting for the other would wait out the time limit.
+                var first = await Task.WhenAny(output, error).ConfigureAwait(false);
+                if (first.IsFaulted) first.GetAwaiter().GetResult();
                 await Task.WhenAll(output, error).ConfigureAwait(false);
                 while (!process.WaitForExit(50)) limit.Token.ThrowIfCancellationRequested();
                 return new CommandAnswer(process.ExitCode, output.Result, error.Result);
@@ -73,6 +76,8 @@ namespace ArenaInfra.Teardown
             }
             catch
             {
+                // The other stream's reader ends too, rather than wait on a token nobody cancels.
+                limit.Cancel();
                 Kill(process);
                 throw;
             }

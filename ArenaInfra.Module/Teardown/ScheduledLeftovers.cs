@@ -29,7 +29,11 @@ namespace ArenaInfra.Teardown
         /// <summary>Whether the Windows list is read; a seam for tests, like the commands.</summary>
         internal static bool OnWindows = RuntimeInformation.IsOSPlatform(OSPlatform.Windows);
 
-        internal static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
+        /// <summary>How long the crontab or the task list may take; a seam, so a test of a hanging command waits a second, not this.</summary>
+        internal static TimeSpan Timeout = TimeSpan.FromSeconds(15);
+
+        /// <summary>A task's name or command is shown cut to this: a hostile row cannot grow a line without end.</summary>
+        internal const int MaxShown = 260;
 
         public static async Task<IReadOnlyList<ArenaTeardownCheck>> CheckAsync(CancellationToken cancellationToken) =>
             OnWindows ? await WindowsTasksAsync(cancellationToken).ConfigureAwait(false) : await CrontabAsync(cancellationToken).ConfigureAwait(false);
@@ -90,21 +94,42 @@ namespace ArenaInfra.Teardown
                 return new[] { new ArenaTeardownCheck(kind, "scheduled tasks", ArenaTeardownState.Unknown,
                     $"'schtasks /query' failed (exit {answer.ExitCode}): {UntrustedValue.Printable(answer.Error.Trim())}", "Get-ScheduledTask") };
             }
-            var found = new List<ArenaTeardownCheck>();
-            var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            foreach (var line in answer.Output.Split('\n'))
+            if (answer.Output.Trim().Length == 0 || NoTasks(answer.Output))
             {
-                if (!Names(line)) continue;
-                var fields = line.Trim().TrimEnd('\r').Split(new[] { "\",\"" }, StringSplitOptions.None);
-                // schtasks's verbose CSV: host name, then the task's full name.
-                var name = fields.Length > 1 ? fields[1] : line.Trim();
-                if (!seen.Add(name)) continue;
-                var leaf = name.Substring(name.LastIndexOf('\\') + 1).Replace("'", "''");
-                found.Add(new ArenaTeardownCheck(kind, name, ArenaTeardownState.Left, "a scheduled task runs this module's work",
-                    $"Unregister-ScheduledTask -TaskName '{leaf}'"));
+                return new[] { new ArenaTeardownCheck(kind, "scheduled tasks", ArenaTeardownState.Clear, "schtasks lists no scheduled task") };
+            }
+            var rows = TaskListCsv.Read(answer.Output);
+            if (rows == null)
+            {
+                return new[] { new ArenaTeardownCheck(kind, "scheduled tasks", ArenaTeardownState.Unknown,
+                    $"'schtasks /query' printed something that is not its CSV list: {UntrustedValue.Printable(answer.Output.Trim())}", "Get-ScheduledTask") };
+            }
+            var found = new List<ArenaTeardownCheck>();
+            // The verbose list has a row for each of a task's triggers: one line a task.
+            var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var row in rows)
+            {
+                if (!Names(row.Name) && !Names(row.Command)) continue;
+                if (!seen.Add(row.Name)) continue;
+                var cut = row.Name.LastIndexOf('\\');
+                var leaf = row.Name.Substring(cut + 1);
+                var folder = cut < 0 ? "\\" : row.Name.Substring(0, cut + 1);
+                found.Add(new ArenaTeardownCheck(kind, Shorten(row.Name), ArenaTeardownState.Left,
+                    $"a scheduled task runs this module's work: {Shorten(row.Command)}",
+                    $"Unregister-ScheduledTask -TaskName {LocalLeftovers.Quote(leaf)} -TaskPath {LocalLeftovers.Quote(folder)}"));
             }
             if (found.Count == 0) found.Add(new ArenaTeardownCheck(kind, "scheduled tasks", ArenaTeardownState.Clear, "no scheduled task runs ArenaInfra or its example scripts"));
             return found;
+        }
+
+        /// <summary>schtasks's answer for an empty list: one INFO line and no CSV at all.</summary>
+        private static bool NoTasks(string output) =>
+            output.IndexOf('"') < 0 && output.TrimStart().StartsWith("INFO:", StringComparison.Ordinal);
+
+        private static string Shorten(string text)
+        {
+            var one = TerminalText.SafeLine(text);
+            return one.Length <= MaxShown ? one : one.Substring(0, MaxShown) + "...";
         }
 
         private static bool Names(string line) => Markers.Any(m => line.IndexOf(m, StringComparison.OrdinalIgnoreCase) >= 0);

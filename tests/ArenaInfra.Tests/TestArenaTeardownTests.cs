@@ -19,19 +19,29 @@ public sealed class TestArenaTeardownTests : IClassFixture<Sandbox>, IDisposable
     private readonly string[] _crontabCommand = ScheduledLeftovers.CrontabCommand;
     private readonly string? _dataFolder = Environment.GetEnvironmentVariable("ARENA_INFRA_DATA");
     private readonly bool _onWindows = ScheduledLeftovers.OnWindows;
+    private readonly string[] _taskListCommand = ScheduledLeftovers.TaskListCommand;
+    private readonly TimeSpan _timeout = ScheduledLeftovers.Timeout;
     private readonly string _keys;
+
+    /// <summary>
+    /// The time a request may take, retries included. At 1 s a machine busy with the whole suite missed it now and
+    /// then, and a missed request is an Unknown line: the clean-account test failed in full runs only.
+    /// </summary>
+    private const int RetrySeconds = 10;
 
     public TestArenaTeardownTests(Sandbox sandbox)
     {
         _sandbox = sandbox;
         _sandbox.Reset();
+        // The sandbox's first answers are slow (its code is compiled on first use): paid here, not inside a request's time limit.
+        _sandbox.Warm();
         // A data folder of this class's own (it runs alone, so it may set the process's environment):
         // the stored key and participant keys it plants or finds are never another test's.
         Environment.SetEnvironmentVariable("ARENA_INFRA_DATA", Directory.CreateDirectory(Path.Combine(_dir.Path, "data")).FullName);
         _keys = Path.Combine(_dir.Path, "participant-keys");
         Directory.CreateDirectory(_keys);
         var configPath = _dir.Write("config.env",
-            $"RUNPOD_API_BASE_URL={_sandbox.Url}\nMACHINE_NAME_LIST=(apple bloom)\nRUNPOD_API_RETRY_MAX_SEC=1\nRUNPOD_API_MAX_RPS=0\nARENA_PARTICIPANT_KEYS={_keys}\n");
+            $"RUNPOD_API_BASE_URL={_sandbox.Url}\nMACHINE_NAME_LIST=(apple bloom)\nRUNPOD_API_RETRY_MAX_SEC={RetrySeconds}\nRUNPOD_API_MAX_RPS=0\nARENA_PARTICIPANT_KEYS={_keys}\n");
         _vars = new Dictionary<string, object?> { ["configPath"] = configPath, ["key"] = Secure(Sandbox.ApiKey) };
         ScheduledLeftovers.OnWindows = false;
         Crontab("# nothing of ours\n0 3 * * * /usr/bin/backup-photos\n");
@@ -42,6 +52,8 @@ public sealed class TestArenaTeardownTests : IClassFixture<Sandbox>, IDisposable
     {
         ScheduledLeftovers.CrontabCommand = _crontabCommand;
         ScheduledLeftovers.OnWindows = _onWindows;
+        ScheduledLeftovers.TaskListCommand = _taskListCommand;
+        ScheduledLeftovers.Timeout = _timeout;
         File.Delete(StoredApiKey.Path);
         Environment.SetEnvironmentVariable("ARENA_INFRA_DATA", _dataFolder);
         _host.Dispose();
@@ -131,7 +143,8 @@ public sealed class TestArenaTeardownTests : IClassFixture<Sandbox>, IDisposable
     public void RunPod_not_answering_makes_the_pod_and_volume_lines_unknown_never_clear(string fault)
     {
         _sandbox.AddFault(new { kind = fault, status = 503, delayMs = 10000, count = 1000 });
-        File.AppendAllText((string)_vars["configPath"]!, "RUNPOD_API_TIMEOUT_SEC=2\n");
+        var path = (string)_vars["configPath"]!;
+        File.WriteAllText(path, File.ReadAllText(path).Replace($"RUNPOD_API_RETRY_MAX_SEC={RetrySeconds}", "RUNPOD_API_RETRY_MAX_SEC=1") + "RUNPOD_API_TIMEOUT_SEC=2\n");
         var result = Run("Test-ArenaTeardown -Config $cfg -ApiKey $key");
         _sandbox.Reset();
         var checks = result.Output.Cast<ArenaTeardownCheck>().ToList();
@@ -178,6 +191,7 @@ public sealed class TestArenaTeardownTests : IClassFixture<Sandbox>, IDisposable
     [Fact]
     public void A_missing_crontab_is_clear_and_a_failing_one_unknown()
     {
+        ScheduledLeftovers.Timeout = TimeSpan.FromSeconds(1);
         ScheduledLeftovers.CrontabCommand = new[] { "sh", "-c", "echo no crontab for tester >&2; exit 1" };
         var missing = Assert.Single(ScheduledLeftovers.CheckAsync(CancellationToken.None).Result);
         Assert.Equal(ArenaTeardownState.Clear, missing.State);
@@ -187,9 +201,103 @@ public sealed class TestArenaTeardownTests : IClassFixture<Sandbox>, IDisposable
         Assert.Equal(ArenaTeardownState.Unknown, failing.State);
         Assert.Contains("cannot open spool", failing.Detail);
 
+        // Output past the cap ends the read at once, even while the other stream stays open.
+        ScheduledLeftovers.Timeout = TimeSpan.FromSeconds(30);
         ScheduledLeftovers.CrontabCommand = new[] { "sh", "-c", "yes ArenaInfra" };
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         var endless = Assert.Single(ScheduledLeftovers.CheckAsync(CancellationToken.None).Result);
         Assert.Equal(ArenaTeardownState.Unknown, endless.State);
+        Assert.Contains("more than", endless.Detail);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"a crontab past the cap took {watch.Elapsed} to refuse");
+
+        ScheduledLeftovers.Timeout = TimeSpan.FromSeconds(1);
+        ScheduledLeftovers.CrontabCommand = new[] { "sh", "-c", "exec sleep 30" };
+        watch.Restart();
+        var hanging = Assert.Single(ScheduledLeftovers.CheckAsync(CancellationToken.None).Result);
+        Assert.Equal(ArenaTeardownState.Unknown, hanging.State);
+        Assert.Contains("did not finish within 1 s", hanging.Detail);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"a hanging crontab took {watch.Elapsed}");
+    }
+
+    /// <summary>A stand-in schtasks: a script in the test's folder that prints what it is given, as schtasks would.</summary>
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private void Schtasks(string body)
+    {
+        var script = _dir.Write("schtasks", "#!/bin/sh\n" + body + "\n");
+        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        ScheduledLeftovers.OnWindows = true;
+        ScheduledLeftovers.TaskListCommand = new[] { script, "/query", "/fo", "CSV", "/v", "/nh" };
+    }
+
+    /// <summary>One row of schtasks /query /fo CSV /v /nh: 28 quoted fields, a quote inside one doubled.</summary>
+    private static string TaskRow(string name, string command, string comment = "N/A") =>
+        string.Join(",", new[] { "ORGANISER-PC", name, "12/4/2026 7:00:00 PM", "Ready", "Interactive only", "12/3/2026 7:00:00 PM", "0", "ORGANISER-PC\\me",
+            command, "N/A", comment, "Enabled", "Disabled", "Stop On Battery Mode", "me", "Disabled", "72:00:00", "Scheduling data is not available in this format.",
+            "Daily", "7:00:00 PM", "12/1/2026", "N/A", "Every 1 day(s)", "N/A", "Disabled", "Disabled", "Disabled", "Disabled" }
+            .Select(f => "\"" + f.Replace("\"", "\"\"") + "\""));
+
+    [SkippableFact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void Windows_scheduled_tasks_are_read_from_schtasks_csv_hostile_rows_included()
+    {
+        // The stand-in schtasks is a shell script: the Windows path is tested where sh runs it.
+        Skip.If(OperatingSystem.IsWindows(), "the stand-in schtasks is a shell script");
+        var hostileName = "\\Evil\\task\u001b]0;owned\u0007" + new string('x', 5000);
+        var rows = string.Join("\r\n", new[]
+        {
+            TaskRow("\\ArenaInfra\\Evening backup", "pwsh -NoProfile -File \"C:\\course\\ArenaInfra\\examples\\Evening-SaveAndBackup.ps1\""),
+            // The same task's second trigger: schtasks /v writes a row for each.
+            TaskRow("\\ArenaInfra\\Evening backup", "pwsh -NoProfile -File \"C:\\course\\ArenaInfra\\examples\\Evening-SaveAndBackup.ps1\""),
+            TaskRow("\\Microsoft\\Windows\\Defrag\\ScheduledDefrag", "%windir%\\system32\\defrag.exe -c -h -o -$"),
+            TaskRow(hostileName, "pwsh -Command \"a\",\"b\", Morning-Check.ps1 \u001b[2J\nFAKE \u2713 Clear", comment: new string('y', 200_000) + "\",\"quoted, commas\""),
+        }) + "\r\n";
+        var csv = _dir.Write("tasks.csv", rows);
+        Schtasks($"cat '{csv}'");
+
+        var checks = ScheduledLeftovers.CheckAsync(CancellationToken.None).Result;
+
+        Assert.Equal(2, checks.Count);
+        Assert.All(checks, c => Assert.Equal(ArenaTeardownState.Left, c.State));
+        var evening = checks[0];
+        Assert.Equal("\\ArenaInfra\\Evening backup", evening.Item);
+        Assert.Contains("Evening-SaveAndBackup.ps1", evening.Detail);
+        Assert.Equal("Unregister-ScheduledTask -TaskName 'Evening backup' -TaskPath '\\ArenaInfra\\'", evening.Fix);
+        var hostile = checks[1];
+        Assert.StartsWith("\\Evil\\task?]0;owned?xxx", hostile.Item);
+        Assert.True(hostile.Item.Length <= ScheduledLeftovers.MaxShown + 3, $"the hostile name was shown {hostile.Item.Length} characters long");
+        Assert.Contains("pwsh -Command \"a\",\"b\", Morning-Check.ps1 ?[2J?FAKE", hostile.Detail);
+        Assert.All(checks, c => Assert.True(TerminalText.IsSafe(c.Item) && TerminalText.IsSafe(c.Detail) && TerminalText.IsSafe(c.Fix), c.ToString()));
+        Assert.DoesNotContain(checks, c => c.Item.Contains("Defrag"));
+
+        Schtasks("echo 'INFO: There are no scheduled tasks presently available at your access level.'");
+        Assert.Equal(ArenaTeardownState.Clear, Assert.Single(ScheduledLeftovers.CheckAsync(CancellationToken.None).Result).State);
+
+        Schtasks("printf '%s\\n' '\"ORGANISER-PC\",\"\\ArenaInfra\\cut off'");
+        var torn = Assert.Single(ScheduledLeftovers.CheckAsync(CancellationToken.None).Result);
+        Assert.Equal(ArenaTeardownState.Unknown, torn.State);
+    }
+
+    [SkippableFact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void A_failing_or_hanging_schtasks_is_unknown_within_its_time_limit()
+    {
+        // The stand-in schtasks is a shell script: the Windows path is tested where sh runs it.
+        Skip.If(OperatingSystem.IsWindows(), "the stand-in schtasks is a shell script");
+        Schtasks("echo 'ERROR: Access is denied.' >&2; exit 1");
+        var failing = Assert.Single(ScheduledLeftovers.CheckAsync(CancellationToken.None).Result);
+        Assert.Equal((ArenaTeardownState.Unknown, "?"), (failing.State, failing.Mark));
+        Assert.Contains("Access is denied", failing.Detail);
+
+        ScheduledLeftovers.Timeout = TimeSpan.FromSeconds(1);
+        Schtasks("exec sleep 30");
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var hanging = Assert.Single(ScheduledLeftovers.CheckAsync(CancellationToken.None).Result);
+        Assert.Equal(ArenaTeardownState.Unknown, hanging.State);
+        Assert.Contains("did not finish", hanging.Detail);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"a hanging schtasks took {watch.Elapsed}");
+
+        ScheduledLeftovers.TaskListCommand = new[] { Path.Combine(_dir.Path, "no-such-schtasks") };
+        Assert.Equal(ArenaTeardownState.Unknown, Assert.Single(ScheduledLeftovers.CheckAsync(CancellationToken.None).Result).State);
     }
 
     [Fact]

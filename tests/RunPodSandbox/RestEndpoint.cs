@@ -34,6 +34,7 @@ public sealed partial class RestEndpoint
         app.MapGet("/v2/catalog/gpus/{id}", (HttpContext c, string id) => Handle(c, "GpuPrice", "gpuTypes", id, GpuType));
         app.MapGet("/v2/account/ssh-keys", (HttpContext c) => Handle(c, "AccountSshKeys", "sshKeys", null, AccountSshKeys));
         app.MapGet("/v2/billing/pods", (HttpContext c) => Handle(c, "PodBilling", "billingPods", null, PodBilling));
+        app.MapGet("/v2/billing", (HttpContext c) => Handle(c, "Billing", "billing", null, Billing));
         MapNetworkVolumes(app);
     }
 

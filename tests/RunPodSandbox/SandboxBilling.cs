@@ -6,9 +6,10 @@ namespace RunPodSandbox;
 // What RunPod bills: a billing record for every pod the sandbox ran (terminated ones too) and the
 // account's balance as GraphQL's myself has it. Every pod is billed its first hour (its cost per hour,
 // at the hour it was made); a test adds records of its own (POST /_sandbox/billing) and sets the balance
-// (POST /_sandbox/money).
+// (POST /_sandbox/money). A record with a networkVolumeId instead of a podId is that volume's storage:
+// in GET /v2/billing (the account's whole bill), never in GET /v2/billing/pods.
 
-public sealed record SandboxBillingRecord(string PodId, DateTimeOffset Time, double Amount);
+public sealed record SandboxBillingRecord(string? PodId, DateTimeOffset Time, double Amount, string? NetworkVolumeId = null);
 
 public sealed class SandboxMoney
 {
@@ -81,6 +82,7 @@ public static class SandboxBillingEndpoints
         {
             var records = await JsonSerializer.DeserializeAsync<List<SandboxBillingRecord>>(request.Body, json);
             if (records == null) return Results.BadRequest("a list of records is expected");
+            if (records.Any(r => (r.PodId == null) == (r.NetworkVolumeId == null))) return Results.BadRequest("each record bills a pod (podId) or a network volume (networkVolumeId)");
             state.AddBilling(records);
             return Results.NoContent();
         });
@@ -102,39 +104,13 @@ public sealed partial class RestEndpoint
     /// <summary>GET /v2/billing/pods as the published document has it: one record per pod per bucket, and the totals.</summary>
     private async Task PodBilling(HttpContext context, Request request)
     {
-        if (await BadQuery(context, request, new()
-        {
-            ["startTime"] = v => IsTime(v),
-            ["endTime"] = v => IsTime(v),
-            ["bucketSize"] = v => BucketSizes.Contains(v),
-            ["lastN"] = v => V2Schema.IsInteger(v, 1),
-            ["podId"] = v => v.Length > 0,
-        })) return;
-        var query = context.Request.Query;
-        if (query.ContainsKey("lastN") && (query.ContainsKey("startTime") || query.ContainsKey("endTime")))
-        {
-            await Problem(context, 400, "lastN is mutually exclusive with startTime/endTime", request.Entry);
-            return;
-        }
-        var bucket = query.TryGetValue("bucketSize", out var b) ? b.ToString() : "day";
-        var now = DateTimeOffset.UtcNow;
-        DateTimeOffset start, end;
-        if (query.TryGetValue("lastN", out var n))
-        {
-            end = Next(Floor(now, bucket), bucket);
-            start = end;
-            for (var i = 0; i < int.Parse(n!, CultureInfo.InvariantCulture); i++) start = Previous(start, bucket);
-        }
-        else
-        {
-            start = Floor(query.TryGetValue("startTime", out var s) ? Parse(s!) : now.AddDays(-30), bucket);
-            var until = query.TryGetValue("endTime", out var e) ? Parse(e!) : now;
-            end = Floor(until, bucket) == until ? until : Next(Floor(until, bucket), bucket);
-        }
-        var podId = query.TryGetValue("podId", out var p) ? p.ToString() : null;
+        var window = await BillingWindow(context, request, withPodId: true);
+        if (window == null) return;
+        var (start, end, bucket) = window.Value;
+        var podId = context.Request.Query.TryGetValue("podId", out var p) ? p.ToString() : null;
         var records = _state.BillingRecords()
-            .Where(r => r.Time >= start && r.Time < end && (podId == null || r.PodId == podId))
-            .GroupBy(r => (r.PodId, Bucket: Floor(r.Time, bucket)))
+            .Where(r => r.PodId != null && r.Time >= start && r.Time < end && (podId == null || r.PodId == podId))
+            .GroupBy(r => (PodId: r.PodId!, Bucket: Floor(r.Time, bucket)))
             .OrderBy(g => g.Key.Bucket).ThenBy(g => g.Key.PodId, StringComparer.Ordinal)
             .Select(g => new Dictionary<string, object?>
             {
@@ -155,6 +131,84 @@ public sealed partial class RestEndpoint
             ["totals"] = new Dictionary<string, object?> { ["totalAmount"] = total, ["gpuAmount"] = total, ["cpuAmount"] = 0.0, ["diskAmount"] = 0.0 },
         };
         await Ok(context, 200, new Dictionary<string, object?> { ["records"] = records, ["metadata"] = metadata }, request.Entry);
+    }
+
+    /// <summary>The amounts of BillingAmounts, in the document's order: every one is required.</summary>
+    private static readonly string[] AccountAmounts =
+    {
+        "totalAmount", "podGpuAmount", "podCpuAmount", "podDiskAmount", "serverlessGpuAmount", "serverlessCpuAmount", "serverlessDiskAmount",
+        "serverlessFeeAmount", "storageStandardAmount", "storageHighPerformanceAmount", "endpointAmount", "clusterGpuAmount", "clusterDiskAmount", "clusterNetworkingAmount",
+    };
+
+    /// <summary>
+    /// GET /v2/billing as the published document has it: one record per bucket with every billable resource's part
+    /// (here pods and network volumes; a volume's part standard or high-performance by its type), and the totals.
+    /// </summary>
+    private async Task Billing(HttpContext context, Request request)
+    {
+        var window = await BillingWindow(context, request, withPodId: false);
+        if (window == null) return;
+        var (start, end, bucket) = window.Value;
+        var fast = SandboxNetworkVolumes.Of(_state).All().Where(v => v.Type != "STANDARD").Select(v => v.Id).ToHashSet(StringComparer.Ordinal);
+        var records = _state.BillingRecords()
+            .Where(r => r.Time >= start && r.Time < end)
+            .GroupBy(r => Floor(r.Time, bucket))
+            .OrderBy(g => g.Key)
+            .Select(g =>
+            {
+                var amounts = AccountAmounts.ToDictionary(a => a, _ => 0.0);
+                amounts["podGpuAmount"] = g.Where(r => r.PodId != null).Sum(r => r.Amount);
+                amounts["storageStandardAmount"] = g.Where(r => r.NetworkVolumeId != null && !fast.Contains(r.NetworkVolumeId)).Sum(r => r.Amount);
+                amounts["storageHighPerformanceAmount"] = g.Where(r => r.NetworkVolumeId != null && fast.Contains(r.NetworkVolumeId)).Sum(r => r.Amount);
+                amounts["totalAmount"] = g.Sum(r => r.Amount);
+                var record = new Dictionary<string, object?> { ["startTime"] = Format(g.Key), ["endTime"] = Format(Next(g.Key, bucket)) };
+                foreach (var a in AccountAmounts) record[a] = amounts[a];
+                return record;
+            }).ToList();
+        var totals = AccountAmounts.ToDictionary(a => a, a => (object?)records.Sum(r => (double)r[a]!));
+        var metadata = new Dictionary<string, object?>
+        {
+            ["query"] = new Dictionary<string, object?> { ["startTime"] = Format(start), ["endTime"] = Format(end), ["bucketSize"] = bucket },
+            ["recordCount"] = records.Count,
+            ["totals"] = totals,
+        };
+        await Ok(context, 200, new Dictionary<string, object?> { ["records"] = records, ["metadata"] = metadata }, request.Entry);
+    }
+
+    /// <summary>The billing routes' query, as the document has it: startTime/endTime snapped to buckets, or lastN; a bad one answered here (null).</summary>
+    private async Task<(DateTimeOffset Start, DateTimeOffset End, string Bucket)?> BillingWindow(HttpContext context, Request request, bool withPodId)
+    {
+        var allowed = new Dictionary<string, Func<string, bool>>
+        {
+            ["startTime"] = v => IsTime(v),
+            ["endTime"] = v => IsTime(v),
+            ["bucketSize"] = v => BucketSizes.Contains(v),
+            ["lastN"] = v => V2Schema.IsInteger(v, 1),
+        };
+        if (withPodId) allowed["podId"] = v => v.Length > 0;
+        if (await BadQuery(context, request, allowed)) return null;
+        var query = context.Request.Query;
+        if (query.ContainsKey("lastN") && (query.ContainsKey("startTime") || query.ContainsKey("endTime")))
+        {
+            await Problem(context, 400, "lastN is mutually exclusive with startTime/endTime", request.Entry);
+            return null;
+        }
+        var bucket = query.TryGetValue("bucketSize", out var b) ? b.ToString() : "day";
+        var now = DateTimeOffset.UtcNow;
+        DateTimeOffset start, end;
+        if (query.TryGetValue("lastN", out var n))
+        {
+            end = Next(Floor(now, bucket), bucket);
+            start = end;
+            for (var i = 0; i < int.Parse(n!, CultureInfo.InvariantCulture); i++) start = Previous(start, bucket);
+        }
+        else
+        {
+            start = Floor(query.TryGetValue("startTime", out var s) ? Parse(s!) : now.AddDays(-30), bucket);
+            var until = query.TryGetValue("endTime", out var e) ? Parse(e!) : now;
+            end = Floor(until, bucket) == until ? until : Next(Floor(until, bucket), bucket);
+        }
+        return (start, end, bucket);
     }
 
     private static bool IsTime(string text) =>
