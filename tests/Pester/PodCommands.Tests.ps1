@@ -85,7 +85,7 @@ Describe 'Pod commands given nothing do nothing' {
 # The running alpha for the commands that work on a running pod, the stopped charlie for the others.
 # Given as the block's data, the list is there both when the tests are found and when they run.
 Describe 'Confirmation as the README says' -ForEach @{ Asking = @(
-        @{ Command = 'Stop-ArenaPod -Name alpha' }
+        @{ Command = 'Stop-ArenaPod -Name alpha -AllowDataLoss' }
         @{ Command = 'Start-ArenaPod -Name charlie' }
         @{ Command = 'Save-ArenaPodWork -Name alpha -Label d1' }
         @{ Command = 'Initialize-ArenaPod -Name alpha' }
