@@ -83,6 +83,9 @@ public sealed class RepoOnVolumeTests : IClassFixture<SshSandbox>, IDisposable
         Assert.Equal(volumeCopy, new DirectoryInfo(Path.Combine(Home("alpha"), "course")).LinkTarget);
         Assert.Equal("course\n", File.ReadAllText(Path.Combine(volumeCopy, "README.md")));
         Assert.Single(Directory.GetFileSystemEntries(Volume("alpha")));
+        var pods = Run("Get-ArenaPod").Output.OfType<ArenaPod>().ToDictionary(p => p.Name);
+        Assert.Equal(volumeCopy, pods["camp-alpha"].RepoOnVolume);
+        Assert.Null(pods["camp-bravo"].RepoOnVolume);
 
         var bravo = Run("try { Stop-ArenaPod -Name bravo -Force } catch { $_ }");
         Assert.Equal("DataLossNotAllowed", bravo.CaughtErrorId);

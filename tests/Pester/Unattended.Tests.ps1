@@ -195,6 +195,7 @@ Describe 'The example scripts an admin schedules' -Skip:$NoSshd {
         $fridayExit | Should -Be 0
         (Import-Csv "$TestDrive/friday.csv").Stopped | Should -Be @('True', 'True')
         (Import-Csv "$TestDrive/friday.csv").Save | Should -Be @('Pushed', 'Pushed')
+        (Import-Csv "$TestDrive/friday.csv").Erased | Should -Be @('every file (no volume)', 'every file (no volume)')
         & git -C $origin branch --list 'autocommit-camp-w1d5-*' | ForEach-Object Trim | Should -Be @('autocommit-camp-w1d5-alpha', 'autocommit-camp-w1d5-bravo')
         $mondayExit | Should -Be 0
         $monday = Import-Csv "$TestDrive/monday.csv"
