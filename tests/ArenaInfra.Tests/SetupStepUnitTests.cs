@@ -48,6 +48,34 @@ public sealed class SetupStepUnitTests
         Assert.Throws<VsCodeAnswerRefused>(() => VsCodeServerBuild.Parse("{\"version\": 5}", Service));
     }
 
+    [Fact]
+    public void An_update_service_that_refuses_the_connection_or_never_answers_is_a_problem_within_its_deadline()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var silent = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        closed.Start();
+        var refused = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        try
+        {
+            var (build, problem) = new VsCodeUpdateService($"http://127.0.0.1:{refused}", TimeSpan.FromSeconds(1)).Latest("server-linux-x64", CancellationToken.None);
+            Assert.Null(build);
+            Assert.Contains($"http://127.0.0.1:{refused}/api/update/server-linux-x64/stable/latest could not be reached", problem);
+
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            (build, problem) = new VsCodeUpdateService($"http://127.0.0.1:{silent}", TimeSpan.FromSeconds(1)).Latest("server-linux-x64", CancellationToken.None);
+            Assert.Null(build);
+            Assert.Contains("did not answer within 1 s", problem);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), clock.Elapsed.ToString());
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
+
     [Theory]
     [InlineData("x86_64\n", "server-linux-x64")]
     [InlineData("aarch64", "server-linux-arm64")]
