@@ -73,12 +73,12 @@ namespace ArenaInfra.Operations
             }
             var output = pod.Shell(ArenaInfra.Workspace.RepoOnVolume.Script(volume, plan.RepoName));
             var (verified, kept, refused, action) = ArenaInfra.Workspace.RepoOnVolume.Read(output.StdOut);
-            if (kept != null && kept.StartsWith("/", StringComparison.Ordinal) && System.Text.RegularExpressions.Regex.IsMatch(kept, "/[A-Za-z0-9._-]+\\.kept-[0-9]{8}-[0-9]{6}$"))
+            if (ArenaInfra.Workspace.RepoOnVolume.IsPlainPath(kept) && System.Text.RegularExpressions.Regex.IsMatch(kept!, "/" + System.Text.RegularExpressions.Regex.Escape(plan.RepoName) + "\\.kept-[0-9]{8}-[0-9]{6}$"))
             {
                 result.KeptCheckout = kept;
                 pod.Log.Warning($"{pod.Pod.Name}: the home's checkout of {plan.RepoName} held work of its own; it is kept whole at {kept} on the volume, and the volume's copy is the course repo.");
             }
-            if (output.ExitCode != 0 || output.TimedOut || verified == null || !verified.EndsWith("/" + plan.RepoName, StringComparison.Ordinal))
+            if (output.ExitCode != 0 || output.TimedOut || !ArenaInfra.Workspace.RepoOnVolume.IsPlainPath(verified) || !verified!.EndsWith("/" + plan.RepoName, StringComparison.Ordinal))
             {
                 plan.Records?.Forget(pod.Pod.Id);
                 return refused != null
@@ -89,7 +89,7 @@ namespace ArenaInfra.Operations
             pod.Log.Verbose($"{pod.Pod.Name}: the course repo is on the volume at {verified} ({action ?? "checked"}), linked from ~/{plan.RepoName}.");
             try
             {
-                plan.Records?.Record(new ArenaInfra.Workspace.WorkspaceRecord { PodId = pod.Pod.Id, Name = pod.Pod.Name, RepoPath = verified, VerifiedAt = DateTimeOffset.UtcNow });
+                plan.Records?.Record(new ArenaInfra.Workspace.WorkspaceRecord { PodId = pod.Pod.Id, Name = pod.Pod.Name, RepoPath = verified!, VerifiedAt = DateTimeOffset.UtcNow, PodStartedAt = ArenaInfra.Workspace.WorkspaceRecords.StartOf(pod.Pod) });
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {

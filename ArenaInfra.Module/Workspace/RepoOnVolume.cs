@@ -43,6 +43,11 @@ namespace ArenaInfra.Workspace
 
         public static bool IsSafeRepoName(string name) => SafeName.IsMatch(name) && name != "." && name != "..";
 
+        private static readonly Regex PlainPath = new Regex("^(/[A-Za-z0-9_][A-Za-z0-9._-]{0,99}){1,32}$", RegexOptions.CultureInvariant);
+
+        /// <summary>Whether a path the pod printed is plain enough to record and show: absolute, plain names, no ..</summary>
+        public static bool IsPlainPath(string? path) => path != null && PlainPath.IsMatch(path) && !path.Split('/').Any(s => s == "..");
+
         public static string Script(string volumePath, string repoName)
         {
             var q = (Func<string, string>)PodCheck.ShellQuote;

@@ -15,14 +15,19 @@ namespace ArenaInfra.Workspace
         public string RepoPath { get; set; } = "";
         /// <summary>When the pod's link and volume copy were checked (this machine's clock, UTC).</summary>
         public DateTimeOffset VerifiedAt { get; set; }
+        /// <summary>The pod's last start as RunPod reported it when the check was made: the record speaks for that run of the pod only.</summary>
+        public DateTimeOffset? PodStartedAt { get; set; }
     }
 
     /// <summary>
     /// Which pods' course repos Initialize-ArenaPod checked on their volume, keyed by pod id, in
     /// workspace.json in the data folder. A record speaks only for the pod's run it was made in: a
     /// restart brings the image's checkout back into the home, so Stop-ArenaPod trusts a record only
-    /// when it is newer than the pod's last start as RunPod reports it. A link, an oversized or a
-    /// malformed file is not trusted (no record: the stop then asks for -AllowDataLoss).
+    /// while RunPod still reports the start the record was made under (its startedAt, to the second;
+    /// a start derived from an uptime, which drifts by a second or two between reads, within a few
+    /// seconds). Comparing RunPod's start with this machine's clock would not do: RunPod gives whole
+    /// seconds, and the clocks may differ. A link, an oversized or a malformed file is not trusted (no
+    /// record: the stop then asks for -AllowDataLoss).
     /// </summary>
     internal sealed class WorkspaceRecords
     {
@@ -82,13 +87,19 @@ namespace ArenaInfra.Workspace
             }
         }
 
-        /// <summary>The pod's record when it was made after the pod's last start (so the link it saw is still the one there); else null.</summary>
+        /// <summary>The pod's record when it was made in the pod's current run (so the link it saw is still the one there); else null.</summary>
         public static WorkspaceRecord? Current(ArenaPod pod, IReadOnlyDictionary<string, WorkspaceRecord> records)
         {
-            if (!pod.HasVolume || !records.TryGetValue(pod.Id, out var record)) return null;
-            var started = pod.StartedAt ?? (pod.Uptime is TimeSpan up && pod.RetrievedAt != default ? pod.RetrievedAt - up : (DateTimeOffset?)null);
-            return started is DateTimeOffset at && record.VerifiedAt > at ? record : null;
+            if (!pod.HasVolume || !records.TryGetValue(pod.Id, out var record) || record.PodStartedAt is not DateTimeOffset then) return null;
+            if (pod.StartedAt is DateTimeOffset exact) return exact == then ? record : null;
+            return StartOf(pod) is DateTimeOffset derived && (derived - then).Duration() <= DerivedStartSlack ? record : null;
         }
+
+        private static readonly TimeSpan DerivedStartSlack = TimeSpan.FromSeconds(5);
+
+        /// <summary>The pod's last start: RunPod's startedAt, else now less its uptime; null when RunPod gives neither.</summary>
+        public static DateTimeOffset? StartOf(ArenaPod pod) =>
+            pod.StartedAt ?? (pod.Uptime is TimeSpan up && pod.RetrievedAt != default ? pod.RetrievedAt - up : (DateTimeOffset?)null);
 
         internal sealed class WorkspaceFile
         {

@@ -54,15 +54,15 @@ public sealed class SetupStepUnitTests
         var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();
         var silent = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        closed.Start();
-        var refused = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
-        closed.Stop();
+        // Bound and never listening: the port refuses connections, and no other test can take it meanwhile.
+        using var closed = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        closed.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        var refused = ((System.Net.IPEndPoint)closed.LocalEndPoint!).Port;
         try
         {
             var (build, problem) = new VsCodeUpdateService($"http://127.0.0.1:{refused}", TimeSpan.FromSeconds(1)).Latest("server-linux-x64", CancellationToken.None);
             Assert.Null(build);
-            Assert.Contains($"http://127.0.0.1:{refused}/api/update/server-linux-x64/stable/latest could not be reached", problem);
+            Assert.True(problem!.Contains($"http://127.0.0.1:{refused}/api/update/server-linux-x64/stable/latest could not be reached"), problem);
 
             var clock = System.Diagnostics.Stopwatch.StartNew();
             (build, problem) = new VsCodeUpdateService($"http://127.0.0.1:{silent}", TimeSpan.FromSeconds(1)).Latest("server-linux-x64", CancellationToken.None);
@@ -113,6 +113,10 @@ public sealed class SetupStepUnitTests
         Assert.True(RepoOnVolume.IsSafeRepoName("ARENA_3.0"));
         Assert.False(RepoOnVolume.IsSafeRepoName(".."));
         Assert.False(RepoOnVolume.IsSafeRepoName("a/b"));
+        Assert.True(RepoOnVolume.IsPlainPath("/tmp/runpod-sandbox-1/pod/volume/course"));
+        Assert.False(RepoOnVolume.IsPlainPath("/workspace/course\u001b[2J"));
+        Assert.False(RepoOnVolume.IsPlainPath("/workspace/../etc"));
+        Assert.False(RepoOnVolume.IsPlainPath("workspace/course"));
         var (verified, kept, refused, action) = RepoOnVolume.Read("ARENA-WS kept /workspace/c.kept-20260101-000000\nARENA-WS relinked\nARENA-WS verified /workspace/c\n");
         Assert.Equal(("/workspace/c", "/workspace/c.kept-20260101-000000", (string?)null, "relinked"), (verified, kept, refused, action));
     }
@@ -126,9 +130,9 @@ public sealed class SetupStepUnitTests
         var start = DateTimeOffset.UtcNow.AddHours(-2);
         var records = new Dictionary<string, WorkspaceRecord>
         {
-            ["a"] = new() { PodId = "a", RepoPath = "/workspace/course", VerifiedAt = start.AddMinutes(5) },
-            ["b"] = new() { PodId = "b", RepoPath = "/workspace/course", VerifiedAt = start.AddMinutes(-5) },
-            ["c"] = new() { PodId = "c", RepoPath = "/workspace/course", VerifiedAt = start.AddMinutes(5) },
+            ["a"] = new() { PodId = "a", RepoPath = "/workspace/course", VerifiedAt = start.AddMinutes(5), PodStartedAt = start },
+            ["b"] = new() { PodId = "b", RepoPath = "/workspace/course", VerifiedAt = start.AddMinutes(5), PodStartedAt = start.AddSeconds(-1) },
+            ["c"] = new() { PodId = "c", RepoPath = "/workspace/course", VerifiedAt = start.AddMinutes(5), PodStartedAt = start },
         };
 
         var onVolume = PodStopPlan.For(new[] { Pod("a", 20, start) }, records);
@@ -136,7 +140,7 @@ public sealed class SetupStepUnitTests
         Assert.Contains("the rest of the home (the container disk", onVolume.Question);
         Assert.Contains("camp-a (/workspace/course)", onVolume.Question);
 
-        // Verified before the pod's last start (a restart brought the image's checkout back), or a start RunPod did not give: not verified.
+        // Seen under another start (a restart brought the image's checkout back), or a start RunPod did not give: not verified.
         var stale = PodStopPlan.For(new[] { Pod("b", 20, start), Pod("c", 20, null), Pod("d", 20, start) }, records);
         Assert.True(stale.LosesWork);
         Assert.Equal(new[] { "camp-b", "camp-c", "camp-d" }, stale.RepoInHome.Select(p => p.Name));
@@ -144,6 +148,14 @@ public sealed class SetupStepUnitTests
         Assert.Equal(ArenaErrorIds.DataLossNotAllowed, refusal.ErrorId);
         Assert.StartsWith("camp-b, camp-c, camp-d: the course repo is not known to be on the volume", refusal.Message);
         Assert.Contains("Initialize-ArenaPod -Name b, c, d", refusal.RecommendedAction);
+
+        // GraphQL gives no startedAt: the start is now less the uptime, which drifts by a second or two between reads.
+        var now = DateTimeOffset.UtcNow;
+        var derived = new ArenaPod { Id = "e", Name = "camp-e", VolumeSizeGB = 20, VolumeMountPath = "/workspace", Uptime = TimeSpan.FromHours(1), RetrievedAt = now, Status = ArenaPodStatus.Running };
+        var seenThen = new Dictionary<string, WorkspaceRecord> { ["e"] = new() { PodId = "e", RepoPath = "/workspace/course", VerifiedAt = now, PodStartedAt = now.AddHours(-1).AddSeconds(2) } };
+        Assert.False(PodStopPlan.For(new[] { derived }, seenThen).LosesWork);
+        seenThen["e"].PodStartedAt = now.AddMinutes(-20);
+        Assert.True(PodStopPlan.For(new[] { derived }, seenThen).LosesWork);
 
         var none = PodStopPlan.For(new[] { Pod("a", 0, start) }, records);
         Assert.True(none.LosesWork);
