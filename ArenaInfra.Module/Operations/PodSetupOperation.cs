@@ -65,7 +65,7 @@ namespace ArenaInfra.Operations
             var volume = ArenaInfra.Workspace.RepoOnVolume.VolumePath(pod.Pod);
             if (volume == null || !ArenaInfra.Workspace.RepoOnVolume.IsSafeRepoName(plan.RepoName))
             {
-                plan.Records?.Forget(pod.Pod.Id);
+                Forget(pod);
                 pod.Log.Verbose(pod.Pod.HasVolume
                     ? $"{pod.Pod.Name}: its volume's mount path or the repo's name is not one to move to; the course repo stays in the home, which a stop erases."
                     : $"{pod.Pod.Name}: no volume, so the course repo stays in the home, which a stop erases.");
@@ -80,7 +80,7 @@ namespace ArenaInfra.Operations
             }
             if (output.ExitCode != 0 || output.TimedOut || !ArenaInfra.Workspace.RepoOnVolume.IsPlainPath(verified) || !verified!.EndsWith("/" + plan.RepoName, StringComparison.Ordinal))
             {
-                plan.Records?.Forget(pod.Pod.Id);
+                Forget(pod);
                 return refused != null
                     ? pod.Fail("Workspace", ArenaInfra.Workspace.RepoOnVolume.Refusal(refused, volume, plan.RepoName))
                     : pod.Check("Workspace", output) && pod.Fail("Workspace", "the course repo could not be seen on the volume after the move");
@@ -96,6 +96,19 @@ namespace ArenaInfra.Operations
                 pod.Log.Warning($"{pod.Pod.Name}: the repo's place on the volume could not be recorded ({e.Message}); Stop-ArenaPod will ask for -AllowDataLoss.");
             }
             return true;
+        }
+
+        /// <summary>The pod's repo is not known to be on its volume (any more): its record goes, or a warning says it could not.</summary>
+        private void Forget(PodSession pod)
+        {
+            try
+            {
+                _plan.Records?.Forget(pod.Pod.Id);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                pod.Log.Warning($"{pod.Pod.Name}: its earlier record of the repo on the volume could not be removed ({e.Message}); it counts only until the pod starts again.");
+            }
         }
 
         /// <summary>Best-effort: the VS Code server and extensions, or warnings on the result; never a failed set-up.</summary>
