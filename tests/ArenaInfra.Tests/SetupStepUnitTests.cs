@@ -60,7 +60,7 @@ public sealed class SetupStepUnitTests
         var refused = ((System.Net.IPEndPoint)closed.LocalEndPoint!).Port;
         try
         {
-            var (build, problem) = new VsCodeUpdateService($"http://127.0.0.1:{refused}", TimeSpan.FromSeconds(1)).Latest("server-linux-x64", CancellationToken.None);
+            var (build, problem) = new VsCodeUpdateService($"http://127.0.0.1:{refused}", TimeSpan.FromSeconds(15)).Latest("server-linux-x64", CancellationToken.None);
             Assert.Null(build);
             Assert.True(problem!.Contains($"http://127.0.0.1:{refused}/api/update/server-linux-x64/stable/latest could not be reached"), problem);
 
