@@ -60,7 +60,7 @@ try {
     $configFile = Join-Path $work 'config.env'
     # The sandbox's sshd runs as you, so the pods' SSH user is you too, and a pod's paths are folders
     # of this machine: the deploy key goes into the pod's own home (~ there), never into yours.
-    @((Get-Content (Join-Path $PSScriptRoot 'config.env')) -replace '^SHARED_SSH_KEY_PATH=.*', "SHARED_SSH_KEY_PATH=`"$work/test_ed25519`"") + "SSH_USER=$([Environment]::UserName)" + 'GIT_SSH_KEY_REMOTE=~/.ssh/id_ed25519' +
+    @((Get-Content (Join-Path $PSScriptRoot 'config.env')) -replace '^SHARED_SSH_KEY_PATH=.*', "SHARED_SSH_KEY_PATH=`"$work/test_ed25519`"") + "SSH_USER=$([Environment]::UserName)" + 'GIT_SSH_KEY_REMOTE=~/.ssh/id_ed25519' + 'VSCODE_PREINSTALL=false' +
         # The deep check measures the pods' download speed on a file the sandbox serves, never on the internet.
         "DEEP_CHECK_URL=$url/_sandbox/download" + 'DEEP_CHECK_DOWNLOAD_MB=4' | Set-Content $configFile
 

@@ -5,7 +5,9 @@
     up, bring the work back, set the secrets, publish the proxy config and test. Each run writes a
     CSV report and exits 1 if any pod needs a look.
 .DESCRIPTION
-    A stop erases each pod's container disk, where the participants' homes live by default: Friday
+    A stop erases each pod's container disk, where the participants' homes live by default (with a
+    volume and the course repo moved onto it by Initialize-ArenaPod, the rest of the home; the
+    report's Erased column says which, per pod, from Get-ArenaPod's RepoOnVolume): Friday
     keeps the work twice (an autocommit branch per pod, and a backup of each home) before stopping,
     and stops a pod only when both are checked: Save-ArenaPodWork succeeded (Pushed, or
     NothingToCommit: the day's branch is then pushed at the pod's current commit) and Backup-ArenaPod
@@ -97,6 +99,8 @@ try {
                 Files        = if ($pod.Backup.Count -eq 1) { $pod.Backup[0].Files }
                 SkippedFiles = if ($pod.Backup.Count -eq 1) { @($pod.Backup[0].Skipped).Count }
                 Stopped      = $isStopped
+                # What the stop erased (or would have): the rest of the home when the course repo was seen on the volume.
+                Erased       = if (-not $pod.Pod.VolumeSizeGB) { 'every file (no volume)' } elseif ($pod.Pod.RepoOnVolume) { "the home outside $($pod.Pod.RepoOnVolume) (the container disk)" } else { 'the whole home with the course repo (the container disk)' }
                 # Why a pod was left running; empty for a stopped pod.
                 Error        = $why -join ' | '
             }

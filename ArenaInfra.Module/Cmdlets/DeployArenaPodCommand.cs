@@ -25,7 +25,7 @@ namespace ArenaInfra.Cmdlets
         public SwitchParameter NoPublish { get; set; }
 
         [Parameter]
-        [ValidateSet("CopyKey", "SshConfig", "Git", "Name", IgnoreCase = true)]
+        [ValidateSet("CopyKey", "SshConfig", "Git", "Workspace", "Name", "VsCode", IgnoreCase = true)]
         public string[]? SkipSetup { get; set; }
 
         [Parameter]

@@ -25,9 +25,11 @@ namespace ArenaInfra.Cmdlets
             // One read of the health record for the whole list, however many pods.
             var health = HealthStore.Open().ReadAll(out var warning);
             if (warning != null) WriteWarning(warning);
+            var workspace = Workspace.WorkspaceRecords.Open().ReadAll();
             foreach (var pod in pods.Where(p => Status == null || Status.Length == 0 || Status.Contains(p.Status)))
             {
                 HealthStore.Show(pod, health);
+                pod.RepoOnVolume = Workspace.WorkspaceRecords.Current(pod, workspace)?.RepoPath;
                 WriteObject(pod);
             }
         }

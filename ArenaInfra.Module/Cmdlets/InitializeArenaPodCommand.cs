@@ -17,7 +17,7 @@ namespace ArenaInfra.Cmdlets
         public string? GitKeyPath { get; set; }
 
         [Parameter]
-        [ValidateSet("CopyKey", "SshConfig", "Git", "Name", IgnoreCase = true)]
+        [ValidateSet("CopyKey", "SshConfig", "Git", "Workspace", "Name", "VsCode", IgnoreCase = true)]
         public string[]? Skip { get; set; }
 
         [Parameter]

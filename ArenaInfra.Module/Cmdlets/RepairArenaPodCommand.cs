@@ -29,7 +29,7 @@ namespace ArenaInfra.Cmdlets
         public Hashtable? Secrets { get; set; }
 
         [Parameter]
-        [ValidateSet("CopyKey", "SshConfig", "Git", "Name", IgnoreCase = true)]
+        [ValidateSet("CopyKey", "SshConfig", "Git", "Workspace", "Name", "VsCode", IgnoreCase = true)]
         public string[]? SkipSetup { get; set; }
 
         [PSDefaultValue(Help = "Test-ArenaPod's GPU check")]

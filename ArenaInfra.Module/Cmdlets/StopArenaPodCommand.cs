@@ -34,8 +34,8 @@ namespace ArenaInfra.Cmdlets
             foreach (var pod in locked) WritePodError(PodLock.Refusal(pod, "stopped"), pod.Name, pod);
             running = unlocked;
             if (running.Count == 0) return;
-            var plan = PodStopPlan.For(running);
-            if (plan.WithoutVolume.Count > 0 && !AllowDataLoss && !WhatIfRequested) ThrowArenaError(plan.DataLossNotAllowed());
+            var plan = PodStopPlan.For(running, Workspace.WorkspaceRecords.Open().ReadAll());
+            if (plan.LosesWork && !AllowDataLoss && !WhatIfRequested) ThrowArenaError(plan.DataLossNotAllowed());
             if (!ConfirmBatch(plan.Action, plan.Question, "Stop pods", Force)) return;
 
             var stopped = new List<string>();

@@ -67,6 +67,14 @@ namespace ArenaInfra
         /// <summary>The course repo's origin on the pods: ARENA_REPO_URL, else git@github.com:&lt;RepoOwner&gt;/&lt;RepoName&gt;.git.</summary>
         public string RepoUrl => Text("RepoUrl") ?? $"git@github.com:{RepoOwner}/{RepoName}.git";
         public string GitKeyRemotePath => Text("GitKeyRemotePath")!;
+        /// <summary>Whether Initialize-ArenaPod moves the course repo onto a pod's volume (/workspace/&lt;repo&gt;, a link left in the home).</summary>
+        public bool WorkspaceRepo => (bool)_values["WorkspaceRepo"].Value!;
+        /// <summary>Whether Initialize-ArenaPod installs the VS Code server and extensions, so a participant's first connection finds them.</summary>
+        public bool VsCodePreinstall => (bool)_values["VsCodePreinstall"].Value!;
+        /// <summary>The extensions put into the VS Code server, comma-separated ids.</summary>
+        public string[] VsCodeExtensions => SplitList(Text("VsCodeExtensions") ?? "");
+        /// <summary>VS Code's update service, asked for the current stable server build.</summary>
+        public string VsCodeUpdateUrl => Text("VsCodeUpdateUrl")!;
         public int ThrottleLimit => Number("ThrottleLimit");
         public string CondaEnvName => Text("CondaEnvName")!;
         /// <summary>The roster (participant,email,machine); null in shared-key mode.</summary>

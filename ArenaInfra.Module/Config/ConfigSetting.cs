@@ -25,6 +25,8 @@ namespace ArenaInfra.Config
         HostName,
         /// <summary>An amount of US dollars above zero, at most two decimals.</summary>
         Usd,
+        /// <summary>On or off: true/false, yes/no, on/off or 1/0.</summary>
+        Boolean,
     }
 
     /// <summary>
@@ -81,6 +83,10 @@ namespace ArenaInfra.Config
             new ConfigSetting("DefaultBranch", "DEFAULT_BRANCH", ConfigValueKind.Text, "main"),
             new ConfigSetting("RepoUrl", "ARENA_REPO_URL", ConfigValueKind.Text, null),
             new ConfigSetting("GitKeyRemotePath", "GIT_SSH_KEY_REMOTE", ConfigValueKind.Text, "/root/.ssh/id_ed25519"),
+            new ConfigSetting("WorkspaceRepo", "WORKSPACE_REPO", ConfigValueKind.Boolean, true),
+            new ConfigSetting("VsCodePreinstall", "VSCODE_PREINSTALL", ConfigValueKind.Boolean, true),
+            new ConfigSetting("VsCodeExtensions", "VSCODE_EXTENSIONS", ConfigValueKind.Text, "ms-python.python,ms-python.vscode-pylance,ms-toolsai.jupyter"),
+            new ConfigSetting("VsCodeUpdateUrl", "VSCODE_UPDATE_URL", ConfigValueKind.Url, "https://update.code.visualstudio.com"),
             // 32, not the old scripts' 10: one SSH connection costs little, and a fleet of 55 is then two rounds, not six.
             new ConfigSetting("ThrottleLimit", "MAX_PARALLEL", ConfigValueKind.Integer, 32, minimum: 1),
             new ConfigSetting("CondaEnvName", "CONDA_ENV_NAME", ConfigValueKind.Text, "arena-env"),

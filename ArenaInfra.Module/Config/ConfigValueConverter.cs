@@ -97,6 +97,13 @@ namespace ArenaInfra.Config
                         throw Invalid(where, setting, $"must be an http or https URL, not '{text}'");
                     }
                     return text.TrimEnd('/');
+                case ConfigValueKind.Boolean:
+                    switch (text.ToLowerInvariant())
+                    {
+                        case "true": case "yes": case "on": case "1": return true;
+                        case "false": case "no": case "off": case "0": return false;
+                        default: throw Invalid(where, setting, $"must be true or false, not '{text}'");
+                    }
                 case ConfigValueKind.LocalPath:
                     return text.Length == 0 ? throw Invalid(where, setting, "must not be empty") : ExpandHome(text);
                 case ConfigValueKind.Secret:

@@ -1,3 +1,4 @@
+using System.Linq;
 using System;
 
 namespace ArenaInfra
@@ -11,6 +12,17 @@ namespace ArenaInfra
         public string[] Skipped { get; internal set; } = Array.Empty<string>();
         /// <summary>Branches in the course repo that keep the participant's work from before the reset to origin (arena-kept/&lt;time&gt;, and -&lt;branch&gt; for local commits origin lacks).</summary>
         public string[] KeptBranches { get; internal set; } = Array.Empty<string>();
+        private string[] _warnings = Array.Empty<string>();
+        /// <summary>What a best-effort step (VsCode) could not do; the set-up succeeded all the same. Terminal-safe.</summary>
+        public string[] Warnings { get => _warnings; internal set => _warnings = value.Select(TerminalText.Safe).ToArray(); }
+        private string? _repoPath;
+        /// <summary>Where the course repo is on the pod's volume (/workspace/&lt;repo&gt;, linked from the home), checked on the pod; null when it stays in the home.</summary>
+        public string? RepoPath { get => _repoPath; internal set => _repoPath = value == null ? null : TerminalText.Safe(value); }
+        private string? _keptCheckout;
+        /// <summary>Where a home checkout holding work of its own was kept whole on the volume (&lt;repo&gt;.kept-&lt;UTC time&gt;) before the volume's copy took its place.</summary>
+        public string? KeptCheckout { get => _keptCheckout; internal set => _keptCheckout = value == null ? null : TerminalText.Safe(value); }
+        /// <summary>The VS Code server build (commit) installed or found on the pod; null when none.</summary>
+        public string? VsCodeServer { get; internal set; }
     }
 
     /// <summary>Set-ArenaPodSecret's result: which variables were set; never their values.</summary>

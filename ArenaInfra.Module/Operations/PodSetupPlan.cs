@@ -16,8 +16,16 @@ namespace ArenaInfra.Operations
         public string RepoUrl { get; set; } = "";
         public string Branch { get; set; } = "main";
         public ISet<string> Skip { get; set; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        /// <summary>WORKSPACE_REPO: the course repo onto the pod's volume, when it has one.</summary>
+        public bool WorkspaceRepo { get; set; }
+        /// <summary>VSCODE_PREINSTALL's service (null when off): asked once a run for the server build every pod installs.</summary>
+        public ArenaInfra.VsCode.VsCodeUpdateService? VsCode { get; set; }
+        public string[] VsCodeExtensions { get; set; } = Array.Empty<string>();
+        public string CondaEnvName { get; set; } = "arena-env";
+        /// <summary>Where a verified repo move is recorded, for Stop-ArenaPod.</summary>
+        public ArenaInfra.Workspace.WorkspaceRecords? Records { get; set; }
 
-        public static readonly string[] Steps = { "CopyKey", "SshConfig", "Git", "Name" };
+        public static readonly string[] Steps = { "CopyKey", "SshConfig", "Git", "Workspace", "Name", "VsCode" };
 
         /// <summary>
         /// The plan the config asks for: its repo, branch and key paths, less the skipped steps. Pure: the
@@ -31,10 +39,19 @@ namespace ArenaInfra.Operations
             RepoUrl = config.RepoUrl,
             Branch = config.DefaultBranch,
             Skip = new HashSet<string>(skip ?? Array.Empty<string>(), StringComparer.OrdinalIgnoreCase),
+            WorkspaceRepo = config.WorkspaceRepo,
+            VsCode = config.VsCodePreinstall ? new ArenaInfra.VsCode.VsCodeUpdateService(config.VsCodeUpdateUrl) : null,
+            VsCodeExtensions = config.VsCodeExtensions,
+            CondaEnvName = config.CondaEnvName,
+            Records = ArenaInfra.Workspace.WorkspaceRecords.Open(),
         };
 
-        /// <summary>The steps that will run, for the confirmation: "CopyKey, SshConfig, Git, Name".</summary>
-        public string StepsToRun => string.Join(", ", Steps.Where(s => !Skip.Contains(s)));
+        /// <summary>Whether a step runs: not in -Skip, and not turned off by the config (WORKSPACE_REPO, VSCODE_PREINSTALL).</summary>
+        public bool Runs(string step) =>
+            !Skip.Contains(step) && (step != "Workspace" || WorkspaceRepo) && (step != "VsCode" || VsCode != null);
+
+        /// <summary>The steps that will run, for the confirmation: "CopyKey, SshConfig, Git, Workspace, Name, VsCode".</summary>
+        public string StepsToRun => string.Join(", ", Steps.Where(Runs));
 
         /// <summary>The Git step resets course repos to origin, so what it would discard is worth saying first.</summary>
         public bool ResetsRepos => !Skip.Contains("Git");

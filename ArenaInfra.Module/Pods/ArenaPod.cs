@@ -75,6 +75,9 @@ namespace ArenaInfra
         private string? _healthReason;
         /// <summary>That check's first failing (else warning) check and why, terminal-safe; null when it passed.</summary>
         public string? HealthReason { get => _healthReason; internal set => _healthReason = value == null ? null : ArenaPodCheck.Bounded(value); }
+        private string? _repoOnVolume;
+        /// <summary>Where Initialize-ArenaPod saw the course repo on the pod's volume since the pod last started (then a stop erases only the rest of the home); null when not seen there.</summary>
+        public string? RepoOnVolume { get => _repoOnVolume; internal set => _repoOnVolume = value == null ? null : TerminalText.Safe(value); }
         /// <summary>When RunPod reported this state; Uptime counts back from here.</summary>
         public DateTimeOffset RetrievedAt { get; internal set; }
 

@@ -22,7 +22,7 @@ public sealed class ConfirmationTests : IClassFixture<Sandbox>, IDisposable
     {
         ["New-ArenaPod"] = new("New-ArenaPod -Name delta", "RUNNING", EmittedSomething),
         ["Start-ArenaPod"] = new("Start-ArenaPod -Name alpha -PassThru", "EXITED", EmittedSomething),
-        ["Stop-ArenaPod"] = new("Stop-ArenaPod -Name alpha -PassThru", "RUNNING", EmittedSomething),
+        ["Stop-ArenaPod"] = new("Stop-ArenaPod -Name alpha -AllowDataLoss -PassThru", "RUNNING", EmittedSomething),
         ["Remove-ArenaPod"] = new("Remove-ArenaPod -Name alpha -PassThru", "EXITED", EmittedSomething),
         ["Initialize-ArenaPod"] = new("Initialize-ArenaPod -Name alpha", "EXITED", EmittedSomething),
         ["Set-ArenaPodSecret"] = new("Set-ArenaPodSecret -Name alpha -VariableName OPENAI_API_KEY -Value $secret", "EXITED", EmittedSomething),
@@ -210,10 +210,16 @@ public sealed class ConfirmationTests : IClassFixture<Sandbox>, IDisposable
     }
 
     [Fact]
-    public void Pods_with_a_volume_stop_with_Force_alone()
+    public void Pods_with_a_volume_but_the_repo_not_seen_on_it_still_need_AllowDataLoss()
     {
         Seed("RUNNING", volumeGb: 5);
-        var stopped = Run(_unattended, "Stop-ArenaPod -Name * -Force -PassThru", "");
+        var refused = Run(_unattended, "Stop-ArenaPod -Name * -Force", "");
+        Assert.Equal("DataLossNotAllowed", refused.CaughtErrorId);
+        Assert.StartsWith("camp-alpha, camp-bravo: the course repo is not known to be on the volume", refused.Caught.Exception.Message);
+        Assert.Contains("Initialize-ArenaPod -Name alpha, bravo", refused.Caught.ErrorDetails.RecommendedAction);
+        Assert.False(_fleet.AnyChangeRequested());
+
+        var stopped = Run(_unattended, "Stop-ArenaPod -Name * -Force -AllowDataLoss -PassThru", "");
         Assert.Empty(stopped.Output.OfType<ErrorRecord>());
         Assert.Equal(2, stopped.Output.OfType<ArenaPod>().Count());
     }

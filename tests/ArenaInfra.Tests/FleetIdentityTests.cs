@@ -150,10 +150,10 @@ public sealed class FleetIdentityTests : IClassFixture<Sandbox>, IDisposable
     /// <summary>Each command that stops or terminates, run on a locked pod (and an unlocked one beside it).</summary>
     public static IEnumerable<object[]> RefusingCommands() => new[]
     {
-        new object[] { "Stop-ArenaPod alpha -Force", "stopped" },
+        new object[] { "Stop-ArenaPod alpha -Force -AllowDataLoss", "stopped" },
         new object[] { "Remove-ArenaPod alpha -Force", "removed" },
         new object[] { "Repair-ArenaPod alpha -Force -ReadyTimeoutSec 1 -SkipSetup Git -TestCommand true", "replaced" },
-        new object[] { "Stop-ArenaPod -Name * -Force", "stopped" },
+        new object[] { "Stop-ArenaPod -Name * -Force -AllowDataLoss", "stopped" },
     };
 
     [Theory]
@@ -182,7 +182,7 @@ public sealed class FleetIdentityTests : IClassFixture<Sandbox>, IDisposable
         var bravo = Seed("camp-bravo");
         _sandbox.Lock(alpha);
 
-        var result = _fleet.Run(_host, "Stop-ArenaPod alpha, bravo -Force");
+        var result = _fleet.Run(_host, "Stop-ArenaPod alpha, bravo -Force -AllowDataLoss");
 
         Assert.Equal(new[] { "PodLocked" }, result.Errors.Select(e => e.FullyQualifiedErrorId.Split(',')[0]));
         var stops = _sandbox.Requests().Where(r => r.OperationName == "StopPod").ToList();

@@ -69,6 +69,7 @@ public sealed class HomeSafetyTests : IClassFixture<SshSandbox>, IDisposable
             "MACHINE_NAME_PREFIX=camp",
             "MACHINE_NAME_LIST=(alpha bravo)",
             "RUNPOD_API_MAX_RPS=0",
+            "VSCODE_PREINSTALL=false",
             ""));
     }
 

@@ -219,7 +219,7 @@ public sealed class PodLockCommandTests : IClassFixture<Sandbox>, IDisposable
 
     public static IEnumerable<object[]> RefusingCommands() => new[]
     {
-        new object[] { "Stop-ArenaPod alpha -Force", "stopped" },
+        new object[] { "Stop-ArenaPod alpha -Force -AllowDataLoss", "stopped" },
         new object[] { "Remove-ArenaPod alpha -Force", "removed" },
         new object[] { "Repair-ArenaPod alpha -Force -ReadyTimeoutSec 1 -SkipSetup Git -TestCommand true", "replaced" },
     };

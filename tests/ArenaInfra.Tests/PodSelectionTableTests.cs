@@ -54,7 +54,7 @@ public sealed class PodSelectionTableTests : IClassFixture<Sandbox>, IDisposable
         ["Get-ArenaPod"] = new("Get-ArenaPod {0}", "RUNNING", false, Emitted),
         ["Wait-ArenaPod"] = new("Wait-ArenaPod {0} -TimeoutSec 20 -PollIntervalSec 0.2", "RUNNING", false, Emitted),
         ["Start-ArenaPod"] = new("Start-ArenaPod {0} -Force -PassThru", "EXITED", true, Emitted),
-        ["Stop-ArenaPod"] = new("Stop-ArenaPod {0} -Force -PassThru", "RUNNING", true, Emitted),
+        ["Stop-ArenaPod"] = new("Stop-ArenaPod {0} -Force -AllowDataLoss -PassThru", "RUNNING", true, Emitted),
         ["Remove-ArenaPod"] = new("Remove-ArenaPod {0} -Force -PassThru", "EXITED", true, Emitted),
         ["Lock-ArenaPod"] = new("Lock-ArenaPod {0} -Force", "RUNNING", true, Emitted),
         ["Unlock-ArenaPod"] = new("Unlock-ArenaPod {0} -Force", "RUNNING", true, Emitted),

@@ -29,7 +29,9 @@ public sealed class PodSetupPlanTests
         Assert.Equal("git@github.com:course/labs.git", plan.RepoUrl);
         Assert.Equal("week-2", plan.Branch);
         Assert.Empty(plan.Skip);
-        Assert.Equal("CopyKey, SshConfig, Git, Name", plan.StepsToRun);
+        Assert.Equal("CopyKey, SshConfig, Git, Workspace, Name, VsCode", plan.StepsToRun);
+        Assert.Equal(new[] { "ms-python.python", "ms-python.vscode-pylance", "ms-toolsai.jupyter" }, plan.VsCodeExtensions);
+        Assert.Equal("https://update.code.visualstudio.com", plan.VsCode!.BaseUrl);
         Assert.True(plan.ResetsRepos);
         Assert.Empty(plan.GitKey);
     }
@@ -37,10 +39,13 @@ public sealed class PodSetupPlanTests
     [Fact]
     public void A_given_key_path_wins_and_skipped_steps_match_in_any_case()
     {
-        var plan = PodSetupPlan.From(Config(), new[] { "git", "NAME" }, "/elsewhere/deploy");
+        var plan = PodSetupPlan.From(Config(), new[] { "git", "NAME", "vscode" }, "/elsewhere/deploy");
+        var off = PodSetupPlan.From(Config().With("WorkspaceRepo", false, ArenaConfigSource.Default).With("VsCodePreinstall", false, ArenaConfigSource.Default));
 
         Assert.Equal("/elsewhere/deploy", plan.GitKeyPath);
-        Assert.Equal("CopyKey, SshConfig", plan.StepsToRun);
+        Assert.Equal("CopyKey, SshConfig, Workspace", plan.StepsToRun);
+        Assert.Equal("CopyKey, SshConfig, Git, Name", off.StepsToRun);
+        Assert.Null(off.VsCode);
         Assert.False(plan.ResetsRepos);
         Assert.Contains("Git", plan.Skip);
     }

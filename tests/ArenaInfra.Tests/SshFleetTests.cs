@@ -47,6 +47,7 @@ public sealed class SshFleetTests : IClassFixture<SshSandbox>, IDisposable
         "MACHINE_NAME_PREFIX=camp",
         "MACHINE_NAME_LIST=(alpha bravo charlie delta)",
         "RUNPOD_API_MAX_RPS=0",
+        "VSCODE_PREINSTALL=false",
         ""));
 
     private static SecureString Secure(string text)

@@ -10,7 +10,7 @@ BeforeAll {
     $script:Sandbox = Start-TestSandbox -Arguments '--start-delay-ms', '0', '--sshd', 'auto'
     Copy-Item (Join-Path (Get-RepoRoot) 'tests/fixtures/keys/test_ed25519*') $TestDrive
     $script:ConfigFile = Join-Path $TestDrive 'config.env'
-    Set-Content $ConfigFile "SHARED_SSH_KEY_PATH=$TestDrive/test_ed25519`nSSH_USER=$([Environment]::UserName)`nMACHINE_NAME_PREFIX=camp`nMACHINE_NAME_LIST=(alpha bravo charlie)`nRUNPOD_API_MAX_RPS=0`n"
+    Set-Content $ConfigFile "SHARED_SSH_KEY_PATH=$TestDrive/test_ed25519`nSSH_USER=$([Environment]::UserName)`nMACHINE_NAME_PREFIX=camp`nMACHINE_NAME_LIST=(alpha bravo charlie)`nRUNPOD_API_MAX_RPS=0`nVSCODE_PREINSTALL=false`n"
     $script:Env = @{ RUNPOD_API_KEY = (Get-SandboxKey); RUNPOD_API_BASE_URL = $Sandbox.Url; ARENA_CONFIG = $ConfigFile; ARENA_INFRA_DATA = (Join-Path $TestDrive 'data') }
     $script:Import = "Import-Module '$(Get-BuiltModulePath)'"
     $script:EmptyCsv = Join-Path $TestDrive 'empty.csv'
@@ -85,7 +85,7 @@ Describe 'Pod commands given nothing do nothing' {
 # The running alpha for the commands that work on a running pod, the stopped charlie for the others.
 # Given as the block's data, the list is there both when the tests are found and when they run.
 Describe 'Confirmation as the README says' -ForEach @{ Asking = @(
-        @{ Command = 'Stop-ArenaPod -Name alpha' }
+        @{ Command = 'Stop-ArenaPod -Name alpha -AllowDataLoss' }
         @{ Command = 'Start-ArenaPod -Name charlie' }
         @{ Command = 'Save-ArenaPodWork -Name alpha -Label d1' }
         @{ Command = 'Initialize-ArenaPod -Name alpha' }

@@ -75,7 +75,7 @@ Describe 'The example scripts an admin schedules' -Skip:$NoSshd {
         $script:Sandbox = Start-TestSandbox -Arguments '--start-delay-ms', '0', '--sshd', 'auto'
         Copy-Item (Join-Path (Get-RepoRoot) 'tests/fixtures/keys/test_ed25519*') $TestDrive
         $script:ConfigFile = Join-Path $TestDrive 'config.env'
-        Set-Content $ConfigFile "SHARED_SSH_KEY_PATH=$TestDrive/test_ed25519`nSSH_USER=$([Environment]::UserName)`nMACHINE_NAME_PREFIX=camp`nMACHINE_NAME_LIST=(alpha bravo)`nRUNPOD_API_MAX_RPS=0`nRUNPOD_API_BASE_URL=$($Sandbox.Url)`nARENA_REPO_NAME=course`n"
+        Set-Content $ConfigFile "SHARED_SSH_KEY_PATH=$TestDrive/test_ed25519`nSSH_USER=$([Environment]::UserName)`nMACHINE_NAME_PREFIX=camp`nMACHINE_NAME_LIST=(alpha bravo)`nRUNPOD_API_MAX_RPS=0`nRUNPOD_API_BASE_URL=$($Sandbox.Url)`nARENA_REPO_NAME=course`nVSCODE_PREINSTALL=false`n"
         # The examples import the module by name, as an installed module.
         $script:Env = @{ RUNPOD_API_KEY = (Get-SandboxKey); ARENA_INFRA_DATA = $Data; PSModulePath = (Split-Path (Split-Path (Get-BuiltModulePath))) + [IO.Path]::PathSeparator + $env:PSModulePath }
         $null = Invoke-FreshPwsh "$Import; `$null = Import-ArenaConfig '$ConfigFile'; New-ArenaPod -Count 2 -Force -Wait | Out-Null" -Environment $Env
@@ -195,6 +195,7 @@ Describe 'The example scripts an admin schedules' -Skip:$NoSshd {
         $fridayExit | Should -Be 0
         (Import-Csv "$TestDrive/friday.csv").Stopped | Should -Be @('True', 'True')
         (Import-Csv "$TestDrive/friday.csv").Save | Should -Be @('Pushed', 'Pushed')
+        (Import-Csv "$TestDrive/friday.csv").Erased | Should -Be @('every file (no volume)', 'every file (no volume)')
         & git -C $origin branch --list 'autocommit-camp-w1d5-*' | ForEach-Object Trim | Should -Be @('autocommit-camp-w1d5-alpha', 'autocommit-camp-w1d5-bravo')
         $mondayExit | Should -Be 0
         $monday = Import-Csv "$TestDrive/monday.csv"

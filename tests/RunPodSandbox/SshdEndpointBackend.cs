@@ -55,6 +55,8 @@ public sealed class SshdEndpointBackend : IPodEndpointBackend, IDisposable
     {
         var dir = PodDirectory(pod);
         Directory.CreateDirectory(Path.Combine(dir, "home"));
+        // The pod's volume, beside its home and not in it: it outlives a stop, as RunPod's does.
+        if (pod.VolumeInGb > 0) Directory.CreateDirectory(Path.Combine(dir, "volume"));
         var publicKey = pod.Env.FirstOrDefault(e => e.StartsWith("PUBLIC_KEY=", StringComparison.Ordinal))?["PUBLIC_KEY=".Length..] ?? "";
         File.WriteAllText(Path.Combine(dir, "authorized_keys"), publicKey + "\n");
         PodStandIns.Write(dir, pod);
@@ -207,7 +209,8 @@ public sealed class SshdEndpointBackend : IPodEndpointBackend, IDisposable
             "MaxStartups 300:30:600",
             "MaxSessions 64",
             // The pod's own bin folder first: it holds the stand-ins (PodStandIns) for nvidia-smi, conda and the rest, as GPU pods have the real ones.
-            $"SetEnv HOME={dir}/home ARENA_POD_ID={pod.Id} ARENA_POD_NAME={pod.Name} PATH={dir}/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
+            // A pod with a volume: its folder stands for /workspace (nothing can be mounted there), named by the one variable the module reads for it.
+            $"SetEnv HOME={dir}/home ARENA_POD_ID={pod.Id} ARENA_POD_NAME={pod.Name} PATH={dir}/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin" + (pod.VolumeInGb > 0 ? $" ARENA_VOLUME_PATH={dir}/volume" : ""),
             StalledSftp(pod) ? "Subsystem sftp /bin/sleep 600" : "Subsystem sftp internal-sftp",
             // INFO for its "Accepted publickey" lines, which count the pod's logins; the rest stays quiet.
             "LogLevel INFO",

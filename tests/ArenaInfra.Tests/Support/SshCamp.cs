@@ -29,6 +29,8 @@ public static class SshCamp
             "MACHINE_NAME_PREFIX=camp",
             $"MACHINE_NAME_LIST={machines}",
             "RUNPOD_API_MAX_RPS=0",
+            // Set-up never asks VS Code's update service on the internet; the VS Code tests serve their own.
+            "VSCODE_PREINSTALL=false",
         }.Concat(extra ?? Array.Empty<string>()).Append("")));
 
     /// <summary>The lines of a course repository at origin, cloned into ~/course with the deploy key at ~/.ssh/id_deploy.</summary>
