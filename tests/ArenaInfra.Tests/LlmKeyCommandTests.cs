@@ -9,6 +9,7 @@ namespace ArenaInfra.Tests;
 /// <summary>New-, Get-, Reset- and Remove-ArenaLlmKey against the OpenRouter double, with the keys put on sshd pods.</summary>
 [Collection(DataFolderCollection.Name)]
 [Trait("Category", "Sandbox")]
+[Trait(TestShard.Trait, TestShard.Second)]
 public sealed class LlmKeyCommandTests : IClassFixture<SshSandbox>, IDisposable
 {
     private readonly SshSandbox _ssh;
