@@ -221,13 +221,9 @@ namespace ArenaInfra.Backup
                 {
                     var home = pod.Home.TrimEnd('/');
                     var listing = SftpHomeListing.List(sftp, home, run.Filter, run.MaxEntries, run.Skipped, homeMustList: true, deadline.Token);
-                    if (run.Repo != null && listing.Exists(e => e.Type == 'l' && e.Path == run.Repo.Name))
-                    {
-                        var warning = $"~/{run.Repo.Name} is a link, and a backup over SFTP follows no link: the course repo's files are NOT in this backup";
-                        run.Result.Warnings = run.Result.Warnings.Concat(new[] { warning }).ToArray();
-                        pod.Log.Warning($"{pod.Pod.Name}: {warning}.");
-                    }
-                    if (!PlanAndFetch(pod, run, listing, new SftpFetcher(run, sftp, home), started, deadline.Token)) return false;
+                    var copy = SftpHomeListing.WithRepo(pod, sftp, run.Repo, listing, run.Filter, run.MaxEntries, run.Skipped, out var refused, deadline.Token);
+                    RepoSeen(pod, run, copy, refused);
+                    if (!PlanAndFetch(pod, run, listing, new SftpFetcher(run, sftp, home, copy), started, deadline.Token)) return false;
                 }
                 catch (Exception e) when (e is Renci.SshNet.Common.SshException || e is ObjectDisposedException)
                 {

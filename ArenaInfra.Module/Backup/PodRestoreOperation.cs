@@ -245,15 +245,12 @@ namespace ArenaInfra.Backup
             using var sftp = pod.Connection.OpenSftp(TimeSpan.FromSeconds(30), token);
             using (token.Register(sftp.Dispose))
             {
-                var restore = new SftpRestore(sftp, pod.Home);
-                var onPod = restore.List(Filter, PodBackupOperation.MaxEntries, skipped, token);
+                var onPod = new SftpRestore(sftp, pod.Home).List(Filter, PodBackupOperation.MaxEntries, skipped, token);
                 var repo = RepoLink.For(pod.Pod, _request.RepoName);
-                if (repo != null && onPod.Exists(e => e.Type == 'l' && e.Path == repo.Name))
-                {
-                    var warning = $"~/{repo.Name} is a link, and a restore over SFTP writes through no link: the backup's course repo files were NOT restored";
-                    result.Warnings = result.Warnings.Concat(new[] { warning }).ToArray();
-                    pod.Log.Warning($"{pod.Pod.Name}: {warning}.");
-                }
+                var copy = SftpHomeListing.WithRepo(pod, sftp, repo, onPod, Filter, PodBackupOperation.MaxEntries, skipped, out var linkRefused, token);
+                RepoSeen(pod, result, repo, new HomeListingResult { RepoIncluded = copy, RepoRefused = linkRefused });
+                // The course repo's files are written in the volume's copy, by its own path, never through the home's link.
+                var restore = new SftpRestore(sftp, pod.Home, copy == null ? null : path => repo!.Holds(path) ? copy + path.Substring(repo.Name.Length) : null);
                 var plan = Plan(pod, source, onPod, result, skipped);
                 var (sent, refused) = restore.Send(plan, source, entry => ModeOf(source, entry), token);
                 skipped.AddRange(refused);

@@ -54,6 +54,16 @@ namespace ArenaInfra.Backup
             + $"printf \"{Marker}included %s\\0\" \"$vol\"; {Find(filter)} || s=$?; "
             + $"else printf \"{Marker}refused\\0\"; fi; fi";
 
+        /// <summary>The check alone, for a pod listed over SFTP (it has a shell, but no GNU tar or find -printf): a marker line.</summary>
+        public string Check => $"sh -c 'if {Condition}; then printf \"{Marker}included %s\\n\" \"$vol\"; else printf \"{Marker}refused\\n\"; fi'";
+
+        /// <summary>The volume copy's path when the check's output says the link is the module's own (one line of ours, a plain path); else null.</summary>
+        public static string? ReadCheck(string stdout)
+        {
+            var lines = stdout.Split(new[] { '\n' }, StringSplitOptions.RemoveEmptyEntries);
+            return lines.Length == 1 && TryRead(lines[0].TrimEnd('\r'), out var included, out var path) && included ? path : null;
+        }
+
         /// <summary>The marker's word and path, when a record is one.</summary>
         public static bool TryRead(string record, out bool included, out string? path)
         {

@@ -175,4 +175,33 @@ public sealed class RepoOnVolumeBackupTests : IClassFixture<SshSandbox>, IDispos
         }
         Assert.Equal(new[] { "secret.txt" }, Directory.GetFileSystemEntries(outside).Select(Path.GetFileName));
     }
+
+    [SkippableFact]
+    public void Over_SFTP_the_repo_on_the_volume_is_backed_up_and_restored_there_too()
+    {
+        _ssh.Require();
+        var home = PodWithRepo();
+        var copy = Move(home);
+        // BusyBox's tar, say: the pod has no GNU tar.
+        var tar = Path.Combine(Path.GetDirectoryName(home)!, "bin", "tar");
+        File.WriteAllText(tar, "#!/bin/sh\nexit 127\n");
+        File.SetUnixFileMode(tar, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        var backup = Backup("w1");
+        File.Delete(Path.Combine(copy, "chapter1", "exercise.ipynb"));
+        var restored = Restore("-Label w1");
+
+        Assert.True(backup.Succeeded, backup.Error);
+        Assert.Equal(ArenaBackupMethod.Sftp, backup.Method);
+        Assert.Equal(copy, backup.RepoPath);
+        Assert.Empty(backup.Warnings);
+        Assert.Equal(3, backup.Files);
+        Assert.Equal("{\"cells\": [\"participant's work\"]}", File.ReadAllText(Path.Combine(_backups, "w1", "camp-alpha", "course", "chapter1", "exercise.ipynb")));
+        Assert.True(restored.Succeeded, restored.Error);
+        Assert.Equal(ArenaBackupMethod.Sftp, restored.Method);
+        Assert.Equal(copy, restored.RepoPath);
+        Assert.Equal(1, restored.Files);
+        Assert.Equal("{\"cells\": [\"participant's work\"]}", File.ReadAllText(Path.Combine(copy, "chapter1", "exercise.ipynb")));
+        Assert.Equal(copy, new DirectoryInfo(Path.Combine(home, "course")).LinkTarget);
+    }
 }
