@@ -49,10 +49,12 @@ try {
             Downloaded  = $backup.Downloaded
             Skipped     = ($backup.SkippedFiles -join ';')
             BackupError = $backup.Error
+            # A backup that could not take the course repo from the volume says so here: a problem, not a success.
+            BackupWarnings = ($backup.Warnings -join ';')
         }
     }
     $report | Export-Csv -LiteralPath $ReportPath -NoTypeInformation
-    $failed = @($report | Where-Object { $_.Save -in 'Failed', 'NotRun' -or -not $_.BackupOk })
+    $failed = @($report | Where-Object { $_.Save -in 'Failed', 'NotRun' -or -not $_.BackupOk -or $_.BackupWarnings })
     Write-Output ("{0} pods saved and backed up, {1} with problems; report: {2}" -f ($report.Count - $failed.Count), $failed.Count, $ReportPath)
 }
 catch {

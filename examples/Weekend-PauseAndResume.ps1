@@ -11,7 +11,8 @@
     keeps the work twice (an autocommit branch per pod, and a backup of each home) before stopping,
     and stops a pod only when both are checked: Save-ArenaPodWork succeeded (Pushed, or
     NothingToCommit: the day's branch is then pushed at the pod's current commit) and Backup-ArenaPod
-    succeeded with nothing in Skipped (every listed file kept; the files its filters leave out by
+    succeeded with nothing in Skipped or Warnings (every listed file kept, the course repo too when
+    it is on the volume; the files its filters leave out by
     design, hidden folders and site-packages, are never listed). Any other pod keeps running, is
     named in the output and the report's Error column, and the run exits 1.
     On Monday the branches come back without -Force, so a branch that changed since Friday's save is
@@ -82,6 +83,7 @@ try {
                 elseif (-not $save[0].Succeeded -or "$($save[0].Status)" -notin 'Pushed', 'NothingToCommit') { "save failed at $($save[0].FailedStep) ($($save[0].ErrorId)): $($save[0].Error)" }
                 if ($backup.Count -ne 1) { 'no backup result' }
                 elseif (-not $backup[0].Succeeded) { "backup failed at $($backup[0].FailedStep) ($($backup[0].ErrorId)): $($backup[0].Error)" }
+                elseif (@($backup[0].Warnings).Count -gt 0) { "backup is not whole: $(@($backup[0].Warnings) -join '; ')" }
                 elseif (@($backup[0].Skipped).Count -gt 0) { "backup left out $(@($backup[0].Skipped).Count) file(s): $((@($backup[0].Skipped) | Select-Object -First 3 | ForEach-Object { "$_" }) -join '; ')" }
             )
             [pscustomobject]@{ Pod = $pod; Save = $save; Backup = $backup; Why = $why }
@@ -122,8 +124,8 @@ try {
         # The branches first (their files are then brought up to the backup's latest state), without -Force:
         # a branch that changed since Friday's save is refused (BranchChanged), not merged.
         $branches = @(if ($ready -and $BranchLabel) { Restore-ArenaPod -Name $ready -FromBranch $BranchLabel -SkipFiles -Confirm:$false -ErrorAction Continue })
-        # A started pod's home is fresh: nothing on it is newer than the backup, so -Force loses nothing.
-        $restored = @(if ($ready) { Restore-ArenaPod -Name $ready -Source $Destination -Force -ErrorAction Continue })
+        # A started pod's home is fresh, and its checkout's files are dated at the clone, later than the work in the backup: -OverwriteNewer lets the backup win.
+        $restored = @(if ($ready) { Restore-ArenaPod -Name $ready -Source $Destination -OverwriteNewer -Force -ErrorAction Continue })
         $secrets = @(foreach ($variable in $SecretCsv.Keys) { if ($ready) { Set-ArenaPodSecret -Name $ready -VariableName $variable -CsvPath $SecretCsv[$variable] -Force -ErrorAction Continue } })
         if ($config.ProxyHost) {
             $publish = @{ Force = $true }

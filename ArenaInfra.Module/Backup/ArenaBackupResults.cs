@@ -22,6 +22,12 @@ namespace ArenaInfra
         public string[] SkippedFiles { get; internal set; } = Array.Empty<string>();
         /// <summary>The same files, each with why it was left out.</summary>
         public ArenaSkippedFile[] Skipped { get; internal set; } = Array.Empty<ArenaSkippedFile>();
+        private string? _repoPath;
+        /// <summary>Where the course repo's files came from when ~/&lt;repo&gt; is Initialize-ArenaPod's link to the volume (they are in the backup under &lt;repo&gt;/, as from the home); null otherwise.</summary>
+        public string? RepoPath { get => _repoPath; internal set => _repoPath = value == null ? null : TerminalText.Safe(value); }
+        private string[] _warnings = Array.Empty<string>();
+        /// <summary>What the backup could not take that it would have: a ~/&lt;repo&gt; link that is not the module's own is not followed, and said so here. Terminal-safe.</summary>
+        public string[] Warnings { get => _warnings; internal set => _warnings = System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(value, TerminalText.Safe)); }
     }
 
     /// <summary>How a backup reached the pod's files.</summary>
@@ -85,5 +91,11 @@ namespace ArenaInfra
         public string[] UnsavedCommits { get; internal set; } = System.Array.Empty<string>();
         /// <summary>Stream (one tar stream), or Sftp (file by file, on a pod without GNU tar); null when no file had to go.</summary>
         public ArenaBackupMethod? Method { get; internal set; }
+        private string? _repoPath;
+        /// <summary>Where the backup's &lt;repo&gt;/ went: the volume's copy of the course repo, when ~/&lt;repo&gt; is Initialize-ArenaPod's link to it; null when into the home.</summary>
+        public string? RepoPath { get => _repoPath; internal set => _repoPath = value == null ? null : TerminalText.Safe(value); }
+        private string[] _warnings = System.Array.Empty<string>();
+        /// <summary>What the restore would have done and did not: a ~/&lt;repo&gt; link that is not the module's own is not written through. Terminal-safe.</summary>
+        public string[] Warnings { get => _warnings; internal set => _warnings = System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(value, TerminalText.Safe)); }
     }
 }

@@ -39,6 +39,13 @@ namespace ArenaInfra.Backup
         public string FindExpression =>
             $"-mindepth 1 -maxdepth {ListingDepth} \\( -type d \\( -name \".*\" -o -name {SitePackages} \\) -prune \\)";
 
+        /// <summary>
+        /// The same rule for a folder that stands at depth names below the home (the course repo on the
+        /// volume, listed from the volume as &lt;repo&gt;/...): the folder itself, and no deeper than the home's listing goes.
+        /// </summary>
+        public string FindExpressionBelow(int depth) =>
+            $"-mindepth 0 -maxdepth {ListingDepth - depth} \\( -type d \\( -name \".*\" -o -name {SitePackages} \\) -prune \\)";
+
         /// <summary>A folder with this many names from the home is deeper than the backup keeps.</summary>
         public bool IsTooDeep(int depth) => depth > MaxDepth;
 

@@ -24,6 +24,8 @@ namespace ArenaInfra.Backup
         public BackupFilter Filter { get; }
         public int MaxEntries { get; }
         public ArenaPodBackupResult Result { get; }
+        /// <summary>The course repo the listing looks for on the volume; null when the repo's name is not one to look for.</summary>
+        public RepoLink? Repo { get; set; }
         /// <summary>The files left out so far, each with why.</summary>
         public List<ArenaSkippedFile> Skipped { get; } = new List<ArenaSkippedFile>();
 

@@ -40,6 +40,10 @@ namespace ArenaInfra.Backup
         public List<ListedEntry> Entries { get; } = new List<ListedEntry>();
         public List<ArenaSkippedFile> Problems { get; } = new List<ArenaSkippedFile>();
         public string? CannotStream { get; set; }
+        /// <summary>Where the course repo's files came from when ~/&lt;repo&gt; is the module's link to the volume copy (listed under &lt;repo&gt;/).</summary>
+        public string? RepoIncluded { get; set; }
+        /// <summary>~/&lt;repo&gt; is a link that is not the module's own: not followed, the repo not listed.</summary>
+        public bool RepoRefused { get; set; }
     }
 
     /// <summary>
@@ -63,13 +67,13 @@ namespace ArenaInfra.Backup
         /// The listing: run by sh whatever the user's login shell is. It first checks that the pod has what
         /// the stream needs (GNU tar, a find with -printf); then find applies the filter's rule itself.
         /// </summary>
-        public static string Command(BackupFilter filter) =>
+        public static string Command(BackupFilter filter, RepoLink? repo = null) =>
             "sh -c '"
             + $"tar --version 2>/dev/null | head -n 1 | grep -q \"GNU tar\" || exit {NoGnuTar}; "
             + $"find / -maxdepth 0 -printf \"\" >/dev/null 2>&1 || exit {NoFindPrintf}; "
             + $"t=$(mktemp 2>/dev/null) && rm -f \"$t\" || exit {NoMktemp}; "
             + $"cd || exit {NoHome}; "
-            + $"exec {Find(filter)}'";
+            + (repo == null ? $"exec {Find(filter)}'" : $"{Find(filter)}; s=$?; {repo.Listing(filter)}; exit $s'");
 
         /// <summary>The find that lists a home (run in it) with the filter's rule, as records Read reads.</summary>
         public static string Find(BackupFilter filter) => $"find . {filter.FindExpression} -o -printf \"%y %s %T@ %m %P\\0\"";
@@ -80,12 +84,14 @@ namespace ArenaInfra.Backup
         /// Lists a pod's home. CannotStream says why a pod lacks the tools (nothing else is set then);
         /// Problems are the records and folders that could not be listed, and the cap if it was met.
         /// </summary>
-        public static HomeListingResult List(PodSession pod, BackupFilter filter, int maxEntries, CancellationToken token)
+        public static HomeListingResult List(PodSession pod, BackupFilter filter, int maxEntries, CancellationToken token, RepoLink? repo = null)
         {
             var result = new HomeListingResult();
             var stopped = false;
-            var listing = pod.Connection.Stream(Command(filter), (byte[]?)null,
-                output => stopped = Read(output, maxEntries, result.Entries.Add, (path, why) => result.Problems.Add(new ArenaSkippedFile { Path = path, Reason = why })), token);
+            string? included = null;
+            var listing = pod.Connection.Stream(Command(filter, repo), (byte[]?)null,
+                output => stopped = Read(output, maxEntries, result.Entries.Add, (path, why) => result.Problems.Add(new ArenaSkippedFile { Path = path, Reason = why }),
+                    marker => { if (RepoLink.TryRead(marker, out var ok, out var path) && ok) included = path; else result.RepoRefused = true; }), token);
             switch (listing.ExitCode)
             {
                 case NoGnuTar:
@@ -107,6 +113,12 @@ namespace ArenaInfra.Backup
             }
             foreach (var problem in Problems(listing.StdErr)) result.Problems.Add(new ArenaSkippedFile { Path = problem.Key, Reason = $"the folder could not be listed ({problem.Value})" });
             if (stopped) result.Problems.Add(new ArenaSkippedFile { Path = ".", Reason = $"the listing stopped after {maxEntries} entries" });
+            if (repo != null && included != null && !result.RepoRefused)
+            {
+                // The home's link gives way to the folder it leads to, listed after it: the repo as it was in the home.
+                result.RepoIncluded = included;
+                result.Entries.RemoveAll(e => e.Type == 'l' && e.Path == repo.Name);
+            }
             return result;
         }
 
@@ -114,7 +126,7 @@ namespace ArenaInfra.Backup
         /// Reads records from the listing's output as they arrive, calling onEntry for each well-formed one
         /// and onBad for each that is not (with why). Stops after maxEntries records; true when it did.
         /// </summary>
-        public static bool Read(Stream output, int maxEntries, Action<ListedEntry> onEntry, Action<string, string> onBad)
+        public static bool Read(Stream output, int maxEntries, Action<ListedEntry> onEntry, Action<string, string> onBad, Action<string>? onMarker = null)
         {
             var record = new MemoryStream();
             var buffer = new byte[65536];
@@ -133,7 +145,7 @@ namespace ArenaInfra.Backup
                     }
                     if (++count > maxEntries) return true;
                     if (tooLong) onBad(".", $"the listing sent a record longer than {MaxRecordBytes} bytes");
-                    else Parse(record.GetBuffer(), (int)record.Length, onEntry, onBad);
+                    else Parse(record.GetBuffer(), (int)record.Length, onEntry, onBad, onMarker);
                     record.SetLength(0);
                     tooLong = false;
                 }
@@ -142,7 +154,7 @@ namespace ArenaInfra.Backup
             return false;
         }
 
-        private static void Parse(byte[] bytes, int length, Action<ListedEntry> onEntry, Action<string, string> onBad)
+        private static void Parse(byte[] bytes, int length, Action<ListedEntry> onEntry, Action<string, string> onBad, Action<string>? onMarker)
         {
             string text;
             try
@@ -153,6 +165,12 @@ namespace ArenaInfra.Backup
             {
                 var shown = UntrustedValue.Printable(Encoding.UTF8.GetString(bytes, 0, length));
                 onBad(PathOf(shown), "its name is not valid UTF-8, which the backup cannot name locally");
+                return;
+            }
+            // find's records start with a one-letter type: a marker of the listing's own cannot be one of them.
+            if (onMarker != null && text.StartsWith(RepoLink.Marker, StringComparison.Ordinal))
+            {
+                onMarker(text);
                 return;
             }
             var fields = text.Split(new[] { ' ' }, 5);

@@ -31,13 +31,18 @@ namespace ArenaInfra.Backup
         private readonly string _root;
         private readonly long _maxFileBytes;
         private readonly BackupBudget _budget;
+        private readonly string _repoName;
 
-        /// <summary>root: the label's folder; each pod gets a folder of its own in it, named after the pod. budget: the run's, shared by its pods.</summary>
-        public PodBackupOperation(string root, long maxFileBytes, BackupBudget budget)
+        /// <summary>
+        /// root: the label's folder; each pod gets a folder of its own in it, named after the pod. budget: the
+        /// run's, shared by its pods. repoName: the course repo, taken from the volume when the home links it there.
+        /// </summary>
+        public PodBackupOperation(string root, long maxFileBytes, BackupBudget budget, string repoName = "")
         {
             _root = root;
             _maxFileBytes = maxFileBytes;
             _budget = budget;
+            _repoName = repoName;
         }
 
         public override string Activity => "Backing up pods";
@@ -58,7 +63,7 @@ namespace ArenaInfra.Backup
             }
             result.Destination = destination;
             var folder = new BackupFolder(destination, _root);
-            var run = new BackupRun(folder, _maxFileBytes, MaxDepth, MaxEntries, result);
+            var run = new BackupRun(folder, _maxFileBytes, MaxDepth, MaxEntries, result) { Repo = RepoLink.For(pod.Pod, _repoName) };
             var started = false;
             var ok = Copy(pod, run, () => started = true);
             // Whichever way the copy ended, the result says what was left out.
@@ -92,10 +97,11 @@ namespace ArenaInfra.Backup
             try
             {
                 // Nothing is written before the listing: a pod that cannot stream is then backed up over SFTP instead.
-                var listing = HomeListing.List(pod, run.Filter, run.MaxEntries, deadline.Token);
+                var listing = HomeListing.List(pod, run.Filter, run.MaxEntries, deadline.Token, run.Repo);
                 if (listing.CannotStream == null)
                 {
                     run.Skipped.AddRange(listing.Problems);
+                    RepoSeen(pod, run, listing.RepoIncluded, listing.RepoRefused);
                     result.Method = ArenaBackupMethod.Stream;
                     if (!PlanAndFetch(pod, run, listing.Entries, new TarStreamFetcher(run, pod), started, deadline.Token)) return false;
                 }
@@ -132,6 +138,21 @@ namespace ArenaInfra.Backup
                 return pod.Fail("Download", e.Message, ArenaErrorIds.BackupFailed);
             }
             return true;
+        }
+
+        /// <summary>What the listing found of the course repo on the volume: on the result, and a warning when a link was not followed.</summary>
+        private static void RepoSeen(PodSession pod, BackupRun run, string? included, bool refused)
+        {
+            if (included != null)
+            {
+                run.Result.RepoPath = included;
+                pod.Log.Verbose($"{pod.Pod.Name}: the course repo is on the volume at {included}; its files are backed up under {run.Repo!.Name}/ as from the home.");
+                return;
+            }
+            if (!refused || run.Repo == null) return;
+            var warning = run.Repo.NotIncluded();
+            run.Result.Warnings = run.Result.Warnings.Concat(new[] { warning }).ToArray();
+            pod.Log.Warning($"{pod.Pod.Name}: {warning}.");
         }
 
         /// <summary>
@@ -200,7 +221,9 @@ namespace ArenaInfra.Backup
                 {
                     var home = pod.Home.TrimEnd('/');
                     var listing = SftpHomeListing.List(sftp, home, run.Filter, run.MaxEntries, run.Skipped, homeMustList: true, deadline.Token);
-                    if (!PlanAndFetch(pod, run, listing, new SftpFetcher(run, sftp, home), started, deadline.Token)) return false;
+                    var copy = SftpHomeListing.WithRepo(pod, sftp, run.Repo, listing, run.Filter, run.MaxEntries, run.Skipped, out var refused, deadline.Token);
+                    RepoSeen(pod, run, copy, refused);
+                    if (!PlanAndFetch(pod, run, listing, new SftpFetcher(run, sftp, home, copy), started, deadline.Token)) return false;
                 }
                 catch (Exception e) when (e is Renci.SshNet.Common.SshException || e is ObjectDisposedException)
                 {

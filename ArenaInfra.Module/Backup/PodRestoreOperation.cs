@@ -26,8 +26,23 @@ namespace ArenaInfra.Backup
         public bool AcceptChangedBranch { get; set; }
         /// <summary>Where the saved commits are recorded; the data folder's record when not set.</summary>
         public SavedBranches? SavedBranches { get; set; }
-        /// <summary>Overwrite files that are newer on the pod than in the backup (a fresh replacement pod holds nothing newer worth keeping).</summary>
+        /// <summary>Overwrite files that are newer on the pod than in the backup (Restore-ArenaPod -OverwriteNewer).</summary>
         public bool OverwriteNewer { get; set; }
+
+        /// <summary>
+        /// The confirmation's sentence (without its question mark): pods, a pod's name or "2 pods (a, b)";
+        /// backup, "the newest backup under ..." or null when no files go back; branch, the autocommit branch or null.
+        /// </summary>
+        public static string Describe(IReadOnlyList<string> pods, string? backup, string? branch, bool overwriteNewer, bool acceptChangedBranch)
+        {
+            var named = pods.Count == 1 ? pods[0] : $"{pods.Count} pods ({string.Join(", ", pods)})";
+            var text = backup != null
+                ? $"Restore {backup} into the home{(pods.Count == 1 ? "" : "s")} of {named}" + (branch == null ? "" : $", and the course repo from {branch}")
+                : $"Restore the course repo of {named} from {branch}";
+            if (overwriteNewer) text += ", overwriting files that are newer on the pod";
+            if (acceptChangedBranch) text += ", taking the branch as origin has it even if it changed since it was saved";
+            return text;
+        }
     }
 
     /// <summary>
@@ -192,7 +207,8 @@ namespace ArenaInfra.Backup
                 pod.Log.Warning($"{pod.Pod.Name}: the backup '{source.Label}' did not finish, so files may be missing from it; it is restored because -Label asked for it.");
             }
             var skipped = new List<ArenaSkippedFile>();
-            var listing = HomeListing.List(pod, Filter, PodBackupOperation.MaxEntries, token);
+            var repo = RepoLink.For(pod.Pod, _request.RepoName);
+            var listing = HomeListing.List(pod, Filter, PodBackupOperation.MaxEntries, token, repo);
             if (listing.CannotStream != null)
             {
                 pod.Log.Verbose($"{pod.Pod.Name}: {listing.CannotStream}; restoring over SFTP, one file at a time (slower).");
@@ -201,8 +217,13 @@ namespace ArenaInfra.Backup
             else
             {
                 skipped.AddRange(listing.Problems);
+                RepoSeen(pod, result, repo, listing);
                 var plan = Plan(pod, source, listing.Entries, result, skipped);
-                if (plan.Files.Count > 0 || plan.Folders.Count > 0) Send(pod, source, plan, result, skipped, token);
+                // The course repo's files go into the volume's copy, from the volume (never through the home's link); the rest into the home.
+                var intoVolume = listing.RepoIncluded != null ? plan.Order.Where(e => repo!.Holds(e.Path)).ToList() : new List<BackupFolderEntry>();
+                var intoHome = plan.Order.Except(intoVolume).ToList();
+                if (intoHome.Count > 0) Send(pod, source, intoHome, HomeCommand(), result, skipped, token);
+                if (intoVolume.Count > 0) Send(pod, source, intoVolume, VolumeCommand(repo!), result, skipped, token);
             }
             result.Skipped = skipped.ToArray();
             result.SkippedFiles = skipped.Select(s => s.Path).ToArray();
@@ -224,8 +245,13 @@ namespace ArenaInfra.Backup
             using var sftp = pod.Connection.OpenSftp(TimeSpan.FromSeconds(30), token);
             using (token.Register(sftp.Dispose))
             {
-                var restore = new SftpRestore(sftp, pod.Home);
-                var plan = Plan(pod, source, restore.List(Filter, PodBackupOperation.MaxEntries, skipped, token), result, skipped);
+                var onPod = new SftpRestore(sftp, pod.Home).List(Filter, PodBackupOperation.MaxEntries, skipped, token);
+                var repo = RepoLink.For(pod.Pod, _request.RepoName);
+                var copy = SftpHomeListing.WithRepo(pod, sftp, repo, onPod, Filter, PodBackupOperation.MaxEntries, skipped, out var linkRefused, token);
+                RepoSeen(pod, result, repo, new HomeListingResult { RepoIncluded = copy, RepoRefused = linkRefused });
+                // The course repo's files are written in the volume's copy, by its own path, never through the home's link.
+                var restore = new SftpRestore(sftp, pod.Home, copy == null ? null : path => repo!.Holds(path) ? copy + path.Substring(repo.Name.Length) : null);
+                var plan = Plan(pod, source, onPod, result, skipped);
                 var (sent, refused) = restore.Send(plan, source, entry => ModeOf(source, entry), token);
                 skipped.AddRange(refused);
                 result.Files += sent.Count;
@@ -236,22 +262,50 @@ namespace ArenaInfra.Backup
 
         private static int ModeOf(BackupSource source, BackupFolderEntry entry) => source.Mode(entry.Path) ?? Widen(entry.LocalMode, entry.IsFolder);
 
-        private void Send(PodSession pod, BackupSource source, RestorePlan plan, ArenaPodRestoreResult result, List<ArenaSkippedFile> skipped, CancellationToken token)
+        /// <summary>What a restore found of the course repo on the volume: on the result, and a warning when a link was not followed.</summary>
+        private static void RepoSeen(PodSession pod, ArenaPodRestoreResult result, RepoLink? repo, HomeListingResult listing)
+        {
+            if (repo == null) return;
+            if (listing.RepoIncluded != null)
+            {
+                result.RepoPath = listing.RepoIncluded;
+                pod.Log.Verbose($"{pod.Pod.Name}: the course repo is on the volume at {listing.RepoIncluded}; the backup's {repo.Name}/ goes back there.");
+                return;
+            }
+            if (!listing.RepoRefused) return;
+            var warning = $"~/{repo.Name} is a link, but not the one Initialize-ArenaPod makes (to {(repo.Volume.Length == 0 ? "<volume>" : repo.Volume)}/{repo.Name}, a real folder on the volume): "
+                + "it was not followed, and the backup's course repo files were NOT restored";
+            result.Warnings = result.Warnings.Concat(new[] { warning }).ToArray();
+            pod.Log.Warning($"{pod.Pod.Name}: {warning}.");
+        }
+
+        /// <summary>tar's options for a restore: never the pod's owners, folders' modes and times after their files, newer files kept unless asked.</summary>
+        private string TarExtract => "tar -xf - --no-same-owner --delay-directory-restore" + (_request.OverwriteNewer ? "" : " --keep-newer-files");
+
+        /// <summary>
+        /// Into the home, then (in the same command) the home's listing: what the pod now holds, to count
+        /// from (a tar that ended well is not proof). tar's exit code stays the command's.
+        /// </summary>
+        private string HomeCommand() => $"sh -c 'cd || exit {HomeListing.NoHome}; {TarExtract}; s=$?; {HomeListing.Find(Filter)}; exit $s'";
+
+        /// <summary>
+        /// Into the volume's copy of the course repo, from the volume (the names are &lt;repo&gt;/...), only
+        /// while ~/&lt;repo&gt; is still the module's link to it; then the copy's listing, named as the home's.
+        /// </summary>
+        private string VolumeCommand(RepoLink repo) =>
+            $"sh -c '{repo.Condition} || exit {RepoLink.Changed}; cd -- \"$ws\" || exit {HomeListing.NoHome}; {TarExtract}; s=$?; {repo.Find(Filter)}; exit $s'";
+
+        private void Send(PodSession pod, BackupSource source, List<BackupFolderEntry> order, string command, ArenaPodRestoreResult result, List<ArenaSkippedFile> skipped, CancellationToken token)
         {
             var sent = new List<BackupFolderEntry>();
             var unreadable = new List<ArenaSkippedFile>();
-            // After tar, in the same command, the home's listing: what the pod now holds, to count from
-            // (a tar that ended well is not proof). tar's exit code stays the command's.
-            var command = $"sh -c 'cd || exit {HomeListing.NoHome}; tar -xf - --no-same-owner --delay-directory-restore"
-                + (_request.OverwriteNewer ? "" : " --keep-newer-files")
-                + $"; s=$?; {HomeListing.Find(Filter)}; exit $s'";
             var after = new List<ListedEntry>();
             var listingCut = false;
             result.Method = ArenaBackupMethod.Stream;
             var run = pod.Connection.Stream(command, stdin =>
             {
                 var tar = new TarStreamWriter(stdin);
-                foreach (var entry in plan.Order)
+                foreach (var entry in order)
                 {
                     token.ThrowIfCancellationRequested();
                     var mode = ModeOf(source, entry);
@@ -284,6 +338,7 @@ namespace ArenaInfra.Backup
                 throw new BackupStepException("Upload", $"sending the files stopped: {run.InputError.Message}; {sent.Count} file(s) were sent");
             }
             if (run.ExitCode == HomeListing.NoHome) throw new BackupStepException("Upload", "the pod's home folder cannot be entered; nothing was restored");
+            if (run.ExitCode == RepoLink.Changed) throw new BackupStepException("Upload", "the course repo's link in the home changed after the listing and no longer leads to the volume's copy: it was not followed, and none of the repo's files were restored");
             var problems = HomeListing.Problems(run.StdErr);
             skipped.AddRange(unreadable);
             var landed = Landed(after, listingCut, sent.Where(e => !problems.ContainsKey(e.Path)));

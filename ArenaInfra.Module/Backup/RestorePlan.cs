@@ -54,7 +54,7 @@ namespace ArenaInfra.Backup
                 }
                 if (there != null && !overwriteNewer && there.ModifiedUtc > entry.ModifiedUtc)
                 {
-                    skipped.Add(new ArenaSkippedFile { Path = entry.Path, Reason = $"newer on the pod ({there.ModifiedUtc:u}) than in the backup ({entry.ModifiedUtc:u}); -Force overwrites it" });
+                    skipped.Add(new ArenaSkippedFile { Path = entry.Path, Reason = $"newer on the pod ({there.ModifiedUtc:u}) than in the backup ({entry.ModifiedUtc:u}); -OverwriteNewer overwrites it" });
                     continue;
                 }
                 plan.Files.Add(entry);

@@ -14,12 +14,19 @@ namespace ArenaInfra.Backup
         private readonly SftpClient _sftp;
         private readonly string _home;
 
-        public SftpFetcher(BackupRun run, SftpClient sftp, string home)
+        private readonly string? _repoCopy;
+
+        /// <summary>repoCopy: the course repo's volume copy, checked, whose files are read there rather than through the home's link.</summary>
+        public SftpFetcher(BackupRun run, SftpClient sftp, string home, string? repoCopy = null)
         {
             _run = run;
             _sftp = sftp;
             _home = home.TrimEnd('/');
+            _repoCopy = repoCopy;
         }
+
+        private string Remote(string path) =>
+            _repoCopy != null && _run.Repo != null && _run.Repo.Holds(path) ? _repoCopy + path.Substring(_run.Repo.Name.Length) : _home + "/" + path;
 
         public void Fetch(BackupPlan plan, CancellationToken token)
         {
@@ -29,7 +36,7 @@ namespace ArenaInfra.Backup
                 try
                 {
                     // At most the size it listed: a file that grows while it is read (or a lying server) is refused, not truncated.
-                    var written = _run.Folder.Write(entry.Parts, entry.Size, exactSize: false, entry.Mode, entry.ModifiedUtc, file => _sftp.DownloadFile(_home + "/" + entry.Path, file));
+                    var written = _run.Folder.Write(entry.Parts, entry.Size, exactSize: false, entry.Mode, entry.ModifiedUtc, file => _sftp.DownloadFile(Remote(entry.Path), file));
                     _run.Fetched(entry, written, entry.Mode);
                     _run.Result.TransferredBytes += written;
                 }

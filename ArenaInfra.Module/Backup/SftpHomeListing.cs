@@ -20,12 +20,41 @@ namespace ArenaInfra.Backup
         /// BackupStepException (a backup of nothing is no backup); otherwise it is named in skipped like
         /// any folder.
         /// </summary>
-        public static List<ListedEntry> List(SftpClient sftp, string home, BackupFilter filter, int maxEntries, List<ArenaSkippedFile> skipped, bool homeMustList, CancellationToken token)
+        public static List<ListedEntry> List(SftpClient sftp, string home, BackupFilter filter, int maxEntries, List<ArenaSkippedFile> skipped, bool homeMustList, CancellationToken token) =>
+            List(sftp, home, "", filter, maxEntries, skipped, homeMustList, token);
+
+        /// <summary>
+        /// The course repo's home link resolved, for a pod without the stream's tools: the check on the pod
+        /// (RepoLink's, the one shell command), and when it holds, the volume copy listed under &lt;repo&gt;/
+        /// in the link's place, as the stream's listing has it. Returns the copy's path, or null (the link
+        /// not followed; refused says whether ~/&lt;repo&gt; was a link at all).
+        /// </summary>
+        public static string? WithRepo(Operations.PodSession pod, SftpClient sftp, RepoLink? repo, List<ListedEntry> entries, BackupFilter filter, int maxEntries, List<ArenaSkippedFile> skipped, out bool refused, CancellationToken token)
+        {
+            refused = false;
+            if (repo == null || !entries.Exists(e => e.Type == 'l' && e.Path == repo.Name)) return null;
+            var output = pod.Shell(repo.Check);
+            var copy = output.ExitCode == 0 && !output.TimedOut ? RepoLink.ReadCheck(output.StdOut) : null;
+            if (copy == null)
+            {
+                refused = true;
+                return null;
+            }
+            var folder = sftp.GetAttributes(copy);
+            var below = List(sftp, copy, repo.Name, filter, Math.Max(0, maxEntries - entries.Count), skipped, homeMustList: false, token);
+            entries.RemoveAll(e => e.Type == 'l' && e.Path == repo.Name);
+            entries.Add(new ListedEntry('d', 0, folder.LastWriteTimeUtc, Mode(folder), repo.Name));
+            entries.AddRange(below);
+            return copy;
+        }
+
+        /// <summary>prefix: the listed folder's own path in the listing ("" for the home), each name below it under it.</summary>
+        private static List<ListedEntry> List(SftpClient sftp, string home, string prefix, BackupFilter filter, int maxEntries, List<ArenaSkippedFile> skipped, bool homeMustList, CancellationToken token)
         {
             home = home.TrimEnd('/');
             var entries = new List<ListedEntry>();
             var pending = new Queue<(string Remote, string Relative, int Depth)>();
-            pending.Enqueue((home, "", 0));
+            pending.Enqueue((home, prefix, prefix.Length == 0 ? 0 : prefix.Split('/').Length));
             while (pending.Count > 0)
             {
                 var (remote, relative, depth) = pending.Dequeue();

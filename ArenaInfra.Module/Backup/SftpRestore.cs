@@ -20,11 +20,17 @@ namespace ArenaInfra.Backup
         private readonly SftpClient _sftp;
         private readonly string _home;
 
-        public SftpRestore(SftpClient sftp, string home)
+        private readonly Func<string, string?>? _repoRemote;
+
+        /// <summary>repoRemote: where a path of the course repo goes on the volume (null for a path outside it); none when the repo is not on the volume.</summary>
+        public SftpRestore(SftpClient sftp, string home, Func<string, string?>? repoRemote = null)
         {
             _sftp = sftp;
             _home = home.TrimEnd('/');
+            _repoRemote = repoRemote;
         }
+
+        private string Remote(string path) => _repoRemote?.Invoke(path) ?? _home + "/" + path;
 
         /// <summary>The home as HomeListing would list it, with the filter's rule; a home that cannot be listed is named in skipped.</summary>
         public List<ListedEntry> List(BackupFilter filter, int maxEntries, List<ArenaSkippedFile> skipped, CancellationToken token) =>
@@ -38,7 +44,7 @@ namespace ArenaInfra.Backup
             foreach (var entry in plan.Order)
             {
                 token.ThrowIfCancellationRequested();
-                var remote = _home + "/" + entry.Path;
+                var remote = Remote(entry.Path);
                 try
                 {
                     if (entry.IsFolder)
@@ -71,10 +77,10 @@ namespace ArenaInfra.Backup
             {
                 try
                 {
-                    var attributes = _sftp.GetAttributes(_home + "/" + folder.Path);
+                    var attributes = _sftp.GetAttributes(Remote(folder.Path));
                     attributes.LastWriteTimeUtc = folder.ModifiedUtc;
                     attributes.LastAccessTimeUtc = folder.ModifiedUtc;
-                    _sftp.SetAttributes(_home + "/" + folder.Path, attributes);
+                    _sftp.SetAttributes(Remote(folder.Path), attributes);
                 }
                 catch (Renci.SshNet.Common.SshException)
                 {

@@ -52,7 +52,9 @@ namespace ArenaInfra.Backup
             // The stream of the files asked for, in the order asked (names NUL-separated, each with ./ so
             // that none can be read as an option): GNU's format, no recursion into a folder that replaced a
             // file, hard links sent as the files they are, and a chunk at a time (TarStreamPacing).
-            var stream = _pod.Connection.Stream(TarStreamPacing.Command(names.Length), input => pacing.WriteInput(input, names), output =>
+            // Names in the course repo go through ~/<repo>: only while it is still the link the listing checked.
+            var guard = _run.Result.RepoPath != null && wanted.Exists(w => _run.Repo!.Holds(w.Path)) ? _run.Repo!.Condition : null;
+            var stream = _pod.Connection.Stream(TarStreamPacing.Command(names.Length, guard), input => pacing.WriteInput(input, names), output =>
             {
                 // Headers, names and padding on top of the files' sizes, and not a megabyte more.
                 var bounded = new BoundedReadStream(output, expected + 1024 * 1024, pacing.Read);
@@ -73,6 +75,10 @@ namespace ArenaInfra.Backup
             }, token);
             // Every file on the disk and under its name before the fetch is done: the record comes after.
             finisher.Complete();
+            if (guard != null && stream.ExitCode == RepoLink.Changed)
+            {
+                throw new BackupStepException("Download", $"~/{_run.Repo!.Name} changed after the listing and is no longer the link to the volume's copy: it was not followed, and nothing was copied; run the backup again");
+            }
             var problems = HomeListing.Problems(stream.StdErr);
             foreach (var missing in pending.Values)
             {

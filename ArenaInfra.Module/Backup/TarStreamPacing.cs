@@ -35,9 +35,11 @@ namespace ArenaInfra.Backup
         /// input moved to fd 3 for its checkpoints to read (tar gives a checkpoint's command its standard
         /// error as output, so nothing it does reaches the stream) and /dev/null in its place.
         /// </summary>
-        public static string Command(long namesBytes) =>
+        /// <summary>guard: a condition that must still hold before tar reads a name (the course repo's link, when names go through it).</summary>
+        public static string Command(long namesBytes, string? guard = null) =>
             "sh -c '"
             + $"cd || exit {HomeListing.NoHome}; "
+            + (guard == null ? "" : $"{guard} || exit {RepoLink.Changed}; ")
             + $"n=$(mktemp) || exit {HomeListing.NoMktemp}; "
             + $"head -c {namesBytes} > \"$n\" && exec 4< \"$n\"; s=$?; rm -f \"$n\"; [ \"$s\" = 0 ] || exit {HomeListing.NoMktemp}; "
             + "exec 3<&0 0</dev/null; "

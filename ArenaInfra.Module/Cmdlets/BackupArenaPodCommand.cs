@@ -33,7 +33,7 @@ namespace ArenaInfra.Cmdlets
             var root = Path.Combine(SessionState.Path.GetUnresolvedProviderPathFromPSPath(Destination), Label);
             var config = EffectiveConfig;
             var budget = new BackupBudget((long)config.BackupMaxPodMB * 1024 * 1024, (long)config.BackupMaxRunMB * 1024 * 1024);
-            var operation = new PodBackupOperation(root, (long)MaxFileSizeMB * 1024 * 1024, budget) { Timeout = TimeSpan.FromSeconds(TimeoutSec) };
+            var operation = new PodBackupOperation(root, (long)MaxFileSizeMB * 1024 * 1024, budget, config.RepoName) { Timeout = TimeSpan.FromSeconds(TimeoutSec) };
             RunOperation(ChosenPods(), operation, WriteObject, "backed up");
         }
     }

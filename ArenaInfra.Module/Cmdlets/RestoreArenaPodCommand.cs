@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using System.Management.Automation;
 using ArenaInfra.Backup;
 using ArenaInfra.Cmdlets.Base;
@@ -32,6 +33,9 @@ namespace ArenaInfra.Cmdlets
         public int TimeoutSec { get; set; } = 3600;
 
         [Parameter]
+        public SwitchParameter OverwriteNewer { get; set; }
+
+        [Parameter]
         public SwitchParameter Force { get; set; }
 
         protected override PodDefault WhenNothingChosen => PodDefault.Refuse;
@@ -47,9 +51,8 @@ namespace ArenaInfra.Cmdlets
             if (pods.Count == 0) return;
             var config = EffectiveConfig;
             var root = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Source);
-            var what = (SkipFiles ? "" : $"Restore into the home of {Describe(pods)} the {(Label == null ? "newest backup" : $"backup '{Label}'")} under {root}")
-                + (FromBranch == null ? "" : (SkipFiles ? $"Restore into {Describe(pods)}" : " and") + $" the course repo from {PodWorkSaveOperation.BranchName(config.Prefix, FromBranch, "<machine>")}")
-                + (Force ? (SkipFiles ? "" : " (overwriting files newer on the pod)") + (FromBranch == null ? "" : " (taking the branch as origin has it, even if it changed since it was saved)") : "");
+            var what = RestoreRequest.Describe(pods.Select(p => p.Name).ToList(), SkipFiles ? null : (Label == null ? "the newest backup" : $"the backup '{Label}'") + $" under {root}",
+                FromBranch == null ? null : PodWorkSaveOperation.BranchName(config.Prefix, FromBranch, "<machine>"), OverwriteNewer && !SkipFiles, Force && FromBranch != null);
             if (!ConfirmBatch(what, what + "?", "Restore pods", Force)) return;
             var request = new RestoreRequest
             {
@@ -59,7 +62,7 @@ namespace ArenaInfra.Cmdlets
                 RepoName = config.RepoName,
                 RepoUrl = config.RepoUrl,
                 Prefix = config.Prefix,
-                OverwriteNewer = Force,
+                OverwriteNewer = OverwriteNewer,
                 AcceptChangedBranch = Force,
             };
             RunOperation(pods, new PodRestoreOperation(request) { Timeout = TimeSpan.FromSeconds(TimeoutSec) }, WriteObject, "restored");

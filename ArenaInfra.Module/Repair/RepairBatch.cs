@@ -120,7 +120,8 @@ namespace ArenaInfra.Repair
                     RepoName = _config.RepoName,
                     RepoUrl = _config.RepoUrl,
                     Prefix = _config.Prefix,
-                    // A new pod holds nothing of the participant's: what comes back is the latest there is.
+                    // A new pod holds nothing of the participant's, but its fresh checkout's files are dated at the clone,
+                    // later than the participant's edits of them: the backup wins, or their work would be left out as older.
                     OverwriteNewer = true,
                 },
                 Secrets = secrets,

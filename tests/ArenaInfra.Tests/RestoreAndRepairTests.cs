@@ -143,7 +143,7 @@ public sealed class RestoreAndRepairTests : IClassFixture<SshSandbox>, IDisposab
     }
 
     [SkippableFact]
-    public void Work_newer_on_the_pod_is_kept_unless_Force_and_the_newest_finished_backup_is_the_default()
+    public void Work_newer_on_the_pod_is_kept_with_Force_and_overwritten_only_with_OverwriteNewer_and_the_newest_finished_backup_is_the_default()
     {
         _ssh.Require();
         Run("New-ArenaPod -Count 1 -Force | Out-Null");
@@ -156,13 +156,19 @@ public sealed class RestoreAndRepairTests : IClassFixture<SshSandbox>, IDisposab
 
         var kept = Restore("-Name alpha");
         var keptText = File.ReadAllText(Path.Combine(home, "essay.md"));
+        // -Force only answers the confirmation: the newer work stays.
         var forced = Restore("-Name alpha -Label monday -Force");
+        var forcedText = File.ReadAllText(Path.Combine(home, "essay.md"));
+        var overwritten = Restore("-Name alpha -Label monday -OverwriteNewer");
 
         Assert.Equal("tuesday", kept.Label);
         Assert.Equal(0, kept.Files);
-        Assert.Contains(kept.Skipped, s => s.Path == "essay.md" && s.Reason.Contains("newer on the pod") && s.Reason.Contains("-Force"));
+        Assert.Contains(kept.Skipped, s => s.Path == "essay.md" && s.Reason.Contains("newer on the pod") && s.Reason.Contains("-OverwriteNewer"));
         Assert.Equal("wednesday, not backed up yet", keptText);
-        Assert.Equal(1, forced.Files);
+        Assert.Equal(0, forced.Files);
+        Assert.Contains(forced.Skipped, s => s.Path == "essay.md" && s.Reason.Contains("newer on the pod"));
+        Assert.Equal("wednesday, not backed up yet", forcedText);
+        Assert.Equal(1, overwritten.Files);
         Assert.Equal("monday", File.ReadAllText(Path.Combine(home, "essay.md")));
     }
 
