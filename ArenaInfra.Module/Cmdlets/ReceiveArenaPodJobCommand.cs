@@ -24,6 +24,9 @@ namespace ArenaInfra.Cmdlets
         [ValidateRange(0.2, 60)]
         public double IntervalSec { get; set; } = 1;
 
+        /// <summary>Reading output changes nothing, so with no pods named it looks at the whole fleet.</summary>
+        protected override PodDefault WhenNothingChosen => PodDefault.Fleet;
+
         private sealed class Followed
         {
             public Followed(ArenaPod pod, string id) { Pod = pod; Id = id; }

@@ -14,6 +14,10 @@ namespace ArenaInfra.Cmdlets
         [ValidateRange(0, 60)]
         public int GraceSec { get; set; } = 5;
 
+        /// <summary>Every running job on the chosen pods, when no job is named.</summary>
+        [Parameter]
+        public SwitchParameter AllJobs { get; set; }
+
         [Parameter]
         public SwitchParameter Force { get; set; }
 
@@ -21,12 +25,12 @@ namespace ArenaInfra.Cmdlets
         {
             var pods = ChosenPods();
             if (pods.Count == 0) return;
-            if (JobIds == null && !All)
+            if (JobIds == null && !AllJobs)
             {
                 // Ending work is never what a bare pod selection means: the jobs are named, piped, or all asked for.
                 ThrowArenaError(new ArenaException(ArenaErrorIds.SelectionRequired, ErrorCategory.InvalidArgument,
                     "Stop-ArenaPodJob stops only the jobs it is given; no job was named, so nothing was stopped.",
-                    "Give -JobId, pipe the jobs (Get-ArenaPodJob -Name alpha | Stop-ArenaPodJob), or give -All for every running job on the chosen pods."));
+                    "Give -JobId, pipe the jobs (Get-ArenaPodJob -Name alpha | Stop-ArenaPodJob), or give -AllJobs for every running job on the chosen pods."));
             }
             var running = ReadJobs(pods, null, unknownAsJob: false);
             foreach (var ended in running.Where(j => j.State != ArenaPodJobState.Running))

@@ -39,7 +39,7 @@ namespace ArenaInfra.Cmdlets.Base
         protected IReadOnlyList<string>? JobIds => _jobIds.Count == 0 ? null : _jobIds;
 
         /// <summary>With job ids, the pods to look on default to the fleet: an id names its job wherever it is.</summary>
-        protected override PodDefault WhenNothingChosen => JobIds != null || All ? PodDefault.Fleet : PodDefault.Refuse;
+        protected override PodDefault WhenNothingChosen => JobIds != null ? PodDefault.Fleet : PodDefault.Refuse;
 
         /// <summary>The jobs on the pods (all, or the ids), with an error for each pod that did not answer and each id no pod has.</summary>
         internal List<ArenaPodJob> ReadJobs(IReadOnlyList<ArenaPod> pods, Action<ArenaPodJob>? emit, bool unknownAsJob)
@@ -54,6 +54,8 @@ namespace ArenaInfra.Cmdlets.Base
                     unanswered++;
                     var unknown = Unknown(batch);
                     if (unknownAsJob) emit?.Invoke(unknown);
+                    // A stopped pod runs no job: said, but not an error of a command that reads or ends jobs.
+                    else if (batch.ErrorId == ArenaErrorIds.PodNotRunning) WriteWarning($"{TerminalText.SafeLine(batch.Name)}: its jobs were not read: {batch.Error}.");
                     else WritePodError(new ArenaException(batch.ErrorId ?? ArenaErrorIds.PodJobUnknown, ErrorCategory.ConnectionError,
                         $"its jobs could not be read ({batch.FailedStep}: {batch.Error}).", "Check the pod with Test-ArenaPod, then try again."), batch.Name, batch.Name);
                     return;
