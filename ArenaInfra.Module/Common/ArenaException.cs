@@ -111,5 +111,10 @@ namespace ArenaInfra
         public const string LlmKeyNotPlaced = nameof(LlmKeyNotPlaced);
         public const string LlmKeyRevokeUnverified = nameof(LlmKeyRevokeUnverified);
         public const string LlmKeyNotFound = nameof(LlmKeyNotFound);
+        public const string PodJobNotFound = nameof(PodJobNotFound);
+        public const string PodJobStartFailed = nameof(PodJobStartFailed);
+        public const string PodJobStopFailed = nameof(PodJobStopFailed);
+        public const string PodJobUnreadable = nameof(PodJobUnreadable);
+        public const string PodJobUnknown = nameof(PodJobUnknown);
     }
 }

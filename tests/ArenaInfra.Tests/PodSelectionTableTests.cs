@@ -27,6 +27,9 @@ public sealed class PodSelectionTableTests : IClassFixture<Sandbox>, IDisposable
         _ => null,
     }).OfType<string>();
 
+    private static IEnumerable<string> Warned(HostResult result, string _) =>
+        result.Warnings.Select(w => Regex.Match(w, @"^(camp-[a-z]+|other-[a-z]+): ")).Where(m => m.Success).Select(m => m.Groups[1].Value);
+
     private static IEnumerable<string> SshHosts(HostResult result, string _) =>
         result.Output.OfType<string>().SelectMany(text => Regex.Matches(text, @"(?m)^Host (camp-[a-z]+)$").Select(m => m.Groups[1].Value));
 
@@ -69,6 +72,11 @@ public sealed class PodSelectionTableTests : IClassFixture<Sandbox>, IDisposable
         ["Sync-ArenaPodAccess"] = new("Sync-ArenaPodAccess {0} -RosterPath $roster -Force", "EXITED", true, Emitted),
         ["Repair-ArenaPod"] = new("Repair-ArenaPod {0} -Force -ReadyTimeoutSec 1 -SkipSetup Git -TestCommand true", "EXITED", true, Emitted),
         ["Get-ArenaPodGpu"] = new("Get-ArenaPodGpu {0}", "EXITED", false, Emitted),
+        ["Start-ArenaPodJob"] = new("Start-ArenaPodJob {0} -Command true -Force", "EXITED", true, Emitted),
+        ["Get-ArenaPodJob"] = new("Get-ArenaPodJob {0}", "EXITED", false, Emitted),
+        // A stopped pod runs no job: each chosen one is named in a warning.
+        ["Receive-ArenaPodJob"] = new("Receive-ArenaPodJob {0}", "EXITED", false, Warned),
+        ["Stop-ArenaPodJob"] = new("Stop-ArenaPodJob {0} -AllJobs -Force", "EXITED", true, Warned),
         ["Get-ArenaPodLog"] = new("Get-ArenaPodLog {0} -Tail 1", "EXITED", false, Emitted),
         ["Export-ArenaSshConfig"] = new("Export-ArenaSshConfig {0}", "RUNNING", false, SshHosts),
         ["Export-ArenaNginxConfig"] = new("Export-ArenaNginxConfig {0}", "RUNNING", false, NginxUpstreams),
