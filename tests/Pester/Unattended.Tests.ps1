@@ -70,6 +70,23 @@ $Import
     }
 }
 
+Describe 'The example scripts shipped in the module' {
+    It 'run from the module''s examples folder, load the module they ship in, even where PSModulePath has none' {
+        $data = Join-Path $TestDrive 'shipped-data'
+        $script = Join-Path (Split-Path (Get-BuiltModulePath)) 'examples/Morning-Check.ps1'
+        $noModules = (New-Item -ItemType Directory (Join-Path $TestDrive 'no-modules-shipped')).FullName
+        $env = @{ ARENA_INFRA_DATA = $data; PSModulePath = $noModules; RUNPOD_API_KEY = $null; ARENA_CONFIG = $null }
+
+        $null = Invoke-FreshPwsh "& '$script' -ConfigPath '$TestDrive/absent.env'; exit `$LASTEXITCODE" -Environment $env
+
+        $LASTEXITCODE | Should -Be 2
+        $log = Get-ChildItem (Join-Path $data 'logs') -Filter 'Morning-Check-*.log' | Get-Content -Raw
+        # The module loaded and read the config: the error is the missing file, not the module.
+        $log | Should -Match 'absent.env'
+        $log | Should -Not -Match 'cannot be loaded'
+    }
+}
+
 Describe 'The example scripts an admin schedules' -Skip:$NoSshd {
     BeforeAll {
         $script:Sandbox = Start-TestSandbox -Arguments '--start-delay-ms', '0', '--sshd', 'auto'
