@@ -31,6 +31,21 @@ namespace ArenaInfra.RunPod
         public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(500);
         public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
 
+        /// <summary>
+        /// How long one read's retries can go on: the budget, unless every attempt and wait fit in less.
+        /// The pipeline ends there and the warning promises no more, so what is said is what is done.
+        /// </summary>
+        public TimeSpan RetryWindow
+        {
+            get
+            {
+                var attempts = TimeSpan.FromTicks(RequestTimeout.Ticks * (MaxRetryAttempts + 1L) + RetryMaxDelay.Ticks * (long)MaxRetryAttempts);
+                return attempts < RetryBudget ? attempts : RetryBudget;
+            }
+        }
+
+        /// <summary>What the first failed attempt of a read tells: how many more tries, within how long.</summary>
+        public string RetryPromise => $"trying again up to {MaxRetryAttempts} times within {Math.Ceiling(RetryWindow.TotalSeconds):0} s";
         /// <summary>Requests a second this process sends to the API at most; 0 for no limit.</summary>
         public int RequestsPerSecond { get; set; }
         public IArenaLog Log { get; set; } = NullArenaLog.Instance;
