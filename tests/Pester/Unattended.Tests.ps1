@@ -112,6 +112,28 @@ Describe 'The example scripts an admin schedules' -Skip:$NoSshd {
         (Import-Csv $report | Where-Object Name -eq 'camp-bravo').Stage | Should -Be 'Command'
     }
 
+    It 'the morning check reports a pod stopped by design and does not fail the run for it' {
+        $report = Join-Path $TestDrive 'morning-stopped.csv'
+        $script = Join-Path (Get-RepoRoot) 'examples/Morning-Check.ps1'
+        $null = Invoke-FreshPwsh "$Import; `$null = Import-ArenaConfig '$ConfigFile'; Stop-ArenaPod -Name bravo -Force -AllowDataLoss | Out-Null" -Environment $Env
+        try {
+            $null = Invoke-FreshPwsh "& '$script' -ConfigPath '$ConfigFile' -ReportPath '$report' -Command true; exit `$LASTEXITCODE" -Environment $Env
+            $unexpected = $LASTEXITCODE
+            $out = Invoke-FreshPwsh "& '$script' -ConfigPath '$ConfigFile' -ReportPath '$report' -Command true -StoppedByDesign bravo; exit `$LASTEXITCODE" -Environment $Env
+            $byDesign = $LASTEXITCODE
+        }
+        finally {
+            # The tests after this one need both pods running.
+            $null = Invoke-FreshPwsh "$Import; `$null = Import-ArenaConfig '$ConfigFile'; Start-ArenaPod -Name bravo -Force | Out-Null" -Environment $Env
+        }
+        $unexpected | Should -Be 1
+        $byDesign | Should -Be 0
+        ($out -join "`n") | Should -Match '1 of 1 pods passed; stopped by design: camp-bravo; report:'
+        $rows = Import-Csv $report
+        ($rows | Where-Object Name -EQ 'camp-bravo').StoppedByDesign | Should -Be 'True'
+        ($rows | Where-Object Name -EQ 'camp-alpha').StoppedByDesign | Should -Be 'False'
+    }
+
     It 'the nightly idle report writes a row a pod and exits 1 only when some pod is idle' {
         $report = Join-Path $TestDrive 'idle.csv'
         $script = Join-Path (Get-RepoRoot) 'examples/Nightly-IdleReport.ps1'
