@@ -8,6 +8,7 @@
         else %LOCALAPPDATA%\ArenaInfra on Windows and ~/.local/share/arena-infra elsewhere (the
         folder the module keeps its host keys in); reports in <data>\reports, backups in <data>\backup;
       - writes a transcript of itself to <data>\logs\<script>-<date>-<time>-<process id>.log;
+      - loads the module it ships in when run from <module>/examples, else the installed one;
       - ends with an exit code a scheduler can tell apart:
           0  every pod is fine
           1  the run went through, and some pod needs a look (the report says which)
@@ -31,7 +32,11 @@ function Start-ArenaRun([string] $Script) {
     $log = Join-Path (Get-ArenaRunFolder 'logs') ("{0}-{1}-{2}.log" -f [IO.Path]::GetFileNameWithoutExtension($Script), $stamp, $PID)
     $null = Start-Transcript -LiteralPath $log
     try {
-        Import-Module ArenaInfra -ErrorAction Stop
+        # Shipped in the module (<module>/examples), a run loads the module it came with, wherever that
+        # is installed; from the repository (no ArenaInfra.dll above), the one PSModulePath finds.
+        $module = Split-Path $PSScriptRoot
+        if (Test-Path -LiteralPath (Join-Path $module 'ArenaInfra.dll')) { Import-Module (Join-Path $module 'ArenaInfra.psd1') -ErrorAction Stop }
+        else { Import-Module ArenaInfra -ErrorAction Stop }
     }
     catch {
         Write-Error "The ArenaInfra module cannot be loaded ($($_.Exception.Message)). Install it for the user the task runs as (Install-PSResource ArenaInfra -Scope CurrentUser), or add its folder to PSModulePath." -ErrorAction Continue

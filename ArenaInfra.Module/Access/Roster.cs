@@ -18,6 +18,12 @@ namespace ArenaInfra.Access
         private static readonly Regex HostLabel = new Regex("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", RegexOptions.CultureInvariant);
 
         /// <summary>
+        /// A whole address: one '@' between a non-empty local part and a domain with a dot, nothing blank
+        /// or invisible. Not RFC 5322: enough to catch a half-typed cell before a kit goes to nobody.
+        /// </summary>
+        private static readonly Regex Email = new Regex(@"^[^@\s\p{C}]+@[^@\s\p{C}.]+(\.[^@\s\p{C}.]+)+$", RegexOptions.CultureInvariant);
+
+        /// <summary>
         /// Ids the module uses itself: the organiser's line in every pod's block (arena:organiser), and its
         /// other spelling, which a reader would take for the same. A participant named so would get the
         /// organiser's key comment, so such a row is refused.
@@ -55,7 +61,7 @@ namespace ArenaInfra.Access
                     : id.Length == 0 ? $"'{UntrustedValue.Printable(name)}' has no letter or digit to name their key by"
                     : ReservedIds.Contains(id) ? $"'{UntrustedValue.Printable(name)}' would be named {id}, which the module keeps for the organiser's own key; write the participant's full name"
                     : !HostLabel.IsMatch(machine) ? $"the machine '{UntrustedValue.Printable(fields[2])}' cannot be a host name"
-                    : fields[1].Length > 0 && (!fields[1].Contains("@") || fields[1].Any(c => char.IsWhiteSpace(c) || char.IsControl(c))) ? $"'{UntrustedValue.Printable(fields[1])}' is not an email address"
+                    : fields[1].Length > 0 && !Email.IsMatch(fields[1]) ? $"'{UntrustedValue.Printable(fields[1])}' is not an email address"
                     : seen.TryGetValue(id, out var first) ? $"'{UntrustedValue.Printable(name)}' is named {id}, as line {first} is already" : null;
                 if (problem != null)
                 {

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
 using ArenaInfra.Cmdlets.Base;
 using ArenaInfra.Pods.Create;
@@ -37,8 +38,22 @@ namespace ArenaInfra.Cmdlets
             if (outcome == null) return;
             // The pods exist (or failed): waiting for them to boot needs no lock.
             fleetLock.Dispose();
-            if (Wait) WaitArenaPodCommand.WaitForPods(this, outcome.Created, TimeSpan.FromSeconds(TimeoutSec), TimeSpan.FromSeconds(5));
+            if (Wait) WaitFor(outcome);
             WriteSummary(outcome.Summary, outcome.AnyFailed);
+        }
+
+        private void WaitFor(PodCreationOutcome outcome)
+        {
+            var ready = new List<string>();
+            try
+            {
+                WaitArenaPodCommand.WaitForPods(this, outcome.Created, TimeSpan.FromSeconds(TimeoutSec), TimeSpan.FromSeconds(5), ready);
+            }
+            catch (PipelineStoppedException)
+            {
+                Host.UI.WriteWarningLine(outcome.StoppedWhileWaiting(ready));
+                throw;
+            }
         }
     }
 }

@@ -27,12 +27,13 @@ namespace ArenaInfra.Cmdlets
         }
 
         /// <summary>Waits, emitting each pod as it becomes ready and an error for each that does not.</summary>
-        internal static void WaitForPods(ArenaApiCmdlet cmdlet, IReadOnlyList<ArenaPod> pods, TimeSpan timeout, TimeSpan pollInterval)
+        /// <param name="ready">Filled with the pods that became ready, for a caller that must say so after Ctrl+C.</param>
+        internal static void WaitForPods(ArenaApiCmdlet cmdlet, IReadOnlyList<ArenaPod> pods, TimeSpan timeout, TimeSpan pollInterval, List<string>? ready = null)
         {
             if (pods.Count == 0) return;
             var waiter = new PodReadinessWaiter(cmdlet.Api, cmdlet.Log) { PollInterval = pollInterval };
             var progress = new BatchProgress(cmdlet.WriteProgress, "Waiting for pods", pods.Count, "ready");
-            var ready = new List<string>();
+            ready ??= new List<string>();
             var failures = cmdlet.CallRunPod((_, token) => waiter.WaitAsync(pods, timeout,
                 pod => cmdlet.Post(() => { ready.Add(pod.Name); cmdlet.WriteObject(pod); }),
                 (ready, _) => cmdlet.Post(() => progress.Show(ready)),

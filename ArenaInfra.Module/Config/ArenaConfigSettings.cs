@@ -8,10 +8,25 @@ namespace ArenaInfra.Config
             foreach (var setting in ConfigSetting.All)
             {
                 var value = config.GetValue(setting.Name);
+                var source = config.GetSource(setting.Name);
                 if (setting.Kind == ConfigValueKind.Secret) value = value == null ? "(not set)" : "(set)";
                 if (value is string[] list) value = (string[])list.Clone();
-                yield return new ArenaConfigSetting(setting.Name, setting.FileKey, value, config.GetSource(setting.Name), config.Origin);
+                // A blank would read as "none"; the module uses a value worked out from others.
+                if (value == null && Derived(config, setting.Name) is (string from, string derived))
+                {
+                    value = derived;
+                    source = ArenaConfigSource.DerivedFrom(from);
+                }
+                yield return new ArenaConfigSetting(setting.Name, setting.FileKey, value, source, config.Origin);
             }
         }
+
+        /// <summary>The settings whose default is not a constant: what it is worked out from, and the value ArenaConfig uses.</summary>
+        private static (string From, string Value)? Derived(ArenaConfig config, string name) => name switch
+        {
+            "RepoUrl" => ("RepoOwner, RepoName", config.RepoUrl),
+            "ParticipantKeyFolder" => ($"the data folder ({Common.IO.DataFolder.Path})", config.ParticipantKeyFolder),
+            _ => null,
+        };
     }
 }

@@ -8,6 +8,8 @@ namespace ArenaInfra
         Parameter,
         /// <summary>The key stored with Set-ArenaApiKey.</summary>
         StoredKey,
+        /// <summary>Not set: the value is worked out from other settings (Name says which).</summary>
+        Derived,
     }
 
     /// <summary>Where the effective config as a whole was found.</summary>
@@ -41,7 +43,7 @@ namespace ArenaInfra
         public ArenaConfigSourceKind Kind { get; }
         public string? Path { get; }
         public int? Line { get; }
-        /// <summary>The environment variable or parameter name, for those kinds.</summary>
+        /// <summary>The environment variable or parameter name, for those kinds; for Derived, what the value is worked out from.</summary>
         public string? Name { get; }
 
         public static readonly ArenaConfigSource Default = new ArenaConfigSource(ArenaConfigSourceKind.Default, null, null, null);
@@ -54,12 +56,15 @@ namespace ArenaInfra
 
         public static ArenaConfigSource FromStoredKey(string path) => new ArenaConfigSource(ArenaConfigSourceKind.StoredKey, path, null, null);
 
+        public static ArenaConfigSource DerivedFrom(string from) => new ArenaConfigSource(ArenaConfigSourceKind.Derived, null, null, from);
+
         public override string ToString() => Kind switch
         {
             ArenaConfigSourceKind.File => $"{Path}:{Line}",
             ArenaConfigSourceKind.EnvironmentVariable => $"$env:{Name}",
             ArenaConfigSourceKind.Parameter => $"-{Name}",
             ArenaConfigSourceKind.StoredKey => $"stored key ({Path})",
+            ArenaConfigSourceKind.Derived => $"derived from {Name}",
             _ => "default",
         };
     }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
+using ArenaInfra.Common;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 
@@ -58,7 +59,8 @@ namespace ArenaInfra.Config
                 var setting = ConfigSetting.Find(entry.Key);
                 if (setting == null)
                 {
-                    warnings.Add($"{path} line {entry.Line}: unknown setting '{entry.Key}' is ignored.");
+                    var nearest = ConfigSetting.Nearest(entry.Key);
+                    warnings.Add($"{path} line {entry.Line}: unknown setting '{UntrustedValue.Printable(entry.Key)}' is ignored." + (nearest == null ? "" : $" Did you mean {nearest}?"));
                     continue;
                 }
                 if (setAt.TryGetValue(setting.Name, out var earlier))

@@ -138,5 +138,40 @@ namespace ArenaInfra.Config
         public static ConfigSetting? Find(string key) => ByAnyName.TryGetValue(key, out var s) ? s : null;
 
         public static ConfigSetting Get(string name) => All.First(s => s.Name == name);
+
+        /// <summary>
+        /// The known key an unknown one is most likely a typo of, in the spelling it resembles (the
+        /// property name or the config.env key); null when none is within a few edits, so a setting
+        /// that does not exist at all (an old script's key) is not guessed at.
+        /// </summary>
+        public static string? Nearest(string key)
+        {
+            string? best = null;
+            var bestDistance = int.MaxValue;
+            foreach (var candidate in All.SelectMany(s => new[] { s.Name, s.FileKey }))
+            {
+                var distance = EditDistance(key.ToUpperInvariant(), candidate.ToUpperInvariant());
+                if (distance < bestDistance) { best = candidate; bestDistance = distance; }
+            }
+            return bestDistance <= Math.Max(1, Math.Min(3, key.Length / 4)) ? best : null;
+        }
+
+        /// <summary>Levenshtein distance: inserts, deletes and replacements, each one edit.</summary>
+        internal static int EditDistance(string a, string b)
+        {
+            var previous = new int[b.Length + 1];
+            var current = new int[b.Length + 1];
+            for (var j = 0; j <= b.Length; j++) previous[j] = j;
+            for (var i = 1; i <= a.Length; i++)
+            {
+                current[0] = i;
+                for (var j = 1; j <= b.Length; j++)
+                {
+                    current[j] = Math.Min(Math.Min(current[j - 1], previous[j]) + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+                }
+                (previous, current) = (current, previous);
+            }
+            return previous[b.Length];
+        }
     }
 }

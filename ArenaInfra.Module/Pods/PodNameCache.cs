@@ -23,9 +23,17 @@ namespace ArenaInfra.Pods
             }
         }
 
-        public static IReadOnlyList<string> Recent()
+        public static IReadOnlyList<string> Recent() => TryRecent(out var names) ? names : Array.Empty<string>();
+
+        /// <summary>False when no listing is recent: then nobody knows which pods exist, which an empty list would claim.</summary>
+        public static bool TryRecent(out IReadOnlyList<string> names)
         {
-            lock (Gate) return DateTime.UtcNow - _at < MaxAge ? _names : Array.Empty<string>();
+            lock (Gate)
+            {
+                var recent = _at != default && DateTime.UtcNow - _at < MaxAge;
+                names = recent ? _names : Array.Empty<string>();
+                return recent;
+            }
         }
     }
 }

@@ -30,6 +30,22 @@ namespace ArenaInfra.RunPod
         public int MaxRetryAttempts { get; set; } = 6;
         public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(500);
         public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+        /// <summary>
+        /// How long one read's retries can go on: the budget, unless every attempt and wait fit in less.
+        /// The pipeline ends there and the warning promises no more, so what is said is what is done.
+        /// </summary>
+        public TimeSpan RetryWindow
+        {
+            get
+            {
+                var attempts = TimeSpan.FromTicks(RequestTimeout.Ticks * (MaxRetryAttempts + 1L) + RetryMaxDelay.Ticks * (long)MaxRetryAttempts);
+                return attempts < RetryBudget ? attempts : RetryBudget;
+            }
+        }
+
+        /// <summary>What the first failed attempt of a read tells: how many more tries, within how long.</summary>
+        public string RetryPromise => $"trying again up to {MaxRetryAttempts} times within {Math.Ceiling(RetryWindow.TotalSeconds):0} s";
         /// <summary>Requests a second this process sends to the API at most; 0 for no limit.</summary>
         public int RequestsPerSecond { get; set; }
         public IArenaLog Log { get; set; } = NullArenaLog.Instance;
@@ -43,8 +59,10 @@ namespace ArenaInfra.RunPod
             {
                 throw new ArenaException(ArenaErrorIds.ApiKeyMissing, ErrorCategory.AuthenticationError,
                     "No RunPod API key is set.",
-                    "Set $env:RUNPOD_API_KEY, pass -ApiKey (a SecureString, e.g. -ApiKey (Read-Host -AsSecureString)), " +
-                    "or put RUNPOD_API_KEY in the config file. Keys are made in RunPod's console under Settings > API Keys.");
+                    "Store one with Set-ArenaApiKey, set $env:RUNPOD_API_KEY, pass -ApiKey (a SecureString, e.g. -ApiKey (Read-Host -AsSecureString)), " +
+                    "or put RUNPOD_API_KEY in the config file. A scheduled task finds the stored key only in the data folder of the user it runs as " +
+                    $"($env:ARENA_INFRA_DATA, else that user's own; this run looked for {Config.StoredApiKey.Path}): run Set-ArenaApiKey as that user, or point ARENA_INFRA_DATA at the folder that holds the key. " +
+                    "Keys are made in RunPod's console under Settings > API Keys.");
             }
             var baseUri = new Uri(config.ApiBaseUrl.TrimEnd('/') + "/");
             if (baseUri.Scheme == Uri.UriSchemeHttp && !baseUri.IsLoopback)

@@ -217,7 +217,7 @@ namespace ArenaInfra.RunPod
         private ResiliencePipeline<RawResponse> BuildPipeline(RunPodHttpRequest request, AttemptLog attempts, Stopwatch clock)
         {
             var builder = new ResiliencePipelineBuilder<RawResponse>();
-            var budget = _options.RetryBudget;
+            var budget = _options.RetryWindow;
             if (budget > TimeSpan.Zero && _options.MaxRetryAttempts > 0)
             {
                 // The whole request, waits included, ends within the budget; what the last attempt met is kept for the error.
@@ -238,7 +238,7 @@ namespace ArenaInfra.RunPod
                         // No network is worth saying at the first failure, once a command, not after the last retry.
                         if (args.Outcome.Exception != null && Interlocked.Exchange(ref _toldUnreachable, 1) == 0)
                         {
-                            _options.Log.Warning($"RunPod does not answer at {request.Uri.GetLeftPart(UriPartial.Authority)} ({reason}); trying again for up to {budget.TotalSeconds:0} s. -Verbose shows each attempt.");
+                            _options.Log.Warning($"RunPod does not answer at {request.Uri.GetLeftPart(UriPartial.Authority)} ({reason}); {_options.RetryPromise}. -Verbose shows each attempt.");
                         }
                         _options.Log.Verbose($"RunPod {request.Operation}: {reason}; retrying in {args.RetryDelay.TotalSeconds:0.0} s{honoured} (retry {args.AttemptNumber + 1} of {_options.MaxRetryAttempts}).");
                         return default;

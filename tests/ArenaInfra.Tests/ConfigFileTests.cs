@@ -158,6 +158,45 @@ public sealed class ConfigFileTests
     }
 
     [Fact]
+    public void A_misspelt_key_is_told_the_nearest_known_key_in_either_format()
+    {
+        using var dir = new TempDir();
+        var env = dir.Write("config.env", "MACHINE_NAME_PREFX=camp\nSSH_USR=ada\nRUNPOD_TEMPLATE_ID=abc\n");
+        var json = dir.Write("fleet.json", "{\n  \"Prefx\": \"camp\",\n  \"SSH_USERR\": \"ada\"\n}");
+        var warnings = new List<string>();
+
+        Load(env, warnings);
+        Load(json, warnings);
+
+        Assert.Contains(warnings, w => w.Contains("config.env line 1") && w.Contains("unknown setting 'MACHINE_NAME_PREFX'") && w.Contains("Did you mean MACHINE_NAME_PREFIX?"));
+        Assert.Contains(warnings, w => w.Contains("config.env line 2") && w.Contains("Did you mean SSH_USER?"));
+        // Nothing is near enough to guess at.
+        Assert.Contains(warnings, w => w.Contains("unknown setting 'RUNPOD_TEMPLATE_ID' is ignored.") && !w.Contains("Did you mean"));
+        // JSON is told in the spelling it uses: the property name, or the config.env key.
+        Assert.Contains(warnings, w => w.Contains("fleet.json line 2") && w.Contains("Did you mean Prefix?"));
+        Assert.Contains(warnings, w => w.Contains("fleet.json line 3") && w.Contains("Did you mean SSH_USER?"));
+    }
+
+    [Fact]
+    public void Get_ArenaConfig_ShowSource_shows_a_derived_default_and_what_it_is_derived_from()
+    {
+        using var dir = new TempDir();
+        var path = dir.Write("config.env", "ARENA_REPO_OWNER=acme\nARENA_REPO_NAME=course\n");
+        var config = Load(path);
+
+        var settings = ArenaConfigSettings.Of(config).ToDictionary(s => s.Name);
+
+        Assert.Equal("git@github.com:acme/course.git", settings["RepoUrl"].Value);
+        Assert.Equal(ArenaConfigSourceKind.Derived, settings["RepoUrl"].Source.Kind);
+        Assert.Equal("derived from RepoOwner, RepoName", settings["RepoUrl"].Source.ToString());
+        Assert.Equal(config.ParticipantKeyFolder, settings["ParticipantKeyFolder"].Value);
+        Assert.StartsWith("derived from the data folder", settings["ParticipantKeyFolder"].Source.ToString());
+        // A setting with a default of its own stays "default"; one left empty on purpose stays empty.
+        Assert.Equal("default", settings["Prefix"].Source.ToString());
+        Assert.Null(settings["ProxyHost"].Value);
+    }
+
+    [Fact]
     public void A_missing_file_is_ConfigFileNotFound()
     {
         var error = Assert.Throws<ArenaException>(() => Load("/nonexistent/arena/config.env"));

@@ -91,6 +91,9 @@ public sealed class GetArenaPodCommandTests : IClassFixture<Sandbox>, IDisposabl
             Assert.Equal("ApiKeyMissing", result.CaughtErrorId);
             Assert.Equal(ErrorCategory.AuthenticationError, result.Caught.CategoryInfo.Category);
             Assert.Contains("RUNPOD_API_KEY", result.Caught.ErrorDetails.RecommendedAction);
+            // A scheduled task runs as a user of its own: the stored key is in that user's data folder.
+            Assert.Contains("Set-ArenaApiKey", result.Caught.ErrorDetails.RecommendedAction);
+            Assert.Contains("ARENA_INFRA_DATA", result.Caught.ErrorDetails.RecommendedAction);
             Assert.Empty(_sandbox.Requests());
         }
         finally

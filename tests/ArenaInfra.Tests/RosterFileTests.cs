@@ -50,6 +50,31 @@ public sealed class RosterFileTests : IDisposable
     }
 
     [Fact]
+    public void An_email_must_be_a_whole_address_else_its_row_is_named_and_skipped()
+    {
+        var roster = _dir.Write("emails.csv", string.Join("\n",
+            "participant,email,machine",
+            "Ada,ada@example.org,alpha",
+            "Bob,not-an-email,alpha",
+            "Cy,cy@,alpha",
+            "Di,@example.org,alpha",
+            "Ed,ed@example@org,alpha",
+            "Flo,flo@example,alpha",
+            "Gus,gus@exa mple.org,alpha",
+            "Hal,,alpha",
+            ""));
+        var warnings = new List<string>();
+
+        var participants = ArenaInfra.Access.Roster.Read(roster, new[] { "alpha" }, warnings);
+
+        Assert.Equal(new[] { "ada", "hal" }, participants.Select(p => p.Id));
+        foreach (var line in new[] { 3, 4, 5, 6, 7, 8 })
+        {
+            Assert.Contains(warnings, w => w.Contains($"line {line}:") && w.Contains("is not an email address") && w.Contains("skipped"));
+        }
+    }
+
+    [Fact]
     public void Without_a_roster_it_says_so_and_a_roster_that_is_not_there_is_named()
     {
         var config = _dir.Write("plain.env", "MACHINE_NAME_PREFIX=camp\nMACHINE_NAME_LIST=(alpha bravo)\n");

@@ -302,6 +302,8 @@ public sealed class RunPodApiTests : IClassFixture<Sandbox>
         var told = Assert.Single(_log.Lines, l => l.StartsWith("WARNING: RunPod does not answer", StringComparison.Ordinal));
         Assert.Contains($"127.0.0.1:{port}", told);
         Assert.Contains("-Verbose shows each attempt", told);
+        // What ends the retries is said as it is: here the attempts, each refused at once, not the budget.
+        Assert.Contains("trying again up to 6 times within 3 s", told);
         // The warning comes with the first retry, not after the last one.
         Assert.True(_log.Lines.ToList().IndexOf(told) < _log.Lines.ToList().FindIndex(l => l.Contains("(attempt 3)")), string.Join("\n", _log.Lines));
         Assert.True(_log.Lines.Count(l => l.Contains("retrying in")) >= 2);

@@ -70,6 +70,23 @@ $Import
     }
 }
 
+Describe 'The example scripts shipped in the module' {
+    It 'run from the module''s examples folder, load the module they ship in, even where PSModulePath has none' {
+        $data = Join-Path $TestDrive 'shipped-data'
+        $script = Join-Path (Split-Path (Get-BuiltModulePath)) 'examples/Morning-Check.ps1'
+        $noModules = (New-Item -ItemType Directory (Join-Path $TestDrive 'no-modules-shipped')).FullName
+        $env = @{ ARENA_INFRA_DATA = $data; PSModulePath = $noModules; RUNPOD_API_KEY = $null; ARENA_CONFIG = $null }
+
+        $null = Invoke-FreshPwsh "& '$script' -ConfigPath '$TestDrive/absent.env'; exit `$LASTEXITCODE" -Environment $env
+
+        $LASTEXITCODE | Should -Be 2
+        $log = Get-ChildItem (Join-Path $data 'logs') -Filter 'Morning-Check-*.log' | Get-Content -Raw
+        # The module loaded and read the config: the error is the missing file, not the module.
+        $log | Should -Match 'absent.env'
+        $log | Should -Not -Match 'cannot be loaded'
+    }
+}
+
 Describe 'The example scripts an admin schedules' -Skip:$NoSshd {
     BeforeAll {
         $script:Sandbox = Start-TestSandbox -Arguments '--start-delay-ms', '0', '--sshd', 'auto'
@@ -93,6 +110,28 @@ Describe 'The example scripts an admin schedules' -Skip:$NoSshd {
         $null = Invoke-FreshPwsh "& '$script' -ConfigPath '$ConfigFile' -ReportPath '$report' -Command 'test `$ARENA_POD_NAME = camp-alpha'; exit `$LASTEXITCODE" -Environment $Env
         $LASTEXITCODE | Should -Be 1
         (Import-Csv $report | Where-Object Name -eq 'camp-bravo').Stage | Should -Be 'Command'
+    }
+
+    It 'the morning check reports a pod stopped by design and does not fail the run for it' {
+        $report = Join-Path $TestDrive 'morning-stopped.csv'
+        $script = Join-Path (Get-RepoRoot) 'examples/Morning-Check.ps1'
+        $null = Invoke-FreshPwsh "$Import; `$null = Import-ArenaConfig '$ConfigFile'; Stop-ArenaPod -Name bravo -Force -AllowDataLoss | Out-Null" -Environment $Env
+        try {
+            $null = Invoke-FreshPwsh "& '$script' -ConfigPath '$ConfigFile' -ReportPath '$report' -Command true; exit `$LASTEXITCODE" -Environment $Env
+            $unexpected = $LASTEXITCODE
+            $out = Invoke-FreshPwsh "& '$script' -ConfigPath '$ConfigFile' -ReportPath '$report' -Command true -StoppedByDesign bravo; exit `$LASTEXITCODE" -Environment $Env
+            $byDesign = $LASTEXITCODE
+        }
+        finally {
+            # The tests after this one need both pods running.
+            $null = Invoke-FreshPwsh "$Import; `$null = Import-ArenaConfig '$ConfigFile'; Start-ArenaPod -Name bravo -Force | Out-Null" -Environment $Env
+        }
+        $unexpected | Should -Be 1
+        $byDesign | Should -Be 0
+        ($out -join "`n") | Should -Match '1 of 1 pods passed; stopped by design: camp-bravo; report:'
+        $rows = Import-Csv $report
+        ($rows | Where-Object Name -EQ 'camp-bravo').StoppedByDesign | Should -Be 'True'
+        ($rows | Where-Object Name -EQ 'camp-alpha').StoppedByDesign | Should -Be 'False'
     }
 
     It 'the nightly idle report writes a row a pod and exits 1 only when some pod is idle' {

@@ -10,13 +10,26 @@ using ArenaInfra.Pods;
 namespace ArenaInfra.Cmdlets.Base
 {
     /// <summary>
-    /// Completes pod and machine names: the config's MachineNames and the pods of the last listing
-    /// (at most ten minutes old). It never calls RunPod, so a keystroke never waits on the network.
+    /// Completes the pods a command acts on (-Name, -ExcludeName): the pods of the last listing (at most
+    /// ten minutes old) and their machine names, never a machine that has no pod. Before any listing
+    /// the config's MachineNames are all it can offer. It never calls RunPod, so a keystroke never waits on the network.
     /// </summary>
     public sealed class PodNameCompleter : IArgumentCompleter
     {
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
-            CommandAst commandAst, IDictionary fakeBoundParameters)
+            CommandAst commandAst, IDictionary fakeBoundParameters) => PodNameCompletion.Complete(wordToComplete, forNewPods: false);
+    }
+
+    /// <summary>Completes the machines a new pod may be made for (New-ArenaPod, Deploy-ArenaPod): configured machine names without a pod in the last listing.</summary>
+    public sealed class FreeMachineNameCompleter : IArgumentCompleter
+    {
+        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+            CommandAst commandAst, IDictionary fakeBoundParameters) => PodNameCompletion.Complete(wordToComplete, forNewPods: true);
+    }
+
+    internal static class PodNameCompletion
+    {
+        public static IEnumerable<CompletionResult> Complete(string? wordToComplete, bool forNewPods)
         {
             var prefix = "arena";
             var machines = Array.Empty<string>();
@@ -30,16 +43,26 @@ namespace ArenaInfra.Cmdlets.Base
             {
                 // A broken config is reported by the command itself, not while typing.
             }
-            var pods = PodNameCache.Recent();
+            var pods = PodNameCache.TryRecent(out var listed) ? listed : null;
             var word = (wordToComplete ?? "").Trim('\'', '"');
-            var naming = new FleetNaming(prefix);
-            var candidates = pods.Select(n => (Text: n, Tip: "pod"))
-                .Concat(machines.Select(m => (Text: m, Tip: pods.Contains(naming.PodName(m)) ? $"machine name of {naming.PodName(m)}" : "machine name (no pod yet)")))
-                .Where(c => c.Text.StartsWith(word, StringComparison.OrdinalIgnoreCase))
-                .GroupBy(c => c.Text, StringComparer.OrdinalIgnoreCase)
+            return Candidates(machines, pods, new FleetNaming(prefix), word, forNewPods)
+                .Select(c => new CompletionResult(c.Text, c.Text, CompletionResultType.ParameterValue, c.Tip)).ToList();
+        }
+
+        /// <param name="pods">The last listing's pod names; null when there is no recent listing.</param>
+        internal static IEnumerable<(string Text, string Tip)> Candidates(IReadOnlyList<string> machines, IReadOnlyList<string>? pods, FleetNaming naming, string word, bool forNewPods)
+        {
+            const string Unlisted = "machine name (no recent listing: Get-ArenaPod shows which have pods)";
+            IEnumerable<(string Text, string Tip)> candidates =
+                forNewPods ? machines.Where(m => pods == null || !pods.Contains(naming.PodName(m))).Select(m => (m, pods == null ? Unlisted : "machine name (no pod yet)"))
+                : pods == null ? machines.Select(m => (m, Unlisted))
+                : pods.Select(n => (n, "pod")).Concat(machines.Where(m => pods.Contains(naming.PodName(m))).Select(m => (m, $"machine name of {naming.PodName(m)}")));
+            return candidates
+                .Where(c => c.Item1.StartsWith(word, StringComparison.OrdinalIgnoreCase))
+                .GroupBy(c => c.Item1, StringComparer.OrdinalIgnoreCase)
                 .Select(g => g.First())
-                .OrderBy(c => c.Text, StringComparer.OrdinalIgnoreCase);
-            foreach (var (text, tip) in candidates) yield return new CompletionResult(text, text, CompletionResultType.ParameterValue, tip);
+                .OrderBy(c => c.Item1, StringComparer.OrdinalIgnoreCase)
+                .ToList();
         }
     }
 

@@ -31,7 +31,7 @@ namespace ArenaInfra.Cmdlets.Base
         [Parameter(ParameterSetName = NameSet, Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("MachineName")]
         [ValidateNotNullOrEmpty]
-        [ArgumentCompleter(typeof(PodNameCompleter))]
+        [ArgumentCompleter(typeof(FreeMachineNameCompleter))]
         public string[]? Name { get; set; }
 
         [PSDefaultValue(Help = "GpuType from the config")]

@@ -22,6 +22,17 @@ namespace ArenaInfra.Pods.Create
         public ArenaPodCreationSummary Summary { get; }
         /// <summary>A pod failed, or a name was refused: the summary is then shown.</summary>
         public bool AnyFailed { get; }
+
+        /// <summary>
+        /// After Ctrl+C while -Wait waited: the pods exist and cost money, so each is named with where it
+        /// stood (ready, or its state when created), although the pipeline takes no more output.
+        /// </summary>
+        public string StoppedWhileWaiting(IReadOnlyCollection<string> ready)
+        {
+            var pods = Created.Select(p => ready.Contains(p.Name) ? $"{p.Name} (ready)" : $"{p.Name} ({p.Status}, not yet ready)");
+            return $"New-ArenaPod was stopped while waiting. Created: {(Created.Count == 0 ? "none" : string.Join(", ", pods))}. " +
+                (Created.Count == 0 ? "" : "They exist and are billed: Wait-ArenaPod waits for them again, Get-ArenaPod shows them.");
+        }
     }
 
     /// <summary>
