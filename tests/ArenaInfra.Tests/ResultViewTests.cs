@@ -13,9 +13,10 @@ public sealed class ResultViewTests : IDisposable
 
     public void Dispose() => _host.Dispose();
 
-    private string Table(object results) => string.Join("\n", _host.Run(
+    /// <summary>The rendered table without its colours: $PSStyle is one for the process, and other classes set it while this one runs.</summary>
+    private string Table(object results) => System.Text.RegularExpressions.Regex.Replace(string.Join("\n", _host.Run(
         "Update-FormatData -PrependPath $format; $PSStyle.OutputRendering = 'PlainText'; $results | Out-String -Width 160",
-        new Dictionary<string, object?> { ["format"] = Path.Combine(RepoPaths.Root, "ArenaInfra.Module", "ArenaInfra.Format.ps1xml"), ["results"] = results }).Output);
+        new Dictionary<string, object?> { ["format"] = Path.Combine(RepoPaths.Root, "ArenaInfra.Module", "ArenaInfra.Format.ps1xml"), ["results"] = results }).Output), "\u001b\\[[0-9;]*m", "");
 
     [Fact]
     public void A_failed_command_shows_the_last_line_of_its_error_and_a_passed_one_its_output()
