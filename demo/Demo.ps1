@@ -32,7 +32,8 @@ elseif ([Environment]::UserName -eq 'root' -and -not (Test-Path /run/sshd)) { 's
 $canSsh = -not $noSsh
 $sandboxArgs = @($dll, '--port', '0', '--api-key', $demoKey, '--seed', 'demo', '--prefix', 'camp', '--start-delay-ms', '6000', '--parent-pid', "$PID",
     '--seed-public-key', (Join-Path $root 'tests/fixtures/keys/test_ed25519.pub'), '--exit-on-stdin-close')
-if ($canSsh) { $sandboxArgs += '--sshd', $sshd }
+# --runpod-env: a session on a demo pod has what one on RunPod has, none of the sandbox's own variables.
+if ($canSsh) { $sandboxArgs += '--sshd', $sshd, '--runpod-env' }
 $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
 foreach ($a in $sandboxArgs) { $info.ArgumentList.Add($a) }
 $info.RedirectStandardOutput = $true
@@ -115,7 +116,7 @@ try {
         Step 'A locked pod: RunPod refuses to stop it, from any client; the module says so before asking' "Stop-ArenaPod -Name golf -AllowDataLoss -Force -ErrorAction Continue"
         Step 'The fleet: Lock and Health (each pod''s last deep-check verdict, and its age)' 'Get-ArenaPod'
         Step 'Unlocked again for the rest of the tour' 'Unlock-ArenaPod -Name golf, hotel -Force | Format-Table Name, Status, Locked'
-        Step 'Run a command on every pod; exit codes and output come back as objects' "Get-ArenaPod -Status Running -ExcludeName bravo | Invoke-ArenaPodCommand -Command 'echo `$ARENA_POD_NAME: `$(nproc) cores'"
+        Step 'Run a command on every pod; exit codes and output come back as objects' "Get-ArenaPod -Status Running -ExcludeName bravo | Invoke-ArenaPodCommand -Command 'echo `$(nproc) cores, up `$(cut -d. -f1 /proc/uptime) s'"
     }
     else {
         Write-Host ''

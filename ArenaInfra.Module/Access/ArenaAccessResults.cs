@@ -35,11 +35,20 @@ namespace ArenaInfra
         public ArenaTestStage Stage { get; internal set; }
         /// <summary>Not as the roster says: reached a machine not theirs, or refused on their own.</summary>
         public bool Hole => Assigned != Reached;
+
+        /// <summary>
+        /// True when the check went as the roster says, false for a hole, null when it could not be made:
+        /// the pod was not reached at all (not running, no connection, a host key not its own), so nothing
+        /// says whether it would have let the participant in.
+        /// </summary>
+        public bool? AsRosterSays => Hole ? false : Reached || Stage == ArenaTestStage.Authenticate ? true : (bool?)null;
         private string? _error;
 
         /// <summary>Why the attempt stopped, terminal-safe (TerminalText).</summary>
         public string? Error { get => _error; internal set => _error = value == null ? null : TerminalText.Safe(value); }
 
-        public override string ToString() => $"{TerminalText.SafeLine(Participant)} on {TerminalText.SafeLine(Name)}: {(Reached ? "reached" : $"refused at {Stage}")}{(Hole ? " (NOT as the roster says)" : "")}";
+        public override string ToString() => AsRosterSays == null
+            ? $"{TerminalText.SafeLine(Participant)} on {TerminalText.SafeLine(Name)}: not reached ({Stage}), so unknown"
+            : $"{TerminalText.SafeLine(Participant)} on {TerminalText.SafeLine(Name)}: {(Reached ? "reached" : $"refused at {Stage}")}{(Hole ? " (NOT as the roster says)" : "")}";
     }
 }

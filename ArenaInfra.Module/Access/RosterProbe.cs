@@ -59,18 +59,26 @@ namespace ArenaInfra.Access
     internal sealed class RosterProbeReport
     {
         private readonly List<string> _holes = new List<string>();
+        private readonly List<string> _unknown = new List<string>();
 
         public int Checks { get; private set; }
         public IReadOnlyList<string> Holes => _holes;
+        /// <summary>The checks that could not be made, since the pod was not reached at all: neither yes nor no.</summary>
+        public IReadOnlyList<string> Unknown => _unknown;
 
         public void Add(ArenaRosterAccessResult result)
         {
             Checks++;
             if (result.Hole) _holes.Add(result.ToString());
+            else if (result.AsRosterSays == null) _unknown.Add($"{TerminalText.SafeLine(result.Participant)} on {TerminalText.SafeLine(result.Name)}");
         }
 
-        public override string ToString() => _holes.Count == 0
-            ? $"Test-ArenaPod -AsRoster: {Checks} checks, every participant reaches their own machine and no other."
-            : $"Test-ArenaPod -AsRoster: {_holes.Count} of {Checks} checks are not as the roster says: {string.Join("; ", _holes)}. Sync-ArenaPodAccess makes the pods trust exactly their people.";
+        public override string ToString()
+        {
+            if (_holes.Count == 0 && _unknown.Count == 0) return $"Test-ArenaPod -AsRoster: {Checks} checks, every participant reaches their own machine and no other.";
+            var text = $"Test-ArenaPod -AsRoster: {_holes.Count} of {Checks} checks are not as the roster says" + (_holes.Count > 0 ? ": " + string.Join("; ", _holes) : "");
+            if (_unknown.Count > 0) text += $"; {_unknown.Count} could not be made (the pod was not reached): {string.Join(", ", _unknown)}";
+            return text + (_holes.Count > 0 ? ". Sync-ArenaPodAccess makes the pods trust exactly their people." : ". Check again once those pods answer.");
+        }
     }
 }

@@ -43,6 +43,11 @@ namespace ArenaInfra.Access
             });
         }
 
+        /// <summary>The mode and where it points, in a sentence: a proxy chosen by the config alone is no surprise.</summary>
+        public string Describe() => Options.Mode == ArenaSshConfigMode.Proxy
+            ? $"Proxy mode: every {Options.Prefix} name goes through the proxy {TerminalText.SafeLine(Options.ProxyHost ?? "")}, each at its own port there (SSH_PROXY_HOST; -Mode Direct for each pod's own address)."
+            : $"Direct mode: each {Options.Prefix} pod at its own public IP and port (install again when pods change; -Mode Proxy, with SSH_PROXY_HOST set, for names that never move).";
+
         /// <summary>
         /// The config text for these pods. Names outside MachineNames get a warning in proxy mode (their
         /// port can move); a pod without an endpoint yet is left out with a verbose line.

@@ -59,7 +59,7 @@ namespace ArenaInfra.Cmdlets
                 return;
             }
 
-            var text = Render(installation);
+            var text = Render(installation, out var export);
             if (text == null) return;
 
             if (Install)
@@ -67,7 +67,8 @@ namespace ArenaInfra.Cmdlets
                 if (!ConfirmBatch(installation.InstallAction, installation.InstallAction + "?", "Install the ssh config", force: false, askUnlessForced: false)) return;
                 try
                 {
-                    WriteVerbose(installation.InstallOutcome(installation.Install(text)));
+                    // One line, shown as Write-Host shows it: which mode was chosen, where it points, what changed.
+                    WriteInformation($"{export.Describe()} {installation.InstallOutcome(installation.Install(text))}", new[] { "PSHOST", "ArenaInfra" });
                 }
                 catch (IOException e)
                 {
@@ -86,9 +87,8 @@ namespace ArenaInfra.Cmdlets
         }
 
         /// <summary>The fleet's config for the chosen pods; null when an empty pipeline gave none.</summary>
-        private string? Render(SshConfigInstallation installation)
+        private string? Render(SshConfigInstallation installation, out SshConfigExport export)
         {
-            SshConfigExport export;
             try
             {
                 export = SshConfigExport.For(EffectiveConfig, Mode, IdentityFile, HostKeyChecking, installation.KnownHostsFile);

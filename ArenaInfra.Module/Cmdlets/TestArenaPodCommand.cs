@@ -98,7 +98,7 @@ namespace ArenaInfra.Cmdlets
                     Release(settings);
                 }
             }, WriteObject, CancellationToken);
-            WriteSummary(report.ToString(), report.Holes.Count > 0);
+            WriteSummary(report.ToString(), report.Holes.Count > 0 || report.Unknown.Count > 0);
         }
     }
 }

@@ -24,6 +24,23 @@ namespace ArenaInfra
         /// <summary>True when the command did not finish within -TimeoutSec.</summary>
         public bool TimedOut { get; internal set; }
 
+        /// <summary>
+        /// The line a table shows, terminal-safe: when the exit code is not 0, the last line of the error
+        /// output (of the output when there is none), since that says why; otherwise the last line of the
+        /// output. For a pod not reached, where it stopped and why.
+        /// </summary>
+        public string Summary
+        {
+            get
+            {
+                if (ExitCode == null && FailedStep != null) return TerminalText.SafeLine($"{FailedStep}: {Error}");
+                var shown = ExitCode != 0 ? LastLine(_stdErr) ?? LastLine(_stdOut) : LastLine(_stdOut);
+                return TerminalText.SafeLine(shown ?? "");
+            }
+        }
+
+        private static string? LastLine(string text) => text.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.Length > 0);
+
         public override string ToString() => ExitCode == null && FailedStep != null ? base.ToString() : $"{TerminalText.SafeLine(Name)}: exit {(ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "none")}";
     }
 }

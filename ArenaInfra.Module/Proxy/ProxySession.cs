@@ -49,7 +49,7 @@ namespace ArenaInfra.Proxy
                 ReloadCommand = config.ProxyNginxReloadCommand,
                 InstallCommand = config.ProxyInstallCommand,
             };
-            var key = SshKey.Load(keyPath, passphrase);
+            var key = SshKey.Load(keyPath, passphrase, SshKeyRole.Proxy);
             var ssh = new SshSettings(key, HostKeyStore.Open(), log) { HostKeyPolicy = policy };
             try
             {

@@ -21,11 +21,14 @@ namespace ArenaInfra.Ssh
         public string Path { get; }
 
         /// <summary>OpenSSH-format ed25519, ECDSA and RSA keys (and PEM RSA), with a passphrase when encrypted.</summary>
-        public static SshKey Load(string path, SecureString? passphrase)
+        public static SshKey Load(string path, SecureString? passphrase) => Load(path, passphrase, SshKeyRole.Shared);
+
+        /// <summary>As Load, with errors that name the key by its role and the setting that chooses it.</summary>
+        public static SshKey Load(string path, SecureString? passphrase, SshKeyRole role)
         {
             if (!System.IO.File.Exists(path))
             {
-                throw NotFound(path, $"The shared SSH key '{path}' does not exist.", null);
+                throw NotFound(role, path, $"The {role.Name} '{path}' does not exist.", null);
             }
             try
             {
@@ -35,18 +38,18 @@ namespace ArenaInfra.Ssh
             }
             catch (SshPassPhraseNullOrEmptyException e)
             {
-                throw NotFound(path, $"The shared SSH key '{path}' is encrypted; give its passphrase with -KeyPassphrase.", e);
+                throw NotFound(role, path, $"The {role.Name} '{path}' is encrypted; give its passphrase with -KeyPassphrase.", e);
             }
             catch (Exception e) when (e is SshException || e is IOException || e is UnauthorizedAccessException || e is ArgumentException || e is FormatException || e is InvalidOperationException || e is NotSupportedException)
             {
                 var reason = e is SshException && passphrase != null ? "the passphrase is wrong or the format is not supported" : e.Message;
-                throw NotFound(path, $"The shared SSH key '{path}' cannot be read: {reason}", e);
+                throw NotFound(role, path, $"The {role.Name} '{path}' cannot be read: {reason}", e);
             }
         }
 
-        private static ArenaException NotFound(string path, string message, Exception? inner) =>
+        private static ArenaException NotFound(SshKeyRole role, string path, string message, Exception? inner) =>
             new ArenaException(ArenaErrorIds.SshKeyNotFound, ErrorCategory.ObjectNotFound, message,
-                "Check SharedKeyPath (Get-ArenaConfig) and the passphrase; keys in OpenSSH format (ed25519, ECDSA, RSA) are supported.",
+                $"Check {role.Setting} and the passphrase; keys in OpenSSH format (ed25519, ECDSA, RSA) are supported.",
                 inner, path);
 
         public void Dispose() => File.Dispose();

@@ -101,4 +101,21 @@ public sealed class RosterProbeTests : IDisposable
         Assert.Equal(new[] { "ada-lovelace" }, calls.Select(c => c.Id));
         Assert.Equal(2, stopped.Checks);
     }
+
+    [Fact]
+    public void A_pod_nobody_could_reach_is_not_counted_as_the_roster_says()
+    {
+        var results = new List<ArenaRosterAccessResult>();
+        Func<ArenaParticipantKey, PodTestOperation, IEnumerable<ArenaPodTestResult>> bravoDown = (key, operation) => Pods.Select(p => p.Name == "camp-bravo"
+            ? new ArenaPodTestResult { Name = p.Name, Succeeded = false, Stage = ArenaTestStage.Connect, Error = "timed out" }
+            : key.Id == "ada-lovelace"
+                ? new ArenaPodTestResult { Name = p.Name, Succeeded = true, Stage = ArenaTestStage.Passed }
+                : new ArenaPodTestResult { Name = p.Name, Succeeded = false, Stage = ArenaTestStage.Authenticate, Error = "refused" }).ToList();
+
+        var report = new RosterProbe(Access(), null, "arena", TimeSpan.FromSeconds(5), new RecordingLog()).Run(Pods, bravoDown, results.Add, CancellationToken.None);
+
+        Assert.Equal(new bool?[] { true, null, true, false }, results.Select(r => r.AsRosterSays));
+        Assert.Equal("Test-ArenaPod -AsRoster: 1 of 4 checks are not as the roster says: Cy Cipher on camp-bravo: refused at Connect (NOT as the roster says); 1 could not be made (the pod was not reached): Ada Lovelace on camp-bravo. Sync-ArenaPodAccess makes the pods trust exactly their people.", report.ToString());
+        Assert.Equal("Ada Lovelace on camp-bravo: not reached (Connect), so unknown", results[1].ToString());
+    }
 }

@@ -270,7 +270,9 @@ Describe 'Participant access' -Skip:([bool]$Missing) {
             $env = @{ HOME = $homeDir.FullName; ARENA_CONFIG = $ConfigFile; RUNPOD_API_KEY = (Get-SandboxKey); ARENA_INFRA_DATA = $env:ARENA_INFRA_DATA }
             $import = "Import-Module '$(Get-BuiltModulePath)'"
 
-            $null = Invoke-FreshPwsh "$import; Export-ArenaSshConfig -Install" -Environment $env
+            $said = Invoke-FreshPwsh "$import; Export-ArenaSshConfig -Install" -Environment $env
+            # The proxy named in the config was chosen without being asked for: the one line says so, and where it points.
+            $said | Should -BeLike 'Proxy mode: every camp name goes through the proxy 127.0.0.1, each at its own port there*.ssh/arena/camp.conf: written*'
             $once = [IO.File]::ReadAllBytes("$homeDir/.ssh/config")
             $null = Invoke-FreshPwsh "$import; Export-ArenaSshConfig -Install" -Environment $env
             [IO.File]::ReadAllBytes("$homeDir/.ssh/config") | Should -Be $once -Because "installing twice changes nothing ($($case.Name))"

@@ -8,7 +8,7 @@ using RunPodSandbox;
 // request log and switchable faults.
 // Usage: RunPodSandbox [--port 0] [--api-key KEY] [--start-delay-ms 3000] [--start-delay-spread SEED:MIN-MAX] [--latency-ms 0]
 //                      [--rate-limit 0] [--seed none|demo] [--seed-count N] [--prefix arena] [--parent-pid PID] [--page-size 1000]
-//                      [--sshd auto [--ssh-delay-ms 0] [--setup-delay-ms 0]]
+//                      [--sshd auto [--ssh-delay-ms 0] [--setup-delay-ms 0] [--runpod-env]]
 var options = SandboxOptions.Parse(args);
 IPodEndpointBackend backend = new GreetingEndpointBackend();
 if (options.Sshd != null)
@@ -19,7 +19,7 @@ if (options.Sshd != null)
         Console.Error.WriteLine($"No sshd found ({options.Sshd}); install openssh-server.");
         return 2;
     }
-    backend = new SshdEndpointBackend(sshd, options.PodsDirectory, options.SshDelay) { SetupDelay = options.SetupDelay };
+    backend = new SshdEndpointBackend(sshd, options.PodsDirectory, options.SshDelay) { SetupDelay = options.SetupDelay, SandboxVariables = !options.RunPodEnvironment };
 }
 var state = new SandboxState(options, backend);
 if (options.Seed == "demo") DemoFleet.Seed(state, options.Prefix);

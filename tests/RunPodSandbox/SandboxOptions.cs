@@ -31,6 +31,12 @@ public sealed class SandboxOptions
     public StartDelaySpread? StartDelaySpread { get; set; }
     /// <summary>With --sshd: a pod's set-up (its git fetch) takes this much longer, done on the pod's side.</summary>
     public TimeSpan SetupDelay { get; set; }
+    /// <summary>
+    /// With --sshd --runpod-env: a pod's SSH session has only what a RunPod pod's has (HOME, PATH, and
+    /// the volume's folder the module reads), none of the sandbox's own ARENA_POD_ID and ARENA_POD_NAME,
+    /// so what runs there (the docs' examples) cannot lean on them.
+    /// </summary>
+    public bool RunPodEnvironment { get; set; }
 
     public static SandboxOptions Parse(string[] args)
     {
@@ -57,6 +63,7 @@ public sealed class SandboxOptions
                 case "--ssh-delay-ms": options.SshDelay = TimeSpan.FromMilliseconds(int.Parse(Next())); break;
                 case "--start-delay-spread": options.StartDelaySpread = StartDelaySpread.Parse(Next()); break;
                 case "--setup-delay-ms": options.SetupDelay = TimeSpan.FromMilliseconds(int.Parse(Next())); break;
+                case "--runpod-env": options.RunPodEnvironment = true; break;
                 default: throw new ArgumentException($"unknown option {args[i]}");
             }
         }

@@ -46,6 +46,8 @@ public sealed class SshdEndpointBackend : IPodEndpointBackend, IDisposable
 
     /// <summary>With --setup-delay-ms: how much longer each set-up's git fetch takes on the pod.</summary>
     public TimeSpan SetupDelay { get; init; }
+    /// <summary>Whether sessions get the sandbox's own ARENA_POD_ID and ARENA_POD_NAME (off with --runpod-env, as on RunPod).</summary>
+    public bool SandboxVariables { get; init; } = true;
 
     /// <summary>
     /// Opens the pod's endpoint: its files now, its sshd (and relay) when its start delay ends, so
@@ -210,7 +212,8 @@ public sealed class SshdEndpointBackend : IPodEndpointBackend, IDisposable
             "MaxSessions 64",
             // The pod's own bin folder first: it holds the stand-ins (PodStandIns) for nvidia-smi, conda and the rest, as GPU pods have the real ones.
             // A pod with a volume: its folder stands for /workspace (nothing can be mounted there), named by the one variable the module reads for it.
-            $"SetEnv HOME={dir}/home ARENA_POD_ID={pod.Id} ARENA_POD_NAME={pod.Name} PATH={dir}/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin" + (pod.VolumeInGb > 0 ? $" ARENA_VOLUME_PATH={dir}/volume" : ""),
+            // ARENA_POD_ID and ARENA_POD_NAME are the sandbox's own, for tests that ask a pod which it is; RunPod sets neither.
+            $"SetEnv HOME={dir}/home " + (SandboxVariables ? $"ARENA_POD_ID={pod.Id} ARENA_POD_NAME={pod.Name} " : "") + $"PATH={dir}/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin" + (pod.VolumeInGb > 0 ? $" ARENA_VOLUME_PATH={dir}/volume" : ""),
             StalledSftp(pod) ? "Subsystem sftp /bin/sleep 600" : "Subsystem sftp internal-sftp",
             // INFO for its "Accepted publickey" lines, which count the pod's logins; the rest stays quiet.
             "LogLevel INFO",
