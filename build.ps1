@@ -178,22 +178,27 @@ function Receive-FrameworkCompileCheck($Job) {
     $result.Ok
 }
 
-function Start-PesterTests([string] $Results) {
+# The Pester files that run in the second Pester process; every other file runs in the first. Two
+# processes, because most of Pester's time is waiting on fresh pwsh processes and sandboxes.
+$PesterSecond = @('SideBySide', 'PodCommands', 'Ssh', 'Lifecycle', 'Package', 'Spend', 'StatusPage', 'Get-ArenaPod')
+
+function Start-PesterTests([string] $Results, [string] $Name, [string[]] $Paths) {
     # The Pester tests, in a pwsh of their own with sandboxes of their own, run beside xunit: most of
     # their time is fresh pwsh processes starting. Receive-PesterTests shows what they said, and counts.
     $pester = Get-PesterModule
-    $pesterCounts = Join-Path $Results 'pester.json'
+    $pesterCounts = Join-Path $Results "$Name.json"
+    $pathList = ($Paths | ForEach-Object { "'$($_.Replace("'", "''"))'" }) -join ', '
     $script = @"
 `$ErrorActionPreference = 'Stop'
 # Plain text: an escape sequence in a failure's message would break the XML report, and so the counts.
 if (`$PSStyle) { `$PSStyle.OutputRendering = 'PlainText' }
 Import-Module '$pester'
 `$c = New-PesterConfiguration
-`$c.Run.Path = '$(Join-Path $Root 'tests/Pester')'
+`$c.Run.Path = @($pathList)
 `$c.Run.PassThru = `$true
 `$c.Output.Verbosity = 'Detailed'
 `$c.TestResult.Enabled = `$true
-`$c.TestResult.OutputPath = '$(Join-Path $Results 'pester.xml')'
+`$c.TestResult.OutputPath = '$(Join-Path $Results "$Name.xml")'
 $(if ($Filter) { "`$c.Filter.FullName = '*$($Filter.Replace("'", "''"))*'" })
 `$r = Invoke-Pester -Configuration `$c
 @{ Passed = `$r.PassedCount; Failed = `$r.FailedCount + `$r.FailedBlocksCount + `$r.FailedContainersCount; Skipped = `$r.SkippedCount } | ConvertTo-Json | Set-Content '$pesterCounts'
@@ -205,11 +210,26 @@ $(if ($Filter) { "`$c.Filter.FullName = '*$($Filter.Replace("'", "''"))*'" })
     }
 }
 
-function Receive-PesterTests($Job, [string] $Results) {
-    Write-Host "`n=== Pester ==="
-    Receive-Job -Job $Job -Wait -AutoRemoveJob | Out-Host
-    $pesterCounts = Join-Path $Results 'pester.json'
-    if (Test-Path $pesterCounts) { Get-Content -Raw $pesterCounts | ConvertFrom-Json } else { Write-Warning 'Pester produced no results.'; [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
+function Start-AllPesterTests([string] $Results) {
+    $files = @(Get-ChildItem -LiteralPath (Join-Path $Root 'tests/Pester') -Filter '*.Tests.ps1' | Sort-Object Name)
+    $second = @($files | Where-Object { $PesterSecond -contains ($_.Name -replace '\.Tests\.ps1$', '') })
+    $first = @($files | Where-Object { $second -notcontains $_ })
+    @(
+        [pscustomobject]@{ Name = 'pester'; Job = (Start-PesterTests $Results 'pester' $first.FullName) }
+        if ($second) { [pscustomobject]@{ Name = 'pester-2'; Job = (Start-PesterTests $Results 'pester-2' $second.FullName) } }
+    )
+}
+
+function Receive-PesterTests($Jobs, [string] $Results) {
+    $total = [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0 }
+    foreach ($run in $Jobs) {
+        Write-Host "`n=== Pester ($($run.Name)) ==="
+        Receive-Job -Job $run.Job -Wait -AutoRemoveJob | Out-Host
+        $pesterCounts = Join-Path $Results "$($run.Name).json"
+        $counts = if (Test-Path $pesterCounts) { Get-Content -Raw $pesterCounts | ConvertFrom-Json } else { Write-Warning "Pester ($($run.Name)) produced no results."; [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 } }
+        $total.Passed += $counts.Passed; $total.Failed += $counts.Failed; $total.Skipped += $counts.Skipped
+    }
+    $total
 }
 
 function Invoke-Test {
@@ -222,7 +242,7 @@ function Invoke-Test {
     # A filtered run is for working on a part: the whole-module compile check belongs to a full run.
     $frameworkJob = if (-not ($Filter -or $Unit)) { Start-FrameworkCompileCheck }
     # -Unit is for a quick answer: Pester's tests start the sandbox and fresh pwsh processes.
-    $pesterJob = if (-not $Unit) { Start-PesterTests $results }
+    $pesterJob = if (-not $Unit) { Start-AllPesterTests $results }
 
     # xunit runs in two processes at once (tests/ArenaInfra.Tests/Support/TestShard.cs): the classes that
     # share a process's data folder run one after another, so two processes halve that queue. The second
