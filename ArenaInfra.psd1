@@ -38,6 +38,7 @@
         'Repair-ArenaPod'
         'Restore-ArenaPod'
         'Save-ArenaPodWork'
+        'Copy-ArenaPodItem'
         'Set-ArenaApiKey'
         'Set-ArenaPodSecret'
         'Start-ArenaPod'

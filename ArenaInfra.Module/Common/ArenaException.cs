@@ -111,5 +111,19 @@ namespace ArenaInfra
         public const string LlmKeyNotPlaced = nameof(LlmKeyNotPlaced);
         public const string LlmKeyRevokeUnverified = nameof(LlmKeyRevokeUnverified);
         public const string LlmKeyNotFound = nameof(LlmKeyNotFound);
+        /// <summary>Copy-ArenaPodItem: the local file or folder is missing, a link, or holds a link or an unsafe name.</summary>
+        public const string CopySourceNotFound = nameof(CopySourceNotFound);
+        /// <summary>Copy-ArenaPodItem: more bytes or files than the copy's cap.</summary>
+        public const string CopyTooLarge = nameof(CopyTooLarge);
+        /// <summary>Copy-ArenaPodItem: -Destination is not an absolute or ~ path of plain names.</summary>
+        public const string CopyDestinationInvalid = nameof(CopyDestinationInvalid);
+        /// <summary>Copy-ArenaPodItem: the local item is not in a checkout of the course repo and no -Destination was given.</summary>
+        public const string CopyDestinationRequired = nameof(CopyDestinationRequired);
+        /// <summary>Copy-ArenaPodItem: a link on the pod at the destination or a folder above it; nothing is written through one.</summary>
+        public const string CopyPathIsLink = nameof(CopyPathIsLink);
+        /// <summary>Copy-ArenaPodItem: a different file (or something not a file) is already at the destination; -Force replaces a file.</summary>
+        public const string CopyDestinationExists = nameof(CopyDestinationExists);
+        /// <summary>Copy-ArenaPodItem: the pod's size or SHA-256 of a sent file did not match this machine's.</summary>
+        public const string CopyNotVerified = nameof(CopyNotVerified);
     }
 }
