@@ -39,6 +39,7 @@
         'Restore-ArenaPod'
         'Save-ArenaPodWork'
         'Copy-ArenaPodItem'
+        'New-ArenaPodBranch'
         'Set-ArenaApiKey'
         'Set-ArenaPodSecret'
         'Start-ArenaPod'

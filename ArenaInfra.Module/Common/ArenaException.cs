@@ -125,5 +125,9 @@ namespace ArenaInfra
         public const string CopyDestinationExists = nameof(CopyDestinationExists);
         /// <summary>Copy-ArenaPodItem: the pod's size or SHA-256 of a sent file did not match this machine's.</summary>
         public const string CopyNotVerified = nameof(CopyNotVerified);
+        /// <summary>New-ArenaPodBranch: a label or branch name outside git's rules or the module's allow-list; refused before any command.</summary>
+        public const string InvalidBranchName = nameof(InvalidBranchName);
+        /// <summary>New-ArenaPodBranch: origin has the day's branch at another commit; it is never force-pushed.</summary>
+        public const string BranchExists = nameof(BranchExists);
     }
 }
