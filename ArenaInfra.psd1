@@ -40,6 +40,7 @@
         'Save-ArenaPodWork'
         'Copy-ArenaPodItem'
         'New-ArenaPodBranch'
+        'Get-ArenaPodBranch'
         'Set-ArenaApiKey'
         'Set-ArenaPodSecret'
         'Start-ArenaPod'

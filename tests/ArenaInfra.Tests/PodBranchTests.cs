@@ -80,4 +80,37 @@ public sealed class PodBranchTests : IClassFixture<SshSandbox>, IDisposable
             .Select(l => Run($"try {{ New-ArenaPodBranch -Name alpha -Label '{l}' -Force }} catch {{ $_ }}").CaughtErrorId).ToList();
         Assert.All(ids, id => Assert.Equal("InvalidBranchName", id));
     }
+
+    [SkippableFact]
+    public void Get_ArenaPodBranch_shows_the_branch_commit_changed_files_and_distance_from_origin_and_reads_a_hostile_name_strictly()
+    {
+        _ssh.Require();
+        Run("New-ArenaPod -Count 2 -Force | Out-Null; Initialize-ArenaPod -Name * -Skip Workspace, VsCode -Force | Out-Null");
+        var main = RemoteCommit("main");
+        var alpha = Path.Combine(_ssh.Sandbox!.PodHome(Run("(Get-ArenaPod -Name alpha).Id").Output.Cast<string>().Single()), "course");
+        File.WriteAllText(Path.Combine(alpha, "mine.txt"), "x\n");
+        File.AppendAllText(Path.Combine(alpha, "README.md"), "more\n");
+        GitRepo.Git(alpha, "add", "README.md");
+        GitRepo.Git(alpha, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "local");
+        File.AppendAllText(Path.Combine(alpha, "README.md"), "again\n");
+        var bravo = Path.Combine(_ssh.Sandbox!.PodHome(Run("(Get-ArenaPod -Name bravo).Id").Output.Cast<string>().Single()), "course");
+        GitRepo.Git(bravo, "checkout", "-q", "-b", "evil;$(id)");
+
+        var states = Run("Get-ArenaPodBranch").Output.OfType<ArenaPodBranchState>().ToDictionary(s => s.Name);
+
+        var a = states["camp-alpha"];
+        Assert.True(a.Succeeded, a.Error);
+        Assert.Equal("main", a.Branch);
+        Assert.Equal(GitRepo.Git(alpha, "rev-parse", "HEAD").Trim(), a.Commit);
+        Assert.NotEqual(main, a.Commit);
+        Assert.Equal(2, a.DirtyFiles);
+        Assert.Equal(1, a.Ahead);
+        Assert.Equal(0, a.Behind);
+        var b = states["camp-bravo"];
+        Assert.True(b.Succeeded, b.Error);
+        Assert.Null(b.Branch);
+        Assert.Equal("evil;$(id)", b.BranchRaw);
+        Assert.Equal(main, b.Commit);
+        Assert.Null(b.Ahead);
+    }
 }

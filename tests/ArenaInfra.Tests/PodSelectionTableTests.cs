@@ -64,6 +64,7 @@ public sealed class PodSelectionTableTests : IClassFixture<Sandbox>, IDisposable
         ["Initialize-ArenaPod"] = new("Initialize-ArenaPod {0} -Force", "EXITED", true, Emitted),
         ["Set-ArenaPodSecret"] = new("Set-ArenaPodSecret {0} -VariableName OPENAI_API_KEY -Value $secret -Force", "EXITED", true, Emitted),
         ["Save-ArenaPodWork"] = new("Save-ArenaPodWork {0} -Label d1 -Force", "EXITED", true, Emitted),
+        ["Get-ArenaPodBranch"] = new("Get-ArenaPodBranch {0}", "EXITED", false, Emitted),
         ["New-ArenaPodBranch"] = new("New-ArenaPodBranch {0} -Label d1 -Force", "EXITED", true, Emitted),
         ["Copy-ArenaPodItem"] = new("Copy-ArenaPodItem {0} -Path $roster -Destination ~/roster.csv -Force", "EXITED", true, Emitted),
         ["Backup-ArenaPod"] = new("Backup-ArenaPod {0} -Label d1 -Destination $dir", "EXITED", false, Emitted),
