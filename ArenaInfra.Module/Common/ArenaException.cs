@@ -116,5 +116,23 @@ namespace ArenaInfra
         public const string PodJobStopFailed = nameof(PodJobStopFailed);
         public const string PodJobUnreadable = nameof(PodJobUnreadable);
         public const string PodJobUnknown = nameof(PodJobUnknown);
+        /// <summary>Copy-ArenaPodItem: the local file or folder is missing, a link, or holds a link or an unsafe name.</summary>
+        public const string CopySourceNotFound = nameof(CopySourceNotFound);
+        /// <summary>Copy-ArenaPodItem: more bytes or files than the copy's cap.</summary>
+        public const string CopyTooLarge = nameof(CopyTooLarge);
+        /// <summary>Copy-ArenaPodItem: -Destination is not an absolute or ~ path of plain names.</summary>
+        public const string CopyDestinationInvalid = nameof(CopyDestinationInvalid);
+        /// <summary>Copy-ArenaPodItem: the local item is not in a checkout of the course repo and no -Destination was given.</summary>
+        public const string CopyDestinationRequired = nameof(CopyDestinationRequired);
+        /// <summary>Copy-ArenaPodItem: a link on the pod at the destination or a folder above it; nothing is written through one.</summary>
+        public const string CopyPathIsLink = nameof(CopyPathIsLink);
+        /// <summary>Copy-ArenaPodItem: a different file (or something not a file) is already at the destination; -Overwrite replaces a file.</summary>
+        public const string CopyDestinationExists = nameof(CopyDestinationExists);
+        /// <summary>Copy-ArenaPodItem: the pod's size or SHA-256 of a sent file did not match this machine's.</summary>
+        public const string CopyNotVerified = nameof(CopyNotVerified);
+        /// <summary>New-ArenaPodBranch: a label or branch name outside git's rules or the module's allow-list; refused before any command.</summary>
+        public const string InvalidBranchName = nameof(InvalidBranchName);
+        /// <summary>New-ArenaPodBranch: origin has the day's branch at another commit; it is never force-pushed.</summary>
+        public const string BranchExists = nameof(BranchExists);
     }
 }

@@ -27,6 +27,8 @@ public sealed class ConfirmationTests : IClassFixture<Sandbox>, IDisposable
         ["Initialize-ArenaPod"] = new("Initialize-ArenaPod -Name alpha", "EXITED", EmittedSomething),
         ["Set-ArenaPodSecret"] = new("Set-ArenaPodSecret -Name alpha -VariableName OPENAI_API_KEY -Value $secret", "EXITED", EmittedSomething),
         ["Save-ArenaPodWork"] = new("Save-ArenaPodWork -Name alpha -Label d1", "EXITED", EmittedSomething),
+        ["New-ArenaPodBranch"] = new("New-ArenaPodBranch -Name alpha -Label d1", "EXITED", EmittedSomething),
+        ["Copy-ArenaPodItem"] = new("Copy-ArenaPodItem -Name alpha -Path $roster -Destination ~/roster.csv", "EXITED", EmittedSomething),
         ["Restore-ArenaPod"] = new("Restore-ArenaPod -Name alpha -Source $dir", "EXITED", EmittedSomething),
         ["Repair-ArenaPod"] = new("Repair-ArenaPod -Name alpha -ReadyTimeoutSec 1", "EXITED", EmittedSomething),
         ["Sync-ArenaPodAccess"] = new("Sync-ArenaPodAccess -Name alpha -RosterPath $roster", "EXITED", EmittedSomething),

@@ -13,6 +13,7 @@ namespace ArenaInfra.Tests;
 /// </summary>
 [Collection(DataFolderCollection.Name)]
 [Trait("Category", "Sandbox")]
+[Trait(TestShard.Trait, TestShard.Second)]
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class PodJobTests : IClassFixture<SshSandbox>, IDisposable
 {
