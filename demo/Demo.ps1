@@ -116,6 +116,7 @@ try {
         Step 'A locked pod: RunPod refuses to stop it, from any client; the module says so before asking' "Stop-ArenaPod -Name golf -AllowDataLoss -Force -ErrorAction Continue"
         Step 'The fleet: Lock and Health (each pod''s last deep-check verdict, and its age)' 'Get-ArenaPod'
         Step 'Unlocked again for the rest of the tour' 'Unlock-ArenaPod -Name golf, hotel -Force | Format-Table Name, Status, Locked'
+        Step 'A status page for participants: each machine up (its sshd answered), starting or down, and its last deep check; nothing else' "Export-ArenaStatusPage -Path (Join-Path '$work' 'status') | Format-List Path, Machines, Up, Starting, Down; (Get-Content -Raw (Join-Path '$work' 'status/status.json') | ConvertFrom-Json).machines | Format-Table machine, gpu, state, check"
         Step 'Run a command on every pod; exit codes and output come back as objects' "Get-ArenaPod -Status Running -ExcludeName bravo | Invoke-ArenaPodCommand -Command 'echo `$(nproc) cores, up `$(cut -d. -f1 /proc/uptime) s'"
     }
     else {
