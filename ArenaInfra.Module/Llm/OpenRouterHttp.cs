@@ -138,33 +138,11 @@ namespace ArenaInfra.Llm
             return new OpenRouterAnswer((int)response.StatusCode, RetryAfterOf(response), body);
         }
 
-        private static async Task<string> ReadCappedAsync(HttpResponseMessage response, string operation, CancellationToken token)
-        {
-            if (response.Content == null) return "";
-            using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
-            using var cancel = token.Register(() => stream.Dispose());
-            var buffer = new byte[16384];
-            using var collected = new MemoryStream();
-            try
-            {
-                int read;
-                while ((read = await stream.ReadAsync(buffer, 0, buffer.Length, token).ConfigureAwait(false)) > 0)
-                {
-                    if (collected.Length + read > MaxResponseBytes)
-                    {
-                        throw new ArenaException(ArenaErrorIds.InvalidResponse, ErrorCategory.InvalidResult,
-                            $"OpenRouter's answer to {operation} is larger than {MaxResponseBytes / (1024 * 1024)} MB; it was not read further.",
-                            "Check OPENROUTER_API_URL (Get-ArenaConfig): something other than OpenRouter may be answering.");
-                    }
-                    collected.Write(buffer, 0, read);
-                }
-            }
-            catch (ObjectDisposedException) when (token.IsCancellationRequested)
-            {
-                throw new OperationCanceledException(token);
-            }
-            return Encoding.UTF8.GetString(collected.GetBuffer(), 0, (int)collected.Length);
-        }
+        private static async Task<string> ReadCappedAsync(HttpResponseMessage response, string operation, CancellationToken token) =>
+            await CappedBody.ReadAsync(response, MaxResponseBytes, token).ConfigureAwait(false)
+            ?? throw new ArenaException(ArenaErrorIds.InvalidResponse, ErrorCategory.InvalidResult,
+                $"OpenRouter's answer to {operation} is larger than {MaxResponseBytes / (1024 * 1024)} MB; it was not read further.",
+                "Check OPENROUTER_API_URL (Get-ArenaConfig): something other than OpenRouter may be answering.");
 
         /// <summary>A 429 is sent again whatever the request; the rest only when sending twice is harmless. A wait past the budget ends it now.</summary>
         internal static bool ShouldRetry(bool safeToRepeat, Outcome<OpenRouterAnswer> outcome, TimeSpan elapsed, TimeSpan budget, TimeSpan maxDelay)

@@ -14,6 +14,7 @@ using System.Threading.Tasks;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;
+using ArenaInfra.Common;
 
 namespace ArenaInfra.RunPod
 {
@@ -172,33 +173,11 @@ namespace ArenaInfra.RunPod
         }
 
         /// <summary>Reads the body as it arrives, observing the deadline, and refuses one larger than the cap.</summary>
-        private static async Task<string> ReadCappedAsync(HttpResponseMessage response, string operation, CancellationToken token)
-        {
-            if (response.Content == null) return "";
-            using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
-            using var cancel = token.Register(() => stream.Dispose());
-            var buffer = new byte[81920];
-            using var collected = new MemoryStream();
-            try
-            {
-                int read;
-                while ((read = await stream.ReadAsync(buffer, 0, buffer.Length, token).ConfigureAwait(false)) > 0)
-                {
-                    if (collected.Length + read > MaxResponseBytes)
-                    {
-                        throw new ArenaException(ArenaErrorIds.InvalidResponse, ErrorCategory.InvalidResult,
-                            $"RunPod's answer to {operation} is larger than {MaxResponseBytes / (1024 * 1024)} MB; it was not read further.",
-                            "Check ApiBaseUrl (Get-ArenaConfig): something other than RunPod may be answering.");
-                    }
-                    collected.Write(buffer, 0, read);
-                }
-            }
-            catch (ObjectDisposedException) when (token.IsCancellationRequested)
-            {
-                throw new OperationCanceledException(token);
-            }
-            return Encoding.UTF8.GetString(collected.GetBuffer(), 0, (int)collected.Length);
-        }
+        private static async Task<string> ReadCappedAsync(HttpResponseMessage response, string operation, CancellationToken token) =>
+            await CappedBody.ReadAsync(response, MaxResponseBytes, token).ConfigureAwait(false)
+            ?? throw new ArenaException(ArenaErrorIds.InvalidResponse, ErrorCategory.InvalidResult,
+                $"RunPod's answer to {operation} is larger than {MaxResponseBytes / (1024 * 1024)} MB; it was not read further.",
+                "Check ApiBaseUrl (Get-ArenaConfig): something other than RunPod may be answering.");
 
         /// <summary>RunPod's RateLimit header: when a window has no request left, nobody sends until it resets.</summary>
         private void ObserveRateLimit(HttpResponseMessage response, string operation)

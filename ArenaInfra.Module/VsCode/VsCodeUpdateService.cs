@@ -3,8 +3,8 @@ using System.Collections.Concurrent;
 using System.IO;
 using System.Net;
 using System.Net.Http;
-using System.Text;
 using System.Threading;
+using ArenaInfra.Common;
 
 namespace ArenaInfra.VsCode
 {
@@ -43,16 +43,9 @@ namespace ArenaInfra.VsCode
                 using var request = new HttpRequestMessage(HttpMethod.Get, url);
                 using var response = Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).GetAwaiter().GetResult();
                 if (response.StatusCode != HttpStatusCode.OK) return (null, $"{url} answered {(int)response.StatusCode}");
-                using var stream = response.Content.ReadAsStreamAsync().GetAwaiter().GetResult();
-                var buffer = new MemoryStream();
-                var chunk = new byte[8192];
-                int read;
-                while ((read = stream.ReadAsync(chunk, 0, chunk.Length, deadline.Token).GetAwaiter().GetResult()) > 0)
-                {
-                    buffer.Write(chunk, 0, read);
-                    if (buffer.Length > MaxAnswerBytes) return (null, $"{url} answered more than {MaxAnswerBytes / 1024} KB");
-                }
-                return (VsCodeServerBuild.Parse(Encoding.UTF8.GetString(buffer.ToArray()), new Uri(BaseUrl)), null);
+                var text = CappedBody.ReadAsync(response, MaxAnswerBytes, deadline.Token).GetAwaiter().GetResult();
+                if (text == null) return (null, $"{url} answered more than {MaxAnswerBytes / 1024} KB");
+                return (VsCodeServerBuild.Parse(text, new Uri(BaseUrl)), null);
             }
             catch (VsCodeAnswerRefused e)
             {
