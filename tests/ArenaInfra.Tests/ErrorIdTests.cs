@@ -27,7 +27,7 @@ public sealed class ErrorIdTests
     [Fact]
     public void Every_error_the_module_raises_takes_its_id_from_ArenaErrorIds()
     {
-        var sources = Directory.GetFiles(Path.Combine(RepoPaths.Root, "ArenaInfra.Module"), "*.cs", SearchOption.AllDirectories);
+        var sources = ModuleSources.Files();
         var sites = sources.SelectMany(file => IdSites.SelectMany(site => site.Matches(File.ReadAllText(file)))
             .Select(m => (File: Path.GetFileName(file), Id: m.Groups["id"].Value))).ToList();
         // Where the id is passed along (error.ErrorId, e.ErrorId, errorId) it was checked where it was made.

@@ -36,9 +36,8 @@ public sealed class LayoutTests
 
     /// <summary>Every .cs file of the module (not obj/ or bin/), as a path relative to the module folder with '/'.</summary>
     private static IReadOnlyList<string> SourceFiles() =>
-        Directory.GetFiles(ModuleDir, "*.cs", SearchOption.AllDirectories)
+        ModuleSources.Files()
             .Select(f => Path.GetRelativePath(ModuleDir, f).Replace('\\', '/'))
-            .Where(f => !f.StartsWith("obj/", StringComparison.Ordinal) && !f.StartsWith("bin/", StringComparison.Ordinal))
             .OrderBy(f => f, StringComparer.Ordinal)
             .ToList();
 
