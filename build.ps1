@@ -180,7 +180,7 @@ function Receive-FrameworkCompileCheck($Job) {
 
 # The Pester files that run in the second Pester process; every other file runs in the first. Two
 # processes, because most of Pester's time is waiting on fresh pwsh processes and sandboxes.
-$PesterSecond = @('SideBySide', 'PodCommands', 'Ssh', 'Lifecycle', 'Package', 'Spend', 'StatusPage', 'Get-ArenaPod')
+$PesterSecond = @('SideBySide', 'PodCommands', 'Ssh', 'Lifecycle', 'Package', 'Spend', 'StatusPage', 'Get-ArenaPod', 'Examples')
 
 function Start-PesterTests([string] $Results, [string] $Name, [string[]] $Paths) {
     # The Pester tests, in a pwsh of their own with sandboxes of their own, run beside xunit: most of

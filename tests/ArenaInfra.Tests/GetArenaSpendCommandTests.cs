@@ -11,7 +11,6 @@ namespace ArenaInfra.Tests;
 /// <summary>Get-ArenaSpend in a hosted runspace against the sandbox's billing records and balance.</summary>
 [Collection(RunsAloneCollection.Name)]
 [Trait("Category", "Sandbox")]
-[Trait(TestShard.Trait, TestShard.Second)]
 public sealed class GetArenaSpendCommandTests : IClassFixture<Sandbox>, IDisposable
 {
     private readonly Sandbox _sandbox;
