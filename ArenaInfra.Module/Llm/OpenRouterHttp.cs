@@ -135,7 +135,7 @@ namespace ArenaInfra.Llm
             using var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
             var body = await ReadCappedAsync(response, operation, token).ConfigureAwait(false);
             _options.Log.Debug($"OpenRouter {operation}: HTTP {(int)response.StatusCode}, {body.Length} characters");
-            return new OpenRouterAnswer((int)response.StatusCode, RetryAfterOf(response), body);
+            return new OpenRouterAnswer((int)response.StatusCode, RetryAfter.Of(response), body);
         }
 
         private static async Task<string> ReadCappedAsync(HttpResponseMessage response, string operation, CancellationToken token) =>
@@ -158,18 +158,6 @@ namespace ArenaInfra.Llm
         }
 
         private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
-
-        private static TimeSpan? RetryAfterOf(HttpResponseMessage response)
-        {
-            var header = response.Headers.RetryAfter;
-            if (header?.Delta is TimeSpan delta) return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
-            if (header?.Date is DateTimeOffset date)
-            {
-                var wait = date - DateTimeOffset.UtcNow;
-                return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
-            }
-            return null;
-        }
 
         private static string Innermost(Exception e)
         {

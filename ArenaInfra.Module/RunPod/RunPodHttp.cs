@@ -151,7 +151,7 @@ namespace ArenaInfra.RunPod
                 var text = await ReadCappedAsync(response, request.Operation, token).ConfigureAwait(false);
                 _options.Log.Debug($"RunPod {request.Operation}: HTTP {(int)response.StatusCode}, {text.Length} characters in {started.ElapsedMilliseconds} ms");
                 ObserveRateLimit(response, request.Operation);
-                var raw = new RawResponse(response.StatusCode, RetryAfterOf(response), text, response.Content?.Headers.ContentType?.MediaType, response.Headers.Location?.OriginalString);
+                var raw = new RawResponse(response.StatusCode, RetryAfter.Of(response), text, response.Content?.Headers.ContentType?.MediaType, response.Headers.Location?.OriginalString);
                 attempts.Finish(raw);
                 return raw;
             }
@@ -252,18 +252,6 @@ namespace ArenaInfra.RunPod
             if (!retriable) return false;
             // A Retry-After beyond what is left of the budget cannot be honoured: give up now, not later.
             return response.RetryAfter == null || clock.Elapsed + response.RetryAfter.Value < budget;
-        }
-
-        private static TimeSpan? RetryAfterOf(HttpResponseMessage response)
-        {
-            var header = response.Headers.RetryAfter;
-            if (header?.Delta is TimeSpan delta) return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
-            if (header?.Date is DateTimeOffset date)
-            {
-                var wait = date - DateTimeOffset.UtcNow;
-                return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
-            }
-            return null;
         }
 
         internal static string Describe(Exception e)
