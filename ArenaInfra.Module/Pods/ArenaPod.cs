@@ -21,9 +21,20 @@ namespace ArenaInfra
         Error,
     }
 
-    /// <summary>One RunPod pod as the module sees it.</summary>
+    /// <summary>Who made a machine, and so who is asked to stop, start or remove it.</summary>
+    public enum ArenaProvider
+    {
+        RunPod,
+        /// <summary>A machine made by hand, listed in the hosts file (ARENA_HOSTS): SSH works, its lifecycle is the organiser's.</summary>
+        Static,
+        Vast,
+    }
+
+    /// <summary>One machine of the fleet as the module sees it: a RunPod pod, or one another provider made.</summary>
     public sealed class ArenaPod
     {
+        /// <summary>Who made the machine (RunPod unless a provider says otherwise).</summary>
+        public ArenaProvider Provider { get; internal set; } = ArenaProvider.RunPod;
         public string Id { get; internal set; } = "";
         public string Name { get; internal set; } = "";
         /// <summary>The name without '&lt;prefix&gt;-'; null for a pod outside the fleet.</summary>
