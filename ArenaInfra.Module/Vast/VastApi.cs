@@ -49,6 +49,10 @@ namespace ArenaInfra.Vast
             _mapper = mapper;
         }
 
+        /// <summary>Vast.ai for this config: its server, price cap and fleet naming, and the key ($env:VAST_API_KEY, else the stored one; none is ApiKeyMissing).</summary>
+        public static VastApi From(ArenaConfig config, string userAgent, IArenaLog log) =>
+            new VastApi(VastOptions.From(config, userAgent, log), VastInstanceMapper.For(config));
+
         public ArenaProvider Provider => ArenaProvider.Vast;
 
         public bool Owns(string podId) => VastInstanceMapper.IsVastId(podId);
