@@ -44,6 +44,16 @@ namespace ArenaInfra
         internal static string[] ExpandClouds(IEnumerable<string> clouds) =>
             clouds.SelectMany(c => string.Equals(c, "ALL", StringComparison.OrdinalIgnoreCase) ? new[] { "COMMUNITY", "SECURE" } : new[] { c.ToUpperInvariant() })
                 .Distinct(StringComparer.Ordinal).ToArray();
+        /// <summary>
+        /// Who makes the fleet's machines, RunPod first when it is one: ARENA_PROVIDERS as written, else
+        /// RunPod, with the machines made by hand when a hosts file (ARENA_HOSTS) is named.
+        /// </summary>
+        public ArenaProvider[] Providers =>
+            Text("Providers") is string written
+                ? written.Split(',').Select(n => (ArenaProvider)Enum.Parse(typeof(ArenaProvider), n)).OrderBy(p => p != ArenaProvider.RunPod).ToArray()
+                : HostsPath != null ? new[] { ArenaProvider.RunPod, ArenaProvider.Static } : new[] { ArenaProvider.RunPod };
+        /// <summary>The hosts file of machines made by hand (CSV: machine,host,port,user[,gpu]); null when there is none.</summary>
+        public string? HostsPath => Text("HostsPath");
         public int GpuCount => Number("GpuCount");
         public string Image => Text("Image")!;
         public int DiskSizeGB => Number("DiskSizeGB");

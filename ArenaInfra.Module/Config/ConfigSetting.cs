@@ -27,6 +27,8 @@ namespace ArenaInfra.Config
         Usd,
         /// <summary>On or off: true/false, yes/no, on/off or 1/0.</summary>
         Boolean,
+        /// <summary>Who makes the fleet's machines: RunPod, Static, Vast, comma-separated.</summary>
+        ProviderList,
     }
 
     /// <summary>
@@ -119,6 +121,9 @@ namespace ArenaInfra.Config
             // New-ArenaLlmKey: each machine's OpenRouter key gets this spending limit; the key API's address (a local double in the tests).
             new ConfigSetting("LlmKeyLimitUsd", "LLM_KEY_LIMIT_USD", ConfigValueKind.Usd, 5m),
             new ConfigSetting("OpenRouterApiUrl", "OPENROUTER_API_URL", ConfigValueKind.Url, "https://openrouter.ai/api/v1"),
+            // Who makes the fleet's machines. Unset: RunPod, and the machines made by hand when a hosts file is named.
+            new ConfigSetting("Providers", "ARENA_PROVIDERS", ConfigValueKind.ProviderList, null),
+            new ConfigSetting("HostsPath", "ARENA_HOSTS", ConfigValueKind.LocalPath, null),
             // Vast.ai: its API's server (paths /api/v0 and /api/v1 below it; a local double in the tests), and the most one machine may cost an hour.
             new ConfigSetting("VastApiUrl", "VAST_API_URL", ConfigValueKind.Url, "https://console.vast.ai"),
             new ConfigSetting("VastMaxPricePerHour", "VAST_MAX_PRICE_PER_HOUR", ConfigValueKind.Usd, 1m),
