@@ -25,6 +25,7 @@ namespace ArenaInfra.Providers
 
         private static IPodProvider Make(ArenaProvider provider, ArenaConfig config, string userAgent, IArenaLog log) => provider switch
         {
+            ArenaProvider.Vast => Vast.VastApi.From(config, userAgent, log),
             _ => throw new ArenaException(ArenaErrorIds.NotSupportedByProvider, ErrorCategory.NotImplemented,
                 $"ARENA_PROVIDERS names {provider}, which this version of the module cannot reach.", "Remove it from ARENA_PROVIDERS."),
         };

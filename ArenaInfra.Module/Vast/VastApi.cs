@@ -121,7 +121,12 @@ namespace ArenaInfra.Vast
                 }
                 var podId = VastInstanceMapper.PodId(instanceId.Value);
                 await AttachKeysAsync(podId, spec.PublicKey, cancellationToken).ConfigureAwait(false);
-                return await GetPodAsync(podId, cancellationToken).ConfigureAwait(false) ?? new ArenaPod
+                var made = await GetPodAsync(podId, cancellationToken).ConfigureAwait(false);
+                if (made != null && made.Name != spec.Name)
+                {
+                    throw VastErrors.Invalid("RentOffer", $"the instance {podId} it made is labelled '{UntrustedValue.Printable(made.Name)}', not {spec.Name}; it exists and bills: remove it (Remove-ArenaPod -Id {podId})");
+                }
+                return made ?? new ArenaPod
                 {
                     Provider = ArenaProvider.Vast,
                     Id = podId,
