@@ -65,7 +65,7 @@ public sealed class VastCommandTests : IDisposable
         var id = long.Parse(pod.Id["vast-".Length..]);
         Assert.Contains(File.ReadAllText(Path.Combine(_dir.Path, "shared.pub")).Trim(), _vast.KeysOf(id));
 
-        var stopped = Run("Stop-ArenaPod -Name alpha -Force -AllowDataLoss; (Get-ArenaPod -Name alpha).Status");
+        var stopped = Run("Stop-ArenaPod -Name alpha -Force; (Get-ArenaPod -Name alpha).Status");
         Assert.Equal(ArenaPodStatus.Stopped, Assert.Single(stopped.Output));
         var started = Run("Start-ArenaPod -Name alpha -Force; (Get-ArenaPod -Name alpha).Status");
         Assert.Equal(ArenaPodStatus.Running, Assert.Single(started.Output));

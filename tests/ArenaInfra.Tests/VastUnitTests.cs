@@ -69,6 +69,23 @@ public sealed class VastUnitTests : IDisposable
     }
 
     [Fact]
+    public void A_stop_of_a_Vast_pod_erases_nothing_so_it_needs_no_AllowDataLoss()
+    {
+        var vast = new ArenaPod { Id = "vast-7", Name = "camp-alpha", Provider = ArenaProvider.Vast, Status = ArenaPodStatus.Running };
+        var runPod = new ArenaPod { Id = "abc123", Name = "camp-bravo", Status = ArenaPodStatus.Running };
+
+        var alone = Pods.PodStopPlan.For(new[] { vast });
+        var mixed = Pods.PodStopPlan.For(new[] { vast, runPod });
+
+        Assert.False(alone.LosesWork);
+        Assert.Contains("Vast.ai keeps every file through a stop: camp-alpha.", alone.Question);
+        Assert.DoesNotContain("erases", alone.Question);
+        Assert.True(mixed.LosesWork);
+        Assert.Equal(new[] { "camp-bravo" }, mixed.WithoutVolume.Select(p => p.Name));
+        Assert.Contains("erases each other pod's container disk", mixed.Question);
+    }
+
+    [Fact]
     public void A_missing_key_names_where_to_put_one()
     {
         var e = VastOptions.Missing();
