@@ -183,7 +183,7 @@ public sealed class SetArenaPodBranchTests : IClassFixture<SshSandbox>, IDisposa
     }
 
     [SkippableFact]
-    public void Hostile_names_an_empty_pipeline_and_an_unattended_Hard_do_nothing_and_reach_no_pod()
+    public void Hostile_names_an_empty_pipeline_an_unattended_Hard_and_a_declined_Hard_do_nothing_and_reach_no_pod()
     {
         _ssh.Require();
         Pod();
@@ -192,12 +192,21 @@ public sealed class SetArenaPodBranchTests : IClassFixture<SshSandbox>, IDisposa
             .Select(b => Run($"try {{ Set-ArenaPodBranch alpha -Branch '{b}' -Hard -Force }} catch {{ $_ }}")).ToList();
         var empty = Run("@() | Set-ArenaPodBranch -Branch w2d1 -Hard");
         var unattended = Run("try { Set-ArenaPodBranch alpha -Branch w2d1 -Hard } catch { $_ }");
+        // -Hard is ConfirmImpact High: an interactive session is asked once, and a no does nothing.
+        var prompts = new PromptingHost();
+        prompts.Answer(false);
+        using var interactive = new PowerShellHost(prompts);
+        var declined = interactive.Run("$config = Import-ArenaConfig $cfg -NoDefault\nSet-ArenaPodBranch alpha -Branch w2d1 -Hard -Config $config -ApiKey $key", _vars);
 
         Assert.All(hostile, r => Assert.Equal("InvalidBranchName", r.CaughtErrorId));
         Assert.Empty(empty.Output);
         Assert.Empty(empty.Errors);
         Assert.Equal("ConfirmationRequired", unattended.CaughtErrorId);
         Assert.Contains("origin/w2d1", unattended.Caught.Exception.Message);
+        Assert.Contains("origin/w2d1", Assert.Single(prompts.Prompts));
+        Assert.Equal(System.Management.Automation.ConfirmImpact.High,
+            ((System.Management.Automation.CmdletAttribute)Attribute.GetCustomAttribute(typeof(ArenaInfra.Cmdlets.SetArenaPodBranchCommand), typeof(System.Management.Automation.CmdletAttribute))!).ConfirmImpact);
+        Assert.Empty(declined.Output);
         Assert.Equal(0, _ssh.Sandbox!.Logins(_podId));
         Assert.Equal("main", Git("symbolic-ref", "--short", "HEAD").Trim());
     }
