@@ -1,8 +1,5 @@
 using System;
-using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
-using System.Text.RegularExpressions;
 using ArenaInfra.Operations;
 
 namespace ArenaInfra.Branches
@@ -13,11 +10,10 @@ namespace ArenaInfra.Branches
     /// BranchDiverged, both before anything is touched); with hard, KeptWork keeps what the reset
     /// discards, then resets. The pod answers in "ARENA-SET &lt;key&gt; &lt;value&gt;" lines, each value checked
     /// before it is believed, and the switch counts only when HEAD was read back on the branch, at the
-    /// commit origin has, with no tracked change.
+    /// commit origin has, with no tracked change (BranchSwitchAnswer).
     /// </summary>
     internal sealed class PodBranchSwitchOperation : PodOperation<ArenaPodBranchSwitchResult>
     {
-        private static readonly Regex Count = new Regex("^[0-9]{1,9}$", RegexOptions.CultureInvariant);
         private readonly string _repoName;
         private readonly string _branch;
         private readonly bool _hard;
@@ -39,19 +35,19 @@ namespace ArenaInfra.Branches
             }
             result.Branch = _branch;
             var output = pod.Shell(Script());
-            var said = Answer(output.StdOut);
+            var said = BranchSwitchAnswer.Read(output.StdOut);
             var name = pod.Pod.Name;
             var origin = "origin/" + _branch;
-            if (said.TryGetValue("before", out var before) && PodWorkSaveOperation.IsCommitId(before)) result.PreviousCommit = before;
-            result.KeptBranches = KeptWork.Read(output.StdOut);
+            result.PreviousCommit = said.Before;
+            result.KeptBranches = said.Kept;
             switch (output.ExitCode)
             {
-                case 20 when said.ContainsKey("missing"):
+                case 20 when said.Missing:
                     return pod.Fail("Fetch", $"{name}: origin has no branch {_branch}; the checkout is as it was. Check the name (git ls-remote origin on the pod lists origin's branches), or push the branch first (New-ArenaPodBranch makes the day's branches).", ArenaErrorIds.BranchNotFound);
-                case 21 when said.TryGetValue("dirty", out var dirty) && Count.IsMatch(dirty):
-                    return pod.Fail("Switch", $"{name}: ~/{_repoName} has {dirty} changed tracked file(s), so it was not switched to {_branch}; nothing was changed. Commit or stash them on the pod (Save-ArenaPodWork commits and pushes them), or give -Hard, which keeps them on an arena-kept/<time> branch before resetting to {origin}.", ArenaErrorIds.RepoDirty);
-                case 22 when said.TryGetValue("diverged", out var ahead) && Count.IsMatch(ahead):
-                    return pod.Fail("Switch", $"{name}: its local {_branch} has {ahead} commit(s) that {origin} lacks, so it cannot be fast-forwarded; nothing was changed. Push them (Save-ArenaPodWork), or give -Hard, which keeps them on an arena-kept/<time>-{_branch} branch before resetting to {origin}.", ArenaErrorIds.BranchDiverged);
+                case 21 when said.Dirty != null:
+                    return pod.Fail("Switch", $"{name}: ~/{_repoName} has {said.Dirty} changed tracked file(s), so it was not switched to {_branch}; nothing was changed. Commit or stash them on the pod (Save-ArenaPodWork commits and pushes them), or give -Hard, which keeps them on an arena-kept/<time> branch before resetting to {origin}.", ArenaErrorIds.RepoDirty);
+                case 22 when said.Diverged != null:
+                    return pod.Fail("Switch", $"{name}: its local {_branch} has {said.Diverged} commit(s) that {origin} lacks, so it cannot be fast-forwarded; nothing was changed. Push them (Save-ArenaPodWork), or give -Hard, which keeps them on an arena-kept/<time>-{_branch} branch before resetting to {origin}.", ArenaErrorIds.BranchDiverged);
             }
             if (result.KeptBranches.Length > 0) pod.Log.Verbose($"{name}: the work -Hard discards is kept on {string.Join(", ", result.KeptBranches)}.");
             if (output.ExitCode != 0 || output.TimedOut)
@@ -59,18 +55,13 @@ namespace ArenaInfra.Branches
                 var step = output.ExitCode switch { 10 => "Repository", 11 => "Repository", 12 => "Fetch", 20 => "Fetch", _ => "Switch" };
                 return pod.Check(step, output);
             }
-            said.TryGetValue("head", out var head);
-            said.TryGetValue("remote", out var remote);
-            said.TryGetValue("tracking", out var tracking);
-            if (head == null || !PodWorkSaveOperation.IsCommitId(head) || remote == null || !PodWorkSaveOperation.IsCommitId(remote)
-                || !said.TryGetValue("branch", out var branch) || branch != _branch || head != remote || tracking != remote
-                || !said.TryGetValue("clean", out var left) || left != "0")
+            var head = said.VerifiedHead(_branch);
+            if (head == null)
             {
                 return pod.Fail("Verify", $"{name}: the checkout was not read back on {_branch} at origin's commit with no changed tracked file; it is not counted as switched. Get-ArenaPodBranch shows where it is.");
             }
             result.Commit = head;
-            result.Outcome = result.KeptBranches.Length == 0 && head == result.PreviousCommit && said.TryGetValue("was", out var was) && was == _branch
-                ? ArenaBranchSwitchOutcome.Current
+            result.Outcome = said.WasAlready(_branch, head) ? ArenaBranchSwitchOutcome.Current
                 : _hard ? ArenaBranchSwitchOutcome.Reset : ArenaBranchSwitchOutcome.Switched;
             return true;
         }
@@ -79,21 +70,6 @@ namespace ArenaInfra.Branches
         {
             base.Failed(result, step, errorId, error);
             result.Outcome = ArenaBranchSwitchOutcome.Failed;
-        }
-
-        /// <summary>The last value of each ARENA-SET key, values of at most 200 characters; anything else the pod printed is ignored.</summary>
-        private static Dictionary<string, string> Answer(string stdOut)
-        {
-            var said = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var line in stdOut.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.StartsWith("ARENA-SET ", StringComparison.Ordinal)))
-            {
-                var rest = line.Substring("ARENA-SET ".Length);
-                var space = rest.IndexOf(' ');
-                var key = space < 0 ? rest : rest.Substring(0, space);
-                var value = space < 0 ? "" : rest.Substring(space + 1);
-                if (key.Length <= 16 && value.Length <= 200) said[key] = value;
-            }
-            return said;
         }
 
         private string Script()
