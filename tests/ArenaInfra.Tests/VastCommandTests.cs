@@ -17,7 +17,7 @@ public sealed class VastCommandTests : IDisposable
     public VastCommandTests()
     {
         var key = SshCamp.CopyKey(Path.Combine(_dir.Path, "shared"));
-        string Config(string name, string providers) => _dir.Write(name, string.Join("\n", new[]
+        string Config(string name, string providers, int retrySec = 2) => _dir.Write(name, string.Join("\n", new[]
         {
             $"SHARED_SSH_KEY_PATH={key}",
             "MACHINE_NAME_PREFIX=camp",
@@ -25,13 +25,15 @@ public sealed class VastCommandTests : IDisposable
             $"ARENA_PROVIDERS={providers}",
             $"VAST_API_URL={_vast.Url}",
             "VAST_MAX_PRICE_PER_HOUR=0.40",
-            "RUNPOD_API_RETRY_MAX_SEC=2",
+            $"RUNPOD_API_RETRY_MAX_SEC={retrySec}",
             // Nothing of these tests may reach the real RunPod: a closed port on this machine.
             "RUNPOD_API_BASE_URL=http://127.0.0.1:9",
             "",
         }));
         _vars["cfg"] = Config("vast.env", "Vast");
         _vars["runpodOnly"] = Config("runpod.env", "RunPod");
+        // No retries: a silent provider is then silent at once, not after the retry budget.
+        _vars["noRetry"] = Config("no-retry.env", "Vast", retrySec: 0);
         var secure = new SecureString();
         foreach (var c in VastDouble.ApiKey) secure.AppendChar(c);
         _vars["vastKey"] = secure;
@@ -85,5 +87,25 @@ public sealed class VastCommandTests : IDisposable
         var error = Assert.IsType<System.Management.Automation.ErrorRecord>(Assert.Single(refused.Output));
         Assert.Equal(ArenaErrorIds.NotSupportedByProvider, error.FullyQualifiedErrorId.Split(',')[0]);
         Assert.Empty(_vast.Requests());
+    }
+
+    [Fact]
+    public void A_silent_Vast_leaves_its_machines_Unknown_with_their_forwards_kept_and_nothing_stopped()
+    {
+        _vast.SeedOffer(31, "RTX A4000", 1, 500, 0.25, publicIp: "203.0.113.31", sshPort: 41031);
+        var made = Run("$null = New-ArenaPod -Name alpha -Provider Vast -Force; (Get-ArenaPod -Name alpha).Status");
+        Assert.Equal(ArenaPodStatus.Running, Assert.Single(made.Output));
+
+        _vast.Dispose();
+        var listed = Run("$p = Get-ArenaPod -Name alpha; $p.Status; $p.ProviderProblem; Export-ArenaNginxConfig | Out-String\n" +
+            "Stop-ArenaPod -Name alpha -Force -AllowDataLoss -ErrorVariable refused -ErrorAction SilentlyContinue; $refused[0].FullyQualifiedErrorId\n" +
+            "(Test-ArenaTeardown | Where-Object Item -eq 'camp-alpha').State", "$noRetry");
+
+        Assert.Equal(ArenaPodStatus.Unknown, listed.Output[0]);
+        Assert.StartsWith("Vast did not answer (ApiUnreachable)", (string)listed.Output[1]!);
+        Assert.Contains("server 203.0.113.31:41031;", (string)listed.Output[2]!);
+        Assert.Contains(listed.Warnings, w => w.StartsWith("Vast did not answer", StringComparison.Ordinal));
+        Assert.Equal(ArenaErrorIds.ProviderUnavailable, ((string)listed.Output[3]!).Split(',')[0]);
+        Assert.Equal(ArenaTeardownState.Unknown, listed.Output[4]);
     }
 }
