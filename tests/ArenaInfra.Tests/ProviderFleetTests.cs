@@ -134,6 +134,22 @@ public sealed class ProviderFleetTests : IDisposable
         Assert.Contains("ARENA_HOSTS", ProviderLifecycle.Refusal(byHand, "stopped").RecommendedAction);
     }
 
+    [Fact]
+    public void A_replacement_takes_only_RunPods_pods_and_tells_how_to_replace_a_Vast_machine_by_hand()
+    {
+        var runPod = new ArenaPod { Name = "camp-alpha", Id = "abc" };
+        var vast = new ArenaPod { Name = "camp-bravo", MachineName = "bravo", Id = "vast-7", Provider = ArenaProvider.Vast };
+
+        var (able, refused) = ProviderLifecycle.Split(new[] { runPod, vast }, replacing: true);
+        var (stoppable, _) = ProviderLifecycle.Split(new[] { runPod, vast });
+
+        Assert.Equal(new[] { runPod }, able);
+        var error = ProviderLifecycle.Refusal(Assert.Single(refused), "replaced");
+        Assert.Equal(ArenaErrorIds.NotSupportedByProvider, error.ErrorId);
+        Assert.Contains("New-ArenaPod -Name bravo -Provider Vast", error.RecommendedAction);
+        Assert.Equal(new[] { runPod, vast }, stoppable);
+    }
+
     [Theory]
     [InlineData("", null, "RunPod")]
     [InlineData("", "hosts.csv", "RunPod,Static")]
