@@ -79,6 +79,8 @@ namespace ArenaInfra
         public string CondaEnvName => Text("CondaEnvName")!;
         /// <summary>The roster (participant,email,machine); null in shared-key mode.</summary>
         public string? RosterPath => Text("RosterPath");
+        /// <summary>The hosts file of machines made by hand (machine,host,port,user[,gpu]); null when the fleet has none.</summary>
+        public string? HostsPath => Text("HostsPath");
         /// <summary>Where the participants' own keys are kept: ARENA_PARTICIPANT_KEYS, else participant-keys in the data folder.</summary>
         public string ParticipantKeyFolder => Text("ParticipantKeyFolder") ?? System.IO.Path.Combine(DataFolder.Path, "participant-keys");
         public string[] MachineNames => ((string[])_values["MachineNames"].Value!).ToArray();

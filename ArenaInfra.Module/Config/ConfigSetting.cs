@@ -103,6 +103,8 @@ namespace ArenaInfra.Config
             // Roster mode: each participant their own key. Unset, the shared key is everyone's.
             new ConfigSetting("RosterPath", "ARENA_ROSTER", ConfigValueKind.LocalPath, null),
             new ConfigSetting("ParticipantKeyFolder", "ARENA_PARTICIPANT_KEYS", ConfigValueKind.LocalPath, null),
+            // Machines made by hand (Static/): a CSV of machine,host,port,user[,gpu]; unset, the fleet has none.
+            new ConfigSetting("HostsPath", "ARENA_HOSTS", ConfigValueKind.LocalPath, null),
             // Long enough for another run's creates (and a replacement) to finish; 0: do not wait at all.
             new ConfigSetting("FleetLockTimeoutSec", "ARENA_FLEET_LOCK_TIMEOUT_SEC", ConfigValueKind.Integer, 600, minimum: 0),
             // The deep check (Test-ArenaPod -Deep): its budget, the driver floor, and the thresholds of its warnings.
