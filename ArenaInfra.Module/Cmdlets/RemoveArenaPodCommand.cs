@@ -27,7 +27,9 @@ namespace ArenaInfra.Cmdlets
         protected override void EndProcessing()
         {
             var targets = new List<ArenaPod>();
-            foreach (var pod in ChosenPods())
+            var (able, refused) = Providers.ProviderLifecycle.Split(ChosenPods());
+            foreach (var pod in refused) WritePodError(Providers.ProviderLifecycle.Refusal(pod, "removed"), pod.Name, pod);
+            foreach (var pod in able)
             {
                 if (pod.Locked == true)
                 {

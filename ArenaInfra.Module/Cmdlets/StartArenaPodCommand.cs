@@ -28,7 +28,9 @@ namespace ArenaInfra.Cmdlets
         protected override void EndProcessing()
         {
             var stopped = new List<ArenaPod>();
-            foreach (var pod in ChosenPods())
+            var (able, refused) = Providers.ProviderLifecycle.Split(ChosenPods());
+            foreach (var pod in refused) WritePodError(Providers.ProviderLifecycle.Refusal(pod, "started"), pod.Name, pod);
+            foreach (var pod in able)
             {
                 if (pod.Status == ArenaPodStatus.Stopped) stopped.Add(pod);
                 else WriteVerbose($"{pod.Name} is {pod.Status}, not stopped: nothing to start.");

@@ -24,7 +24,9 @@ namespace ArenaInfra.Cmdlets
         protected override void EndProcessing()
         {
             var running = new List<ArenaPod>();
-            foreach (var pod in ChosenPods())
+            var (able, refused) = Providers.ProviderLifecycle.Split(ChosenPods());
+            foreach (var pod in refused) WritePodError(Providers.ProviderLifecycle.Refusal(pod, "stopped"), pod.Name, pod);
+            foreach (var pod in able)
             {
                 if (pod.Status == ArenaPodStatus.Running || pod.Status == ArenaPodStatus.Starting || pod.Status == ArenaPodStatus.Provisioning) running.Add(pod);
                 else WriteVerbose($"{pod.Name} is {pod.Status}, not running: nothing to stop.");

@@ -101,6 +101,7 @@ namespace ArenaInfra
         public const string FleetBusy = nameof(FleetBusy);
         public const string NotSupported = nameof(NotSupported);
         public const string NotSupportedByProvider = nameof(NotSupportedByProvider);
+        public const string ProviderUnavailable = nameof(ProviderUnavailable);
         public const string DeployFailed = nameof(DeployFailed);
         /// <summary>Export-ArenaStatusPage's folder, index.html or status.json is a symbolic link: nothing is written through one.</summary>
         public const string StatusPagePathIsLink = nameof(StatusPagePathIsLink);

@@ -44,6 +44,16 @@ namespace ArenaInfra
         internal static string[] ExpandClouds(IEnumerable<string> clouds) =>
             clouds.SelectMany(c => string.Equals(c, "ALL", StringComparison.OrdinalIgnoreCase) ? new[] { "COMMUNITY", "SECURE" } : new[] { c.ToUpperInvariant() })
                 .Distinct(StringComparer.Ordinal).ToArray();
+        /// <summary>
+        /// Who makes the fleet's machines, RunPod first when it is one: ARENA_PROVIDERS as written, else
+        /// RunPod, with the machines made by hand when a hosts file (ARENA_HOSTS) is named.
+        /// </summary>
+        public ArenaProvider[] Providers =>
+            Text("Providers") is string written
+                ? written.Split(',').Select(n => (ArenaProvider)Enum.Parse(typeof(ArenaProvider), n)).OrderBy(p => p != ArenaProvider.RunPod).ToArray()
+                : HostsPath != null ? new[] { ArenaProvider.RunPod, ArenaProvider.Static } : new[] { ArenaProvider.RunPod };
+        /// <summary>The hosts file of machines made by hand (CSV: machine,host,port,user[,gpu]); null when there is none.</summary>
+        public string? HostsPath => Text("HostsPath");
         public int GpuCount => Number("GpuCount");
         public string Image => Text("Image")!;
         public int DiskSizeGB => Number("DiskSizeGB");
@@ -79,8 +89,6 @@ namespace ArenaInfra
         public string CondaEnvName => Text("CondaEnvName")!;
         /// <summary>The roster (participant,email,machine); null in shared-key mode.</summary>
         public string? RosterPath => Text("RosterPath");
-        /// <summary>The hosts file of machines made by hand (machine,host,port,user[,gpu]); null when the fleet has none.</summary>
-        public string? HostsPath => Text("HostsPath");
         /// <summary>Where the participants' own keys are kept: ARENA_PARTICIPANT_KEYS, else participant-keys in the data folder.</summary>
         public string ParticipantKeyFolder => Text("ParticipantKeyFolder") ?? System.IO.Path.Combine(DataFolder.Path, "participant-keys");
         public string[] MachineNames => ((string[])_values["MachineNames"].Value!).ToArray();

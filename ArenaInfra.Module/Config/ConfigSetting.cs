@@ -27,6 +27,8 @@ namespace ArenaInfra.Config
         Usd,
         /// <summary>On or off: true/false, yes/no, on/off or 1/0.</summary>
         Boolean,
+        /// <summary>Who makes the fleet's machines: RunPod, Static, Vast, comma-separated.</summary>
+        ProviderList,
     }
 
     /// <summary>
@@ -103,8 +105,6 @@ namespace ArenaInfra.Config
             // Roster mode: each participant their own key. Unset, the shared key is everyone's.
             new ConfigSetting("RosterPath", "ARENA_ROSTER", ConfigValueKind.LocalPath, null),
             new ConfigSetting("ParticipantKeyFolder", "ARENA_PARTICIPANT_KEYS", ConfigValueKind.LocalPath, null),
-            // Machines made by hand (Static/): a CSV of machine,host,port,user[,gpu]; unset, the fleet has none.
-            new ConfigSetting("HostsPath", "ARENA_HOSTS", ConfigValueKind.LocalPath, null),
             // Long enough for another run's creates (and a replacement) to finish; 0: do not wait at all.
             new ConfigSetting("FleetLockTimeoutSec", "ARENA_FLEET_LOCK_TIMEOUT_SEC", ConfigValueKind.Integer, 600, minimum: 0),
             // The deep check (Test-ArenaPod -Deep): its budget, the driver floor, and the thresholds of its warnings.
@@ -121,6 +121,9 @@ namespace ArenaInfra.Config
             // New-ArenaLlmKey: each machine's OpenRouter key gets this spending limit; the key API's address (a local double in the tests).
             new ConfigSetting("LlmKeyLimitUsd", "LLM_KEY_LIMIT_USD", ConfigValueKind.Usd, 5m),
             new ConfigSetting("OpenRouterApiUrl", "OPENROUTER_API_URL", ConfigValueKind.Url, "https://openrouter.ai/api/v1"),
+            // Who makes the fleet's machines. Unset: RunPod, and the machines made by hand when a hosts file is named.
+            new ConfigSetting("Providers", "ARENA_PROVIDERS", ConfigValueKind.ProviderList, null),
+            new ConfigSetting("HostsPath", "ARENA_HOSTS", ConfigValueKind.LocalPath, null),
         };
 
         private static readonly Dictionary<string, ConfigSetting> ByAnyName = BuildIndex();

@@ -108,11 +108,27 @@ namespace ArenaInfra.Config
                     return text.Length == 0 ? throw Invalid(where, setting, "must not be empty") : ExpandHome(text);
                 case ConfigValueKind.Secret:
                     return text.Length == 0 ? null : text;
+                case ConfigValueKind.ProviderList:
+                    return ProviderList(setting, text, where);
                 case ConfigValueKind.Usd:
                     return UsdAmount.TryParse(text, out var usd) ? usd : throw Invalid(where, setting, $"must be an amount of US dollars above 0 and at most {UsdAmount.Maximum} (like 5 or 7.50), not '{text}'");
                 default:
                     return text.Length == 0 && setting.DefaultValue == null ? null : text;
             }
+        }
+
+        private static string? ProviderList(ConfigSetting setting, string text, string where)
+        {
+            if (text.Length == 0) return null;
+            var chosen = new List<string>();
+            foreach (var part in text.Split(',').Select(p => p.Trim()))
+            {
+                var known = Enum.GetNames(typeof(ArenaProvider)).FirstOrDefault(n => string.Equals(n, part, StringComparison.OrdinalIgnoreCase));
+                if (known == null) throw Invalid(where, setting, $"must name RunPod, Static or Vast (comma-separated), not '{part}'");
+                if (chosen.Contains(known)) throw Invalid(where, setting, $"names {known} twice");
+                chosen.Add(known);
+            }
+            return string.Join(",", chosen);
         }
 
         private static string[] ValidateNames(ConfigSetting setting, IReadOnlyList<string> names, string where)

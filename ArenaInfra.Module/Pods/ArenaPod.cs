@@ -96,6 +96,8 @@ namespace ArenaInfra
         private string? _repoOnVolume;
         /// <summary>Where Initialize-ArenaPod saw the course repo on the pod's volume since the pod last started (then a stop erases only the rest of the home); null when not seen there.</summary>
         public string? RepoOnVolume { get => _repoOnVolume; internal set => _repoOnVolume = value == null ? null : TerminalText.Safe(value); }
+        /// <summary>Why the state is not known now: the provider did not answer, so this is the machine as last listed (terminal-safe); null when it answered.</summary>
+        public string? ProviderProblem { get; internal set; }
         /// <summary>When RunPod reported this state; Uptime counts back from here.</summary>
         public DateTimeOffset RetrievedAt { get; internal set; }
 

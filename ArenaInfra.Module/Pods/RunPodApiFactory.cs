@@ -26,6 +26,15 @@ namespace ArenaInfra.Pods
             return Over(backend, options.Log);
         }
 
+        /// <summary>RunPod's client without the name keeping, for a fleet of several providers that keeps every provider's names itself.</summary>
+        public static IRunPodApi CreateUnremembered(ArenaConfig config, string userAgent, IArenaLog log)
+        {
+            var options = RunPodClientOptions.From(config, userAgent, log);
+            var mapper = PodMapper.For(config);
+            var backend = InProcessRunPods.At(options.BaseUri, mapper) ?? Backend(config.Api, new RunPodHttp(options), mapper);
+            return new SettledPodActions(backend, options.Log);
+        }
+
         private static IRunPodBackend Backend(string api, RunPodHttp http, PodMapper mapper) =>
             api == "graphql" ? new GraphQlApi(http, mapper) : (IRunPodBackend)new RestV2Api(http, mapper);
 

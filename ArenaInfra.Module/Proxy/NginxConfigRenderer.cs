@@ -57,7 +57,7 @@ namespace ArenaInfra.Proxy
             foreach (var (machine, port, _) in ports.Plan(byMachine.Keys))
             {
                 if (!byMachine.TryGetValue(machine, out var pod)) continue;
-                if (pod.Status != ArenaPodStatus.Running || pod.PublicIp == null || pod.SshPort == null)
+                if (!Forwarded(pod) || pod.PublicIp == null || pod.SshPort == null)
                 {
                     skipped(pod.Name);
                     continue;
@@ -70,6 +70,10 @@ namespace ArenaInfra.Proxy
             }
             return text.ToString();
         }
+
+        // A pod whose provider did not answer keeps its forward at its last known endpoint: a silent API says nothing of the pod.
+        private static bool Forwarded(ArenaPod pod) =>
+            pod.Status == ArenaPodStatus.Running || (pod.Status == ArenaPodStatus.Unknown && pod.ProviderProblem != null);
 
         /// <summary>The fleet's config from its settings; a warning for each pod whose port can move, a note for each pod left out.</summary>
         public static string ForFleet(ArenaConfig config, IReadOnlyList<ArenaPod> pods, string logDirectory, string? listenAddress, Action<string> warn, Action<string> skipped)

@@ -61,7 +61,9 @@ namespace ArenaInfra.Repair
         public RepairOutcome? Run(IReadOnlyList<ArenaPod> chosen, IEnumerable<string> carriedOn)
         {
             // A replacement terminates the old pod, which RunPod refuses for a locked one: refused before anything is sent.
-            var (pods, locked) = PodLock.Split(chosen);
+            var (able, refused) = Providers.ProviderLifecycle.Split(chosen);
+            foreach (var pod in refused) _host.PodError(Providers.ProviderLifecycle.Refusal(pod, "replaced"), pod.Name, pod);
+            var (pods, locked) = PodLock.Split(able);
             foreach (var pod in locked) _host.PodError(PodLock.Refusal(pod, "replaced"), pod.Name, pod);
             var work = pods.Select(p => (Name: p.Name, Pod: (ArenaPod?)p)).Concat(carriedOn.Select(n => (Name: n, Pod: (ArenaPod?)null))).ToList();
             if (work.Count == 0) return null;

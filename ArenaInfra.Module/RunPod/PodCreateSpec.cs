@@ -6,6 +6,8 @@ namespace ArenaInfra.RunPod
     /// <summary>Everything a create request carries for one pod.</summary>
     internal sealed class PodCreateSpec
     {
+        /// <summary>Who is asked to make the pod (RunPod unless New-ArenaPod -Provider says otherwise).</summary>
+        public ArenaProvider Provider { get; set; } = ArenaProvider.RunPod;
         public string Name { get; set; } = "";
         public string MachineName { get; set; } = "";
         public string ImageName { get; set; } = "";

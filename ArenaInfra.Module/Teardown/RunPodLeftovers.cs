@@ -42,9 +42,17 @@ namespace ArenaInfra.Teardown
                 if (!inFleet && !pod.Name.StartsWith(config.Prefix, StringComparison.OrdinalIgnoreCase)) continue;
                 var id = LocalLeftovers.Quote(UntrustedValue.Printable(pod.Id));
                 var detail = $"{pod.Status}" + (pod.Status == ArenaPodStatus.Stopped ? ", still billing its disk" : ", billing") + $" (id {UntrustedValue.Printable(pod.Id)})";
-                var check = new ArenaTeardownCheck(inFleet ? ArenaTeardownKind.FleetPod : ArenaTeardownKind.OtherPod, UntrustedValue.Printable(pod.Name), ArenaTeardownState.Left,
-                    inFleet ? detail : detail + "; named with the prefix, not one of the config's machines",
-                    $"Remove-ArenaPod -Id {id} -Force" + (inFleet ? "" : " -All"));
+                var check = pod.ProviderProblem != null
+                    // Its provider did not answer: the pod may be gone or billing; only asking again can tell.
+                    ? new ArenaTeardownCheck(inFleet ? ArenaTeardownKind.FleetPod : ArenaTeardownKind.OtherPod, UntrustedValue.Printable(pod.Name), ArenaTeardownState.Unknown,
+                        $"{pod.ProviderProblem} (id {UntrustedValue.Printable(pod.Id)})", "Get-ArenaPod")
+                    : pod.Provider == ArenaProvider.Static
+                    ? new ArenaTeardownCheck(ArenaTeardownKind.FleetPod, UntrustedValue.Printable(pod.Name), ArenaTeardownState.Left,
+                        "a machine made by hand, still in the hosts file (ARENA_HOSTS); the module cannot stop or remove it",
+                        "Stop or delete it in its provider's console, then remove its line from ARENA_HOSTS")
+                    : new ArenaTeardownCheck(inFleet ? ArenaTeardownKind.FleetPod : ArenaTeardownKind.OtherPod, UntrustedValue.Printable(pod.Name), ArenaTeardownState.Left,
+                        inFleet ? detail : detail + "; named with the prefix, not one of the config's machines",
+                        $"Remove-ArenaPod -Id {id} -Force" + (inFleet ? "" : " -All"));
                 (inFleet ? fleet : other).Add(check);
             }
             if (fleet.Count == 0) fleet.Add(new ArenaTeardownCheck(ArenaTeardownKind.FleetPod, $"{config.Prefix}-*", ArenaTeardownState.Clear, "no pod of the fleet is left"));

@@ -86,7 +86,7 @@ namespace ArenaInfra.Cmdlets.Base
             var config = EffectiveConfig;
             try
             {
-                return RunPodApiFactory.Create(config, UserAgent, Log);
+                return Providers.FleetApiFactory.Create(config, UserAgent, Log);
             }
             catch (ArenaException e)
             {
