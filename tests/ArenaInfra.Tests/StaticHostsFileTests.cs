@@ -311,3 +311,33 @@ public sealed class StaticHostsFileTests : IDisposable
         if (mode == ArenaSshConfigMode.Direct) Assert.Contains("Host camp-lab1\n    HostName lab1.example.org\n    Port 2222\n", text);
     }
 }
+
+/// <summary>The hosts file's machines in the provider fleet: a hosts file that turns bad leaves them as last listed, with their own login.</summary>
+public sealed class StaticHostsFleetTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task A_hosts_file_that_turns_bad_leaves_its_machines_as_last_listed_with_their_own_user()
+    {
+        var path = _dir.Write("hosts.csv", "machine,host,port,user,gpu\nlab1,127.0.0.1,1,ubuntu,RTX 4090\n");
+        var records = new ArenaInfra.Providers.ProviderPodRecords(Path.Combine(_dir.Path, "providers.json"));
+        var fleet = new ArenaInfra.Providers.ProviderFleet(null, new ArenaInfra.Providers.IPodProvider[] { new StaticHosts(path, new FleetNaming("camp"), TimeSpan.FromSeconds(1)) }, records, new RecordingLog());
+        var first = Assert.Single(await fleet.ListPodsAsync(CancellationToken.None));
+        Assert.Equal((ArenaProvider.Static, ArenaPodStatus.Down, "ubuntu"), (first.Provider, first.Status, first.SshUser));
+        File.WriteAllText(path, "machine,host,port,user,gpu\nlab1,127.0.0.1,1,ubu;ntu,RTX 4090\n");
+
+        var kept = Assert.Single(await fleet.ListPodsAsync(CancellationToken.None));
+
+        Assert.Equal(("static-lab1", ArenaPodStatus.Unknown, "127.0.0.1", (int?)1, "ubuntu"), (kept.Id, kept.Status, kept.PublicIp, kept.SshPort, kept.SshUser));
+        Assert.Contains("ConfigParseError", kept.ProviderProblem);
+
+        // The record sits on disk: a login planted in it is no record, and the list fails with the file's own error.
+        var recordPath = Path.Combine(_dir.Path, "providers.json");
+        File.WriteAllText(recordPath, File.ReadAllText(recordPath).Replace("\"ubuntu\"", "\"-oProxyCommand=sh\""));
+        var error = await Assert.ThrowsAsync<ArenaException>(() => fleet.ListPodsAsync(CancellationToken.None));
+        Assert.Equal(ArenaErrorIds.ConfigParseError, error.ErrorId);
+    }
+}
