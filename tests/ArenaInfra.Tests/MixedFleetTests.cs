@@ -159,6 +159,23 @@ public sealed class MixedFleetTests : IClassFixture<SshSandbox>, IDisposable
     }
 
     [SkippableFact]
+    public void A_machine_made_by_hand_is_logged_into_as_its_own_user_whatever_SSH_USER_says()
+    {
+        _ssh.Require();
+        // The sandbox's sshd lets in only this machine's user: the fleet's SSH_USER is someone else, the hosts file says who.
+        var config = (string)_vars["cfg"]!;
+        _vars["cfg"] = _dir.Write("other-user.env", File.ReadAllText(config).Replace($"SSH_USER={Environment.UserName}\n", "SSH_USER=arena-nobody\n"));
+        Assert.NotEqual(File.ReadAllText(config), File.ReadAllText((string)_vars["cfg"]!));
+
+        var tested = Run("Test-ArenaPod -Name alpha, lab1 -Command 'echo ran-on-$ARENA_POD_NAME' -ConnectTimeoutSec 5").Output.OfType<ArenaPodTestResult>().ToDictionary(r => r.Name);
+
+        Assert.True(tested["camp-lab1"].Passed, tested["camp-lab1"].Error);
+        Assert.Equal("ran-on-box-one", tested["camp-lab1"].Output);
+        Assert.Equal(ArenaTestStage.Authenticate, tested["camp-alpha"].Stage);
+        Assert.Contains("for user 'arena-nobody'", tested["camp-alpha"].Error);
+    }
+
+    [SkippableFact]
     public void Each_lifecycle_command_refuses_a_machine_made_by_hand_before_anything_is_sent()
     {
         var sandbox = _ssh.Require();
