@@ -290,6 +290,17 @@ public sealed class StaticHostsFileTests : IDisposable
     }
 
     [Theory]
+    [InlineData("/root/.ssh/id_ed25519", "root", "/root/.ssh/id_ed25519")]
+    [InlineData("/root/.ssh/id_ed25519", "ubuntu", "~/.ssh/id_ed25519")]
+    [InlineData("~/.ssh/id_deploy", "ubuntu", "~/.ssh/id_deploy")]
+    [InlineData("/opt/keys/deploy", "ubuntu", "/opt/keys/deploy")]
+    [InlineData("/rootless/key", "ubuntu", "/rootless/key")]
+    public void The_deploy_keys_place_in_roots_home_is_the_logins_own_home_on_a_machine_not_logged_into_as_root(string configured, string login, string expected)
+    {
+        Assert.Equal(expected, PodSetupPlan.KeyPathFor(configured, login));
+    }
+
+    [Theory]
     [InlineData(ArenaSshConfigMode.Direct)]
     [InlineData(ArenaSshConfigMode.Proxy)]
     public void The_ssh_config_gives_a_machine_its_own_user_before_the_fleets(ArenaSshConfigMode mode)
