@@ -45,6 +45,7 @@
         'Copy-ArenaPodItem'
         'New-ArenaPodBranch'
         'Get-ArenaPodBranch'
+        'Set-ArenaPodBranch'
         'Set-ArenaApiKey'
         'Set-ArenaPodSecret'
         'Start-ArenaPod'

@@ -24,11 +24,16 @@ namespace ArenaInfra.Cmdlets
         [Parameter]
         public SwitchParameter Force { get; set; }
 
+        [PSDefaultValue(Help = "RunPod")]
+        [Parameter]
+        public ArenaProvider Provider { get; set; } = ArenaProvider.RunPod;
+
         protected override void EndProcessing()
         {
             // An empty pipeline asks for no names, so nothing is created.
             if (NothingAsked) return;
             var request = Request();
+            request.Provider = Provider;
             // One creator at a time on this machine: the names are judged against a list read after
             // the lock is taken, so a run that waited sees the pods the one before it bought.
             using var fleetLock = TakeFleetLock("created");

@@ -24,14 +24,14 @@ namespace ArenaInfra.Cmdlets
         [Parameter(ParameterSetName = SetSet)]
         public SwitchParameter PassThru { get; set; }
 
-        /// <summary>Whose key: RunPod's API key (the default) or OpenRouter's provisioning key for the LLM key commands.</summary>
+        /// <summary>Whose key: RunPod's API key (the default), OpenRouter's provisioning key for the LLM key commands, or Vast.ai's API key.</summary>
         [Parameter]
-        [ValidateSet("RunPod", "OpenRouter")]
+        [ValidateSet("RunPod", "OpenRouter", "Vast")]
         public string Service { get; set; } = "RunPod";
 
-        private ApiKeyService Which => Service == "OpenRouter" ? ApiKeyService.OpenRouter : ApiKeyService.RunPod;
+        private ApiKeyService Which => Service == "OpenRouter" ? ApiKeyService.OpenRouter : Service == "Vast" ? ApiKeyService.Vast : ApiKeyService.RunPod;
 
-        private string What => Which == ApiKeyService.OpenRouter ? "OpenRouter provisioning key" : "RunPod API key";
+        private string What => Which switch { ApiKeyService.OpenRouter => "OpenRouter provisioning key", ApiKeyService.Vast => "Vast.ai API key", _ => "RunPod API key" };
 
         protected override void EndProcessing()
         {
@@ -47,7 +47,12 @@ namespace ArenaInfra.Cmdlets
             if (key.Trim().Length == 0)
             {
                 ThrowArenaError(new ArenaException(ArenaErrorIds.InvalidArgument, ErrorCategory.InvalidArgument, "The key is empty; nothing was stored.",
-                    Which == ApiKeyService.OpenRouter ? "Give the provisioning key made on OpenRouter's Provisioning API Keys page." : "Give the key made in RunPod's console under Settings > API Keys."));
+                    Which switch
+                    {
+                        ApiKeyService.OpenRouter => "Give the provisioning key made on OpenRouter's Provisioning API Keys page.",
+                        ApiKeyService.Vast => "Give the key made in Vast.ai's console under Keys.",
+                        _ => "Give the key made in RunPod's console under Settings > API Keys.",
+                    }));
             }
             try
             {
@@ -57,9 +62,12 @@ namespace ArenaInfra.Cmdlets
             {
                 ThrowArenaError(new ArenaException(ArenaErrorIds.ApiKeyStoreFailed, ErrorCategory.WriteError, $"The key could not be stored in '{path}': {e.Message}", "Check the permissions of the folder, or set $env:ARENA_INFRA_DATA to another one."));
             }
-            WriteVerbose(Which == ApiKeyService.OpenRouter
-                ? $"Stored the provisioning key for the current user in '{path}'. $env:OPENROUTER_PROVISIONING_KEY still wins over it."
-                : $"Stored the key for the current user in '{path}'. $env:RUNPOD_API_KEY and -ApiKey still win over it.");
+            WriteVerbose(Which switch
+            {
+                ApiKeyService.OpenRouter => $"Stored the provisioning key for the current user in '{path}'. $env:OPENROUTER_PROVISIONING_KEY still wins over it.",
+                ApiKeyService.Vast => $"Stored the Vast.ai key for the current user in '{path}'. $env:VAST_API_KEY still wins over it.",
+                _ => $"Stored the key for the current user in '{path}'. $env:RUNPOD_API_KEY and -ApiKey still win over it.",
+            });
             if (PassThru) WriteObject(new FileInfo(path));
         }
     }

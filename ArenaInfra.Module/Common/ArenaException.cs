@@ -136,5 +136,9 @@ namespace ArenaInfra
         public const string InvalidBranchName = nameof(InvalidBranchName);
         /// <summary>New-ArenaPodBranch: origin has the day's branch at another commit; it is never force-pushed.</summary>
         public const string BranchExists = nameof(BranchExists);
+        /// <summary>Set-ArenaPodBranch: the course repo has changed tracked files; nothing is switched without -Hard.</summary>
+        public const string RepoDirty = nameof(RepoDirty);
+        /// <summary>Set-ArenaPodBranch: the local branch has commits origin's lacks, so it cannot be fast-forwarded; nothing is switched without -Hard.</summary>
+        public const string BranchDiverged = nameof(BranchDiverged);
     }
 }

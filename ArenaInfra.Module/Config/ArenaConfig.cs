@@ -124,6 +124,10 @@ namespace ArenaInfra
         public decimal LlmKeyLimitUsd => (decimal)_values["LlmKeyLimitUsd"].Value!;
         /// <summary>OpenRouter's API base (https://openrouter.ai/api/v1); the key API is under /keys.</summary>
         public string OpenRouterApiUrl => Text("OpenRouterApiUrl")!;
+        /// <summary>Vast.ai's API server (https://console.vast.ai); its paths are /api/v0/... and /api/v1/... below it.</summary>
+        public string VastApiUrl => Text("VastApiUrl")!;
+        /// <summary>The most, in US dollars an hour, one Vast.ai machine may cost (Vast's dph_total, every GPU and the disk together).</summary>
+        public decimal VastMaxPricePerHour => (decimal)_values["VastMaxPricePerHour"].Value!;
         /// <summary>The SSH key exchange tried first ('default' keeps SSH.NET's own order).</summary>
         public string SshKeyExchange => Text("SshKeyExchange")!;
 

@@ -124,6 +124,9 @@ namespace ArenaInfra.Config
             // Who makes the fleet's machines. Unset: RunPod, and the machines made by hand when a hosts file is named.
             new ConfigSetting("Providers", "ARENA_PROVIDERS", ConfigValueKind.ProviderList, null),
             new ConfigSetting("HostsPath", "ARENA_HOSTS", ConfigValueKind.LocalPath, null),
+            // Vast.ai: its API's server (paths /api/v0 and /api/v1 below it; a local double in the tests), and the most one machine may cost an hour.
+            new ConfigSetting("VastApiUrl", "VAST_API_URL", ConfigValueKind.Url, "https://console.vast.ai"),
+            new ConfigSetting("VastMaxPricePerHour", "VAST_MAX_PRICE_PER_HOUR", ConfigValueKind.Usd, 1m),
         };
 
         private static readonly Dictionary<string, ConfigSetting> ByAnyName = BuildIndex();

@@ -9,11 +9,12 @@ using ArenaInfra.Common.IO;
 
 namespace ArenaInfra.Config
 {
-    /// <summary>Whose key Set-ArenaApiKey keeps: RunPod's API key or OpenRouter's provisioning key.</summary>
+    /// <summary>Whose key Set-ArenaApiKey keeps: RunPod's API key, OpenRouter's provisioning key or Vast.ai's API key.</summary>
     internal enum ApiKeyService
     {
         RunPod,
         OpenRouter,
+        Vast,
     }
 
     /// <summary>
@@ -30,13 +31,26 @@ namespace ArenaInfra.Config
         /// <summary>The same for the OpenRouter provisioning key, so one file is never read as the other.</summary>
         internal const string OpenRouterDpapiHeader = "ArenaInfra OpenRouter provisioning key, DPAPI CurrentUser";
 
+        /// <summary>The same for Vast.ai's API key.</summary>
+        internal const string VastDpapiHeader = "ArenaInfra Vast.ai API key, DPAPI CurrentUser";
+
         public static string Path => PathOf(ApiKeyService.RunPod);
 
         /// <summary>Each service's key has a file of its own in the data folder.</summary>
         public static string PathOf(ApiKeyService service) =>
-            System.IO.Path.Combine(DataFolder.Path, service == ApiKeyService.OpenRouter ? "openrouter-provisioning-key" : "runpod-api-key");
+            System.IO.Path.Combine(DataFolder.Path, service switch
+            {
+                ApiKeyService.OpenRouter => "openrouter-provisioning-key",
+                ApiKeyService.Vast => "vast-api-key",
+                _ => "runpod-api-key",
+            });
 
-        private static string HeaderOf(ApiKeyService service) => service == ApiKeyService.OpenRouter ? OpenRouterDpapiHeader : DpapiHeader;
+        private static string HeaderOf(ApiKeyService service) => service switch
+        {
+            ApiKeyService.OpenRouter => OpenRouterDpapiHeader,
+            ApiKeyService.Vast => VastDpapiHeader,
+            _ => DpapiHeader,
+        };
 
         private static bool OnWindows => RuntimeInformation.IsOSPlatform(OSPlatform.Windows);
 
@@ -109,10 +123,13 @@ namespace ArenaInfra.Config
 
         private static ArenaException Unreadable(string path, string why, ApiKeyService service, Exception? inner = null) => new ArenaException(
             ArenaErrorIds.StoredApiKeyUnreadable, ErrorCategory.ReadError,
-            $"The {(service == ApiKeyService.OpenRouter ? "OpenRouter provisioning key" : "API key")} stored with Set-ArenaApiKey in '{path}' cannot be used: {why}.",
-            service == ApiKeyService.OpenRouter
-                ? "Store the key again as this user on this machine (Set-ArenaApiKey -Service OpenRouter), remove it (Set-ArenaApiKey -Service OpenRouter -Clear), or give one with $env:OPENROUTER_PROVISIONING_KEY."
-                : "Store the key again as this user on this machine (Set-ArenaApiKey), remove it (Set-ArenaApiKey -Clear), or give one with $env:RUNPOD_API_KEY or -ApiKey.",
+            $"The {service switch { ApiKeyService.OpenRouter => "OpenRouter provisioning key", ApiKeyService.Vast => "Vast.ai API key", _ => "API key" }} stored with Set-ArenaApiKey in '{path}' cannot be used: {why}.",
+            service switch
+            {
+                ApiKeyService.OpenRouter => "Store the key again as this user on this machine (Set-ArenaApiKey -Service OpenRouter), remove it (Set-ArenaApiKey -Service OpenRouter -Clear), or give one with $env:OPENROUTER_PROVISIONING_KEY.",
+                ApiKeyService.Vast => "Store the key again as this user on this machine (Set-ArenaApiKey -Service Vast), remove it (Set-ArenaApiKey -Service Vast -Clear), or give one with $env:VAST_API_KEY.",
+                _ => "Store the key again as this user on this machine (Set-ArenaApiKey), remove it (Set-ArenaApiKey -Clear), or give one with $env:RUNPOD_API_KEY or -ApiKey.",
+            },
             inner);
 
         /// <summary>CryptProtectData for the current user, without another package.</summary>

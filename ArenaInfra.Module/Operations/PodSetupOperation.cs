@@ -155,20 +155,15 @@ namespace ArenaInfra.Operations
             return true;
         }
 
-        /// <summary>What a kept branch is called: arena-kept/&lt;UTC time&gt;, and -&lt;branch&gt; for local commits origin lacks.</summary>
-        private static readonly System.Text.RegularExpressions.Regex KeptName = new System.Text.RegularExpressions.Regex("^arena-kept/[0-9]{8}-[0-9]{6}(-[A-Za-z0-9._/-]{1,200})?$");
-
         /// <summary>
         /// The course repo, cloned or brought to origin's branch. A repo that is there already is reset to
-        /// origin, which would discard the participant's work: changes to tracked files are first committed
-        /// (on a temporary index, so nothing of theirs is touched) to arena-kept/&lt;time&gt;, and local commits
-        /// on the branch that origin lacks get arena-kept/&lt;time&gt;-&lt;branch&gt;; the result names both.
+        /// origin, which would discard the participant's work: Branches/KeptWork keeps it first, and the
+        /// result names the kept branches.
         /// </summary>
         private bool Git(PodSession pod, ArenaPodSetupResult result)
         {
             var plan = _plan;
             var q = (Func<string, string>)PodCheck.ShellQuote;
-            var origin = q("origin/" + plan.Branch);
             var output = pod.Shell(string.Join("\n",
                 "set -e",
                 "export GIT_TERMINAL_PROMPT=0",
@@ -177,31 +172,9 @@ namespace ArenaInfra.Operations
                 "cd \"$repo\"",
                 $"git remote set-url origin {q(plan.RepoUrl)}",
                 "git fetch -q origin",
-                "stamp=$(date -u +%Y%m%d-%H%M%S)",
-                "if [ -z \"$(git config user.email)\" ]; then export GIT_AUTHOR_NAME=ARENA-autocommit GIT_AUTHOR_EMAIL=autocommit@arena.invalid GIT_COMMITTER_NAME=ARENA-autocommit GIT_COMMITTER_EMAIL=autocommit@arena.invalid; fi",
-                "if git rev-parse -q --verify HEAD >/dev/null && [ -n \"$(git status --porcelain --untracked-files=no)\" ]; then",
-                "  index=$(mktemp)",
-                "  GIT_INDEX_FILE=\"$index\" git read-tree HEAD",
-                "  GIT_INDEX_FILE=\"$index\" git add -u",
-                "  tree=$(GIT_INDEX_FILE=\"$index\" git write-tree)",
-                "  rm -f \"$index\"",
-                $"  kept=$(git commit-tree \"$tree\" -p HEAD -m {q($"Kept by Initialize-ArenaPod before resetting to origin/{plan.Branch}: the uncommitted changes")})",
-                "  git branch \"arena-kept/$stamp\" \"$kept\"",
-                "  echo \"ARENA-KEPT arena-kept/$stamp\"",
-                "fi",
-                $"if git rev-parse -q --verify {q("refs/heads/" + plan.Branch)} >/dev/null && ! git merge-base --is-ancestor {q("refs/heads/" + plan.Branch)} {origin}; then",
-                $"  git branch \"arena-kept/$stamp-\"{q(plan.Branch)} {q("refs/heads/" + plan.Branch)}",
-                $"  echo \"ARENA-KEPT arena-kept/$stamp-\"{q(plan.Branch)}",
-                "fi",
-                $"git checkout -q -f {q(plan.Branch)} 2>/dev/null || git checkout -q -f -b {q(plan.Branch)} {origin}",
-                $"git reset -q --hard {origin}",
+                ArenaInfra.Branches.KeptWork.KeepThenReset(plan.Branch, "Initialize-ArenaPod"),
                 "git submodule update -q --init --recursive"));
-            result.KeptBranches = output.StdOut.Split('\n')
-                .Select(l => l.Trim())
-                .Where(l => l.StartsWith("ARENA-KEPT ", StringComparison.Ordinal))
-                .Select(l => l.Substring("ARENA-KEPT ".Length))
-                .Where(l => KeptName.IsMatch(l))
-                .ToArray();
+            result.KeptBranches = ArenaInfra.Branches.KeptWork.Read(output.StdOut);
             if (result.KeptBranches.Length > 0) pod.Log.Verbose($"{pod.Pod.Name}: the participant's work is kept on {string.Join(", ", result.KeptBranches)} before the reset to origin/{plan.Branch}.");
             return pod.Check("Git", output);
         }

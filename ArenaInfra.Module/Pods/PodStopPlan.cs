@@ -17,12 +17,20 @@ namespace ArenaInfra.Pods
         private PodStopPlan(IReadOnlyList<ArenaPod> pods, IReadOnlyDictionary<string, Workspace.WorkspaceRecord> records)
         {
             Pods = pods;
-            WithoutVolume = pods.Where(p => !p.HasVolume).ToList();
-            RepoOnVolume = pods.Where(p => p.HasVolume)
+            KeepAll = pods.Where(p => !ErasesOnStop(p)).ToList();
+            var erasing = pods.Where(ErasesOnStop).ToList();
+            WithoutVolume = erasing.Where(p => !p.HasVolume).ToList();
+            RepoOnVolume = erasing.Where(p => p.HasVolume)
                 .Select(p => (Pod: p, Record: Workspace.WorkspaceRecords.Current(p, records)))
                 .Where(x => x.Record != null).ToDictionary(x => x.Pod.Id, x => x.Record!.RepoPath, System.StringComparer.Ordinal);
-            RepoInHome = pods.Where(p => p.HasVolume && !RepoOnVolume.ContainsKey(p.Id)).ToList();
+            RepoInHome = erasing.Where(p => p.HasVolume && !RepoOnVolume.ContainsKey(p.Id)).ToList();
         }
+
+        /// <summary>RunPod wipes the container disk on a stop; Vast.ai keeps an instance's whole disk until it is destroyed.</summary>
+        private static bool ErasesOnStop(ArenaPod pod) => pod.Provider != ArenaProvider.Vast;
+
+        /// <summary>Pods whose provider keeps every file through a stop (Vast.ai).</summary>
+        public IReadOnlyList<ArenaPod> KeepAll { get; }
 
         public IReadOnlyList<ArenaPod> Pods { get; }
 
@@ -47,7 +55,8 @@ namespace ArenaInfra.Pods
         public string Question => $"Stop {Names(Pods)}? {Erased} They can be started again, on the same host, with a fresh container disk.";
 
         private string Erased =>
-            "A stop erases each pod's container disk: everything outside its volume" + Mounts + " is lost." +
+            (KeepAll.Count == 0 ? "" : $"Vast.ai keeps every file through a stop: {string.Join(", ", KeepAll.Select(p => p.Name))}." + (KeepAll.Count == Pods.Count ? "" : " ")) +
+            (KeepAll.Count == Pods.Count ? "" : $"A stop erases each {(KeepAll.Count == 0 ? "" : "other ")}pod's container disk: everything outside its volume" + Mounts + " is lost.") +
             (RepoOnVolume.Count == 0 ? "" : $" The course repo is on the volume, so the rest of the home (the container disk: installed packages, files outside the repo) is what is lost: {string.Join(", ", Pods.Where(p => RepoOnVolume.ContainsKey(p.Id)).Select(p => $"{p.Name} ({RepoOnVolume[p.Id]})"))}.") +
             (RepoInHome.Count == 0 ? "" : $" The course repo is not known to be on the volume, so it is erased with the home: {string.Join(", ", RepoInHome.Select(p => p.Name))}.") +
             (WithoutVolume.Count == 0 ? "" : $" No volume at all, so every file on it is erased: {string.Join(", ", WithoutVolume.Select(p => p.Name))}.");

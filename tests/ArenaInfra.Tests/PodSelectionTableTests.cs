@@ -69,6 +69,7 @@ public sealed class PodSelectionTableTests : IClassFixture<Sandbox>, IDisposable
         ["Save-ArenaPodWork"] = new("Save-ArenaPodWork {0} -Label d1 -Force", "EXITED", true, Emitted),
         ["Get-ArenaPodBranch"] = new("Get-ArenaPodBranch {0}", "EXITED", false, Emitted),
         ["New-ArenaPodBranch"] = new("New-ArenaPodBranch {0} -Label d1 -Force", "EXITED", true, Emitted),
+        ["Set-ArenaPodBranch"] = new("Set-ArenaPodBranch {0} -Branch main -Force", "EXITED", true, Emitted),
         ["Copy-ArenaPodItem"] = new("Copy-ArenaPodItem {0} -Path $roster -Destination ~/roster.csv -Force", "EXITED", true, Emitted),
         ["Backup-ArenaPod"] = new("Backup-ArenaPod {0} -Label d1 -Destination $dir", "EXITED", false, Emitted),
         ["Restore-ArenaPod"] = new("Restore-ArenaPod {0} -Source $dir -Force", "EXITED", true, Emitted),

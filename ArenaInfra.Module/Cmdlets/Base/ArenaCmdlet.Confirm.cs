@@ -13,10 +13,11 @@ namespace ArenaInfra.Cmdlets.Base
         /// <param name="action">What would be done, for -WhatIf and -Verbose ("Stop 3 pods: ...").</param>
         /// <param name="question">The question asked ("Stop 3 pods ...? Their container disks are erased.").</param>
         /// <param name="askUnlessForced">The command changes things: it asks unless -Force or -Confirm:$false, whatever its ConfirmImpact.</param>
-        internal bool ConfirmBatch(string action, string question, string caption, bool force, bool askUnlessForced = true)
+        /// <param name="impact">This batch's impact when it is lower than the Cmdlet attribute's (a switch such as -Hard raises it to the attribute's); never higher, since ShouldProcess prompts by the attribute's.</param>
+        internal bool ConfirmBatch(string action, string question, string caption, bool force, bool askUnlessForced = true, ConfirmImpact? impact = null)
         {
             var confirm = MyInvocation.BoundParameters.TryGetValue("Confirm", out var c) ? ((SwitchParameter)c).IsPresent : (bool?)null;
-            var decision = ConfirmationPolicy.Decide(WhatIfRequested, confirm, force, askUnlessForced, DeclaredImpact, SessionConfirmPreference, CanPrompt);
+            var decision = ConfirmationPolicy.Decide(WhatIfRequested, confirm, force, askUnlessForced, impact ?? DeclaredImpact, SessionConfirmPreference, CanPrompt);
             switch (decision)
             {
                 case ConfirmationDecision.ShowWhatIf:

@@ -32,6 +32,8 @@ namespace ArenaInfra.Pods.Create
         public string? Image { get; set; }
         public int? DiskSizeGB { get; set; }
         public int? VolumeSizeGB { get; set; }
+        /// <summary>-Provider: who makes the pods (RunPod unless said otherwise); it must be one of the fleet's providers.</summary>
+        public ArenaProvider Provider { get; set; } = ArenaProvider.RunPod;
 
         /// <summary>A volume below RunPod's smallest: refused before anything is planned.</summary>
         public static ArenaException? VolumeRefusal(int? volumeSizeGB) =>
@@ -68,7 +70,9 @@ namespace ArenaInfra.Pods.Create
             get
             {
                 var first = Specs[0];
-                var cost = PricePerPod == null
+                var cost = first.Provider != ArenaProvider.RunPod
+                    ? $"made by {first.Provider} at its cheapest matching offer's price, known once rented"
+                    : PricePerPod == null
                     ? "RunPod gave no price, so the cost is not known"
                     : string.Format(CultureInfo.InvariantCulture, "about {0:0.00} USD/hour in all ({1:0.000} per pod)", PricePerPod.Value * Specs.Count, PricePerPod.Value);
                 var names = string.Join(", ", Specs.Select(s => s.Name));
@@ -104,6 +108,13 @@ namespace ArenaInfra.Pods.Create
     {
         public static async Task<PodCreationPlan> PlanAsync(IRunPodApi api, ArenaConfig config, PodCreationRequest request, IArenaLog log, CancellationToken cancellationToken, CreateJournal? journal = null)
         {
+            // Before anything is read or sent: a fleet of RunPod alone would make the pod on RunPod, whatever was asked.
+            if (!config.Providers.Contains(request.Provider))
+            {
+                throw new ArenaException(ArenaErrorIds.NotSupportedByProvider, System.Management.Automation.ErrorCategory.InvalidArgument,
+                    $"-Provider {request.Provider} is not one of this fleet's providers ({string.Join(", ", config.Providers)}); nothing was created.",
+                    $"Add {request.Provider} to ARENA_PROVIDERS in the config, or leave -Provider out.");
+            }
             // Before anything else: a pod nobody can log into is money wasted.
             var publicKey = PublicKeyReader.Read(config.SharedKeyPath, log);
             var existing = await api.ListPodsAsync(cancellationToken).ConfigureAwait(false);
@@ -141,8 +152,11 @@ namespace ArenaInfra.Pods.Create
                 ContainerDiskInGb = request.DiskSizeGB ?? config.DiskSizeGB,
                 VolumeInGb = request.VolumeSizeGB ?? config.VolumeSizeGB,
                 PublicKey = publicKey,
+                Provider = request.Provider,
             }).ToList();
+            // RunPod's catalog says nothing of another provider's market: each GPU type is a candidate, its price that provider's to find.
             var candidates = specs.Count == 0 ? new List<PodCandidate>()
+                : request.Provider != ArenaProvider.RunPod ? gpuTypes.Select(g => new PodCandidate(g, clouds[0])).ToList()
                 : await CapacityPlan.ReadAsync(api, gpuTypes, clouds, gpuCount, request.MaxCostPerHour, log, cancellationToken).ConfigureAwait(false);
             foreach (var candidate in candidates.Where(c => c.NoStockOnly)) log.Warning($"RunPod's catalog shows no {candidate.GpuTypeId} free on {candidate.Cloud} now{(request.WaitForCapacity == null ? "; it is left out" : "; it is tried while waiting for capacity")}.");
             return new PodCreationPlan(names, specs, candidates, request.WaitForCapacity);

@@ -1,0 +1,57 @@
+using System;
+using System.Linq;
+using System.Text.RegularExpressions;
+using ArenaInfra.Operations;
+
+namespace ArenaInfra.Branches
+{
+    /// <summary>
+    /// The one keep rule, for every command that resets the course repo to origin's branch and so would
+    /// discard a participant's work: changes to tracked files are first committed (on a temporary
+    /// index, so nothing of theirs is touched) to arena-kept/&lt;UTC time&gt;, whose parent is HEAD, and
+    /// local commits on the branch that origin lacks get arena-kept/&lt;UTC time&gt;-&lt;branch&gt;. Only
+    /// then the branch is checked out and reset. The pod names each kept branch in an ARENA-KEPT line.
+    /// </summary>
+    internal static class KeptWork
+    {
+        /// <summary>What a kept branch is called: arena-kept/&lt;UTC time&gt;, and -&lt;branch&gt; for local commits origin lacks.</summary>
+        private static readonly Regex KeptName = new Regex("^arena-kept/[0-9]{8}-[0-9]{6}(-[A-Za-z0-9._/-]{1,200})?$", RegexOptions.CultureInvariant);
+
+        /// <summary>
+        /// Shell lines, for a script under set -e in the repo with origin fetched: keep, then check out
+        /// branch and reset it to origin/branch. by names the command in the kept commit's message.
+        /// </summary>
+        public static string KeepThenReset(string branch, string by)
+        {
+            var q = (Func<string, string>)PodCheck.ShellQuote;
+            var origin = q("origin/" + branch);
+            return string.Join("\n",
+                "stamp=$(date -u +%Y%m%d-%H%M%S)",
+                "if [ -z \"$(git config user.email)\" ]; then export GIT_AUTHOR_NAME=ARENA-autocommit GIT_AUTHOR_EMAIL=autocommit@arena.invalid GIT_COMMITTER_NAME=ARENA-autocommit GIT_COMMITTER_EMAIL=autocommit@arena.invalid; fi",
+                "if git rev-parse -q --verify HEAD >/dev/null && [ -n \"$(git status --porcelain --untracked-files=no)\" ]; then",
+                "  index=$(mktemp)",
+                "  GIT_INDEX_FILE=\"$index\" git read-tree HEAD",
+                "  GIT_INDEX_FILE=\"$index\" git add -u",
+                "  tree=$(GIT_INDEX_FILE=\"$index\" git write-tree)",
+                "  rm -f \"$index\"",
+                $"  kept=$(git commit-tree \"$tree\" -p HEAD -m {q($"Kept by {by} before resetting to origin/{branch}: the uncommitted changes")})",
+                "  git branch \"arena-kept/$stamp\" \"$kept\"",
+                "  echo \"ARENA-KEPT arena-kept/$stamp\"",
+                "fi",
+                $"if git rev-parse -q --verify {q("refs/heads/" + branch)} >/dev/null && ! git merge-base --is-ancestor {q("refs/heads/" + branch)} {origin}; then",
+                $"  git branch \"arena-kept/$stamp-\"{q(branch)} {q("refs/heads/" + branch)}",
+                $"  echo \"ARENA-KEPT arena-kept/$stamp-\"{q(branch)}",
+                "fi",
+                $"git checkout -q -f {q(branch)} 2>/dev/null || git checkout -q -f -b {q(branch)} {origin}",
+                $"git reset -q --hard {origin}");
+        }
+
+        /// <summary>The kept branches the pod named, each checked to be a kept branch's name; anything else it printed is ignored.</summary>
+        public static string[] Read(string stdOut) => stdOut.Split('\n')
+            .Select(l => l.Trim())
+            .Where(l => l.StartsWith("ARENA-KEPT ", StringComparison.Ordinal))
+            .Select(l => l.Substring("ARENA-KEPT ".Length))
+            .Where(l => KeptName.IsMatch(l))
+            .ToArray();
+    }
+}
