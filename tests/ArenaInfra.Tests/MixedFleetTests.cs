@@ -30,6 +30,8 @@ public sealed class MixedFleetTests : IClassFixture<SshSandbox>, IDisposable
         if (ssh.SkipReason != null) return;
         var sandbox = ssh.Sandbox!;
         sandbox.Reset();
+        // Each test lends the machines fresh sshd's, so fresh host keys: an earlier test's record of them would be a mismatch, rightly.
+        File.Delete(Path.Combine(ssh.DataDir!.Path, "pod_host_keys.json"));
         var shared = SshCamp.CopyKey(Path.Combine(_dir.Path, "shared"));
         var organiser = Path.Combine(_dir.Path, "organiser");
         File.Copy(RepoPaths.Fixture("keys/test_rsa"), organiser);
