@@ -45,7 +45,7 @@ namespace ArenaInfra.Access
                 var line = lines[i].Trim();
                 if (i == 0 && line.Length > 0 && line[0] == '\uFEFF') line = line.Substring(1);
                 if (line.Length == 0 || line.StartsWith("#", StringComparison.Ordinal)) continue;
-                var fields = SplitCsv(line);
+                var fields = CsvLine.Split(line);
                 if (fields == null || fields.Count != 3)
                 {
                     warnings.Add($"{path} line {i + 1}: expected 'participant,email,machine' (three fields); the row is skipped.");
@@ -80,30 +80,6 @@ namespace ArenaInfra.Access
         {
             var id = Regex.Replace(name.ToLowerInvariant(), "[^a-z0-9]+", "-").Trim('-');
             return id.Length <= 48 ? id : id.Substring(0, 48).TrimEnd('-');
-        }
-
-        /// <summary>One CSV line: commas, and double quotes around a field that holds one; null when a quote is left open.</summary>
-        private static List<string>? SplitCsv(string line)
-        {
-            var fields = new List<string>();
-            var field = new System.Text.StringBuilder();
-            var quoted = false;
-            for (var i = 0; i < line.Length; i++)
-            {
-                var c = line[i];
-                if (quoted)
-                {
-                    if (c == '"' && i + 1 < line.Length && line[i + 1] == '"') { field.Append('"'); i++; }
-                    else if (c == '"') quoted = false;
-                    else field.Append(c);
-                }
-                else if (c == '"') quoted = true;
-                else if (c == ',') { fields.Add(field.ToString().Trim()); field.Clear(); }
-                else field.Append(c);
-            }
-            if (quoted) return null;
-            fields.Add(field.ToString().Trim());
-            return fields;
         }
     }
 }

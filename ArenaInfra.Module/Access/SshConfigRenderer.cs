@@ -43,6 +43,15 @@ namespace ArenaInfra.Access
             var text = new StringBuilder();
             text.Append("# SSH config for the ").Append(options.Prefix).Append(" fleet (").Append(options.Mode.ToString().ToLowerInvariant())
                 .Append("), written by ArenaInfra's Export-ArenaSshConfig. Regenerate it rather than editing it.\n\n");
+            var naming = new FleetNaming(options.Prefix);
+            // ssh takes the first value it meets for each option, so a machine's own user comes before the fleet's.
+            var ownUsers = pods.Where(p => p.IsFleetPod && p.SshUser != null && p.SshUser != options.User
+                    && (options.OnlyMachine == null || p.MachineName == options.OnlyMachine || p.Name == naming.PodName(options.OnlyMachine)))
+                .OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
+            foreach (var pod in ownUsers)
+            {
+                text.Append("Host ").Append(pod.Name).Append("\n    User ").Append(pod.SshUser).Append("\n\n");
+            }
             text.Append("Host ").Append(options.Prefix).Append("-*\n");
             if (options.Mode == ArenaSshConfigMode.Proxy) text.Append("    HostName ").Append(options.ProxyHost).Append('\n');
             text.Append("    User ").Append(options.User).Append('\n');
@@ -61,7 +70,6 @@ namespace ArenaInfra.Access
             }
             text.Append("    ServerAliveInterval 30\n");
 
-            var naming = new FleetNaming(options.Prefix);
             if (options.Mode == ArenaSshConfigMode.Proxy)
             {
                 var present = pods.Where(p => p.MachineName != null).Select(p => p.MachineName!);
@@ -106,7 +114,7 @@ namespace ArenaInfra.Access
         /// <summary>A single word (a user name): letters, digits, '.', '_' and '-' only.</summary>
         private static void Word(string value, string what)
         {
-            if (!System.Text.RegularExpressions.Regex.IsMatch(value, "^[A-Za-z0-9._][A-Za-z0-9._-]{0,63}$"))
+            if (UntrustedValue.UserNameProblem(value) != null)
             {
                 throw new ArenaException(ArenaErrorIds.InvalidConfigValue, System.Management.Automation.ErrorCategory.InvalidData,
                     $"The {what} '{UntrustedValue.Printable(value)}' cannot go into an ssh config: a user name is letters, digits, '.', '_' and '-'.",

@@ -17,8 +17,8 @@ namespace ArenaInfra.Common
     internal static class UntrustedValue
     {
         // One DNS label (RFC 1123): what an ssh Host alias, an nginx upstream, a file name and RunPod all accept.
-        private static readonly Regex Label = new Regex("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", RegexOptions.CultureInvariant);
-        private static readonly Regex HostNameLabel = new Regex("^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$", RegexOptions.CultureInvariant);
+        private static readonly Regex Label = new Regex("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\z", RegexOptions.CultureInvariant);
+        private static readonly Regex HostNameLabel = new Regex("^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\z", RegexOptions.CultureInvariant);
 
         /// <summary>Why a pod's name cannot go into a config or a path; null when it can.</summary>
         public static string? PodNameProblem(string name) =>
@@ -32,6 +32,13 @@ namespace ArenaInfra.Common
             return host.Split('.').All(l => HostNameLabel.IsMatch(l)) ? null : $"its address '{Printable(host)}' is neither an IP address nor a host name";
         }
 
+        // POSIX's portable user name (the portable file-name characters, no '-' first), as SSH_USER takes it.
+        private static readonly Regex UserName = new Regex("^[A-Za-z0-9._][A-Za-z0-9._-]{0,63}\\z", RegexOptions.CultureInvariant);
+
+        /// <summary>Why a user name cannot go into an ssh config or an SSH login; null when it can.</summary>
+        public static string? UserNameProblem(string user) =>
+            UserName.IsMatch(user) && user.Trim('.').Length > 0 ? null : $"the user '{Printable(user)}' is not a user name (letters, digits, '.', '_' and '-', not '-' first)";
+
         public static string? PortProblem(int? port) => port is int p && p > 0 && p <= 65535 ? null : $"its port {port?.ToString() ?? "(none)"} is not a TCP port";
 
         /// <summary>Why a pod cannot be written into a config or a path (and, with needsEndpoint, connected to); null when it can.</summary>
@@ -39,6 +46,7 @@ namespace ArenaInfra.Common
         {
             var name = PodNameProblem(pod.Name);
             if (name != null) return name;
+            if (pod.SshUser != null && UserNameProblem(pod.SshUser) is string user) return user;
             if (!needsEndpoint) return null;
             return pod.PublicIp == null ? null : HostProblem(pod.PublicIp) ?? PortProblem(pod.SshPort);
         }

@@ -40,7 +40,7 @@ namespace ArenaInfra.Config
             switch (setting.Kind)
             {
                 case ConfigValueKind.UserName:
-                    if (!Regex.IsMatch(text, "^[A-Za-z0-9._][A-Za-z0-9._-]{0,63}$", RegexOptions.CultureInvariant))
+                    if (UntrustedValue.UserNameProblem(text) != null)
                     {
                         throw Invalid(where, setting, $"'{text}' is not a user name (letters, digits, '.', '_' and '-')");
                     }

@@ -24,7 +24,7 @@ namespace ArenaInfra.Operations
             var machineName = pod.Pod.MachineName ?? pod.Pod.Name;
             var done = new List<string>();
             result.Skipped = PodSetupPlan.Steps.Where(plan.Skip.Contains).ToArray();
-            var key = pod.Expand(plan.GitKeyRemotePath);
+            var key = pod.Expand(PodSetupPlan.KeyPathFor(plan.GitKeyRemotePath, pod.Target.User));
             var q = (Func<string, string>)PodCheck.ShellQuote;
             bool Ran(string step, Func<bool> action)
             {

@@ -46,6 +46,14 @@ namespace ArenaInfra.Operations
             Records = ArenaInfra.Workspace.WorkspaceRecords.Open(),
         };
 
+        /// <summary>
+        /// Where the deploy key goes for this login: GIT_SSH_KEY_REMOTE as written, but a path in root's home
+        /// (the default, as RunPod's pods log in as root) is the login's own home on a machine that does not
+        /// (one made by hand, logged into as ubuntu), where root's home cannot be written.
+        /// </summary>
+        public static string KeyPathFor(string configured, string login) =>
+            login != "root" && configured.StartsWith("/root/", StringComparison.Ordinal) ? "~/" + configured.Substring("/root/".Length) : configured;
+
         /// <summary>Whether a step runs: not in -Skip, and not turned off by the config (WORKSPACE_REPO, VSCODE_PREINSTALL).</summary>
         public bool Runs(string step) =>
             !Skip.Contains(step) && (step != "Workspace" || WorkspaceRepo) && (step != "VsCode" || VsCode != null);

@@ -19,6 +19,11 @@ namespace ArenaInfra
         Provisioning,
         /// <summary>RunPod's ERROR: the container is in an unrecoverable state; it will not become ready by waiting.</summary>
         Error,
+        /// <summary>
+        /// A machine made by hand (Provider Static) whose sshd did not greet a quick probe: not reachable
+        /// now. Whether it runs is its owner's to say; the module cannot start it.
+        /// </summary>
+        Down,
     }
 
     /// <summary>Who made a machine, and so who is asked to stop, start or remove it.</summary>
@@ -44,6 +49,8 @@ namespace ArenaInfra
         public string? DesiredStatus { get; internal set; }
         public string? PublicIp { get; internal set; }
         public int? SshPort { get; internal set; }
+        /// <summary>The user SSH logs in as on this machine (a machine made by hand names its own); null: the config's SSH_USER.</summary>
+        public string? SshUser { get; internal set; }
         public int? ProxyPort { get; internal set; }
         /// <summary>The GPU's display name ('RTX A4000').</summary>
         public string? GpuType { get; internal set; }

@@ -4,6 +4,7 @@ using System.Management.Automation;
 using ArenaInfra.Common;
 using ArenaInfra.Pods;
 using ArenaInfra.RunPod;
+using ArenaInfra.Static;
 
 namespace ArenaInfra.Providers
 {
@@ -25,6 +26,9 @@ namespace ArenaInfra.Providers
 
         private static IPodProvider Make(ArenaProvider provider, ArenaConfig config, string userAgent, IArenaLog log) => provider switch
         {
+            ArenaProvider.Static => StaticHosts.For(config) ?? throw new ArenaException(ArenaErrorIds.InvalidConfigValue, ErrorCategory.InvalidArgument,
+                "ARENA_PROVIDERS names Static (machines made by hand), but no hosts file is named (ARENA_HOSTS).",
+                "Name the hosts file in the config (ARENA_HOSTS=..., a CSV of machine,host,port,user[,gpu]), or take Static out of ARENA_PROVIDERS."),
             ArenaProvider.Vast => Vast.VastApi.From(config, userAgent, log),
             _ => throw new ArenaException(ArenaErrorIds.NotSupportedByProvider, ErrorCategory.NotImplemented,
                 $"ARENA_PROVIDERS names {provider}, which this version of the module cannot reach.", "Remove it from ARENA_PROVIDERS."),

@@ -17,6 +17,8 @@ namespace ArenaInfra.Providers
         public bool IsFleetPod { get; set; }
         public string? PublicIp { get; set; }
         public int? SshPort { get; set; }
+        /// <summary>The machine's own login (a machine made by hand); null for the config's SSH_USER.</summary>
+        public string? SshUser { get; set; }
         public string? GpuType { get; set; }
         public int GpuCount { get; set; }
     }
@@ -46,7 +48,7 @@ namespace ArenaInfra.Providers
                 Pods = pods.Where(p => p.IsFleetPod && p.Status != ArenaPodStatus.Terminated).Select(p => new ProviderPodRecord
                 {
                     Id = p.Id, Name = p.Name, MachineName = p.MachineName, IsFleetPod = p.IsFleetPod,
-                    PublicIp = p.PublicIp, SshPort = p.SshPort, GpuType = p.GpuType, GpuCount = p.GpuCount,
+                    PublicIp = p.PublicIp, SshPort = p.SshPort, SshUser = p.SshUser, GpuType = p.GpuType, GpuCount = p.GpuCount,
                 }).ToList(),
             };
             lock (Gate)
@@ -70,10 +72,11 @@ namespace ArenaInfra.Providers
                 if (r == null || r.Id.Length == 0 || UntrustedValue.PodNameProblem(r.Name) != null) return null;
                 if (r.PublicIp != null && UntrustedValue.HostProblem(r.PublicIp) != null) return null;
                 if (r.SshPort != null && UntrustedValue.PortProblem(r.SshPort) != null) return null;
+                if (r.SshUser != null && UntrustedValue.UserNameProblem(r.SshUser) != null) return null;
                 pods.Add(new ArenaPod
                 {
                     Provider = provider, Id = r.Id, Name = TerminalText.Safe(r.Name), MachineName = r.MachineName, IsFleetPod = r.IsFleetPod,
-                    PublicIp = r.PublicIp, SshPort = r.SshPort, GpuType = r.GpuType == null ? null : TerminalText.Safe(r.GpuType), GpuCount = r.GpuCount,
+                    PublicIp = r.PublicIp, SshPort = r.SshPort, SshUser = r.SshUser, GpuType = r.GpuType == null ? null : TerminalText.Safe(r.GpuType), GpuCount = r.GpuCount,
                     Status = ArenaPodStatus.Unknown, RetrievedAt = list.ListedAt,
                     ProviderProblem = $"{provider} did not answer ({reason}); as last listed {list.ListedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC",
                 });

@@ -19,13 +19,16 @@ namespace ArenaInfra.Ssh
         public string User { get; }
         public string Endpoint => $"{Host}:{Port}";
 
-        /// <summary>The pod's direct public endpoint; null when it has none.</summary>
+        /// <summary>The pod's direct public endpoint; null when it has none. The user is the pod's own when it names one, else the config's.</summary>
         public static SshTarget? Direct(ArenaPod pod, string user) =>
-            pod.PublicIp != null && pod.SshPort is int port ? new SshTarget(pod, pod.PublicIp, port, user) : null;
+            pod.PublicIp != null && pod.SshPort is int port ? new SshTarget(pod, pod.PublicIp, port, UserFor(pod, user)) : null;
 
-        /// <summary>The pod through the proxy: the proxy host at the pod's proxy port, as participants reach it.</summary>
+        /// <summary>The pod through the proxy: the proxy host at the pod's proxy port, as participants reach it (the proxy passes the bytes on, so the login is the pod's).</summary>
         public static SshTarget? ViaProxy(ArenaPod pod, string proxyHost, string user) =>
-            pod.ProxyPort is int port ? new SshTarget(pod, proxyHost, port, user) : null;
+            pod.ProxyPort is int port ? new SshTarget(pod, proxyHost, port, UserFor(pod, user)) : null;
+
+        /// <summary>The one place a pod's login is decided: its own user (a machine made by hand), else the config's SSH_USER.</summary>
+        public static string UserFor(ArenaPod pod, string configUser) => pod.SshUser ?? configUser;
 
         public override string ToString() => Pod.Name;
     }

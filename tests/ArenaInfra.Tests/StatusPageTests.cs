@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using ArenaInfra.Common;
 using ArenaInfra.Health;
 using ArenaInfra.StatusPage;
 using ArenaInfra.Tests.Support;

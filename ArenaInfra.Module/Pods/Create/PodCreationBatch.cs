@@ -66,9 +66,15 @@ namespace ArenaInfra.Pods.Create
         {
             var plan = _host.Run(token => PodCreationPlanner.PlanAsync(_api, _config, request, _host.Log, token, _journal));
             foreach (var warning in plan.Names.Warnings) _host.Warning(warning);
-            foreach (var name in plan.Names.Existing) _host.Warning($"{name} exists already; it is not created again.");
+            foreach (var name in plan.Names.Existing)
+            {
+                // Named on its own, a machine made by hand is a create the module cannot make: an error that says what to do by hand.
+                if (request.Count == null && request.Add == null && plan.Names.MadeByHand.TryGetValue(name, out var byHand)) _host.PodError(Providers.ProviderLifecycle.Refusal(byHand, "created"), name, byHand);
+                else _host.Warning($"{name} exists already; it is not created again.");
+            }
             foreach (var (error, name) in plan.Names.Errors) _host.PodError(error, name, name);
-            if (plan.Specs.Count == 0) return new PodCreationOutcome(_created, _failed, plan.Summary(_created, _failed), plan.Names.Errors.Count > 0);
+            var refusedByHand = request.Count == null && request.Add == null && plan.Names.MadeByHand.Count > 0;
+            if (plan.Specs.Count == 0) return new PodCreationOutcome(_created, _failed, plan.Summary(_created, _failed), plan.Names.Errors.Count > 0 || refusedByHand);
             var hopeless = CapacityPlan.Hopeless(plan.Candidates, request.WaitForCapacity != null);
             if (hopeless != null) throw hopeless;
             if (!_host.Confirm(plan.Action, plan.Action + "?", "Create pods")) return null;
@@ -97,7 +103,7 @@ namespace ArenaInfra.Pods.Create
                     _failed.Add(spec.Name);
                     _host.PodError(error, spec.Name, spec.Name);
                 });
-            return new PodCreationOutcome(_created, _failed, plan.Summary(_created, _failed), _failed.Count > 0 || plan.Names.Errors.Count > 0);
+            return new PodCreationOutcome(_created, _failed, plan.Summary(_created, _failed), _failed.Count > 0 || plan.Names.Errors.Count > 0 || refusedByHand);
         }
 
         /// <summary>

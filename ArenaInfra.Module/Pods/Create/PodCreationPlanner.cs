@@ -135,6 +135,7 @@ namespace ArenaInfra.Pods.Create
             var names = request.Count is int count ? PodNamePlanner.FirstOfList(config, count, existingNames)
                 : request.Add is int add ? PodNamePlanner.NextUnused(config, add, existingNames)
                 : PodNamePlanner.Named(config, request.Names, existingNames);
+            foreach (var pod in existing.Where(p => p.Provider == ArenaProvider.Static && names.Existing.Contains(p.Name))) names.MadeByHand[pod.Name] = pod;
             var gpuTypes = request.GpuTypes != null && request.GpuTypes.Count > 0 ? request.GpuTypes.Distinct(StringComparer.Ordinal).ToArray() : config.GpuTypes;
             var clouds = request.CloudTypes != null && request.CloudTypes.Count > 0 ? ArenaConfig.ExpandClouds(request.CloudTypes) : config.CloudTypes;
             var gpuCount = request.GpuCount ?? config.GpuCount;

@@ -26,6 +26,8 @@ namespace ArenaInfra.Pods.Create
         public List<PlannedPod> ToCreate { get; } = new List<PlannedPod>();
         /// <summary>Pod names that exist already: never created twice.</summary>
         public List<string> Existing { get; } = new List<string>();
+        /// <summary>Of those, the machines made by hand (the hosts file's): a create named for one is refused, not skipped.</summary>
+        public Dictionary<string, ArenaPod> MadeByHand { get; } = new Dictionary<string, ArenaPod>(StringComparer.Ordinal);
         public List<string> Warnings { get; } = new List<string>();
         public List<(ArenaException Error, string Name)> Errors { get; } = new List<(ArenaException, string)>();
     }

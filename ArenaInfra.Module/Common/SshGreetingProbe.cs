@@ -1,16 +1,19 @@
 using System;
 using System.IO;
+using System.Linq;
+using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 
-namespace ArenaInfra.StatusPage
+namespace ArenaInfra.Common
 {
     /// <summary>
     /// Does an SSH server answer on this port? An open port is not enough (a relay or a half-started
     /// container accepts and says nothing), so this connects and reads the server's identification
-    /// line ("SSH-2.0-..."), all within one deadline, and hangs up without sending anything.
+    /// line ("SSH-2.0-..."), all within one deadline (a host name's lookup included), and hangs up
+    /// without sending anything. The status page and the machines of the hosts file (Static/) ask it.
     /// </summary>
     internal static class SshGreetingProbe
     {
@@ -28,7 +31,9 @@ namespace ArenaInfra.StatusPage
             {
                 try
                 {
-                    await client.ConnectAsync(host, port).ConfigureAwait(false);
+                    var addresses = await AddressesAsync(host, deadline.Token).ConfigureAwait(false);
+                    if (addresses.Length == 0) return false;
+                    await client.ConnectAsync(addresses, port).ConfigureAwait(false);
                     return await ReadsGreetingAsync(client.GetStream(), deadline.Token).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is SocketException || e is IOException || e is ObjectDisposedException || e is InvalidOperationException || e is NullReferenceException)
@@ -43,6 +48,24 @@ namespace ArenaInfra.StatusPage
                     return false;
                 }
             }
+        }
+
+        /// <summary>
+        /// The host's addresses; a name is looked up under the deadline, since a lookup ignores the
+        /// socket being closed and a slow resolver would hold the probe for its own timeout.
+        /// </summary>
+        private static async Task<IPAddress[]> AddressesAsync(string host, CancellationToken deadline)
+        {
+            if (IPAddress.TryParse(host, out var ip)) return new[] { ip };
+            var lookup = Dns.GetHostAddressesAsync(host);
+            var finished = await Task.WhenAny(lookup, Task.Delay(Timeout.Infinite, deadline)).ConfigureAwait(false);
+            if (finished != lookup)
+            {
+                // Observe the abandoned lookup so its failure is not reported as unobserved.
+                _ = lookup.ContinueWith(t => t.Exception, TaskScheduler.Default);
+                deadline.ThrowIfCancellationRequested();
+            }
+            return (await lookup.ConfigureAwait(false)).Where(a => a.AddressFamily == AddressFamily.InterNetwork || a.AddressFamily == AddressFamily.InterNetworkV6).ToArray();
         }
 
         private static async Task<bool> ReadsGreetingAsync(NetworkStream stream, CancellationToken deadline)
