@@ -46,7 +46,7 @@ namespace ArenaInfra.Providers
             {
                 pods = await list(cancellationToken).ConfigureAwait(false);
             }
-            catch (ArenaException e) when (!cancellationToken.IsCancellationRequested)
+            catch (ArenaException e) when (!cancellationToken.IsCancellationRequested && !IsOrganisersToFix(e))
             {
                 var reason = TerminalText.Safe(e.Message);
                 var last = _records.LastKnown(provider, e.ErrorId);
@@ -64,6 +64,11 @@ namespace ArenaInfra.Providers
             _records.Keep(provider, pods, DateTimeOffset.UtcNow);
             return pods;
         }
+
+        /// <summary>A mistake in this machine's own setup (a bad hosts file, no key) is no silence of the provider: it stops the command, to be fixed.</summary>
+        private static bool IsOrganisersToFix(ArenaException e) =>
+            e.ErrorId == ArenaErrorIds.ConfigParseError || e.ErrorId == ArenaErrorIds.ConfigFileInvalid || e.ErrorId == ArenaErrorIds.ConfigFileNotFound
+            || e.ErrorId == ArenaErrorIds.InvalidConfigValue || e.ErrorId == ArenaErrorIds.ApiKeyMissing;
 
         private IEnumerable<(ArenaProvider Provider, Func<CancellationToken, Task<IReadOnlyList<ArenaPod>>> List)> Sources()
         {

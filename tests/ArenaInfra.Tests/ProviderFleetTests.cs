@@ -74,6 +74,21 @@ public sealed class ProviderFleetTests : IDisposable
         Assert.Contains("no earlier list", error.Message);
     }
 
+    [Theory]
+    [InlineData(nameof(ArenaErrorIds.ConfigParseError))]
+    [InlineData(nameof(ArenaErrorIds.ApiKeyMissing))]
+    public async Task A_mistake_in_this_machines_setup_stops_the_list_even_with_an_earlier_list_to_stand_in(string errorId)
+    {
+        _vast.Pods.Add(OtherProvider.Pod("vast-7", "camp-bravo", "203.0.113.7", 40022));
+        await Fleet().ListPodsAsync(CancellationToken.None);
+        _vast.Silent = new ArenaException(errorId, ErrorCategory.ParserError, "hosts.csv line 3: the port 'abc' is not a number");
+
+        var error = await Assert.ThrowsAsync<ArenaException>(() => Fleet().ListPodsAsync(CancellationToken.None));
+
+        Assert.Equal(errorId, error.ErrorId);
+        Assert.DoesNotContain(_log.Lines, l => l.StartsWith("WARNING:"));
+    }
+
     [Fact]
     public async Task A_tampered_record_is_no_record()
     {

@@ -331,7 +331,7 @@ public sealed class StaticHostsFleetTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     [Fact]
-    public async Task A_hosts_file_that_turns_bad_leaves_its_machines_as_last_listed_with_their_own_user()
+    public async Task A_hosts_file_that_turns_bad_stops_the_list_and_the_last_list_keeps_each_machines_own_user()
     {
         var path = _dir.Write("hosts.csv", "machine,host,port,user,gpu\nlab1,127.0.0.1,1,ubuntu,RTX 4090\n");
         var records = new ArenaInfra.Providers.ProviderPodRecords(Path.Combine(_dir.Path, "providers.json"));
@@ -340,15 +340,15 @@ public sealed class StaticHostsFleetTests : IDisposable
         Assert.Equal((ArenaProvider.Static, ArenaPodStatus.Down, "ubuntu"), (first.Provider, first.Status, first.SshUser));
         File.WriteAllText(path, "machine,host,port,user,gpu\nlab1,127.0.0.1,1,ubu;ntu,RTX 4090\n");
 
-        var kept = Assert.Single(await fleet.ListPodsAsync(CancellationToken.None));
-
-        Assert.Equal(("static-lab1", ArenaPodStatus.Unknown, "127.0.0.1", (int?)1, "ubuntu"), (kept.Id, kept.Status, kept.PublicIp, kept.SshPort, kept.SshUser));
-        Assert.Contains("ConfigParseError", kept.ProviderProblem);
-
-        // The record sits on disk: a login planted in it is no record, and the list fails with the file's own error.
-        var recordPath = Path.Combine(_dir.Path, "providers.json");
-        File.WriteAllText(recordPath, File.ReadAllText(recordPath).Replace("\"ubuntu\"", "\"-oProxyCommand=sh\""));
+        // The organiser's own file is wrong: that is theirs to fix, not a provider's silence to paper over.
         var error = await Assert.ThrowsAsync<ArenaException>(() => fleet.ListPodsAsync(CancellationToken.None));
         Assert.Equal(ArenaErrorIds.ConfigParseError, error.ErrorId);
+
+        var kept = Assert.Single(records.LastKnown(ArenaProvider.Static, "ApiUnreachable")!);
+        Assert.Equal(("static-lab1", ArenaPodStatus.Unknown, "127.0.0.1", (int?)1, "ubuntu"), (kept.Id, kept.Status, kept.PublicIp, kept.SshPort, kept.SshUser));
+        // The record sits on disk: a login planted in it is no record.
+        var recordPath = Path.Combine(_dir.Path, "providers.json");
+        File.WriteAllText(recordPath, File.ReadAllText(recordPath).Replace("\"ubuntu\"", "\"-oProxyCommand=sh\""));
+        Assert.Null(records.LastKnown(ArenaProvider.Static, "ApiUnreachable"));
     }
 }
