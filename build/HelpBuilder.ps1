@@ -152,7 +152,16 @@ function Get-DefaultText($cmd, $info) {
     [string]$value
 }
 
+# A parameter's facts, worked out once: SYNTAX asks for them again in every parameter set.
+$FactsCache = @{}
+
 function Get-ParameterFacts($cmd, $info) {
+    $key = "$($cmd.Name) $($info.Name)"
+    if (-not $FactsCache.ContainsKey($key)) { $FactsCache[$key] = Read-ParameterFacts $cmd $info }
+    $FactsCache[$key]
+}
+
+function Read-ParameterFacts($cmd, $info) {
     $sets = @($cmd.ParameterSets | Where-Object { $_.Parameters.Name -contains $info.Name })
     $first = $sets | ForEach-Object { $_.Parameters | Where-Object Name -eq $info.Name } | Sort-Object { -[int]$_.IsMandatory } | Select-Object -First 1
     $inner = [Nullable]::GetUnderlyingType($info.ParameterType)
