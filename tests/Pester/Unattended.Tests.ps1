@@ -18,35 +18,46 @@ Describe 'Set-ArenaApiKey' {
     }
     AfterAll { Stop-TestSandbox $Sandbox }
 
-    It 'stores the key for later sessions, owner-only, and says where it comes from, never what it is' {
-        $key = Get-SandboxKey
-        $null = Invoke-FreshPwsh "$Import; Set-ArenaApiKey (ConvertTo-SecureString '$key' -AsPlainText -Force)" -Environment $Env
-        $file = Join-Path $Data 'runpod-api-key'
-        $file | Should -Exist
-        if (-not $IsWindows) { (Get-Item $file).UnixFileMode | Should -Be ([System.IO.UnixFileMode]'UserRead, UserWrite') }
+    Context 'stored, then read by a later session' {
+        BeforeAll {
+            $key = Get-SandboxKey
+            $null = Invoke-FreshPwsh "$Import; Set-ArenaApiKey (ConvertTo-SecureString '$key' -AsPlainText -Force)" -Environment $Env
+            # The later session reads the stored key, then meets an environment variable and -ApiKey that win over it.
+            $said = Invoke-FreshPwshCases -Setup $Import -Environment $Env -Cases ([ordered]@{
+                Stored  = '(Get-ArenaConfig).ApiKeySource; (Get-ArenaPod).Name; Get-ArenaConfig | Out-String'
+                EnvWins = "`$env:RUNPOD_API_KEY = 'from-env'; (Get-ArenaConfig).ApiKeySource; (Get-ArenaConfig -ApiKey (ConvertTo-SecureString 'p' -AsPlainText -Force)).ApiKeySource"
+            })
+        }
 
-        $lines = Invoke-FreshPwsh "$Import; (Get-ArenaConfig).ApiKeySource; (Get-ArenaPod).Name; Get-ArenaConfig | Out-String" -Environment $Env
-        $lines[0] | Should -Be "stored key ($file)"
-        $lines[1] | Should -Be 'arena-apple'
-        ($lines -join "`n") | Should -Not -Match $key
-    }
+        It 'stores the key for later sessions, owner-only, and says where it comes from, never what it is' {
+            $file = Join-Path $Data 'runpod-api-key'
+            $file | Should -Exist
+            if (-not $IsWindows) { (Get-Item $file).UnixFileMode | Should -Be ([System.IO.UnixFileMode]'UserRead, UserWrite') }
 
-    It 'loses to $env:RUNPOD_API_KEY and -ApiKey' {
-        $env2 = $Env.Clone(); $env2.RUNPOD_API_KEY = 'from-env'
-        $lines = Invoke-FreshPwsh "$Import; (Get-ArenaConfig).ApiKeySource; (Get-ArenaConfig -ApiKey (ConvertTo-SecureString 'p' -AsPlainText -Force)).ApiKeySource" -Environment $env2
-        $lines | Should -Be @('$env:RUNPOD_API_KEY', '-ApiKey')
+            $lines = $said.Stored
+            $lines[0] | Should -Be "stored key ($file)"
+            $lines[1] | Should -Be 'arena-apple'
+            ($lines -join "`n") | Should -Not -Match $key
+        }
+
+        It 'loses to $env:RUNPOD_API_KEY and -ApiKey' {
+            $said.EnvWins | Should -Be @('$env:RUNPOD_API_KEY', '-ApiKey')
+        }
     }
 
     It 'copied from a Windows machine (DPAPI) it is a clear error a script can catch, and a key from elsewhere still wins' {
         New-Item -ItemType Directory -Force $Data | Out-Null
         Set-Content (Join-Path $Data 'runpod-api-key') "ArenaInfra RunPod API key, DPAPI CurrentUser`nAQAAANCMnd8BFdERjHoAwE/Cl+s=" -NoNewline
-        $lines = Invoke-FreshPwsh "$Import; try { Get-ArenaPod -ErrorAction Stop } catch { `$_.FullyQualifiedErrorId; `$_.CategoryInfo.Category; `$_.ErrorDetails.RecommendedAction }" -Environment $Env
+        $said = Invoke-FreshPwshCases -Setup $Import -Environment $Env -Cases ([ordered]@{
+            Stored = "try { Get-ArenaPod -ErrorAction Stop } catch { `$_.FullyQualifiedErrorId; `$_.CategoryInfo.Category; `$_.ErrorDetails.RecommendedAction }"
+            EnvKey = "`$env:RUNPOD_API_KEY = '$(Get-SandboxKey)'; (Get-ArenaPod).Name"
+        })
+        $lines = $said.Stored
         $lines[0] | Should -Be 'StoredApiKeyUnreadable,ArenaInfra.Cmdlets.GetArenaPodCommand'
         $lines[1] | Should -Be 'ReadError'
         $lines[2] | Should -Match 'Set-ArenaApiKey'
 
-        $env2 = $Env.Clone(); $env2.RUNPOD_API_KEY = Get-SandboxKey
-        Invoke-FreshPwsh "$Import; (Get-ArenaPod).Name" -Environment $env2 | Should -Be 'arena-apple'
+        $said.EnvKey | Should -Be 'arena-apple'
     }
 
     It 'is removed with -Clear, after which a command says how to set a key' {
