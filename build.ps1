@@ -112,9 +112,14 @@ function Invoke-Build {
     Copy-Item (Join-Path $Root 'ArenaInfra.Module/ArenaInfra.Format.ps1xml') $ModuleOut
 
     $pwsh = Get-PwshCommand
+    # The same run writes each command's page as build.ps1 docs would, into out/help-markdown: the test that
+    # docs/ is up to date compares against it instead of running the help builder a second time.
+    $markdown = Join-Path $Out 'help-markdown'
+    if (Test-Path $markdown) { Remove-Item -Recurse -Force $markdown }
+    $null = New-Item -ItemType Directory $markdown
     $helpArgs = @('-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'build/HelpBuilder.ps1'),
         '-ModuleManifest', (Join-Path $ModuleOut 'ArenaInfra.psd1'), '-DocsPath', (Join-Path $Root 'docs'),
-        '-OutFile', (Join-Path $ModuleOut 'en-US/ArenaInfra.dll-Help.xml'))
+        '-OutFile', (Join-Path $ModuleOut 'en-US/ArenaInfra.dll-Help.xml'), '-MarkdownOut', $markdown)
     Invoke-Native $pwsh[0] (@($pwsh | Select-Object -Skip 1) + $helpArgs)
     Copy-Item (Join-Path $Root 'docs/about/about_ArenaInfra.help.txt') (Join-Path $ModuleOut 'en-US')
     Write-ConfigTopic (Join-Path $ModuleOut 'en-US/about_ArenaInfra_Config.help.txt')

@@ -128,12 +128,16 @@ function Get-TypeName([type] $Type) {
     $Type.Name
 }
 
+function Get-FirstAttribute($info, [type] $Type) {
+    foreach ($attribute in $info.Attributes) { if ($Type.IsInstanceOfType($attribute)) { return $attribute } }
+}
+
 function Get-ParameterValues($info) {
     # An enum's names, or a ValidateSet's values: Get-Help shows them as {A | B}.
     $type = $info.ParameterType
     $inner = [Nullable]::GetUnderlyingType($type); if ($inner) { $type = $inner }
     if ($type.IsArray) { $type = $type.GetElementType() }
-    $set = $info.Attributes | Where-Object { $_ -is [System.Management.Automation.ValidateSetAttribute] } | Select-Object -First 1
+    $set = Get-FirstAttribute $info ([System.Management.Automation.ValidateSetAttribute])
     if ($set) { return @($set.ValidValues) }
     if ($type.IsEnum) { return @([Enum]::GetNames($type)) }
     @()
@@ -141,7 +145,7 @@ function Get-ParameterValues($info) {
 
 function Get-DefaultText($cmd, $info) {
     # The value a fresh cmdlet holds, or what [PSDefaultValue(Help = ...)] says when the default is worked out later.
-    $attribute = $info.Attributes | Where-Object { $_ -is [System.Management.Automation.PSDefaultValueAttribute] } | Select-Object -First 1
+    $attribute = Get-FirstAttribute $info ([System.Management.Automation.PSDefaultValueAttribute])
     if ($attribute -and $attribute.Help) { return $attribute.Help }
     if ($info.ParameterType -eq [System.Management.Automation.SwitchParameter]) { return 'False' }
     $property = $cmd.ImplementingType.GetProperty($info.Name)
@@ -152,9 +156,20 @@ function Get-DefaultText($cmd, $info) {
     [string]$value
 }
 
+# A parameter's facts, worked out once: SYNTAX asks for them again in every parameter set.
+$FactsCache = @{}
+
 function Get-ParameterFacts($cmd, $info) {
-    $sets = @($cmd.ParameterSets | Where-Object { $_.Parameters.Name -contains $info.Name })
-    $first = $sets | ForEach-Object { $_.Parameters | Where-Object Name -eq $info.Name } | Sort-Object { -[int]$_.IsMandatory } | Select-Object -First 1
+    $key = "$($cmd.Name) $($info.Name)"
+    if (-not $FactsCache.ContainsKey($key)) { $FactsCache[$key] = Read-ParameterFacts $cmd $info }
+    $FactsCache[$key]
+}
+
+function Read-ParameterFacts($cmd, $info) {
+    # The command's sets are worked out anew at each read of ParameterSets: read once.
+    $allSets = $cmd.ParameterSets
+    $sets = @($allSets.Where({ $_.Parameters.Name -contains $info.Name }))
+    $first = @(foreach ($set in $sets) { $set.Parameters.Where({ $_.Name -eq $info.Name }) }) | Sort-Object { -[int]$_.IsMandatory } | Select-Object -First 1
     $inner = [Nullable]::GetUnderlyingType($info.ParameterType)
     [pscustomobject]@{
         Name      = $info.Name
@@ -162,7 +177,7 @@ function Get-ParameterFacts($cmd, $info) {
         FullType  = $(if ($inner) { $inner.FullName } else { $info.ParameterType.FullName })
         IsSwitch  = $info.ParameterType -eq [System.Management.Automation.SwitchParameter]
         Values    = @(Get-ParameterValues $info)
-        Sets      = $(if ($sets.Count -eq $cmd.ParameterSets.Count) { '(All)' } else { ($sets.Name | Sort-Object) -join ', ' })
+        Sets      = $(if ($sets.Count -eq $allSets.Count) { '(All)' } else { ($sets.Name | Sort-Object) -join ', ' })
         Aliases   = $(if ($info.Aliases.Count) { $info.Aliases -join ', ' } else { '' })
         Required  = [bool]$first.IsMandatory
         Position  = $(if ($first.Position -ge 0) { [string]$first.Position } else { 'Named' })

@@ -11,7 +11,7 @@ namespace ArenaInfra.Tests;
 /// </summary>
 [Collection(DataFolderCollection.Name)]
 [Trait("Category", "Sandbox")]
-public sealed class ConfirmationTests : IClassFixture<Sandbox>, IDisposable
+public sealed class ConfirmationTests : IClassFixture<Sandbox>, IClassFixture<ConfirmationTests.Sessions>, IDisposable
 {
     /// <summary>A command that asks unless -Force, how to run it, the pods it needs, and whether it did anything.</summary>
     public sealed record Confirmed(string Template, string SeedStatus, Func<HostResult, bool> Did);
@@ -37,21 +37,42 @@ public sealed class ConfirmationTests : IClassFixture<Sandbox>, IDisposable
 
     public static IEnumerable<object[]> Commands() => AskUnlessForced.Keys.Select(k => new object[] { k });
 
-    private readonly CampFleet _fleet;
-    private readonly PromptingHost _prompts = new();
-    private readonly PowerShellHost _interactive;
-    private readonly PowerShellHost _unattended = new();
+    /// <summary>
+    /// The two sessions, one that prompts and one that cannot, opened once for the class: a runspace
+    /// costs more to open than most of these commands take. Every run sets its variables and defaults
+    /// afresh, and the prompts are cleared before each.
+    /// </summary>
+    public sealed class Sessions : IDisposable
+    {
+        public Sessions() => Interactive = new PowerShellHost(Prompts);
 
-    public ConfirmationTests(Sandbox sandbox)
+        public PromptingHost Prompts { get; } = new();
+        public PowerShellHost Interactive { get; }
+        public PowerShellHost Unattended { get; } = new();
+
+        public void Dispose()
+        {
+            Interactive.Dispose();
+            Unattended.Dispose();
+        }
+    }
+
+    private readonly CampFleet _fleet;
+    private readonly PromptingHost _prompts;
+    private readonly PowerShellHost _interactive;
+    private readonly PowerShellHost _unattended;
+
+    public ConfirmationTests(Sandbox sandbox, Sessions sessions)
     {
         _fleet = new CampFleet(sandbox, "alpha", "bravo", "charlie", "delta");
-        _interactive = new PowerShellHost(_prompts);
+        _prompts = sessions.Prompts;
+        _interactive = sessions.Interactive;
+        _unattended = sessions.Unattended;
+        _prompts.Clear();
     }
 
     public void Dispose()
     {
-        _interactive.Dispose();
-        _unattended.Dispose();
         _fleet.Dispose();
     }
 

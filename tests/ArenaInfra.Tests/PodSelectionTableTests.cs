@@ -12,7 +12,7 @@ namespace ArenaInfra.Tests;
 /// </summary>
 [Collection(DataFolderCollection.Name)]
 [Trait("Category", "Sandbox")]
-public sealed class PodSelectionTableTests : IClassFixture<Sandbox>, IDisposable
+public sealed class PodSelectionTableTests : IClassFixture<Sandbox>, IClassFixture<PodSelectionTableTests.OneRunspace>, IDisposable
 {
     /// <summary>How a command is run ({0} is where the selection goes) and what state its pods need.</summary>
     public sealed record PodCommand(string Template, string SeedStatus, bool Changes, Func<HostResult, string, IEnumerable<string>> ActedOn);
@@ -96,17 +96,28 @@ public sealed class PodSelectionTableTests : IClassFixture<Sandbox>, IDisposable
     private static readonly string[] Fleet = { "camp-alpha", "camp-bravo", "camp-charlie" };
 
     private readonly CampFleet _fleet;
-    private readonly PowerShellHost _host = new();
-
-    public PodSelectionTableTests(Sandbox sandbox)
+    /// <summary>
+    /// One runspace for the class: each run sets its variables and defaults afresh, and a runspace costs
+    /// more to open than most of these commands take.
+    /// </summary>
+    public sealed class OneRunspace : IDisposable
     {
+        public PowerShellHost Host { get; } = new();
+
+        public void Dispose() => Host.Dispose();
+    }
+
+    private readonly PowerShellHost _host;
+
+    public PodSelectionTableTests(Sandbox sandbox, OneRunspace runspace)
+    {
+        _host = runspace.Host;
         _fleet = new CampFleet(sandbox, "alpha", "bravo", "charlie");
         _fleet.Variables["csv"] = _fleet.Dir.Write("pods.csv", "Name,Note\nalpha,first\ncharlie,third\n");
     }
 
     public void Dispose()
     {
-        _host.Dispose();
         _fleet.Dispose();
     }
 

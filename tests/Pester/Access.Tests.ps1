@@ -264,28 +264,41 @@ Describe 'Participant access' -Skip:([bool]$Missing) {
 
     It 'installs into ~/.ssh/config, keeping the user''s content byte for byte, and uninstalls exactly' {
         $rich = "# mine`r`nInclude ~/.ssh/office/*.conf`r`n`r`nHost github.com`r`n    IdentityFile ~/.ssh/gh`r`n`r`nMatch host *.corp exec ""true""`r`n    User me`r`n"
-        foreach ($case in @{ Name = 'absent'; Content = $null }, @{ Name = 'empty'; Content = '' }, @{ Name = 'rich'; Content = $rich }) {
-            $homeDir = New-Item -ItemType Directory (Join-Path $TestDrive "home-$($case.Name)")
-            if ($null -ne $case.Content) { $null = New-Item -ItemType Directory "$homeDir/.ssh"; [IO.File]::WriteAllText("$homeDir/.ssh/config", $case.Content) }
-            $env = @{ HOME = $homeDir.FullName; ARENA_CONFIG = $ConfigFile; RUNPOD_API_KEY = (Get-SandboxKey); ARENA_INFRA_DATA = $env:ARENA_INFRA_DATA }
-            $import = "Import-Module '$(Get-BuiltModulePath)'"
+        $cases = @(@{ Name = 'absent'; Content = $null }, @{ Name = 'empty'; Content = '' }, @{ Name = 'rich'; Content = $rich })
+        foreach ($case in $cases) {
+            $case.Home = (New-Item -ItemType Directory (Join-Path $TestDrive "home-$($case.Name)")).FullName
+            if ($null -ne $case.Content) { $null = New-Item -ItemType Directory "$($case.Home)/.ssh"; [IO.File]::WriteAllText("$($case.Home)/.ssh/config", $case.Content) }
+        }
+        $env = @{ ARENA_CONFIG = $ConfigFile; RUNPOD_API_KEY = (Get-SandboxKey); ARENA_INFRA_DATA = $env:ARENA_INFRA_DATA }
+        # Each step runs in a fresh pwsh of its own, for every home in turn (the module reads HOME at each call):
+        # the second install is another session's, as a user running it again would be.
+        function Invoke-Step([string] $Command) {
+            $steps = [ordered]@{}
+            foreach ($case in $cases) { $steps[$case.Name] = "`$env:HOME = '$($case.Home)'; $Command" }
+            Invoke-FreshPwshCases -Setup "Import-Module '$(Get-BuiltModulePath)'" -Environment $env -Cases $steps
+        }
 
-            $said = Invoke-FreshPwsh "$import; Export-ArenaSshConfig -Install" -Environment $env
+        $said = Invoke-Step 'Export-ArenaSshConfig -Install'
+        $once = @{}
+        foreach ($case in $cases) { $once[$case.Name] = [IO.File]::ReadAllBytes("$($case.Home)/.ssh/config") }
+        $null = Invoke-Step 'Export-ArenaSshConfig -Install'
+        foreach ($case in $cases) {
+            $homeDir = $case.Home
             # The proxy named in the config was chosen without being asked for: the one line says so, and where it points.
-            $said | Should -BeLike 'Proxy mode: every camp name goes through the proxy 127.0.0.1, each at its own port there*.ssh/arena/camp.conf: written*'
-            $once = [IO.File]::ReadAllBytes("$homeDir/.ssh/config")
-            $null = Invoke-FreshPwsh "$import; Export-ArenaSshConfig -Install" -Environment $env
-            [IO.File]::ReadAllBytes("$homeDir/.ssh/config") | Should -Be $once -Because "installing twice changes nothing ($($case.Name))"
-            $text = [Text.Encoding]::UTF8.GetString($once)
+            $said[$case.Name] | Should -BeLike "Proxy mode: every camp name goes through the proxy 127.0.0.1, each at its own port there*$homeDir/.ssh/arena/camp.conf: written*"
+            [IO.File]::ReadAllBytes("$homeDir/.ssh/config") | Should -Be $once[$case.Name] -Because "installing twice changes nothing ($($case.Name))"
+            $text = [Text.Encoding]::UTF8.GetString($once[$case.Name])
             $text | Should -BeLike "# ArenaInfra: the camp fleet*Include $homeDir/.ssh/arena/camp.conf*"
             if ($case.Content) { $text.EndsWith($case.Content) | Should -BeTrue; [IO.File]::ReadAllText("$homeDir/.ssh/config.arena-backup") | Should -BeExactly $case.Content }
             $options = Get-SshOption "$homeDir/.ssh/config" camp-bravo
             $options.port | Should -Be "$($BasePort + 1)"
             $options.hostname | Should -Be '127.0.0.1'
+        }
 
-            $null = Invoke-FreshPwsh "$import; Export-ArenaSshConfig -Uninstall" -Environment $env
-            [IO.File]::ReadAllText("$homeDir/.ssh/config") | Should -BeExactly ($case.Content ?? '')
-            "$homeDir/.ssh/arena/camp.conf" | Should -Not -Exist
+        $null = Invoke-Step 'Export-ArenaSshConfig -Uninstall'
+        foreach ($case in $cases) {
+            [IO.File]::ReadAllText("$($case.Home)/.ssh/config") | Should -BeExactly ($case.Content ?? '') -Because "uninstalling gives back what was there ($($case.Name))"
+            "$($case.Home)/.ssh/arena/camp.conf" | Should -Not -Exist
         }
     }
 

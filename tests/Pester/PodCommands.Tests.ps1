@@ -36,10 +36,10 @@ AfterAll { Stop-TestSandbox $Sandbox }
 Describe 'Pod commands given nothing do nothing' {
     It 'removes nothing when every pod passed the check and nothing reaches Remove-ArenaPod' -Skip:$NoSshd {
         Add-Fleet
-        $lines = Invoke-FreshPwsh "$Import; Get-ArenaPod | Test-ArenaPod -Command true | Where-Object { -not `$_.Passed } | Remove-ArenaPod -Force; 'done'" -Environment $Env
-        $lines | Should -Be 'done'
+        # The same session then lists the fleet afresh from RunPod: every pod is still there.
+        $lines = Invoke-FreshPwsh "$Import; Get-ArenaPod | Test-ArenaPod -Command true | Where-Object { -not `$_.Passed } | Remove-ArenaPod -Force; 'done'; (Get-ArenaPod).Name" -Environment $Env
+        $lines | Should -Be @('done', 'camp-alpha', 'camp-bravo', 'camp-charlie')
         Get-Changes | Should -BeNullOrEmpty
-        @(Invoke-FreshPwsh "$Import; (Get-ArenaPod).Name" -Environment $Env) | Should -Be @('camp-alpha', 'camp-bravo', 'camp-charlie')
     }
 
     Context 'one session after another' {

@@ -26,7 +26,8 @@ BeforeAll {
     $script:PollyOfArenaInfra = "`$polly = (Get-Command Get-ArenaPod).ImplementingType.Assembly.GetType('ArenaInfra.RunPod.RunPodHttp', `$true).GetMethod('BuildPipeline', [Reflection.BindingFlags]'NonPublic, Instance').ReturnType.Assembly; 'bound ' + [Diagnostics.FileVersionInfo]::GetVersionInfo(`$polly.Location).FileVersion + ' ' + [Runtime.Loader.AssemblyLoadContext]::GetLoadContext(`$polly).Name"
     $script:LoggingOfSshNet = "`$ssh = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq 'Renci.SshNet' }; `$logging = `$ssh.GetType('Renci.SshNet.SshNetLoggingConfiguration', `$true).GetMethod('InitializeLogging').GetParameters()[0].ParameterType.Assembly; 'bound ' + `$logging.GetName().Version + ' ' + [Runtime.Loader.AssemblyLoadContext]::GetLoadContext(`$logging).Name"
     $script:Ours = 'ArenaInfra *'
-    $null = Invoke-FreshPwsh "$Import; New-ArenaPod -Count 1 -Force | Out-Null" -Environment $Env
+    # The fleet's one pod, made in the sandbox directly: only what the sessions below do needs a fresh pwsh.
+    $null = Add-SandboxPod $Sandbox @{ name = 'arena-apple'; desiredStatus = 'RUNNING'; gpuCount = 1; env = @("PUBLIC_KEY=$((Get-Content "$KeyPath.pub").Trim())") }
 }
 
 AfterAll { Stop-TestSandbox $Sandbox }
@@ -72,19 +73,28 @@ Describe 'Importing again in the same session' {
         $lines | Should -Be @($exported, $exported, '0', $exported, 'arena-apple', '1')
     }
 
-    It 'has its own context hold ArenaInfra and the libraries PowerShell does not provide, none of the runtime''s' {
-        # Newtonsoft.Json and Bcl.AsyncInterfaces come with PowerShell and System.Memory and friends with .NET:
-        # those are the host's types, shared by every module, and no module can load another copy of them.
-        # Read once a command that uses them has run: importing loads none of them (tested below).
-        $lines = Invoke-FreshPwsh "$Import; Get-ArenaPod | Out-Null; `$context = [Runtime.Loader.AssemblyLoadContext]::GetLoadContext((Get-Command Get-ArenaPod).ImplementingType.Assembly); `$context.Name; `$context.Assemblies | ForEach-Object { `$_.GetName().Name } | Sort-Object" -Environment $Env
-        $lines[0] | Should -BeLike $Ours
-        $lines | Select-Object -Skip 1 | Should -Be @('ArenaInfra', 'BouncyCastle.Cryptography', 'Microsoft.Bcl.TimeProvider',
-            'Microsoft.Extensions.DependencyInjection.Abstractions', 'Microsoft.Extensions.Logging.Abstractions', 'Polly.Core', 'Renci.SshNet')
-    }
+    Context 'after a command ran' {
+        BeforeAll {
+            # Both read a session once a command has run; one fresh session serves them.
+            $said = Invoke-FreshPwshCases -Setup $Import -Environment $Env -Cases ([ordered]@{
+                Context   = "Get-ArenaPod | Out-Null; `$context = [Runtime.Loader.AssemblyLoadContext]::GetLoadContext((Get-Command Get-ArenaPod).ImplementingType.Assembly); `$context.Name; `$context.Assemblies | ForEach-Object { `$_.GetName().Name } | Sort-Object"
+                TypeNames = '(Get-ArenaPod) -is [ArenaInfra.ArenaPod]'
+            })
+        }
 
-    It 'type names resolve to the types the cmdlets emit' {
-        $lines = Invoke-FreshPwsh "$Import; (Get-ArenaPod) -is [ArenaInfra.ArenaPod]" -Environment $Env
-        $lines | Should -Be 'True'
+        It 'has its own context hold ArenaInfra and the libraries PowerShell does not provide, none of the runtime''s' {
+            # Newtonsoft.Json and Bcl.AsyncInterfaces come with PowerShell and System.Memory and friends with .NET:
+            # those are the host's types, shared by every module, and no module can load another copy of them.
+            # Read once a command that uses them has run: importing loads none of them (tested below).
+            $lines = $said.Context
+            $lines[0] | Should -BeLike $Ours
+            $lines | Select-Object -Skip 1 | Should -Be @('ArenaInfra', 'BouncyCastle.Cryptography', 'Microsoft.Bcl.TimeProvider',
+                'Microsoft.Extensions.DependencyInjection.Abstractions', 'Microsoft.Extensions.Logging.Abstractions', 'Polly.Core', 'Renci.SshNet')
+        }
+
+        It 'type names resolve to the types the cmdlets emit' {
+            $said.TypeNames | Should -Be 'True'
+        }
     }
 }
 

@@ -18,35 +18,46 @@ Describe 'Set-ArenaApiKey' {
     }
     AfterAll { Stop-TestSandbox $Sandbox }
 
-    It 'stores the key for later sessions, owner-only, and says where it comes from, never what it is' {
-        $key = Get-SandboxKey
-        $null = Invoke-FreshPwsh "$Import; Set-ArenaApiKey (ConvertTo-SecureString '$key' -AsPlainText -Force)" -Environment $Env
-        $file = Join-Path $Data 'runpod-api-key'
-        $file | Should -Exist
-        if (-not $IsWindows) { (Get-Item $file).UnixFileMode | Should -Be ([System.IO.UnixFileMode]'UserRead, UserWrite') }
+    Context 'stored, then read by a later session' {
+        BeforeAll {
+            $key = Get-SandboxKey
+            $null = Invoke-FreshPwsh "$Import; Set-ArenaApiKey (ConvertTo-SecureString '$key' -AsPlainText -Force)" -Environment $Env
+            # The later session reads the stored key, then meets an environment variable and -ApiKey that win over it.
+            $said = Invoke-FreshPwshCases -Setup $Import -Environment $Env -Cases ([ordered]@{
+                Stored  = '(Get-ArenaConfig).ApiKeySource; (Get-ArenaPod).Name; Get-ArenaConfig | Out-String'
+                EnvWins = "`$env:RUNPOD_API_KEY = 'from-env'; (Get-ArenaConfig).ApiKeySource; (Get-ArenaConfig -ApiKey (ConvertTo-SecureString 'p' -AsPlainText -Force)).ApiKeySource"
+            })
+        }
 
-        $lines = Invoke-FreshPwsh "$Import; (Get-ArenaConfig).ApiKeySource; (Get-ArenaPod).Name; Get-ArenaConfig | Out-String" -Environment $Env
-        $lines[0] | Should -Be "stored key ($file)"
-        $lines[1] | Should -Be 'arena-apple'
-        ($lines -join "`n") | Should -Not -Match $key
-    }
+        It 'stores the key for later sessions, owner-only, and says where it comes from, never what it is' {
+            $file = Join-Path $Data 'runpod-api-key'
+            $file | Should -Exist
+            if (-not $IsWindows) { (Get-Item $file).UnixFileMode | Should -Be ([System.IO.UnixFileMode]'UserRead, UserWrite') }
 
-    It 'loses to $env:RUNPOD_API_KEY and -ApiKey' {
-        $env2 = $Env.Clone(); $env2.RUNPOD_API_KEY = 'from-env'
-        $lines = Invoke-FreshPwsh "$Import; (Get-ArenaConfig).ApiKeySource; (Get-ArenaConfig -ApiKey (ConvertTo-SecureString 'p' -AsPlainText -Force)).ApiKeySource" -Environment $env2
-        $lines | Should -Be @('$env:RUNPOD_API_KEY', '-ApiKey')
+            $lines = $said.Stored
+            $lines[0] | Should -Be "stored key ($file)"
+            $lines[1] | Should -Be 'arena-apple'
+            ($lines -join "`n") | Should -Not -Match $key
+        }
+
+        It 'loses to $env:RUNPOD_API_KEY and -ApiKey' {
+            $said.EnvWins | Should -Be @('$env:RUNPOD_API_KEY', '-ApiKey')
+        }
     }
 
     It 'copied from a Windows machine (DPAPI) it is a clear error a script can catch, and a key from elsewhere still wins' {
         New-Item -ItemType Directory -Force $Data | Out-Null
         Set-Content (Join-Path $Data 'runpod-api-key') "ArenaInfra RunPod API key, DPAPI CurrentUser`nAQAAANCMnd8BFdERjHoAwE/Cl+s=" -NoNewline
-        $lines = Invoke-FreshPwsh "$Import; try { Get-ArenaPod -ErrorAction Stop } catch { `$_.FullyQualifiedErrorId; `$_.CategoryInfo.Category; `$_.ErrorDetails.RecommendedAction }" -Environment $Env
+        $said = Invoke-FreshPwshCases -Setup $Import -Environment $Env -Cases ([ordered]@{
+            Stored = "try { Get-ArenaPod -ErrorAction Stop } catch { `$_.FullyQualifiedErrorId; `$_.CategoryInfo.Category; `$_.ErrorDetails.RecommendedAction }"
+            EnvKey = "`$env:RUNPOD_API_KEY = '$(Get-SandboxKey)'; (Get-ArenaPod).Name"
+        })
+        $lines = $said.Stored
         $lines[0] | Should -Be 'StoredApiKeyUnreadable,ArenaInfra.Cmdlets.GetArenaPodCommand'
         $lines[1] | Should -Be 'ReadError'
         $lines[2] | Should -Match 'Set-ArenaApiKey'
 
-        $env2 = $Env.Clone(); $env2.RUNPOD_API_KEY = Get-SandboxKey
-        Invoke-FreshPwsh "$Import; (Get-ArenaPod).Name" -Environment $env2 | Should -Be 'arena-apple'
+        $said.EnvKey | Should -Be 'arena-apple'
     }
 
     It 'is removed with -Clear, after which a command says how to set a key' {
@@ -95,7 +106,16 @@ Describe 'The example scripts an admin schedules' -Skip:$NoSshd {
         Set-Content $ConfigFile "SHARED_SSH_KEY_PATH=$TestDrive/test_ed25519`nSSH_USER=$([Environment]::UserName)`nMACHINE_NAME_PREFIX=camp`nMACHINE_NAME_LIST=(alpha bravo)`nRUNPOD_API_MAX_RPS=0`nRUNPOD_API_BASE_URL=$($Sandbox.Url)`nARENA_REPO_NAME=course`nVSCODE_PREINSTALL=false`n"
         # The examples import the module by name, as an installed module.
         $script:Env = @{ RUNPOD_API_KEY = (Get-SandboxKey); ARENA_INFRA_DATA = $Data; PSModulePath = (Split-Path (Split-Path (Get-BuiltModulePath))) + [IO.Path]::PathSeparator + $env:PSModulePath }
-        $null = Invoke-FreshPwsh "$Import; `$null = Import-ArenaConfig '$ConfigFile'; New-ArenaPod -Count 2 -Force -Wait | Out-Null" -Environment $Env
+        # Only the scripts need the fresh session a scheduler gives them: the steps around them (making,
+        # stopping, starting and listing pods) run in this process, with the scripts' data folder and key.
+        Import-Module (Get-BuiltModulePath) -Force
+        function Invoke-Here([string] $ConfigPath, [scriptblock] $Action) {
+            $saved = $env:ARENA_INFRA_DATA
+            $env:ARENA_INFRA_DATA = $Data
+            try { & $Action (Import-ArenaConfig $ConfigPath -NoDefault) (ConvertTo-SecureString (Get-SandboxKey) -AsPlainText -Force) }
+            finally { $env:ARENA_INFRA_DATA = $saved }
+        }
+        Invoke-Here $ConfigFile { param($c, $k) New-ArenaPod -Count 2 -Force -Wait -Config $c -ApiKey $k | Out-Null }
     }
     AfterAll { Stop-TestSandbox $Sandbox }
 
@@ -115,7 +135,7 @@ Describe 'The example scripts an admin schedules' -Skip:$NoSshd {
     It 'the morning check reports a pod stopped by design and does not fail the run for it' {
         $report = Join-Path $TestDrive 'morning-stopped.csv'
         $script = Join-Path (Get-RepoRoot) 'examples/Morning-Check.ps1'
-        $null = Invoke-FreshPwsh "$Import; `$null = Import-ArenaConfig '$ConfigFile'; Stop-ArenaPod -Name bravo -Force -AllowDataLoss | Out-Null" -Environment $Env
+        Invoke-Here $ConfigFile { param($c, $k) Stop-ArenaPod -Name bravo -Force -AllowDataLoss -Config $c -ApiKey $k | Out-Null }
         try {
             $null = Invoke-FreshPwsh "& '$script' -ConfigPath '$ConfigFile' -ReportPath '$report' -Command true; exit `$LASTEXITCODE" -Environment $Env
             $unexpected = $LASTEXITCODE
@@ -124,7 +144,7 @@ Describe 'The example scripts an admin schedules' -Skip:$NoSshd {
         }
         finally {
             # The tests after this one need both pods running.
-            $null = Invoke-FreshPwsh "$Import; `$null = Import-ArenaConfig '$ConfigFile'; Start-ArenaPod -Name bravo -Force | Out-Null" -Environment $Env
+            Invoke-Here $ConfigFile { param($c, $k) Start-ArenaPod -Name bravo -Force -Config $c -ApiKey $k | Out-Null }
         }
         $unexpected | Should -Be 1
         $byDesign | Should -Be 0
@@ -146,8 +166,8 @@ Describe 'The example scripts an admin schedules' -Skip:$NoSshd {
         # A pod's uptime here is this machine's: only a machine up long enough can show an idle pod.
         $up = [double]::Parse((Get-Content /proc/uptime).Split(' ')[0], [Globalization.CultureInfo]::InvariantCulture) / 3600
         if ($up -lt 0.6) { Set-ItResult -Skipped -Because 'this machine started under 36 minutes ago'; return }
-        $id = Invoke-FreshPwsh "$Import; `$null = Import-ArenaConfig '$ConfigFile'; (Get-ArenaPod -Name alpha).Id" -Environment $Env
-        $podHome = Join-Path (Invoke-RestMethod "$($Sandbox.Url)/_sandbox/pods/$(@($id)[-1])/dir").path 'home'
+        $id = Invoke-Here $ConfigFile { param($c, $k) (Get-ArenaPod -Name alpha -Config $c -ApiKey $k).Id }
+        $podHome = Join-Path (Invoke-RestMethod "$($Sandbox.Url)/_sandbox/pods/$id/dir").path 'home'
         & find $podHome -exec touch -h -d '1 day ago' '{}' +
         $idle = Invoke-FreshPwsh "& '$script' -ConfigPath '$ConfigFile' -ReportPath '$report' -Hours 0.5; exit `$LASTEXITCODE" -Environment $Env
         $LASTEXITCODE | Should -Be 1
@@ -212,13 +232,12 @@ Describe 'The example scripts an admin schedules' -Skip:$NoSshd {
         @(Get-Content $ConfigFile) + "ARENA_REPO_URL=$origin", 'GIT_SSH_KEY_REMOTE=~/.ssh/id_deploy', 'DEFAULT_BRANCH=main' | Set-Content $config
         function Get-Homes {
             $homes = @{}
-            foreach ($line in (Invoke-FreshPwsh "$Import; `$null = Import-ArenaConfig '$config'; Get-ArenaPod | ForEach-Object { `$_.Name + ' ' + `$_.Id }" -Environment $Env)) {
-                $name, $id = $line -split ' '
-                $homes[$name] = @{ Id = $id; Home = Join-Path (Invoke-RestMethod "$($Sandbox.Url)/_sandbox/pods/$id/dir").path 'home' }
+            foreach ($pod in (Invoke-Here $config { param($c, $k) Get-ArenaPod -Config $c -ApiKey $k })) {
+                $homes[$pod.Name] = @{ Id = $pod.Id; Home = Join-Path (Invoke-RestMethod "$($Sandbox.Url)/_sandbox/pods/$($pod.Id)/dir").path 'home' }
             }
             $homes
         }
-        $null = Invoke-FreshPwsh "$Import; `$null = Import-ArenaConfig '$config'; Get-ArenaPod | Initialize-ArenaPod -Force | Out-Null" -Environment $Env
+        Invoke-Here $config { param($c, $k) Get-ArenaPod -Config $c -ApiKey $k | Initialize-ArenaPod -Force -Config $c -ApiKey $k | Out-Null }
         $friday = Get-Homes
         foreach ($name in $friday.Keys) { Set-Content (Join-Path $friday[$name].Home 'course/work.py') "$name's work" }
         $script = Join-Path (Get-RepoRoot) 'examples/Weekend-PauseAndResume.ps1'
@@ -251,11 +270,14 @@ Describe 'The example scripts an admin schedules' -Skip:$NoSshd {
         $origin = Join-Path $TestDrive 'origin.git'
         $config = Join-Path $TestDrive 'weekend3.env'
         (Get-Content (Join-Path $TestDrive 'weekend.env')) -replace '^MACHINE_NAME_LIST=.*', 'MACHINE_NAME_LIST=(alpha bravo charlie)' | Set-Content $config
-        $null = Invoke-FreshPwsh "$Import; `$null = Import-ArenaConfig '$config'; New-ArenaPod -Count 3 -Force -Wait | Out-Null; Get-ArenaPod -Name camp-charlie | Initialize-ArenaPod -Force | Out-Null" -Environment $Env
         $pods = @{}
-        foreach ($line in (Invoke-FreshPwsh "$Import; `$null = Import-ArenaConfig '$config'; Get-ArenaPod | ForEach-Object { `$_.Name + ' ' + `$_.Id }" -Environment $Env)) {
-            $name, $id = $line -split ' '
-            $pods[$name] = @{ Id = $id; Home = Join-Path (Invoke-RestMethod "$($Sandbox.Url)/_sandbox/pods/$id/dir").path 'home' }
+        Invoke-Here $config {
+            param($c, $k)
+            New-ArenaPod -Count 3 -Force -Wait -Config $c -ApiKey $k | Out-Null
+            Get-ArenaPod -Name camp-charlie -Config $c -ApiKey $k | Initialize-ArenaPod -Force -Config $c -ApiKey $k | Out-Null
+            foreach ($pod in (Get-ArenaPod -Config $c -ApiKey $k)) {
+                $pods[$pod.Name] = @{ Id = $pod.Id; Home = Join-Path (Invoke-RestMethod "$($Sandbox.Url)/_sandbox/pods/$($pod.Id)/dir").path 'home' }
+            }
         }
         $pods.Keys.Count | Should -Be 3
         # alpha: a file no local disk can keep under its name; the backup leaves it out (and says so in Skipped).
@@ -271,10 +293,7 @@ Describe 'The example scripts an admin schedules' -Skip:$NoSshd {
         }
         finally { Remove-Item (Join-Path $origin 'hooks/pre-receive') }
         $status = @{}
-        foreach ($line in (Invoke-FreshPwsh "$Import; `$null = Import-ArenaConfig '$config'; Get-ArenaPod | ForEach-Object { `$_.Name + ' ' + `$_.Status }" -Environment $Env)) {
-            $name, $state = $line -split ' '
-            $status[$name] = $state
-        }
+        foreach ($pod in (Invoke-Here $config { param($c, $k) Get-ArenaPod -Config $c -ApiKey $k })) { $status[$pod.Name] = "$($pod.Status)" }
 
         $fridayExit | Should -Be 1
         $rows = Import-Csv "$TestDrive/friday2.csv"

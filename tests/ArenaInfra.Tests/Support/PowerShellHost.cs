@@ -9,14 +9,24 @@ public sealed class PowerShellHost : IDisposable
 {
     private readonly Runspace _runspace;
 
+    /// <summary>
+    /// The session every runspace starts from, built once: the default commands and the module under
+    /// test. Each runspace takes its own copy of it, so every test still starts a fresh session.
+    /// </summary>
+    private static readonly Lazy<InitialSessionState> Initial = new(() =>
+    {
+        var state = InitialSessionState.CreateDefault2();
+        state.ImportPSModule(typeof(ArenaInfra.Cmdlets.GetArenaPodCommand).Assembly.Location);
+        return state;
+    });
+
     /// <summary>Without a host: a session that cannot prompt, as a scheduled task's.</summary>
     public PowerShellHost() : this(null) { }
 
     /// <summary>With a host (a PromptingHost answers questions as a person would).</summary>
     public PowerShellHost(System.Management.Automation.Host.PSHost? host)
     {
-        var state = InitialSessionState.CreateDefault2();
-        state.ImportPSModule(typeof(ArenaInfra.Cmdlets.GetArenaPodCommand).Assembly.Location);
+        var state = Initial.Value;
         _runspace = host == null ? RunspaceFactory.CreateRunspace(state) : RunspaceFactory.CreateRunspace(host, state);
         _runspace.Open();
     }
@@ -66,9 +76,7 @@ public sealed class PowerShellHost : IDisposable
     /// <summary>Starts a script in a runspace of its own, stops it as Ctrl+C would after a while, and says how long stopping took.</summary>
     public static (bool WasRunning, TimeSpan StopTook, PSInvocationState State) StopAfter(string script, TimeSpan after)
     {
-        var state = InitialSessionState.CreateDefault2();
-        state.ImportPSModule(typeof(ArenaInfra.Cmdlets.GetArenaPodCommand).Assembly.Location);
-        using var runspace = RunspaceFactory.CreateRunspace(state);
+        using var runspace = RunspaceFactory.CreateRunspace(Initial.Value);
         runspace.Open();
         using var ps = PowerShell.Create();
         ps.Runspace = runspace;
