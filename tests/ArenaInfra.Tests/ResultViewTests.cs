@@ -53,4 +53,20 @@ public sealed class ResultViewTests : IDisposable
         Assert.Matches(@"camp-charlie\s+no\s+unknown: not reached \(Connect\)$", lines.Single(l => l.Contains("camp-charlie")));
         Assert.Matches(@"camp-delta\s+no\s+unknown: not reached \(NotRunning\)$", lines.Single(l => l.Contains("camp-delta")));
     }
+
+    [Fact]
+    public void The_pod_tables_Lock_column_names_the_provider_of_a_machine_RunPod_did_not_make()
+    {
+        var runPod = new ArenaPod { Name = "camp-alpha", Status = ArenaPodStatus.Running, Locked = true };
+        var byHand = new ArenaPod { Name = "camp-bravo", Status = ArenaPodStatus.Down, Provider = ArenaProvider.Static };
+        var vast = new ArenaPod { Name = "camp-charlie", Status = ArenaPodStatus.Unknown, Provider = ArenaProvider.Vast, ProviderProblem = "Vast did not answer" };
+        var unknownLock = new ArenaPod { Name = "camp-delta", Status = ArenaPodStatus.Running };
+
+        var lines = Table(new[] { runPod, byHand, vast, unknownLock }).Split('\n').Select(l => l.TrimEnd()).ToList();
+
+        Assert.Matches(@"^camp-alpha\s+Running\s+locked\b", lines.Single(l => l.StartsWith("camp-alpha", StringComparison.Ordinal)));
+        Assert.Matches(@"^camp-bravo\s+Down\s+static\b", lines.Single(l => l.StartsWith("camp-bravo", StringComparison.Ordinal)));
+        Assert.Matches(@"^camp-charlie\s+Unknown\s+vast\b", lines.Single(l => l.StartsWith("camp-charlie", StringComparison.Ordinal)));
+        Assert.Matches(@"^camp-delta\s+Running\s+\?", lines.Single(l => l.StartsWith("camp-delta", StringComparison.Ordinal)));
+    }
 }
