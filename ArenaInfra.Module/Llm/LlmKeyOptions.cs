@@ -7,31 +7,20 @@ using ArenaInfra.Config;
 namespace ArenaInfra.Llm
 {
     /// <summary>How to reach OpenRouter's key API: its base, the provisioning key (only ever in the Authorization header), deadlines and retries.</summary>
-    internal sealed class LlmKeyOptions
+    internal sealed class LlmKeyOptions : KeyedApiOptions
     {
+        /// <summary>Who OpenRouter is to the shared sender: its name, setting, key and error ids; a page of 100 keys is a few tens of KB.</summary>
+        public static readonly KeyedApiService Service = new KeyedApiService("OpenRouter", "OPENROUTER_API_URL", "provisioning key",
+            ArenaErrorIds.LlmApiError, ArenaErrorIds.LlmApiUnreachable, 4 * 1024 * 1024);
+
         /// <summary>The variable a provisioning key may come from, winning over the stored one (as $env:RUNPOD_API_KEY does).</summary>
         public const string EnvironmentVariable = "OPENROUTER_PROVISIONING_KEY";
 
-        public LlmKeyOptions(Uri baseUri, string provisioningKey, string userAgent)
-        {
-            BaseUri = baseUri;
-            ProvisioningKey = provisioningKey;
-            UserAgent = userAgent;
-        }
+        public LlmKeyOptions(Uri baseUri, string provisioningKey, string userAgent) : base(provisioningKey, userAgent) => BaseUri = baseUri;
 
         /// <summary>OpenRouter's API base, such as https://openrouter.ai/api/v1; the key API is under /keys.</summary>
         public Uri BaseUri { get; }
-        public string ProvisioningKey { get; }
-        public string UserAgent { get; }
-        public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
-        /// <summary>The most time all attempts of one request may take together; zero turns retries off.</summary>
-        public TimeSpan RetryBudget { get; set; } = TimeSpan.FromMinutes(2);
-        public int MaxRetryAttempts { get; set; } = 6;
-        public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(500);
-        /// <summary>The longest one wait may be, whatever a Retry-After asks.</summary>
-        public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
-        public IArenaLog Log { get; set; } = NullArenaLog.Instance;
-        public HttpMessageHandler? Handler { get; set; }
+        public string ProvisioningKey => Key;
 
         public Uri Keys(string pathAndQuery = "") => new Uri(BaseUri.AbsoluteUri.TrimEnd('/') + "/keys" + pathAndQuery);
 
@@ -52,14 +41,7 @@ namespace ArenaInfra.Llm
 
         public static LlmKeyOptions From(ArenaConfig config, string provisioningKey, string userAgent, IArenaLog log)
         {
-            var baseUri = new Uri(config.OpenRouterApiUrl.TrimEnd('/') + "/");
-            // The provisioning key must never cross a network in clear: plain http only to this machine (a test double).
-            if (baseUri.Scheme == Uri.UriSchemeHttp && !baseUri.IsLoopback)
-            {
-                throw new ArenaException(ArenaErrorIds.InvalidConfigValue, ErrorCategory.InvalidArgument,
-                    $"OPENROUTER_API_URL is plain http to another machine ({baseUri.Host}); the provisioning key would travel unencrypted.",
-                    "Use https (the default is https://openrouter.ai/api/v1).");
-            }
+            var baseUri = CheckedBase(config.OpenRouterApiUrl, "OPENROUTER_API_URL", "provisioning key", "https://openrouter.ai/api/v1");
             return new LlmKeyOptions(baseUri, provisioningKey, userAgent)
             {
                 RequestTimeout = TimeSpan.FromSeconds(config.ApiTimeoutSec),

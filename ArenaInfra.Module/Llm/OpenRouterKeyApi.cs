@@ -26,12 +26,12 @@ namespace ArenaInfra.Llm
         private static readonly Regex PlainToken = new Regex("^[A-Za-z0-9_-]{1,200}$", RegexOptions.CultureInvariant);
 
         private readonly LlmKeyOptions _options;
-        private readonly OpenRouterHttp _http;
+        private readonly KeyedApiHttp _http;
 
         public OpenRouterKeyApi(LlmKeyOptions options)
         {
             _options = options;
-            _http = new OpenRouterHttp(options);
+            _http = new KeyedApiHttp(options, LlmKeyOptions.Service);
         }
 
         public async Task<IReadOnlyList<LlmKeyRecord>> ListKeysAsync(CancellationToken cancellationToken)
@@ -93,7 +93,7 @@ namespace ArenaInfra.Llm
         private static string CheckedHash(string hash) => PlainToken.IsMatch(hash) ? hash : throw new ArenaException(ArenaErrorIds.InvalidArgument, ErrorCategory.InvalidArgument,
             $"'{TerminalText.SafeLine(hash)}' is not a key hash (letters, digits, '-' and '_').", "Take the hash from Get-ArenaLlmKey.");
 
-        private string Success(string operation, OpenRouterAnswer answer)
+        private string Success(string operation, ApiAnswer answer)
         {
             if (answer.Status >= 200 && answer.Status <= 299) return answer.Body;
             var said = ErrorMessage(answer.Body);

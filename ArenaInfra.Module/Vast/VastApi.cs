@@ -39,13 +39,13 @@ namespace ArenaInfra.Vast
         private static readonly string OrderById = Uri.EscapeDataString("[{\"col\":\"id\",\"dir\":\"asc\"}]");
 
         private readonly VastOptions _options;
-        private readonly VastHttp _http;
+        private readonly KeyedApiHttp _http;
         private readonly VastInstanceMapper _mapper;
 
         public VastApi(VastOptions options, VastInstanceMapper mapper)
         {
             _options = options;
-            _http = new VastHttp(options);
+            _http = new KeyedApiHttp(options, VastOptions.Service);
             _mapper = mapper;
         }
 
@@ -312,7 +312,7 @@ namespace ArenaInfra.Vast
             _options.Api($"api/v0/instances/{VastInstanceMapper.InstanceId(podId).ToString(CultureInfo.InvariantCulture)}/{below}{query}");
 
         /// <summary>A 2xx whose body, when it says, says success.</summary>
-        private void CheckDone(string operation, VastAnswer answer, string podId)
+        private void CheckDone(string operation, ApiAnswer answer, string podId)
         {
             var body = Success(operation, answer, podId);
             try
@@ -330,7 +330,7 @@ namespace ArenaInfra.Vast
             }
         }
 
-        private string Success(string operation, VastAnswer answer, string? podId = null) =>
+        private string Success(string operation, ApiAnswer answer, string? podId = null) =>
             answer.Status >= 200 && answer.Status <= 299 ? answer.Body : throw VastErrors.Refused(operation, answer, _options.ApiKey, podId);
 
         private static JObject Json(string body, string operation)

@@ -33,7 +33,7 @@ namespace ArenaInfra.Vast
         }
 
         /// <summary>True when Vast says the offer is gone (404 or 410, or no_such_ask): nothing was rented, so the next offer may be tried.</summary>
-        public static bool OfferTaken(VastAnswer answer)
+        public static bool OfferTaken(ApiAnswer answer)
         {
             if (answer.Status == 404 || answer.Status == 410) return true;
             if (answer.Status != 400) return false;
@@ -51,7 +51,7 @@ namespace ArenaInfra.Vast
         private static bool IsNoSuchAsk(JToken? token) => token?.Type == JTokenType.String && ((string)token!).IndexOf("no_such_ask", System.StringComparison.OrdinalIgnoreCase) >= 0;
 
         /// <summary>A refusal as an error: 401/403 the key, 404 the pod, 429 the rate, anything else Vast's own words.</summary>
-        public static ArenaException Refused(string operation, VastAnswer answer, string apiKey, string? podId = null)
+        public static ArenaException Refused(string operation, ApiAnswer answer, string apiKey, string? podId = null)
         {
             var said = Said(answer.Body, apiKey);
             var words = said == null ? "" : ": " + said;

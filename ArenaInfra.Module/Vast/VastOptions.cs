@@ -7,29 +7,20 @@ using ArenaInfra.Config;
 namespace ArenaInfra.Vast
 {
     /// <summary>How to reach Vast.ai's API: its server, the API key (only ever in the Authorization header), deadlines, retries and the price cap.</summary>
-    internal sealed class VastOptions
+    internal sealed class VastOptions : KeyedApiOptions
     {
+        /// <summary>Who Vast.ai is to the shared sender; an instance list page or 64 offers are a few hundred KB.</summary>
+        public static readonly KeyedApiService Service = new KeyedApiService("Vast.ai", "VAST_API_URL", "API key",
+            ArenaErrorIds.ApiError, ArenaErrorIds.ApiUnreachable, 8 * 1024 * 1024);
+
         /// <summary>The variable a key may come from, winning over the stored one (as $env:RUNPOD_API_KEY does).</summary>
         public const string EnvironmentVariable = "VAST_API_KEY";
 
-        public VastOptions(Uri server, string apiKey, string userAgent)
-        {
-            Server = server;
-            ApiKey = apiKey;
-            UserAgent = userAgent;
-        }
+        public VastOptions(Uri server, string apiKey, string userAgent) : base(apiKey, userAgent) => Server = server;
 
         /// <summary>Vast's API server, such as https://console.vast.ai; the API is under /api/v0/ and /api/v1/.</summary>
         public Uri Server { get; }
-        public string ApiKey { get; }
-        public string UserAgent { get; }
-        public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
-        /// <summary>The most time all attempts of one request may take together; zero turns retries off.</summary>
-        public TimeSpan RetryBudget { get; set; } = TimeSpan.FromMinutes(2);
-        public int MaxRetryAttempts { get; set; } = 6;
-        public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(500);
-        /// <summary>The longest one wait may be, whatever a Retry-After asks.</summary>
-        public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+        public string ApiKey => Key;
         /// <summary>The most one machine may cost an hour (Vast's dph_total); no dearer offer is rented.</summary>
         public decimal MaxPricePerHour { get; set; } = 1m;
         /// <summary>How many offers a create tries when the one before was taken by someone else in the meantime.</summary>
@@ -37,8 +28,6 @@ namespace ArenaInfra.Vast
         /// <summary>How long a stop, start or destroy waits for a read of the instance to show it done.</summary>
         public TimeSpan ConfirmTimeout { get; set; } = TimeSpan.FromSeconds(30);
         public TimeSpan ConfirmInterval { get; set; } = TimeSpan.FromSeconds(2);
-        public IArenaLog Log { get; set; } = NullArenaLog.Instance;
-        public HttpMessageHandler? Handler { get; set; }
 
         /// <summary>An address of the API: path like "api/v0/instances/1/", query already escaped.</summary>
         public Uri Api(string pathAndQuery) => new Uri(Server.AbsoluteUri.TrimEnd('/') + "/" + pathAndQuery);
@@ -62,14 +51,7 @@ namespace ArenaInfra.Vast
 
         public static VastOptions From(ArenaConfig config, string apiKey, string userAgent, IArenaLog log)
         {
-            var server = new Uri(config.VastApiUrl.TrimEnd('/') + "/");
-            // The key must never cross a network in clear: plain http only to this machine (a test double).
-            if (server.Scheme == Uri.UriSchemeHttp && !server.IsLoopback)
-            {
-                throw new ArenaException(ArenaErrorIds.InvalidConfigValue, ErrorCategory.InvalidArgument,
-                    $"VAST_API_URL is plain http to another machine ({server.Host}); the Vast.ai API key would travel unencrypted.",
-                    "Use https (the default is https://console.vast.ai).");
-            }
+            var server = CheckedBase(config.VastApiUrl, "VAST_API_URL", "Vast.ai API key", "https://console.vast.ai");
             return new VastOptions(server, apiKey, userAgent)
             {
                 RequestTimeout = TimeSpan.FromSeconds(config.ApiTimeoutSec),

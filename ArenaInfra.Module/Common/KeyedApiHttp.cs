@@ -7,17 +7,16 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
-using ArenaInfra.Common;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;
 
-namespace ArenaInfra.Vast
+namespace ArenaInfra.Common
 {
-    /// <summary>An answer from Vast.ai, read whole within the cap.</summary>
-    internal sealed class VastAnswer
+    /// <summary>An answer from a keyed API, read whole within the cap.</summary>
+    internal sealed class ApiAnswer
     {
-        public VastAnswer(int status, TimeSpan? retryAfter, string body)
+        public ApiAnswer(int status, TimeSpan? retryAfter, string body)
         {
             Status = status;
             RetryAfter = retryAfter;
@@ -29,40 +28,64 @@ namespace ArenaInfra.Vast
         public string Body { get; }
     }
 
+    /// <summary>Who a keyed API is, for what its messages say: its name, its setting, its key, its error ids and its answers' cap.</summary>
+    internal sealed class KeyedApiService
+    {
+        public KeyedApiService(string name, string urlSetting, string keyNoun, string errorId, string unreachableId, int maxResponseBytes)
+        {
+            Name = name;
+            UrlSetting = urlSetting;
+            KeyNoun = keyNoun;
+            ErrorId = errorId;
+            UnreachableId = unreachableId;
+            MaxResponseBytes = maxResponseBytes;
+        }
+
+        /// <summary>As messages name it ("OpenRouter", "Vast.ai").</summary>
+        public string Name { get; }
+        /// <summary>The config key of its address, named in the advice.</summary>
+        public string UrlSetting { get; }
+        /// <summary>What the key is called ("provisioning key", "API key").</summary>
+        public string KeyNoun { get; }
+        public string ErrorId { get; }
+        public string UnreachableId { get; }
+        public int MaxResponseBytes { get; }
+    }
+
     /// <summary>
-    /// One request to Vast.ai as RunPodHttp and OpenRouterHttp make theirs: the key only in the
-    /// Authorization header, no redirects, a deadline on every attempt (the body included, through
-    /// CappedBody), a cap on what an answer may hold, and Polly retries within a budget: a 429 for any
-    /// request (Vast did nothing), honouring Retry-After up to a cap; a gateway error, a timeout or a
-    /// dropped connection only for what is safe to send again. A rent is never sent again on those.
+    /// One request to a keyed API as RunPodHttp makes one to RunPod: the key only in the Authorization
+    /// header, no redirects, a deadline on every attempt (the body included, through CappedBody), a cap
+    /// on what an answer may hold, and Polly retries within a budget: a 429 for any request (nothing was
+    /// done), honouring Retry-After up to a cap; a gateway error, a timeout or a dropped connection only
+    /// for what is safe to send again (reads, and what is the same done twice). A create is never sent
+    /// again on those: the caller says which requests are safe.
     /// </summary>
-    internal sealed class VastHttp
+    internal sealed class KeyedApiHttp
     {
         private static readonly HttpClient SharedClient = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { Timeout = Timeout.InfiniteTimeSpan };
 
-        /// <summary>The most an answer may hold; an instance list page or 64 offers are a few hundred KB.</summary>
-        public const int MaxResponseBytes = 8 * 1024 * 1024;
-
-        private readonly VastOptions _options;
+        private readonly KeyedApiOptions _options;
+        private readonly KeyedApiService _service;
         private readonly HttpClient _http;
 
-        public VastHttp(VastOptions options)
+        public KeyedApiHttp(KeyedApiOptions options, KeyedApiService service)
         {
             _options = options;
+            _service = service;
             _http = options.Handler == null ? SharedClient : new HttpClient(options.Handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
         }
 
-        public async Task<VastAnswer> SendAsync(string operation, HttpMethod method, Uri uri, string? jsonBody, bool safeToRepeat, CancellationToken cancellationToken)
+        public async Task<ApiAnswer> SendAsync(string operation, HttpMethod method, Uri uri, string? jsonBody, bool safeToRepeat, CancellationToken cancellationToken)
         {
             var clock = Stopwatch.StartNew();
             var attempts = 0;
             string? lastProblem = null;
-            var builder = new ResiliencePipelineBuilder<VastAnswer>();
+            var builder = new ResiliencePipelineBuilder<ApiAnswer>();
             var budget = _options.RetryBudget;
             if (budget > TimeSpan.Zero && _options.MaxRetryAttempts > 0)
             {
                 builder.AddTimeout(budget);
-                builder.AddRetry(new RetryStrategyOptions<VastAnswer>
+                builder.AddRetry(new RetryStrategyOptions<ApiAnswer>
                 {
                     MaxRetryAttempts = _options.MaxRetryAttempts,
                     BackoffType = DelayBackoffType.Exponential,
@@ -74,7 +97,7 @@ namespace ArenaInfra.Vast
                     OnRetry = args =>
                     {
                         var reason = args.Outcome.Result != null ? $"HTTP {args.Outcome.Result.Status}" : lastProblem ?? "an error";
-                        _options.Log.Verbose($"Vast.ai {operation}: {reason}; retrying in {args.RetryDelay.TotalSeconds:0.0} s (retry {args.AttemptNumber + 1} of {_options.MaxRetryAttempts}).");
+                        _options.Log.Verbose($"{_service.Name} {operation}: {reason}; retrying in {args.RetryDelay.TotalSeconds:0.0} s (retry {args.AttemptNumber + 1} of {_options.MaxRetryAttempts}).");
                         return default;
                     },
                 });
@@ -105,9 +128,9 @@ namespace ArenaInfra.Vast
                 }, cancellationToken).ConfigureAwait(false);
                 if (answer.Status >= 300 && answer.Status <= 399)
                 {
-                    throw new ArenaException(ArenaErrorIds.ApiError, ErrorCategory.InvalidResult,
-                        $"Vast.ai answered {operation} with a redirect (HTTP {answer.Status}); it was not followed, so the API key went nowhere else.",
-                        "Check VAST_API_URL (Get-ArenaConfig).") { HttpStatus = answer.Status };
+                    throw new ArenaException(_service.ErrorId, ErrorCategory.InvalidResult,
+                        $"{_service.Name} answered {operation} with a redirect (HTTP {answer.Status}); it was not followed, so the {_service.KeyNoun} went nowhere else.",
+                        $"Check {_service.UrlSetting} (Get-ArenaConfig).") { HttpStatus = answer.Status };
                 }
                 return answer;
             }
@@ -117,32 +140,32 @@ namespace ArenaInfra.Vast
             }
             catch (Exception e) when (e is TimeoutRejectedException || e is HttpRequestException || e is OperationCanceledException || e is IOException)
             {
-                throw new ArenaException(ArenaErrorIds.ApiUnreachable,
+                throw new ArenaException(_service.UnreachableId,
                     e is TimeoutRejectedException ? ErrorCategory.OperationTimeout : ErrorCategory.ConnectionError,
-                    $"Vast.ai did not answer {operation} at {uri.GetLeftPart(UriPartial.Authority)}: {lastProblem ?? Innermost(e)} ({attempts} attempt(s) in {clock.Elapsed.TotalSeconds:0.#} s).",
-                    "Check the network and VAST_API_URL (Get-ArenaConfig); raise RUNPOD_API_TIMEOUT_SEC on a slow link.", e);
+                    $"{_service.Name} did not answer {operation} at {uri.GetLeftPart(UriPartial.Authority)}: {lastProblem ?? Innermost(e)} ({attempts} attempt(s) in {clock.Elapsed.TotalSeconds:0.#} s).",
+                    $"Check the network and {_service.UrlSetting} (Get-ArenaConfig); raise RUNPOD_API_TIMEOUT_SEC on a slow link.", e);
             }
         }
 
-        private async Task<VastAnswer> SendOnceAsync(string operation, HttpMethod method, Uri uri, string? jsonBody, int attempt, CancellationToken token)
+        private async Task<ApiAnswer> SendOnceAsync(string operation, HttpMethod method, Uri uri, string? jsonBody, int attempt, CancellationToken token)
         {
-            _options.Log.Verbose($"Vast.ai {operation}: {method} {uri.GetLeftPart(UriPartial.Path)} (attempt {attempt})");
+            _options.Log.Verbose($"{_service.Name} {operation}: {method} {uri.GetLeftPart(UriPartial.Path)} (attempt {attempt})");
             using var message = new HttpRequestMessage(method, uri);
             if (jsonBody != null) message.Content = new StringContent(jsonBody, Encoding.UTF8, "application/json");
-            message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _options.ApiKey);
+            message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _options.Key);
             message.Headers.TryAddWithoutValidation("User-Agent", _options.UserAgent);
             message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
             using var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
-            var body = await CappedBody.ReadAsync(response, MaxResponseBytes, token).ConfigureAwait(false)
+            var body = await CappedBody.ReadAsync(response, _service.MaxResponseBytes, token).ConfigureAwait(false)
                 ?? throw new ArenaException(ArenaErrorIds.InvalidResponse, ErrorCategory.InvalidResult,
-                    $"Vast.ai's answer to {operation} is larger than {MaxResponseBytes / (1024 * 1024)} MB; it was not read further.",
-                    "Check VAST_API_URL (Get-ArenaConfig): something other than Vast.ai may be answering.");
-            _options.Log.Debug($"Vast.ai {operation}: HTTP {(int)response.StatusCode}, {body.Length} characters");
-            return new VastAnswer((int)response.StatusCode, RetryAfter.Of(response), body);
+                    $"{_service.Name}'s answer to {operation} is larger than {_service.MaxResponseBytes / (1024 * 1024)} MB; it was not read further.",
+                    $"Check {_service.UrlSetting} (Get-ArenaConfig): something other than {_service.Name} may be answering.");
+            _options.Log.Debug($"{_service.Name} {operation}: HTTP {(int)response.StatusCode}, {body.Length} characters");
+            return new ApiAnswer((int)response.StatusCode, RetryAfter.Of(response), body);
         }
 
         /// <summary>A 429 is sent again whatever the request; the rest only when sending twice is harmless. A wait past the budget ends it now.</summary>
-        internal static bool ShouldRetry(bool safeToRepeat, Outcome<VastAnswer> outcome, TimeSpan elapsed, TimeSpan budget, TimeSpan maxDelay)
+        internal static bool ShouldRetry(bool safeToRepeat, Outcome<ApiAnswer> outcome, TimeSpan elapsed, TimeSpan budget, TimeSpan maxDelay)
         {
             if (outcome.Exception != null)
             {
