@@ -16,25 +16,16 @@ namespace ArenaInfra.Tests.Support;
 /// by hash (404 when there is none), and 429s with Retry-After on demand. It records every request
 /// and every limit asked, so tests can assert on what the module sent.
 /// </summary>
-public sealed class OpenRouterDouble : IDisposable
+public sealed class OpenRouterDouble : LoopbackJsonDouble
 {
     public const string ProvisioningKey = "sk-or-prov-double-7d3e1a";
 
     private static readonly HashSet<string> CreateFields = new() { "name", "limit", "limit_reset", "include_byok_in_limit", "expires_at" };
-    private readonly HttpListener _listener = new();
-    private readonly object _gate = new();
     private readonly List<Key> _keys = new();
-    private readonly List<Request> _requests = new();
-    private int _throttleNext;
-    private int _throttleSeconds;
 
-    public OpenRouterDouble()
+    public OpenRouterDouble() : base(ProvisioningKey)
     {
-        var port = FreePort();
-        _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        _listener.Start();
-        Url = $"http://127.0.0.1:{port}/api/v1";
-        _ = Task.Run(ServeAsync);
+        Url = $"http://127.0.0.1:{Port}/api/v1";
     }
 
     /// <summary>The API base, as OPENROUTER_API_URL takes it.</summary>
@@ -46,39 +37,23 @@ public sealed class OpenRouterDouble : IDisposable
     /// <summary>How many keys a page of the list holds (OpenRouter's is 100).</summary>
     public int PageSize { get; set; } = 100;
 
-    /// <summary>The next count requests are answered 429 with Retry-After: seconds.</summary>
-    public void Throttle(int count, int seconds)
-    {
-        lock (_gate)
-        {
-            _throttleNext = count;
-            _throttleSeconds = seconds;
-        }
-    }
-
     /// <summary>A key made behind the module's back (another tool, or a hostile name); its hash.</summary>
     public string Seed(string name, decimal? limit = 5m, decimal usage = 0m, bool disabled = false)
     {
-        lock (_gate) return Add(name, limit, disabled, usage).Hash;
+        lock (Gate) return Add(name, limit, disabled, usage).Hash;
     }
 
     public IReadOnlyList<(string Name, string Hash, decimal? Limit, string Secret)> Keys()
     {
-        lock (_gate) return _keys.Select(k => (k.Name, k.Hash, k.Limit, k.Secret)).ToList();
-    }
-
-    public IReadOnlyList<Request> Requests()
-    {
-        lock (_gate) return _requests.ToList();
+        lock (Gate) return _keys.Select(k => (k.Name, k.Hash, k.Limit, k.Secret)).ToList();
     }
 
     public void Clear()
     {
-        lock (_gate)
+        lock (Gate)
         {
             _keys.Clear();
-            _requests.Clear();
-            _throttleNext = 0;
+            ClearRequests();
         }
     }
 
@@ -90,68 +65,11 @@ public sealed class OpenRouterDouble : IDisposable
         return key;
     }
 
-    private async Task ServeAsync()
-    {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException || e is ObjectDisposedException || e is InvalidOperationException)
-            {
-                return;
-            }
-            try
-            {
-                Answer(context);
-            }
-            catch (Exception e) when (e is HttpListenerException || e is IOException || e is ObjectDisposedException)
-            {
-                // The client went away; nothing to answer.
-            }
-        }
-    }
+    protected override (int Status, string Body) Unauthorised(string? authorization) => Error(401, "Invalid or missing provisioning key");
 
-    private void Answer(HttpListenerContext context)
-    {
-        var request = context.Request;
-        string body;
-        using (var reader = new StreamReader(request.InputStream, Encoding.UTF8)) body = reader.ReadToEnd();
-        var path = request.Url!.AbsolutePath;
-        var auth = request.Headers["Authorization"];
-        int status;
-        string answer;
-        int? retryAfter = null;
-        lock (_gate)
-        {
-            if (_throttleNext > 0)
-            {
-                _throttleNext--;
-                retryAfter = _throttleSeconds;
-                (status, answer) = Error(429, "Rate limit exceeded");
-            }
-            else if (auth != "Bearer " + ProvisioningKey)
-            {
-                (status, answer) = Error(401, "Invalid or missing provisioning key");
-            }
-            else
-            {
-                (status, answer) = Route(request.HttpMethod, path, request.Url.Query, body);
-            }
-            _requests.Add(new Request(request.HttpMethod, path, request.Url.Query, auth, body, status));
-        }
-        var bytes = Encoding.UTF8.GetBytes(answer);
-        context.Response.StatusCode = status;
-        context.Response.ContentType = "application/json";
-        if (retryAfter != null) context.Response.Headers["Retry-After"] = retryAfter.Value.ToString(CultureInfo.InvariantCulture);
-        context.Response.ContentLength64 = bytes.Length;
-        context.Response.OutputStream.Write(bytes);
-        context.Response.Close();
-    }
+    protected override string Throttled() => Error(429, "Rate limit exceeded").Item2;
 
-    private (int, string) Route(string method, string path, string query, string body)
+    protected override (int Status, string Body) Route(string method, string path, string query, string body)
     {
         const string root = "/api/v1/keys";
         if (path == root || path == root + "/")
@@ -255,25 +173,6 @@ public sealed class OpenRouterDouble : IDisposable
     private static (int, string) Error(int code, string message) =>
         (code, new JsonObject { ["error"] = new JsonObject { ["code"] = code, ["message"] = message } }.ToJsonString());
 
-    private static int FreePort()
-    {
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        return port;
-    }
-
-    private int _disposed;
-
-    /// <summary>Stops answering (a test of a service that does not answer may call it early).</summary>
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
-        _listener.Close();
-    }
-
     private sealed record Key(string Name, string Hash, string Secret, decimal? Limit, decimal Usage, bool Disabled, DateTimeOffset Created);
 
-    public sealed record Request(string Method, string Path, string Query, string? Authorization, string Body, int Status);
 }

@@ -18,7 +18,7 @@ namespace ArenaInfra.Tests.Support;
 /// come on demand; instances may be seeded as raw JSON (hostile values included). It records every
 /// request, and stops on its own after a few minutes whatever the test does.
 /// </summary>
-public sealed class VastDouble : IDisposable
+public sealed class VastDouble : LoopbackJsonDouble
 {
     public const string ApiKey = "vast-double-key-5b81c0e9d2";
 
@@ -37,27 +37,16 @@ public sealed class VastDouble : IDisposable
     };
     private static readonly HashSet<string> ListParameters = new() { "select_filters", "order_by", "limit", "after_token" };
 
-    private readonly HttpListener _listener = new();
-    private readonly object _gate = new();
     private readonly List<Offer> _offers = new();
     private readonly SortedDictionary<long, JsonObject> _instances = new();
     private readonly Dictionary<long, List<string>> _keys = new();
     private readonly HashSet<long> _takenAtRent = new();
-    private readonly List<Request> _requests = new();
-    private readonly Timer _lifetime;
     private long _nextInstance = 7_000_001;
-    private int _throttleNext;
-    private int _throttleSeconds;
     private int _destroyLingers;
 
-    public VastDouble()
+    public VastDouble() : base(ApiKey)
     {
-        var port = FreePort();
-        _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        _listener.Start();
-        Url = $"http://127.0.0.1:{port}";
-        _lifetime = new Timer(_ => Dispose(), null, TimeSpan.FromMinutes(5), Timeout.InfiniteTimeSpan);
-        _ = Task.Run(ServeAsync);
+        Url = $"http://127.0.0.1:{Port}";
     }
 
     /// <summary>The server, as VAST_API_URL takes it.</summary>
@@ -69,32 +58,22 @@ public sealed class VastDouble : IDisposable
     /// <summary>A broken gateway: every rent answers this status (and rents nothing).</summary>
     public int? RentFailsWith { get; set; }
 
-    /// <summary>The next count requests are answered 429 with Retry-After: seconds.</summary>
-    public void Throttle(int count, int seconds)
-    {
-        lock (_gate)
-        {
-            _throttleNext = count;
-            _throttleSeconds = seconds;
-        }
-    }
-
     /// <summary>An offer on the market; direct: its instances get a public port for 22/tcp, else only Vast's SSH proxy.</summary>
     public void SeedOffer(long id, string gpuName, int gpus, double disk, double price, bool direct = true, string publicIp = "203.0.113.7", int sshPort = 41022)
     {
-        lock (_gate) _offers.Add(new Offer(id, gpuName, gpus, disk, price, direct, publicIp, sshPort));
+        lock (Gate) _offers.Add(new Offer(id, gpuName, gpus, disk, price, direct, publicIp, sshPort));
     }
 
     /// <summary>The offer shows in searches but someone else rents it first: a rent answers 410 no_such_ask.</summary>
     public void TakeAtRent(long offerId)
     {
-        lock (_gate) _takenAtRent.Add(offerId);
+        lock (Gate) _takenAtRent.Add(offerId);
     }
 
     /// <summary>An instance as Vast would list it, fields as given (hostile ones too); its id.</summary>
     public long SeedInstance(JsonObject fields)
     {
-        lock (_gate)
+        lock (Gate)
         {
             var id = fields["id"] is JsonValue v && v.TryGetValue<long>(out var given) ? given : _nextInstance++;
             fields["id"] ??= id;
@@ -106,103 +85,38 @@ public sealed class VastDouble : IDisposable
     /// <summary>A destroyed instance still shows for this many reads (Vast takes a moment to let it go).</summary>
     public void DestroyLingers(int reads)
     {
-        lock (_gate) _destroyLingers = reads;
+        lock (Gate) _destroyLingers = reads;
     }
 
     public JsonObject? Instance(long id)
     {
-        lock (_gate) return _instances.TryGetValue(id, out var i) ? (JsonObject)i.DeepClone() : null;
+        lock (Gate) return _instances.TryGetValue(id, out var i) ? (JsonObject)i.DeepClone() : null;
     }
 
     public IReadOnlyList<string> KeysOf(long id)
     {
-        lock (_gate) return _keys.TryGetValue(id, out var k) ? k.ToList() : new List<string>();
-    }
-
-    public IReadOnlyList<Request> Requests()
-    {
-        lock (_gate) return _requests.ToList();
+        lock (Gate) return _keys.TryGetValue(id, out var k) ? k.ToList() : new List<string>();
     }
 
     public void Clear()
     {
-        lock (_gate)
+        lock (Gate)
         {
             _offers.Clear();
             _instances.Clear();
             _keys.Clear();
             _takenAtRent.Clear();
-            _requests.Clear();
-            _throttleNext = 0;
+            ClearRequests();
             _destroyLingers = 0;
             RentFailsWith = null;
         }
     }
 
-    private async Task ServeAsync()
-    {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException || e is ObjectDisposedException || e is InvalidOperationException)
-            {
-                return;
-            }
-            try
-            {
-                Answer(context);
-            }
-            catch (Exception e) when (e is HttpListenerException || e is IOException || e is ObjectDisposedException)
-            {
-                // The client went away; nothing to answer.
-            }
-        }
-    }
+    protected override (int Status, string Body) Unauthorised(string? authorization) => Error(401, "auth_error", "Invalid API key: " + authorization);
 
-    private void Answer(HttpListenerContext context)
-    {
-        var request = context.Request;
-        string body;
-        using (var reader = new StreamReader(request.InputStream, Encoding.UTF8)) body = reader.ReadToEnd();
-        var path = request.Url!.AbsolutePath;
-        var query = request.Url.Query;
-        var auth = request.Headers["Authorization"];
-        int status;
-        string answer;
-        int? retryAfter = null;
-        lock (_gate)
-        {
-            if (_throttleNext > 0)
-            {
-                _throttleNext--;
-                retryAfter = _throttleSeconds;
-                (status, answer) = (429, new JsonObject { ["detail"] = "Too Many Requests" }.ToJsonString());
-            }
-            else if (auth != "Bearer " + ApiKey)
-            {
-                // A careless service echoes what it was sent: the module must not pass it on.
-                (status, answer) = Error(401, "auth_error", "Invalid API key: " + auth);
-            }
-            else
-            {
-                (status, answer) = Route(request.HttpMethod, path, query, body);
-            }
-            _requests.Add(new Request(request.HttpMethod, path, query, auth, body, status));
-        }
-        var bytes = Encoding.UTF8.GetBytes(answer);
-        context.Response.StatusCode = status;
-        context.Response.ContentType = "application/json";
-        if (retryAfter != null) context.Response.Headers["Retry-After"] = retryAfter.Value.ToString(CultureInfo.InvariantCulture);
-        context.Response.ContentLength64 = bytes.Length;
-        context.Response.OutputStream.Write(bytes);
-        context.Response.Close();
-    }
+    protected override string Throttled() => new JsonObject { ["detail"] = "Too Many Requests" }.ToJsonString();
 
-    private (int, string) Route(string method, string path, string query, string body)
+    protected override (int Status, string Body) Route(string method, string path, string query, string body)
     {
         if (path == "/api/v0/search/asks/") return method == "PUT" ? Search(query, body) : Error(405, "method_not_allowed", "Method not allowed");
         if (path == "/api/v1/instances/") return method == "GET" ? List(query) : Error(405, "method_not_allowed", "Method not allowed");
@@ -435,25 +349,6 @@ public sealed class VastDouble : IDisposable
     private static (int, string) Error(int code, string error, string message) =>
         (code, new JsonObject { ["success"] = false, ["error"] = error, ["msg"] = message }.ToJsonString());
 
-    private static int FreePort()
-    {
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        return port;
-    }
-
-    private int _disposed;
-
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
-        _lifetime.Dispose();
-        _listener.Close();
-    }
-
     private sealed record Offer(long Id, string GpuName, int Gpus, double Disk, double Price, bool Direct, string PublicIp, int SshPort);
 
-    public sealed record Request(string Method, string Path, string Query, string? Authorization, string Body, int Status);
 }
