@@ -210,4 +210,30 @@ public sealed class SetArenaPodBranchTests : IClassFixture<SshSandbox>, IDisposa
         Assert.Equal(0, _ssh.Sandbox!.Logins(_podId));
         Assert.Equal("main", Git("symbolic-ref", "--short", "HEAD").Trim());
     }
+
+    [SkippableFact]
+    public void Ctrl_C_while_origin_hangs_ends_the_command_at_once_and_leaves_the_checkout_as_it_was()
+    {
+        _ssh.Require();
+        Pod();
+        // An origin that takes the connection and never says a word: git on the pod waits for it.
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var held = new List<System.Net.Sockets.TcpClient>();
+        var accepting = Task.Run(async () => { try { while (true) held.Add(await silent.AcceptTcpClientAsync()); } catch (Exception e) when (e is ObjectDisposedException || e is System.Net.Sockets.SocketException) { } });
+        Git("remote", "set-url", "origin", $"git://127.0.0.1:{((System.Net.IPEndPoint)silent.LocalEndpoint).Port}/course");
+        var before = Git("rev-parse", "HEAD").Trim();
+
+        var (wasRunning, stopTook, state) = PowerShellHost.StopAfter(
+            $"$k = ConvertTo-SecureString '{Sandbox.ApiKey}' -AsPlainText -Force; $c = Import-ArenaConfig '{_vars["cfg"]}' -NoDefault; Set-ArenaPodBranch alpha w2d1 -Config $c -ApiKey $k",
+            TimeSpan.FromSeconds(3));
+
+        silent.Stop();
+        foreach (var client in held) client.Dispose();
+        Assert.True(wasRunning, "the switch was still waiting on origin when Ctrl+C came");
+        Assert.Equal(System.Management.Automation.PSInvocationState.Stopped, state);
+        Assert.True(stopTook < TimeSpan.FromSeconds(5), $"stopping took {stopTook}");
+        Assert.Equal(before, Git("rev-parse", "HEAD").Trim());
+        Assert.Equal("main", Git("symbolic-ref", "--short", "HEAD").Trim());
+    }
 }
