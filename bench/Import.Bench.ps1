@@ -11,6 +11,10 @@
     Each turn also imports an empty module (a manifest and a one-line script module, written to a
     temporary folder and removed after): what PowerShell itself charges any module in the same run,
     printed beside ArenaInfra's figure.
+
+    A bare pwsh that exits shows nothing, so it never sets up PowerShell's formatting, which a session
+    at a prompt does for its first output whatever it imported. Each turn therefore also times both
+    starts showing one line of output: what importing adds to a session that shows something.
 #>
 param([int] $Runs = 5)
 $ErrorActionPreference = 'Stop'
@@ -39,6 +43,8 @@ try {
     $bareCommand = 'exit 0'
     $withCommand = "Import-Module '$manifest'; exit 0"
     $emptyCommand = "Import-Module '$(Join-Path $emptyFolder 'Empty.psd1')'; exit 0"
+    $bareShowCommand = "'shown' | Out-String | Out-Null; exit 0"
+    $withShowCommand = "Import-Module '$manifest'; 'shown' | Out-String | Out-Null; exit 0"
     $null = Measure-Start $bareCommand
     $null = Measure-Start $withCommand
     $null = Measure-Start $emptyCommand
@@ -46,11 +52,14 @@ try {
     $with = [Collections.Generic.List[double]]::new()
     $added = [Collections.Generic.List[double]]::new()
     $emptyAdded = [Collections.Generic.List[double]]::new()
+    $shownAdded = [Collections.Generic.List[double]]::new()
     foreach ($i in 1..$Runs) {
         $bare.Add((Measure-Start $bareCommand))
         $with.Add((Measure-Start $withCommand))
         $added.Add($with[-1] - $bare[-1])
         $emptyAdded.Add((Measure-Start $emptyCommand) - $bare[-1])
+        $bareShown = Measure-Start $bareShowCommand
+        $shownAdded.Add((Measure-Start $withShowCommand) - $bareShown)
     }
 }
 finally {
@@ -61,3 +70,4 @@ $withMedian = Get-Median $with
 ''
 "fresh pwsh, median of ${Runs} after a warm-up: {0:0.000} s without the module, {1:0.000} s with Import-Module ArenaInfra" -f $bareMedian, $withMedian
 "import adds {0:0.000} s, median of ${Runs} (goal < 0.2 s); an empty module adds {1:0.000} s in the same run" -f (Get-Median $added), (Get-Median $emptyAdded)
+"in a session that shows its first output, import adds {0:0.000} s, median of ${Runs}" -f (Get-Median $shownAdded)
