@@ -140,7 +140,9 @@ namespace ArenaInfra.Common
             }
             catch (Exception e) when (e is TimeoutRejectedException || e is HttpRequestException || e is OperationCanceledException || e is IOException)
             {
-                throw new ArenaException(_service.UnreachableId,
+                // The service's own id, taken from ArenaErrorIds where the service is described.
+                var id = _service.UnreachableId;
+                throw new ArenaException(id,
                     e is TimeoutRejectedException ? ErrorCategory.OperationTimeout : ErrorCategory.ConnectionError,
                     $"{_service.Name} did not answer {operation} at {uri.GetLeftPart(UriPartial.Authority)}: {lastProblem ?? Innermost(e)} ({attempts} attempt(s) in {clock.Elapsed.TotalSeconds:0.#} s).",
                     $"Check the network and {_service.UrlSetting} (Get-ArenaConfig); raise RUNPOD_API_TIMEOUT_SEC on a slow link.", e);
