@@ -117,6 +117,13 @@ try {
         Step 'The fleet: Lock and Health (each pod''s last deep-check verdict, and its age)' 'Get-ArenaPod'
         Step 'Unlocked again for the rest of the tour' 'Unlock-ArenaPod -Name golf, hotel -Force | Format-Table Name, Status, Locked'
         Step 'A status page for participants: each machine up (its sshd answered), starting or down, and its last deep check; nothing else' "Export-ArenaStatusPage -Path (Join-Path '$work' 'status') | Format-List Path, Machines, Up, Starting, Down; (Get-Content -Raw (Join-Path '$work' 'status/status.json') | ConvertFrom-Json).machines | Format-Table machine, gpu, state, check"
+        # A machine made by hand (here: alpha's own sshd, as a box in the lab would be) joins through a hosts file.
+        $alphaPod = Get-ArenaPod -Name alpha
+        Set-Content (Join-Path $work 'hosts.csv') "machine,host,port,user,gpu`nlab,$($alphaPod.PublicIp),$($alphaPod.SshPort),$([Environment]::UserName),RTX 3090 (lab)"
+        Get-Content $configFile | Set-Content (Join-Path $work 'mixed.env')
+        Add-Content (Join-Path $work 'mixed.env') "ARENA_HOSTS=$(Join-Path $work 'hosts.csv')"
+        Step 'A machine made by hand joins through a hosts file (ARENA_HOSTS): one list, the same commands' "Import-ArenaConfig '$(Join-Path $work 'mixed.env')' | Out-Null; Get-ArenaPod -Name alpha, lab | Format-Table Name, Provider, Status, GpuType, SshEndpoint; Get-ArenaPod -Name lab | Test-ArenaPod -Command 'uname -sr' | Format-Table Name, Passed, Stage"
+        Step 'Its life is its owner''s: stop, start and remove refuse it before anything is done' "Stop-ArenaPod -Name lab -Force -ErrorAction Continue; Import-ArenaConfig '$configFile' | Out-Null"
         Step 'Run a command on every pod; exit codes and output come back as objects' "Get-ArenaPod -Status Running -ExcludeName bravo | Invoke-ArenaPodCommand -Command 'echo `$(nproc) cores, up `$(cut -d. -f1 /proc/uptime) s'"
     }
     else {

@@ -24,11 +24,11 @@ namespace ArenaInfra.Providers
         /// <summary>The refusal, said before anything is sent: doing is "stopped", "started", "removed", "replaced".</summary>
         public static ArenaException Refusal(ArenaPod pod, string doing) => pod.ProviderProblem == null && pod.Provider == ArenaProvider.Vast
             ? new ArenaException(ArenaErrorIds.NotSupportedByProvider, ErrorCategory.InvalidOperation,
-                $"{pod.Name} is a Vast.ai machine: a replacement is made on RunPod only, so it was not {doing}, and nothing was done.",
+                $"{pod.Name}: it is a Vast.ai machine, and a replacement is made on RunPod only, so it was not {doing}, and nothing was done.",
                 $"Replace it by hand: Remove-ArenaPod -Name {pod.MachineName ?? pod.Name} -Force, then New-ArenaPod -Name {pod.MachineName ?? pod.Name} -Provider Vast.", target: pod)
             : pod.Provider == ArenaProvider.Static && pod.ProviderProblem == null
             ? new ArenaException(ArenaErrorIds.NotSupportedByProvider, ErrorCategory.InvalidOperation,
-                $"{pod.Name} is a machine made by hand (listed in the hosts file, ARENA_HOSTS): the module cannot have it {doing}, and nothing was done.",
+                $"{pod.Name}: it is a machine made by hand (listed in the hosts file, ARENA_HOSTS): the module cannot have it {doing}, and nothing was done.",
                 "Do it in the console of whoever hosts the machine; to take it out of the fleet, remove its line from ARENA_HOSTS.", target: pod)
             : new ArenaException(ArenaErrorIds.ProviderUnavailable, ErrorCategory.ResourceUnavailable,
                 $"{pod.Name}: {pod.ProviderProblem}. Its state is not known, so it was not {doing}, and nothing was sent.",
