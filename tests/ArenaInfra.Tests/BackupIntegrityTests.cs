@@ -279,7 +279,7 @@ public sealed class BackupIntegrityTests : IClassFixture<SshSandbox>, IDisposabl
         var disk = SmallDisk(30);
         Destination(Path.Combine(disk, "backup"));
         Config("BACKUP_MAX_POD_MB=20");
-        Run("New-ArenaPod -Count 2 -Force | Out-Null; Get-ArenaPod | Wait-ArenaPod | Out-Null");
+        Run("New-ArenaPod -Count 2 -Force | Out-Null; Get-ArenaPod | Wait-ArenaPod -TimeoutSec 120 | Out-Null");
         for (var i = 0; i < 60; i++) Sparse(Path.Combine(Home("alpha"), "checkpoints", $"step{i:00}.pt"), 1024 * 1024);
         Write(Path.Combine(Home("bravo"), "work.txt"), "bravo's work");
 
@@ -301,7 +301,7 @@ public sealed class BackupIntegrityTests : IClassFixture<SshSandbox>, IDisposabl
         _ssh.Require();
         var disk = SmallDisk(30);
         Destination(Path.Combine(disk, "backup"));
-        Run("New-ArenaPod -Count 2 -Force | Out-Null; Get-ArenaPod | Wait-ArenaPod | Out-Null");
+        Run("New-ArenaPod -Count 2 -Force | Out-Null; Get-ArenaPod | Wait-ArenaPod -TimeoutSec 120 | Out-Null");
         for (var i = 0; i < 60; i++) Sparse(Path.Combine(Home("alpha"), "checkpoints", $"step{i:00}.pt"), 1024 * 1024);
         Write(Path.Combine(Home("bravo"), "work.txt"), "bravo's work");
 
@@ -322,7 +322,7 @@ public sealed class BackupIntegrityTests : IClassFixture<SshSandbox>, IDisposabl
     {
         _ssh.Require();
         Config("BACKUP_MAX_RUN_MB=10");
-        Run("New-ArenaPod -Count 2 -Force | Out-Null; Get-ArenaPod | Wait-ArenaPod | Out-Null");
+        Run("New-ArenaPod -Count 2 -Force | Out-Null; Get-ArenaPod | Wait-ArenaPod -TimeoutSec 120 | Out-Null");
         for (var i = 0; i < 20; i++) Sparse(Path.Combine(Home("alpha"), "data", $"shard{i:00}.bin"), 1024 * 1024);
         Write(Path.Combine(Home("bravo"), "work.txt"), "bravo's work");
 

@@ -102,7 +102,7 @@ public sealed class HomeSafetyTests : IClassFixture<SshSandbox>, IDisposable
         {
             var run = _host.Run("$config = Import-ArenaConfig $cfg -NoDefault\n$PSDefaultParameterValues = @{ '*-Arena*:Config' = $config; '*-Arena*:ApiKey' = $key }\n" +
                 // The set-up as the demo's replacement and the tests' Repair-ArenaPod run it on a new pod: without Git.
-                "New-ArenaPod -Count 1 -Force | Out-Null; Get-ArenaPod | Wait-ArenaPod | Out-Null; Initialize-ArenaPod -Name alpha -Skip Git -Force", _vars);
+                "New-ArenaPod -Count 1 -Force | Out-Null; Get-ArenaPod | Wait-ArenaPod -TimeoutSec 120 | Out-Null; Initialize-ArenaPod -Name alpha -Skip Git -Force", _vars);
             var setup = Assert.Single(run.Output.OfType<ArenaPodSetupResult>());
             var podId = _host.Run("(Get-ArenaPod -Name alpha -Config (Import-ArenaConfig $cfg -NoDefault) -ApiKey $key).Id", _vars).Output.Cast<string>().Single();
 

@@ -60,7 +60,7 @@ public sealed class RestoreAndRepairTests : IClassFixture<SshSandbox>, IDisposab
     private void Replace(string name)
     {
         var old = PodId(name);
-        Run($"Remove-ArenaPod -Name {name} -Force | Out-Null; New-ArenaPod -Count 1 -Force | Out-Null; Get-ArenaPod -Name {name} | Wait-ArenaPod | Out-Null");
+        Run($"Remove-ArenaPod -Name {name} -Force | Out-Null; New-ArenaPod -Count 1 -Force | Out-Null; Get-ArenaPod -Name {name} | Wait-ArenaPod -TimeoutSec 120 | Out-Null");
         Assert.NotEqual(old, PodId(name));
     }
 

@@ -182,7 +182,7 @@ public sealed class RosterTests : IClassFixture<SshSandbox>, IDisposable
     public void Each_participant_gets_a_kit_with_only_their_key_that_installs_and_reaches_their_pod_only()
     {
         _ssh.Require();
-        Run("New-ArenaPod -Count 2 -Force | Out-Null; Get-ArenaPod | Wait-ArenaPod | Out-Null; New-ArenaParticipantKey | Out-Null");
+        Run("New-ArenaPod -Count 2 -Force | Out-Null; Get-ArenaPod | Wait-ArenaPod -TimeoutSec 120 | Out-Null; New-ArenaParticipantKey | Out-Null");
         Sync();
         _vars["kits"] = Path.Combine(_dir.Path, "kits");
 

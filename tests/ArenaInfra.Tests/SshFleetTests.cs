@@ -194,7 +194,7 @@ public sealed class SshFleetTests : IClassFixture<SshSandbox>, IDisposable
         Thread.Sleep(2500);
         Run("Stop-ArenaPod -Name bravo -Force -AllowDataLoss; Start-ArenaPod -Name bravo -Force");
 
-        var result = Run("Get-ArenaPod | Wait-ArenaPod -PollIntervalSec 0.3 | Test-ArenaPod -Command true -Verbose -InformationVariable info; $info");
+        var result = Run("Get-ArenaPod | Wait-ArenaPod -PollIntervalSec 0.3 -TimeoutSec 120 | Test-ArenaPod -Command true -Verbose -InformationVariable info; $info");
 
         var byName = Results(result).ToDictionary(r => r.Name);
         Assert.Equal(ArenaTestStage.HostKey, byName["camp-alpha"].Stage);

@@ -337,7 +337,7 @@ public sealed class StreamedBackupTests : IClassFixture<SshSandbox>, IDisposable
     public void A_stream_that_stalls_ends_at_the_backup_deadline_and_the_other_pods_are_backed_up()
     {
         _ssh.Require();
-        Run("New-ArenaPod -Count 2 -Force | Out-Null; Get-ArenaPod | Wait-ArenaPod | Out-Null");
+        Run("New-ArenaPod -Count 2 -Force | Out-Null; Get-ArenaPod | Wait-ArenaPod -TimeoutSec 120 | Out-Null");
         Write(Path.Combine(Home("alpha"), "work.txt"), "alpha's work");
         Write(Path.Combine(Home("bravo"), "work.txt"), "bravo's work");
         OnPodPath("alpha", "tar", "#!/bin/sh\ncase \"$1\" in --version) echo 'tar (GNU tar) 1.34'; exit 0;; esac\nexec sleep 600\n");

@@ -104,7 +104,7 @@ public sealed class UntrustedPodInputTests : IClassFixture<SshSandbox>, IDisposa
     public void A_pod_whose_SFTP_server_stalls_ends_at_the_backup_deadline_and_the_other_pods_are_backed_up()
     {
         var sandbox = _ssh.Require();
-        Run("New-ArenaPod -Count 2 -Force | Out-Null; Get-ArenaPod | Wait-ArenaPod | Out-Null");
+        Run("New-ArenaPod -Count 2 -Force | Out-Null; Get-ArenaPod | Wait-ArenaPod -TimeoutSec 120 | Out-Null");
         File.WriteAllText(Path.Combine(Home("bravo"), "work.txt"), "bravo's work");
         // No GNU tar on alpha, so its backup goes over SFTP, and its SFTP server stalls.
         var tar = Path.Combine(Path.GetDirectoryName(Home("alpha"))!, "bin", "tar");
@@ -139,7 +139,7 @@ public sealed class UntrustedPodInputTests : IClassFixture<SshSandbox>, IDisposa
     public void An_impostor_on_a_later_SFTP_connection_is_refused_as_the_first_would_be()
     {
         var sandbox = _ssh.Require();
-        Run("New-ArenaPod -Count 1 -Force | Out-Null; Get-ArenaPod | Wait-ArenaPod | Out-Null");
+        Run("New-ArenaPod -Count 1 -Force | Out-Null; Get-ArenaPod | Wait-ArenaPod -TimeoutSec 120 | Out-Null");
         var options = new RunPodClientOptions(new Uri(sandbox.Url + "/"), Sandbox.ApiKey, "ArenaInfra/test");
         var api = RunPodApiFactory.Create("rest", options, new PodMapper(new FleetNaming("camp"), new ProxyPortPlan(16000, new[] { "alpha" })));
         var pod = api.ListPodsAsync(CancellationToken.None).GetAwaiter().GetResult().Single();

@@ -69,8 +69,20 @@ public sealed class SshdEndpointBackend : IPodEndpointBackend, IDisposable
         var wait = pod.ReadyAt - DateTimeOffset.UtcNow;
         if (wait <= TimeSpan.Zero)
         {
-            Answer(pod, port, publicPort);
-            return publicPort;
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    Answer(pod, port, publicPort);
+                    return publicPort;
+                }
+                catch (InvalidOperationException) when (attempt < 3)
+                {
+                    // The port was taken between looking and binding: the pod gets another one.
+                    port = FreePort();
+                    if (_delay <= TimeSpan.Zero) publicPort = port;
+                }
+            }
         }
         var pending = new CancellationTokenSource();
         lock (_gate)
@@ -337,12 +349,36 @@ public sealed class SshdEndpointBackend : IPodEndpointBackend, IDisposable
             {
                 using var client = new TcpClient();
                 client.Connect(IPAddress.Loopback, port);
-                return;
+                // A port is free only when it was looked at: another program may have taken it since, and
+                // this sshd then exits. Only sshd's own greeting, from a daemon still running, counts.
+                client.ReceiveTimeout = 2000;
+                var greeting = new byte[4];
+                var read = 0;
+                while (read < greeting.Length)
+                {
+                    var n = client.GetStream().Read(greeting, read, greeting.Length - read);
+                    if (n == 0) break;
+                    read += n;
+                }
+                if (read == greeting.Length && System.Text.Encoding.ASCII.GetString(greeting) == "SSH-" && !daemon.HasExited) return;
+                break;
             }
             catch (SocketException)
             {
                 Thread.Sleep(20);
             }
+            catch (IOException)
+            {
+                break;
+            }
+        }
+        try
+        {
+            if (!daemon.HasExited) daemon.Kill();
+        }
+        catch (InvalidOperationException)
+        {
+            // It ended on its own meanwhile.
         }
         throw new InvalidOperationException($"sshd did not start on port {port}{(daemon.HasExited ? $" (exit code {daemon.ExitCode})" : "")}.");
     }
