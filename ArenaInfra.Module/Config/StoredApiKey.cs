@@ -57,6 +57,13 @@ namespace ArenaInfra.Config
         public static void Save(string key, ApiKeyService service = ApiKeyService.RunPod) =>
             SafeFile.WriteAllBytes(PathOf(service), Encode(key, OnWindows, Dpapi.Protect, HeaderOf(service)));
 
+        /// <summary>A key from its environment variable, which wins, else the stored one; null when neither holds one.</summary>
+        public static string? FromEnvironmentOrStore(string variable, ApiKeyService service)
+        {
+            var fromEnvironment = Environment.GetEnvironmentVariable(variable)?.Trim();
+            return string.IsNullOrEmpty(fromEnvironment) ? Load(service) : fromEnvironment;
+        }
+
         public static string? Load(ApiKeyService service = ApiKeyService.RunPod)
         {
             var path = PathOf(service);

@@ -25,11 +25,7 @@ namespace ArenaInfra.Llm
         public Uri Keys(string pathAndQuery = "") => new Uri(BaseUri.AbsoluteUri.TrimEnd('/') + "/keys" + pathAndQuery);
 
         /// <summary>The provisioning key: $env:OPENROUTER_PROVISIONING_KEY, else the one stored with Set-ArenaApiKey -Service OpenRouter; null when neither.</summary>
-        public static string? ProvisioningKeyOrNull()
-        {
-            var fromEnvironment = Environment.GetEnvironmentVariable(EnvironmentVariable)?.Trim();
-            return string.IsNullOrEmpty(fromEnvironment) ? StoredApiKey.Load(ApiKeyService.OpenRouter) : fromEnvironment;
-        }
+        public static string? ProvisioningKeyOrNull() => StoredApiKey.FromEnvironmentOrStore(EnvironmentVariable, ApiKeyService.OpenRouter);
 
         public static ArenaException Missing() => new ArenaException(ArenaErrorIds.LlmProvisioningKeyMissing, ErrorCategory.AuthenticationError,
             "No OpenRouter provisioning key is set, so no LLM key can be made, listed or revoked.",

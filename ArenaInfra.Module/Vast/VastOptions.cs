@@ -33,11 +33,7 @@ namespace ArenaInfra.Vast
         public Uri Api(string pathAndQuery) => new Uri(Server.AbsoluteUri.TrimEnd('/') + "/" + pathAndQuery);
 
         /// <summary>The key: $env:VAST_API_KEY, else the one stored with Set-ArenaApiKey -Service Vast; null when neither.</summary>
-        public static string? ApiKeyOrNull()
-        {
-            var fromEnvironment = Environment.GetEnvironmentVariable(EnvironmentVariable)?.Trim();
-            return string.IsNullOrEmpty(fromEnvironment) ? StoredApiKey.Load(ApiKeyService.Vast) : fromEnvironment;
-        }
+        public static string? ApiKeyOrNull() => StoredApiKey.FromEnvironmentOrStore(EnvironmentVariable, ApiKeyService.Vast);
 
         public static ArenaException Missing() => new ArenaException(ArenaErrorIds.ApiKeyMissing, ErrorCategory.AuthenticationError,
             "No Vast.ai API key is set, so no Vast.ai machine can be listed, made, stopped, started or removed.",
