@@ -11,7 +11,8 @@ namespace ArenaInfra
     /// Loads the module's own libraries from its dependencies/ folder, only those on the allow-list.
     /// <para>
     /// PowerShell 7: ArenaInfra.psm1 loads this assembly into an AssemblyLoadContext of the module's own
-    /// and calls <see cref="LoadDependenciesInto"/>; a command starting calls <see cref="LoadLibraries"/>,
+    /// (named <see cref="ContextNamePrefix"/> and the module's folder) and imports it; <see cref="OnImport"/>
+    /// finds that context and makes it the one <see cref="LoadLibraries"/> fills; a command starting calls <see cref="LoadLibraries"/>,
     /// which puts our libraries into that context before any of its code asks for them. A copy another
     /// module loaded into the default context, before or after us and of any version, is then never bound
     /// to our code, and ours never to theirs.
@@ -54,12 +55,18 @@ namespace ArenaInfra
         private static volatile bool _librariesLoaded;
 
         /// <summary>
-        /// PowerShell 7, called once by ArenaInfra.psm1 right after it loaded this assembly into
-        /// <paramref name="context"/> (a System.Runtime.Loader.AssemblyLoadContext; typed object because
-        /// netstandard2.0 does not have that type). Makes it the context <see cref="LoadLibraries"/> fills.
+        /// The start of the name ArenaInfra.psm1 gives the load context it makes (the module's folder follows).
+        /// The same name keys the process's slot that keeps this assembly for the next import, so a second
+        /// import, in this runspace or another, gets this copy and not a new one.
+        /// </summary>
+        internal const string ContextNamePrefix = "ArenaInfra ";
+
+        /// <summary>
+        /// PowerShell 7: makes <paramref name="context"/> (a System.Runtime.Loader.AssemblyLoadContext; typed
+        /// object because netstandard2.0 does not have that type) the one <see cref="LoadLibraries"/> fills.
         /// Nothing is loaded yet: importing stays quick, and a command that needs no library never pays for one.
         /// </summary>
-        public static void LoadDependenciesInto(object context)
+        internal static void LoadDependenciesInto(object context)
         {
             if (context == null) throw new ArgumentNullException(nameof(context));
             var own = LoadContext.Wrap(context);
@@ -90,9 +97,22 @@ namespace ArenaInfra
             }
         }
 
+        /// <summary>
+        /// Each import of this assembly. In the context ArenaInfra.psm1 made, the first import makes it ours
+        /// and keeps this assembly in the process's slot the psm1 reads before it would load another copy.
+        /// This is done here, not in the psm1, because a call into .NET from script is what an import pays
+        /// most for: the psm1 makes only the calls it cannot avoid.
+        /// </summary>
         public void OnImport()
         {
             if (_isolated) return;
+            var ownContext = LoadContext.ModuleContextOf(typeof(DependencyResolver).Assembly, ContextNamePrefix);
+            if (ownContext != null)
+            {
+                LoadDependenciesInto(ownContext.Value.Context);
+                AppDomain.CurrentDomain.SetData(ownContext.Value.Name, typeof(DependencyResolver).Assembly);
+                return;
+            }
             AppDomain.CurrentDomain.AssemblyResolve += Resolve;
         }
 
@@ -201,6 +221,20 @@ namespace ArenaInfra
             }
 
             public static LoadContext Wrap(object context) => new LoadContext(context);
+
+            /// <summary>
+            /// The load context <paramref name="assembly"/> is in and its name, when that name starts with
+            /// <paramref name="namePrefix"/>; null elsewhere (the default context, another host's context, or a
+            /// runtime without load contexts).
+            /// </summary>
+            public static (object Context, string Name)? ModuleContextOf(Assembly assembly, string namePrefix)
+            {
+                var type = Type.GetType("System.Runtime.Loader.AssemblyLoadContext", throwOnError: false);
+                var context = type?.GetMethod("GetLoadContext", new[] { typeof(Assembly) })?.Invoke(null, new object[] { assembly });
+                if (context == null) return null;
+                var name = type!.GetProperty("Name")?.GetValue(context) as string;
+                return name != null && name.StartsWith(namePrefix, StringComparison.Ordinal) ? (context, name) : ((object, string)?)null;
+            }
 
             public Assembly LoadFromPath(string path) => (Assembly)_loadFromPath.Invoke(_context, new object[] { path })!;
 

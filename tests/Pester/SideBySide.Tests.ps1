@@ -66,11 +66,12 @@ Describe 'Another version of a library in the same session' {
 }
 
 Describe 'Importing again in the same session' {
-    It 'Import-Module -Force and Remove-Module then Import-Module give all the cmdlets from the one loaded copy' {
+    It 'Import-Module -Force, Remove-Module then Import-Module, and another runspace give all the cmdlets from the one loaded copy' {
         $count = '(Get-Command -Module ArenaInfra).Count'
-        $lines = Invoke-FreshPwsh "$Import; $count; $Import -Force; $count; Remove-Module ArenaInfra; $count; $Import; $count; (Get-ArenaPod).Name; ([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq 'ArenaInfra' }).Count" -Environment $Env
+        $inRunspace = "1 | ForEach-Object -Parallel { $Import; $count }"
+        $lines = Invoke-FreshPwsh "$Import; $count; $Import -Force; $count; Remove-Module ArenaInfra; $count; $Import; $count; (Get-ArenaPod).Name; $inRunspace; ([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq 'ArenaInfra' }).Count" -Environment $Env
         $exported = "$((Import-PowerShellDataFile (Join-Path (Get-RepoRoot) 'ArenaInfra.psd1')).CmdletsToExport.Count)"
-        $lines | Should -Be @($exported, $exported, '0', $exported, 'arena-apple', '1')
+        $lines | Should -Be @($exported, $exported, '0', $exported, 'arena-apple', $exported, '1')
     }
 
     Context 'after a command ran' {
