@@ -18,32 +18,37 @@ namespace ArenaInfra.Branches
         private static readonly Regex KeptName = new Regex("^arena-kept/[0-9]{8}-[0-9]{6}(-[A-Za-z0-9._/-]{1,200})?$", RegexOptions.CultureInvariant);
 
         /// <summary>
-        /// Shell lines, for a script under set -e in the repo with origin fetched: keep, then check out
-        /// branch and reset it to origin/branch. by names the command in the kept commit's message.
+        /// Shell lines, in the repo with origin fetched: keep, then check out branch and reset it to
+        /// origin/branch. by names the command in the kept commit's message. Every step that keeps work
+        /// ends the script with failExit when it fails, whether or not the caller runs under set -e (a
+        /// shell ignores set -e in a list joined by || or &amp;&amp;): nothing is reset unless all was kept, and a
+        /// kept branch is named only once it exists. The temporary index starts from the repo's own, so a
+        /// file staged but never committed is kept too.
         /// </summary>
-        public static string KeepThenReset(string branch, string by)
+        public static string KeepThenReset(string branch, string by, int failExit)
         {
             var q = (Func<string, string>)PodCheck.ShellQuote;
             var origin = q("origin/" + branch);
+            var orFail = $" || exit {failExit}";
             return string.Join("\n",
-                "stamp=$(date -u +%Y%m%d-%H%M%S)",
+                "stamp=$(date -u +%Y%m%d-%H%M%S)" + orFail,
                 "if [ -z \"$(git config user.email)\" ]; then export GIT_AUTHOR_NAME=ARENA-autocommit GIT_AUTHOR_EMAIL=autocommit@arena.invalid GIT_COMMITTER_NAME=ARENA-autocommit GIT_COMMITTER_EMAIL=autocommit@arena.invalid; fi",
                 "if git rev-parse -q --verify HEAD >/dev/null && [ -n \"$(git status --porcelain --untracked-files=no)\" ]; then",
-                "  index=$(mktemp)",
-                "  GIT_INDEX_FILE=\"$index\" git read-tree HEAD",
-                "  GIT_INDEX_FILE=\"$index\" git add -u",
-                "  tree=$(GIT_INDEX_FILE=\"$index\" git write-tree)",
+                "  index=$(mktemp)" + orFail,
+                "  cp \"$(git rev-parse --git-path index)\" \"$index\"" + orFail,
+                "  GIT_INDEX_FILE=\"$index\" git add -u" + orFail,
+                "  tree=$(GIT_INDEX_FILE=\"$index\" git write-tree)" + orFail,
                 "  rm -f \"$index\"",
-                $"  kept=$(git commit-tree \"$tree\" -p HEAD -m {q($"Kept by {by} before resetting to origin/{branch}: the uncommitted changes")})",
-                "  git branch \"arena-kept/$stamp\" \"$kept\"",
+                $"  kept=$(git commit-tree \"$tree\" -p HEAD -m {q($"Kept by {by} before resetting to origin/{branch}: the uncommitted changes")})" + orFail,
+                "  git branch \"arena-kept/$stamp\" \"$kept\"" + orFail,
                 "  echo \"ARENA-KEPT arena-kept/$stamp\"",
                 "fi",
                 $"if git rev-parse -q --verify {q("refs/heads/" + branch)} >/dev/null && ! git merge-base --is-ancestor {q("refs/heads/" + branch)} {origin}; then",
-                $"  git branch \"arena-kept/$stamp-\"{q(branch)} {q("refs/heads/" + branch)}",
+                $"  git branch \"arena-kept/$stamp-\"{q(branch)} {q("refs/heads/" + branch)}" + orFail,
                 $"  echo \"ARENA-KEPT arena-kept/$stamp-\"{q(branch)}",
                 "fi",
-                $"git checkout -q -f {q(branch)} 2>/dev/null || git checkout -q -f -b {q(branch)} {origin}",
-                $"git reset -q --hard {origin}");
+                $"{{ git checkout -q -f {q(branch)} 2>/dev/null || git checkout -q -f -b {q(branch)} {origin}; }}" + orFail,
+                $"git reset -q --hard {origin}" + orFail);
         }
 
         /// <summary>The kept branches the pod named, each checked to be a kept branch's name; anything else it printed is ignored.</summary>

@@ -78,7 +78,7 @@ namespace ArenaInfra.Branches
             var local = q("refs/heads/" + _branch);
             var tracking = q("refs/remotes/origin/" + _branch);
             var switching = _hard
-                ? new[] { $"( set -e\n{KeptWork.KeepThenReset(_branch, "Set-ArenaPodBranch -Hard")}\n) || exit 13" }
+                ? new[] { KeptWork.KeepThenReset(_branch, "Set-ArenaPodBranch -Hard", failExit: 13) }
                 : new[]
                 {
                     "dirty=$(git status --porcelain --untracked-files=no | wc -l | tr -d ' ')",

@@ -172,7 +172,7 @@ namespace ArenaInfra.Operations
                 "cd \"$repo\"",
                 $"git remote set-url origin {q(plan.RepoUrl)}",
                 "git fetch -q origin",
-                ArenaInfra.Branches.KeptWork.KeepThenReset(plan.Branch, "Initialize-ArenaPod"),
+                ArenaInfra.Branches.KeptWork.KeepThenReset(plan.Branch, "Initialize-ArenaPod", failExit: 1),
                 "git submodule update -q --init --recursive"));
             result.KeptBranches = ArenaInfra.Branches.KeptWork.Read(output.StdOut);
             if (result.KeptBranches.Length > 0) pod.Log.Verbose($"{pod.Pod.Name}: the participant's work is kept on {string.Join(", ", result.KeptBranches)} before the reset to origin/{plan.Branch}.");

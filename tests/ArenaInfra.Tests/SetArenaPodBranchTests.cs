@@ -168,6 +168,45 @@ public sealed class SetArenaPodBranchTests : IClassFixture<SshSandbox>, IDisposa
     }
 
     [SkippableFact]
+    public void Hard_keeps_a_staged_new_file_on_the_kept_branch_before_the_reset_removes_it()
+    {
+        _ssh.Require();
+        Pod();
+        File.WriteAllText(Path.Combine(Repo, "new.py"), "print('new')\n");
+        Git("add", "new.py");
+
+        var result = Set("-Branch w2d1 -Hard -Force");
+
+        Assert.True(result.Succeeded, result.Error);
+        var kept = Assert.Single(result.KeptBranches);
+        Assert.Equal("print('new')\n", Git("show", kept + ":new.py"));
+        Assert.Equal(Origin("main"), Git("rev-parse", kept + "^").Trim());
+        Assert.False(File.Exists(Path.Combine(Repo, "new.py")));
+        Assert.Equal(Origin("w2d1"), Git("rev-parse", "HEAD").Trim());
+    }
+
+    [SkippableFact]
+    public void Hard_whose_keeping_fails_is_Failed_names_no_kept_branch_and_resets_nothing()
+    {
+        _ssh.Require();
+        Pod();
+        File.WriteAllText(Path.Combine(Repo, "README.md"), "my edit\n");
+        // A file where the kept branches' reflog folder would be: git cannot make arena-kept/<time>.
+        Directory.CreateDirectory(Path.Combine(Repo, ".git", "logs", "refs", "heads"));
+        File.WriteAllText(Path.Combine(Repo, ".git", "logs", "refs", "heads", "arena-kept"), "in the way\n");
+
+        var result = Set("-Branch w2d1 -Hard -Force");
+
+        Assert.False(result.Succeeded);
+        Assert.Equal(ArenaBranchSwitchOutcome.Failed, result.Outcome);
+        Assert.Empty(result.KeptBranches);
+        Assert.Equal("Switch", result.FailedStep);
+        Assert.Equal("main", Git("symbolic-ref", "--short", "HEAD").Trim());
+        Assert.Equal(Origin("main"), Git("rev-parse", "HEAD").Trim());
+        Assert.Equal("my edit\n", File.ReadAllText(Path.Combine(Repo, "README.md")));
+    }
+
+    [SkippableFact]
     public void A_branch_origin_does_not_have_is_BranchNotFound_and_nothing_changes()
     {
         _ssh.Require();
