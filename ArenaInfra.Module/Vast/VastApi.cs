@@ -150,14 +150,18 @@ namespace ArenaInfra.Vast
         public async Task StopPodAsync(string podId, CancellationToken cancellationToken)
         {
             await SetStateAsync("StopInstance", podId, "stopped", cancellationToken).ConfigureAwait(false);
-            await ConfirmAsync("stop", podId, pod => pod != null && (IsMeant(pod, "stopped") || pod.Status == ArenaPodStatus.Stopped), cancellationToken).ConfigureAwait(false);
+            // Done when the machine shows stopped: intended_status only repeats what the PUT asked for, and a
+            // machine still running still bills.
+            await ConfirmAsync("stop", podId, pod => pod != null && pod.Status == ArenaPodStatus.Stopped, cancellationToken).ConfigureAwait(false);
         }
 
         public async Task<ArenaPod> StartPodAsync(string podId, int gpuCount, CancellationToken cancellationToken)
         {
             // A Vast instance keeps the GPUs of the offer it was rented from: gpuCount has nothing to change.
             await SetStateAsync("StartInstance", podId, "running", cancellationToken).ConfigureAwait(false);
-            return (await ConfirmAsync("start", podId, pod => pod != null && IsMeant(pod, "running"), cancellationToken).ConfigureAwait(false))!;
+            // Done when it is meant to run and no longer shows stopped (it may still wait for its GPUs:
+            // Wait-ArenaPod waits for it to answer).
+            return (await ConfirmAsync("start", podId, pod => pod != null && IsMeant(pod, "running") && pod.Status != ArenaPodStatus.Stopped, cancellationToken).ConfigureAwait(false))!;
         }
 
         public async Task TerminatePodAsync(string podId, CancellationToken cancellationToken)

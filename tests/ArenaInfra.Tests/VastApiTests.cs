@@ -222,6 +222,35 @@ public sealed class VastApiTests : IClassFixture<VastDouble>
     }
 
     [Fact]
+    public async Task A_stop_is_done_only_when_the_machine_shows_stopped_not_when_Vast_shows_it_is_meant_to()
+    {
+        var id = _vast.SeedInstance(Instance(802, "arena-pear", "running", Direct("40113")));
+        var api = Api();
+        // Vast shows intended_status stopped at once; the machine (actual_status) stays running for 20
+        // reads, longer than the confirmation waits here (1 s, a read each 100 ms).
+        _vast.StateLags(20);
+
+        var stop = await Assert.ThrowsAsync<ArenaException>(() => api.StopPodAsync("vast-802", CancellationToken.None));
+
+        Assert.Equal(ArenaErrorIds.PodOperationFailed, stop.ErrorId);
+        Assert.Contains("not counted as done", stop.Message);
+        Assert.Equal("running", _vast.Instance(id)!["actual_status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_stop_whose_machine_stops_a_few_reads_later_is_done_then()
+    {
+        var id = _vast.SeedInstance(Instance(803, "arena-plum", "running", Direct("40114")));
+        var api = Api();
+        _vast.StateLags(2);
+
+        await api.StopPodAsync("vast-803", CancellationToken.None);
+
+        Assert.Equal("exited", _vast.Instance(id)!["actual_status"]!.GetValue<string>());
+        Assert.Equal(ArenaPodStatus.Stopped, (await api.GetPodAsync("vast-803", CancellationToken.None))!.Status);
+    }
+
+    [Fact]
     public async Task Stop_start_and_destroy_are_done_only_when_a_read_shows_them()
     {
         var id = _vast.SeedInstance(Instance(801, "arena-apple", "running", Direct("40112")));

@@ -43,6 +43,8 @@ public sealed class VastDouble : LoopbackJsonDouble
     private readonly HashSet<long> _takenAtRent = new();
     private long _nextInstance = 7_000_001;
     private int _destroyLingers;
+    private int _stateLags;
+    private readonly Dictionary<long, (int Reads, string Actual)> _lagging = new();
 
     public VastDouble() : base(ApiKey)
     {
@@ -86,6 +88,15 @@ public sealed class VastDouble : LoopbackJsonDouble
     public void DestroyLingers(int reads)
     {
         lock (Gate) _destroyLingers = reads;
+    }
+
+    /// <summary>
+    /// After the next stop or start, the instance's actual_status keeps its old value for this many reads while
+    /// intended_status already shows the new one (a machine takes a while to stop, or waits for its GPUs).
+    /// </summary>
+    public void StateLags(int reads)
+    {
+        lock (Gate) _stateLags = reads;
     }
 
     public JsonObject? Instance(long id)
@@ -291,6 +302,15 @@ public sealed class VastDouble : LoopbackJsonDouble
             if (_destroyLingers-- <= 0) _instances.Remove(id);
             if (!_instances.ContainsKey(id)) return (200, new JsonObject { ["instances"] = null }.ToJsonString());
         }
+        if (_lagging.TryGetValue(id, out var lag))
+        {
+            if (lag.Reads <= 0)
+            {
+                instance["actual_status"] = lag.Actual;
+                _lagging.Remove(id);
+            }
+            else _lagging[id] = (lag.Reads - 1, lag.Actual);
+        }
         return (200, new JsonObject { ["instances"] = instance.DeepClone() }.ToJsonString());
     }
 
@@ -307,7 +327,9 @@ public sealed class VastDouble : LoopbackJsonDouble
             if (state != "running" && state != "stopped") return Error(400, "invalid_request", "state must be running or stopped");
             instance["intended_status"] = state;
             instance["cur_state"] = state;
-            instance["actual_status"] = state == "running" ? "running" : "exited";
+            if (_stateLags > 0) _lagging[id] = (_stateLags, state == "running" ? "running" : "exited");
+            else instance["actual_status"] = state == "running" ? "running" : "exited";
+            _stateLags = 0;
         }
         return (200, new JsonObject { ["success"] = true }.ToJsonString());
     }
