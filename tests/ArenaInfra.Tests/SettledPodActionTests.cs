@@ -178,6 +178,22 @@ public sealed class SettledPodActionTests : IDisposable
     }
 
     [Fact]
+    public void Another_providers_create_whose_answer_is_lost_is_never_sent_again_nor_looked_up()
+    {
+        // A Vast.ai rent whose answer was lost may have rented a machine that bills; its list may be the
+        // last one kept when Vast does not answer, so a missing name proves nothing, and a second rent
+        // would be a second machine.
+        _runPod.LoseAnswer("CreatePod", happened: false);
+        var spec = Spec();
+        spec.Provider = ArenaProvider.Vast;
+
+        var error = Fails(() => new PodCreator(_runPod, _runPod.Log, retryDelay: TimeSpan.Zero).CreateAsync(spec, CancellationToken.None));
+
+        Assert.Equal(ArenaErrorIds.ApiUnreachable, error.ErrorId);
+        Assert.Equal(new[] { "CreatePod" }, _runPod.Calls.Select(c => c.Operation));
+    }
+
+    [Fact]
     public void A_create_lost_every_time_stops_after_its_attempts_with_nothing_made()
     {
         _runPod.LoseAnswer("CreatePod", happened: false, count: 10);

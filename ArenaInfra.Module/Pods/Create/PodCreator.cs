@@ -71,7 +71,10 @@ namespace ArenaInfra.Pods.Create
                     Interlocked.Exchange(ref _noFunds, 1);
                     throw;
                 }
-                catch (ArenaException e) when (IsAmbiguous(e))
+                // Only RunPod's creates are looked up and sent again: another provider's list may be the last
+                // one kept while it does not answer, so a missing name there proves nothing, and a Vast.ai
+                // rent sent twice is two machines billing.
+                catch (ArenaException e) when (IsAmbiguous(e) && spec.Provider == ArenaProvider.RunPod)
                 {
                     _log.Verbose($"Create {spec.Name}: the answer was lost ({e.ErrorId}); looking for the pod before trying again.");
                     var existing = await FindAsync(spec.Name, cancellationToken).ConfigureAwait(false);
