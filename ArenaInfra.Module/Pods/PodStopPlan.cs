@@ -52,7 +52,7 @@ namespace ArenaInfra.Pods
 
         public string Action => $"Stop {Names(Pods)}. {Erased}";
 
-        public string Question => $"Stop {Names(Pods)}? {Erased} They can be started again, on the same host, with a fresh container disk.";
+        public string Question => $"Stop {Names(Pods)}? {Erased} They can be started again" + (KeepAll.Count == Pods.Count ? "." : ", on the same host, with a fresh container disk.");
 
         private string Erased =>
             (KeepAll.Count == 0 ? "" : $"Vast.ai keeps every file through a stop: {string.Join(", ", KeepAll.Select(p => p.Name))}." + (KeepAll.Count == Pods.Count ? "" : " ")) +

@@ -80,9 +80,12 @@ public sealed class VastUnitTests : IDisposable
         Assert.False(alone.LosesWork);
         Assert.Contains("Vast.ai keeps every file through a stop: camp-alpha.", alone.Question);
         Assert.DoesNotContain("erases", alone.Question);
+        Assert.DoesNotContain("container disk", alone.Question);
+        Assert.EndsWith("They can be started again.", alone.Question);
         Assert.True(mixed.LosesWork);
         Assert.Equal(new[] { "camp-bravo" }, mixed.WithoutVolume.Select(p => p.Name));
         Assert.Contains("erases each other pod's container disk", mixed.Question);
+        Assert.EndsWith("They can be started again, on the same host, with a fresh container disk.", mixed.Question);
     }
 
     [Fact]
