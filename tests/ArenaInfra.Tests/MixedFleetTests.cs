@@ -178,6 +178,22 @@ public sealed class MixedFleetTests : IClassFixture<SshSandbox>, IDisposable
     }
 
     [SkippableFact]
+    public void New_ArenaPod_Provider_Static_is_refused_before_anything_is_asked_listed_or_sent()
+    {
+        var sandbox = _ssh.Require();
+        var before = sandbox.Requests().Count;
+
+        // No -Force: a refusal that came only after the question would stop at the question here.
+        var result = Run("New-ArenaPod -Count 1 -Provider Static");
+
+        var refusal = Assert.Single(Failures(result));
+        Assert.True(refusal.FullyQualifiedErrorId.StartsWith(ArenaErrorIds.NotSupportedByProvider, StringComparison.Ordinal), refusal.FullyQualifiedErrorId);
+        Assert.Contains("made by hand", refusal.Exception.Message);
+        Assert.Contains("ARENA_HOSTS", refusal.Exception.Message + refusal.ErrorDetails?.RecommendedAction);
+        Assert.Empty(sandbox.Requests().Skip(before));
+    }
+
+    [SkippableFact]
     public void Each_lifecycle_command_refuses_a_machine_made_by_hand_before_anything_is_sent()
     {
         var sandbox = _ssh.Require();

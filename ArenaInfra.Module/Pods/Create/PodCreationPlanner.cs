@@ -115,6 +115,13 @@ namespace ArenaInfra.Pods.Create
                     $"-Provider {request.Provider} is not one of this fleet's providers ({string.Join(", ", config.Providers)}); nothing was created.",
                     $"Add {request.Provider} to ARENA_PROVIDERS in the config, or leave -Provider out.");
             }
+            // Machines made by hand have no maker the module can ask: refused before the question, not after it.
+            if (request.Provider == ArenaProvider.Static)
+            {
+                throw new ArenaException(ArenaErrorIds.NotSupportedByProvider, System.Management.Automation.ErrorCategory.InvalidArgument,
+                    "-Provider Static: machines made by hand (the hosts file, ARENA_HOSTS) are made by their owner, not by New-ArenaPod; nothing was created.",
+                    "Add the machine's line to the hosts file (ARENA_HOSTS) once it exists, or give -Provider RunPod or Vast.");
+            }
             // Before anything else: a pod nobody can log into is money wasted.
             var publicKey = PublicKeyReader.Read(config.SharedKeyPath, log);
             var existing = await api.ListPodsAsync(cancellationToken).ConfigureAwait(false);
