@@ -70,6 +70,7 @@ namespace ArenaInfra.Providers
             {
                 // The file is ours, but it sits on disk: what goes into ssh configs and nginx passes the same gate as an API's answer.
                 if (r == null || r.Id.Length == 0 || UntrustedValue.PodNameProblem(r.Name) != null) return null;
+                if (r.MachineName != null && (UntrustedValue.PodNameProblem(r.MachineName) != null || !r.Name.EndsWith("-" + r.MachineName, StringComparison.Ordinal))) return null;
                 if (r.PublicIp != null && UntrustedValue.HostProblem(r.PublicIp) != null) return null;
                 if (r.SshPort != null && UntrustedValue.PortProblem(r.SshPort) != null) return null;
                 if (r.SshUser != null && UntrustedValue.UserNameProblem(r.SshUser) != null) return null;

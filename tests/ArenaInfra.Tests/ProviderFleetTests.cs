@@ -104,6 +104,22 @@ public sealed class ProviderFleetTests : IDisposable
     }
 
     [Fact]
+    public async Task A_record_whose_machine_name_was_tampered_with_is_no_record()
+    {
+        // The machine name goes into nginx's config and ssh configs' Host lines: it passes the gate too.
+        _vast.Pods.Add(OtherProvider.Pod("vast-7", "camp-bravo", "203.0.113.7", 40022));
+        await Fleet().ListPodsAsync(CancellationToken.None);
+        var path = Path.Combine(_dir.Path, "providers.json");
+        File.WriteAllText(path, File.ReadAllText(path).Replace("\"MachineName\": \"bravo\"", "\"MachineName\": \"bravo\\n  ProxyCommand sh\""));
+        Assert.Contains("ProxyCommand", File.ReadAllText(path));
+        _vast.Silent = new ArenaException(ArenaErrorIds.ApiUnreachable, ErrorCategory.ConnectionError, "down");
+
+        var error = await Assert.ThrowsAsync<ArenaException>(() => Fleet().ListPodsAsync(CancellationToken.None));
+
+        Assert.Equal(ArenaErrorIds.ApiUnreachable, error.ErrorId);
+    }
+
+    [Fact]
     public async Task Each_action_reaches_the_provider_that_made_the_pod_and_no_other()
     {
         var alpha = _runPod.Seed("camp-alpha");
