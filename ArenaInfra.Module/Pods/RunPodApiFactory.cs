@@ -20,23 +20,19 @@ namespace ArenaInfra.Pods
         public static IRunPodApi Create(ArenaConfig config, string userAgent, IArenaLog log) =>
             Create(config.Api, RunPodClientOptions.From(config, userAgent, log), PodMapper.For(config));
 
-        public static IRunPodApi Create(string api, RunPodClientOptions options, PodMapper mapper)
-        {
-            var backend = InProcessRunPods.At(options.BaseUri, mapper) ?? Backend(api, new RunPodHttp(options), mapper);
-            return Over(backend, options.Log);
-        }
+        public static IRunPodApi Create(string api, RunPodClientOptions options, PodMapper mapper) =>
+            Over(Backend(api, options, mapper), options.Log);
 
         /// <summary>RunPod's client without the name keeping, for a fleet of several providers that keeps every provider's names itself.</summary>
         public static IRunPodApi CreateUnremembered(ArenaConfig config, string userAgent, IArenaLog log)
         {
             var options = RunPodClientOptions.From(config, userAgent, log);
-            var mapper = PodMapper.For(config);
-            var backend = InProcessRunPods.At(options.BaseUri, mapper) ?? Backend(config.Api, new RunPodHttp(options), mapper);
-            return new SettledPodActions(backend, options.Log);
+            return new SettledPodActions(Backend(config.Api, options, PodMapper.For(config)), options.Log);
         }
 
-        private static IRunPodBackend Backend(string api, RunPodHttp http, PodMapper mapper) =>
-            api == "graphql" ? new GraphQlApi(http, mapper) : (IRunPodBackend)new RestV2Api(http, mapper);
+        private static IRunPodBackend Backend(string api, RunPodClientOptions options, PodMapper mapper) =>
+            InProcessRunPods.At(options.BaseUri, mapper)
+            ?? (api == "graphql" ? new GraphQlApi(new RunPodHttp(options), mapper) : (IRunPodBackend)new RestV2Api(new RunPodHttp(options), mapper));
 
         /// <summary>What both backends share, around one: actions settled alike, the names kept for completion.</summary>
         internal static IRunPodApi Over(IRunPodBackend backend, IArenaLog log) =>
