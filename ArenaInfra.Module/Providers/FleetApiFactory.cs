@@ -21,7 +21,7 @@ namespace ArenaInfra.Providers
             if (providers.Length == 1 && providers[0] == ArenaProvider.RunPod) return RunPodApiFactory.Create(config, userAgent, log);
             var runPod = providers.Contains(ArenaProvider.RunPod) ? RunPodApiFactory.CreateUnremembered(config, userAgent, log) : null;
             var others = providers.Where(p => p != ArenaProvider.RunPod).Select(p => Make(p, config, userAgent, log)).ToList();
-            return new PodNameRemembering(new ProviderFleet(runPod, others, ProviderPodRecords.Open(), log));
+            return new PodNameRemembering(new ProviderFleet(runPod, others, ProviderPodRecords.Open(), log, Proxy.ProxyPortPlan.For(config)));
         }
 
         private static IPodProvider Make(ArenaProvider provider, ArenaConfig config, string userAgent, IArenaLog log) => provider switch

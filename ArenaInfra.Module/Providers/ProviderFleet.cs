@@ -5,6 +5,7 @@ using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using ArenaInfra.Common;
+using ArenaInfra.Proxy;
 using ArenaInfra.RunPod;
 
 namespace ArenaInfra.Providers
@@ -24,19 +25,25 @@ namespace ArenaInfra.Providers
         private readonly ProviderPodRecords _records;
         private readonly IArenaLog _log;
 
-        public ProviderFleet(IRunPodApi? runPod, IReadOnlyList<IPodProvider> others, ProviderPodRecords records, IArenaLog log)
+        public ProviderFleet(IRunPodApi? runPod, IReadOnlyList<IPodProvider> others, ProviderPodRecords records, IArenaLog log, ProxyPortPlan? ports = null)
         {
             _runPod = runPod;
             _others = others;
             _records = records;
             _log = log;
+            _ports = ports;
         }
+
+        private readonly ProxyPortPlan? _ports;
 
         public async Task<IReadOnlyList<ArenaPod>> ListPodsAsync(CancellationToken cancellationToken)
         {
             var asked = Sources().Select(s => ListOneAsync(s.Provider, s.List, cancellationToken)).ToList();
             var lists = await Task.WhenAll(asked).ConfigureAwait(false);
-            return lists.SelectMany(l => l).ToList();
+            var all = lists.SelectMany(l => l).ToList();
+            // Each provider gave ports among its own machines; nginx gives them among the whole fleet's.
+            _ports?.Assign(all);
+            return all;
         }
 
         private async Task<IReadOnlyList<ArenaPod>> ListOneAsync(ArenaProvider provider, Func<CancellationToken, Task<IReadOnlyList<ArenaPod>>> list, CancellationToken cancellationToken)

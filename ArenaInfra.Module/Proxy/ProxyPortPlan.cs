@@ -62,6 +62,18 @@ namespace ArenaInfra.Proxy
             return plan;
         }
 
+        /// <summary>
+        /// Gives every fleet pod of a whole list its proxy port, listed or not: the ports of names outside
+        /// MachineNames depend on which other such machines exist, of every provider, so only the whole
+        /// fleet's list can give them (as nginx's config does).
+        /// </summary>
+        public void Assign(IEnumerable<ArenaPod> pods)
+        {
+            var fleet = pods.Where(p => p.MachineName != null && p.Status != ArenaPodStatus.Terminated).ToList();
+            var ports = PortsOf(fleet.Select(p => p.MachineName!));
+            foreach (var pod in fleet) pod.ProxyPort = ports.TryGetValue(pod.MachineName!, out var port) ? port : (int?)null;
+        }
+
         /// <summary>The port of every present name, listed or not.</summary>
         public IReadOnlyDictionary<string, int> PortsOf(IEnumerable<string> presentMachineNames) =>
             Plan(presentMachineNames).ToDictionary(p => p.MachineName, p => p.Port, StringComparer.Ordinal);

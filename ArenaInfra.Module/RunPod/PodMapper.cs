@@ -212,15 +212,7 @@ namespace ArenaInfra.RunPod
         /// Gives fleet pods outside MachineNames their proxy ports: those depend on which other such
         /// pods exist, so they are known only from a whole list.
         /// </summary>
-        public void CompleteProxyPorts(IEnumerable<ArenaPod> pods)
-        {
-            var fleet = pods.Where(p => p.MachineName != null && p.Status != ArenaPodStatus.Terminated).ToList();
-            var ports = _ports.PortsOf(fleet.Select(p => p.MachineName!));
-            foreach (var pod in fleet)
-            {
-                if (pod.ProxyPort == null && ports.TryGetValue(pod.MachineName!, out var port)) pod.ProxyPort = port;
-            }
-        }
+        public void CompleteProxyPorts(IEnumerable<ArenaPod> pods) => _ports.Assign(pods);
 
         /// <summary>The public SSH endpoint: a tcp entry, public, for private port 22.</summary>
         private static PortWire? SshPortOf(RuntimeWire? runtime) =>

@@ -46,6 +46,26 @@ public sealed class ProviderFleetTests : IDisposable
     }
 
     [Fact]
+    public async Task Proxy_ports_are_worked_out_over_the_whole_fleet_as_nginx_assigns_them()
+    {
+        // alpha, bravo, charlie are listed (16000-16002); delta (Vast) and zulu (RunPod) are not, so they
+        // take the next ports in name order over every provider's machines: delta 16003, zulu 16004.
+        _runPod.Seed("camp-alpha");
+        _runPod.Seed("camp-zulu");
+        _vast.Pods.Add(OtherProvider.Pod("vast-7", "camp-delta", "203.0.113.7", 40022));
+        var plan = new ProxyPortPlan(16000, new[] { "alpha", "bravo", "charlie" });
+
+        var pods = await new ProviderFleet(_runPod, new IPodProvider[] { _vast }, Records, _log, plan).ListPodsAsync(CancellationToken.None);
+
+        var ports = pods.ToDictionary(p => p.Name, p => p.ProxyPort);
+        Assert.Equal((int?)16000, ports["camp-alpha"]);
+        Assert.Equal((int?)16003, ports["camp-delta"]);
+        Assert.Equal((int?)16004, ports["camp-zulu"]);
+        var nginx = plan.PortsOf(pods.Select(p => p.MachineName!));
+        Assert.All(pods, p => Assert.Equal(nginx[p.MachineName!], p.ProxyPort));
+    }
+
+    [Fact]
     public async Task A_silent_provider_shows_its_machines_as_last_listed_in_state_Unknown_and_the_proxy_keeps_their_forwards()
     {
         _vast.Pods.Add(OtherProvider.Pod("vast-7", "camp-bravo", "203.0.113.7", 40022));
