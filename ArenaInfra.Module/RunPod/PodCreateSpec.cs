@@ -18,6 +18,9 @@ namespace ArenaInfra.RunPod
         public int VolumeInGb { get; set; }
         public string PublicKey { get; set; } = "";
 
+        /// <summary>-MaxCostPerHour, for a provider whose prices its own search finds (Vast.ai): no machine dearer than this an hour.</summary>
+        public decimal? MaxPricePerHour { get; set; }
+
         public const string Ports = "8888/http,22/tcp";
 
         /// <summary>The same pod on another GPU type and cloud.</summary>

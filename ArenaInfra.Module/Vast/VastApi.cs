@@ -102,12 +102,14 @@ namespace ArenaInfra.Vast
         {
             var gpuName = VastGpuNames.ToVast(spec.GpuTypeId);
             var disk = Math.Max(MinDiskGb, spec.ContainerDiskInGb + spec.VolumeInGb);
-            var offers = await SearchAsync(gpuName, spec.GpuCount, disk, cancellationToken).ConfigureAwait(false);
+            // The lower of the config's cap and the command's -MaxCostPerHour.
+            var cap = spec.MaxPricePerHour is decimal asked && asked < _options.MaxPricePerHour ? asked : _options.MaxPricePerHour;
+            var offers = await SearchAsync(gpuName, spec.GpuCount, disk, cap, cancellationToken).ConfigureAwait(false);
             if (offers.Count == 0)
             {
                 throw new ArenaException(ArenaErrorIds.CapacityUnavailable, ErrorCategory.ResourceUnavailable,
-                    $"Vast.ai has no rentable offer of {spec.GpuCount} x {UntrustedValue.Printable(gpuName)} (from {UntrustedValue.Printable(spec.GpuTypeId)}) with {disk} GB of disk at or under ${_options.MaxPricePerHour.ToString("0.00", CultureInfo.InvariantCulture)} an hour.",
-                    "Try again later, choose another GPU type, or raise VAST_MAX_PRICE_PER_HOUR (a machine's price, every GPU and the disk together).");
+                    $"Vast.ai has no rentable offer of {spec.GpuCount} x {UntrustedValue.Printable(gpuName)} (from {UntrustedValue.Printable(spec.GpuTypeId)}) with {disk} GB of disk at or under ${cap.ToString("0.00", CultureInfo.InvariantCulture)} an hour.",
+                    "Try again later, choose another GPU type, or raise -MaxCostPerHour or VAST_MAX_PRICE_PER_HOUR, the lower of which caps a machine's price (every GPU and the disk together).");
             }
             var taken = new List<string>();
             foreach (var offer in offers.Take(Math.Max(1, _options.MaxRentAttempts)))
@@ -205,9 +207,8 @@ namespace ArenaInfra.Vast
             }
         }
 
-        private async Task<IReadOnlyList<VastOffer>> SearchAsync(string gpuName, int gpuCount, int disk, CancellationToken cancellationToken)
+        private async Task<IReadOnlyList<VastOffer>> SearchAsync(string gpuName, int gpuCount, int disk, decimal cap, CancellationToken cancellationToken)
         {
-            var cap = _options.MaxPricePerHour;
             var q = new JObject
             {
                 ["verified"] = new JObject { ["eq"] = true },

@@ -165,6 +165,22 @@ public sealed class VastApiTests : IClassFixture<VastDouble>
     }
 
     [Fact]
+    public async Task MaxCostPerHour_under_the_configured_cap_is_the_cap_of_the_search()
+    {
+        _vast.SeedOffer(311, "RTX A4000", 1, 200, 0.40);
+        var spec = Spec();
+        spec.MaxPricePerHour = 0.25m;
+
+        var e = await Assert.ThrowsAsync<ArenaException>(() => Api().CreatePodAsync(spec, CancellationToken.None));
+
+        Assert.Equal(ArenaErrorIds.CapacityUnavailable, e.ErrorId);
+        Assert.Contains("$0.25", e.Message);
+        var q = JsonNode.Parse(_vast.Requests().Single(r => r.Path == "/api/v0/search/asks/").Body)!["q"]!;
+        Assert.Equal(0.25m, q["dph_total"]!["lte"]!.GetValue<decimal>());
+        Assert.DoesNotContain(_vast.Requests(), r => r.Path.StartsWith("/api/v0/asks/", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_429_is_sent_again_after_its_Retry_After()
     {
         _vast.SeedInstance(Instance(401, "arena-apple", "running", Direct("40112")));

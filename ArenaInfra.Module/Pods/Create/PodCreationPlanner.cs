@@ -160,6 +160,7 @@ namespace ArenaInfra.Pods.Create
                 VolumeInGb = request.VolumeSizeGB ?? config.VolumeSizeGB,
                 PublicKey = publicKey,
                 Provider = request.Provider,
+                MaxPricePerHour = request.MaxCostPerHour,
             }).ToList();
             // RunPod's catalog says nothing of another provider's market: each GPU type is a candidate, its price that provider's to find.
             var candidates = specs.Count == 0 ? new List<PodCandidate>()
