@@ -23,7 +23,8 @@ namespace ArenaInfra.Branches
         /// ends the script with failExit when it fails, whether or not the caller runs under set -e (a
         /// shell ignores set -e in a list joined by || or &amp;&amp;): nothing is reset unless all was kept, and a
         /// kept branch is named only once it exists. The temporary index starts from the repo's own, so a
-        /// file staged but never committed is kept too.
+        /// file staged but never committed is kept too, and an untracked file that origin's branch also has
+        /// (which the checkout would overwrite) joins the kept commit; other untracked files stay as they are.
         /// </summary>
         public static string KeepThenReset(string branch, string by, int failExit)
         {
@@ -33,16 +34,21 @@ namespace ArenaInfra.Branches
             return string.Join("\n",
                 "stamp=$(date -u +%Y%m%d-%H%M%S)" + orFail,
                 "if [ -z \"$(git config user.email)\" ]; then export GIT_AUTHOR_NAME=ARENA-autocommit GIT_AUTHOR_EMAIL=autocommit@arena.invalid GIT_COMMITTER_NAME=ARENA-autocommit GIT_COMMITTER_EMAIL=autocommit@arena.invalid; fi",
-                "if git rev-parse -q --verify HEAD >/dev/null && [ -n \"$(git status --porcelain --untracked-files=no)\" ]; then",
+                // Untracked files that origin's branch has too: the checkout and reset below overwrite them.
+                "clobbered=$(mktemp)" + orFail,
+                $"git ls-files -z -o --exclude-standard | xargs -0 -r git ls-tree -r -z --name-only {origin} -- > \"$clobbered\"" + orFail,
+                "if git rev-parse -q --verify HEAD >/dev/null && { [ -n \"$(git status --porcelain --untracked-files=no)\" ] || [ -s \"$clobbered\" ]; }; then",
                 "  index=$(mktemp)" + orFail,
                 "  cp \"$(git rev-parse --git-path index)\" \"$index\"" + orFail,
                 "  GIT_INDEX_FILE=\"$index\" git add -u" + orFail,
+                "  GIT_INDEX_FILE=\"$index\" xargs -0 -r git add -f -- < \"$clobbered\"" + orFail,
                 "  tree=$(GIT_INDEX_FILE=\"$index\" git write-tree)" + orFail,
                 "  rm -f \"$index\"",
-                $"  kept=$(git commit-tree \"$tree\" -p HEAD -m {q($"Kept by {by} before resetting to origin/{branch}: the uncommitted changes")})" + orFail,
+                $"  kept=$(git commit-tree \"$tree\" -p HEAD -m {q($"Kept by {by} before resetting to origin/{branch}: the uncommitted changes and the untracked files it would overwrite")})" + orFail,
                 "  git branch \"arena-kept/$stamp\" \"$kept\"" + orFail,
                 "  echo \"ARENA-KEPT arena-kept/$stamp\"",
                 "fi",
+                "rm -f \"$clobbered\"",
                 $"if git rev-parse -q --verify {q("refs/heads/" + branch)} >/dev/null && ! git merge-base --is-ancestor {q("refs/heads/" + branch)} {origin}; then",
                 $"  git branch \"arena-kept/$stamp-\"{q(branch)} {q("refs/heads/" + branch)}" + orFail,
                 $"  echo \"ARENA-KEPT arena-kept/$stamp-\"{q(branch)}",

@@ -186,6 +186,25 @@ public sealed class SetArenaPodBranchTests : IClassFixture<SshSandbox>, IDisposa
     }
 
     [SkippableFact]
+    public void Hard_keeps_an_untracked_file_origins_branch_would_overwrite_and_leaves_other_untracked_files_alone()
+    {
+        _ssh.Require();
+        Pod();
+        // origin's w2d1 has day.txt; the participant has an untracked file of that name, and another.
+        File.WriteAllText(Path.Combine(Repo, "day.txt"), "my notes\n");
+        File.WriteAllText(Path.Combine(Repo, "scratch.txt"), "scratch\n");
+
+        var result = Set("-Branch w2d1 -Hard -Force");
+
+        Assert.True(result.Succeeded, result.Error);
+        var kept = Assert.Single(result.KeptBranches);
+        Assert.Equal("my notes\n", Git("show", kept + ":day.txt"));
+        Assert.Equal("", Git("ls-tree", "--name-only", kept, "--", "scratch.txt"));
+        Assert.Equal("day 1\n", File.ReadAllText(Path.Combine(Repo, "day.txt")));
+        Assert.Equal("scratch\n", File.ReadAllText(Path.Combine(Repo, "scratch.txt")));
+    }
+
+    [SkippableFact]
     public void Hard_whose_keeping_fails_is_Failed_names_no_kept_branch_and_resets_nothing()
     {
         _ssh.Require();
