@@ -93,7 +93,7 @@ namespace ArenaInfra.Common
                     Delay = _options.RetryBaseDelay,
                     MaxDelay = _options.RetryMaxDelay,
                     ShouldHandle = args => new ValueTask<bool>(ShouldRetry(safeToRepeat, args.Outcome, clock.Elapsed, budget, _options.RetryMaxDelay)),
-                    DelayGenerator = args => new ValueTask<TimeSpan?>(args.Outcome.Result?.RetryAfter is TimeSpan wait ? Min(wait, _options.RetryMaxDelay) : (TimeSpan?)null),
+                    DelayGenerator = args => new ValueTask<TimeSpan?>(args.Outcome.Result?.RetryAfter),
                     OnRetry = args =>
                     {
                         var reason = args.Outcome.Result != null ? $"HTTP {args.Outcome.Result.Status}" : lastProblem ?? "an error";
@@ -176,10 +176,10 @@ namespace ArenaInfra.Common
             var answer = outcome.Result!;
             var retriable = answer.Status == 429 || (safeToRepeat && (answer.Status == 502 || answer.Status == 503 || answer.Status == 504));
             if (!retriable) return false;
-            return answer.RetryAfter == null || elapsed + Min(answer.RetryAfter.Value, maxDelay) < budget;
+            // A wait longer than the sender keeps, or past the budget, is not cut short: sent sooner than
+            // asked, the request would only meet another 429.
+            return answer.RetryAfter == null || (answer.RetryAfter.Value <= maxDelay && elapsed + answer.RetryAfter.Value < budget);
         }
-
-        private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
         private static string Innermost(Exception e)
         {
